@@ -1,0 +1,3 @@
+//! `cargo xtask`: the repository's chores (matklad's xtask pattern).
+
+fn main() {}
