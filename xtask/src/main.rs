@@ -1,3 +1,163 @@
-//! `cargo xtask`: the repository's chores (matklad's xtask pattern).
+//! `cargo xtask`: the repository's chores (matklad's xtask pattern). This file only parses the
+//! command line and dispatches; the work is in the `xtask` library.
 
-fn main() {}
+use clap::{Args, Parser, Subcommand};
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use xtask::fetch::{FetchOptions, Source, fetch_all};
+use xtask::manifest::Manifest;
+use xtask::test_cmd::{TestOptions, run as run_tests};
+use xtask::{default_datasets_dir, workspace_root};
+
+/// Repository chores for dl-course-rs.
+#[derive(Debug, Parser)]
+#[command(name = "cargo xtask", bin_name = "cargo xtask", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+/// One variant per subcommand.
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Download the course's data files (or copy them from --from DIR) into datasets/,
+    /// verifying their size and SHA-256.
+    FetchData(FetchDataArgs),
+    /// Fetch the data files, then run `cargo test --workspace` with DL_COURSE_DATA set.
+    Test(TestArgs),
+}
+
+#[derive(Debug, Args)]
+struct FetchDataArgs {
+    /// Copy the files from this local mirror folder instead of downloading them.
+    #[arg(long, value_name = "DIR")]
+    from: Option<PathBuf>,
+    /// Fetch again even if a verified copy is already present.
+    #[arg(long)]
+    force: bool,
+    /// Folder to put the files in.
+    #[arg(long, value_name = "DIR", default_value_os_t = default_datasets_dir())]
+    dest: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct TestArgs {
+    /// Copy the data files from this local mirror folder instead of downloading them.
+    #[arg(long, value_name = "DIR")]
+    from: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    // clap exits with code 2 on a usage error.
+    let cli = Cli::parse();
+    match run(cli.command) {
+        Ok(code) => code,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(command: Command) -> anyhow::Result<ExitCode> {
+    let manifest = Manifest::embedded()?;
+    let progress = std::io::stderr().is_terminal();
+    match command {
+        Command::FetchData(args) => {
+            let options = FetchOptions {
+                dest: args.dest,
+                source: args.from.map_or(Source::Mirrors, Source::LocalDir),
+                force: args.force,
+                progress,
+            };
+            fetch_all(&manifest, &options, |report| eprintln!("{report}"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Test(args) => run_tests(
+            &manifest,
+            &TestOptions {
+                from: args.from,
+                data_dir: default_datasets_dir(),
+                workspace_root: workspace_root(),
+                progress,
+            },
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+    use std::path::Path;
+
+    #[test]
+    fn cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn fetch_data_defaults_to_the_workspace_datasets_folder_and_mirrors() {
+        let cli = Cli::try_parse_from(["xtask", "fetch-data"]).unwrap();
+        let Command::FetchData(args) = cli.command else {
+            panic!("parsed {cli:?}")
+        };
+        assert_eq!(args.from, None);
+        assert!(!args.force);
+        let xtask_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+        assert_eq!(args.dest, xtask_dir.parent().unwrap().join("datasets"));
+        assert!(
+            args.dest.join("manifest.txt").is_file(),
+            "{}",
+            args.dest.display()
+        );
+    }
+
+    #[test]
+    fn fetch_data_takes_from_force_and_dest() {
+        let cli = Cli::try_parse_from([
+            "xtask",
+            "fetch-data",
+            "--from",
+            "../shared/datasets",
+            "--force",
+            "--dest",
+            "/tmp/d",
+        ])
+        .unwrap();
+        let Command::FetchData(args) = cli.command else {
+            panic!("parsed {cli:?}")
+        };
+        assert_eq!(args.from.as_deref(), Some(Path::new("../shared/datasets")));
+        assert!(args.force);
+        assert_eq!(args.dest, Path::new("/tmp/d"));
+    }
+
+    #[test]
+    fn test_takes_an_optional_mirror_folder() {
+        let cli = Cli::try_parse_from(["xtask", "test", "--from", "../shared/datasets"]).unwrap();
+        let Command::Test(args) = cli.command else {
+            panic!("parsed {cli:?}")
+        };
+        assert_eq!(args.from.as_deref(), Some(Path::new("../shared/datasets")));
+        let cli = Cli::try_parse_from(["xtask", "test"]).unwrap();
+        let Command::Test(args) = cli.command else {
+            panic!("parsed {cli:?}")
+        };
+        assert_eq!(args.from, None);
+    }
+
+    #[test]
+    fn usage_errors_exit_with_code_two() {
+        for argv in [
+            vec!["xtask"],
+            vec!["xtask", "fetch-data", "--from"],
+            vec!["xtask", "test", "--force"],
+            vec!["xtask", "no-such-command"],
+        ] {
+            let err = Cli::try_parse_from(&argv).unwrap_err();
+            assert_eq!(err.exit_code(), 2, "{argv:?}: {err}");
+        }
+    }
+}

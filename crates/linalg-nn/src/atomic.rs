@@ -29,6 +29,12 @@ pub struct WriteError {
 /// let path = dir.path().join("costs.txt");
 /// write_atomic(&path, |f| writeln!(f, "0.693147")).unwrap();
 /// assert_eq!(std::fs::read_to_string(&path).unwrap(), "0.693147\n");
+/// # #[cfg(unix)]
+/// # {
+/// #     use std::os::unix::fs::PermissionsExt;
+/// #     let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+/// #     assert_eq!(mode, 0o644);
+/// # }
 ///
 /// // A failing writer leaves nothing behind under the final name.
 /// let bad = dir.path().join("bad.txt");
@@ -51,11 +57,15 @@ pub fn write_atomic(
     let mut prefix = std::ffi::OsString::from(".");
     prefix.push(file_name);
     prefix.push(".");
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&prefix)
-        .suffix(".part")
-        .tempfile_in(dir)
-        .map_err(wrap)?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".part");
+    // tempfile creates 0600 files; outputs are ordinary files, so give them the usual 0644.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(std::fs::Permissions::from_mode(0o644));
+    }
+    let mut tmp = builder.tempfile_in(dir).map_err(wrap)?;
     fill(tmp.as_file_mut()).map_err(wrap)?;
     tmp.as_file_mut().flush().map_err(wrap)?;
     tmp.as_file().sync_all().map_err(wrap)?;

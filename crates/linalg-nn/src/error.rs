@@ -26,6 +26,19 @@ pub enum NnError {
         /// What was wrong and what is accepted.
         reason: String,
     },
+    /// Gradient descent blew up: the cost became infinite or NaN.
+    #[error(
+        "training diverged at iteration {iteration}: the cost became {cost} with learning rate {learning_rate}; try a smaller --learning-rate (e.g. {suggested})",
+        suggested = learning_rate / 10.0
+    )]
+    Diverged {
+        /// The iteration whose cost was not finite.
+        iteration: usize,
+        /// The cost computed there (NaN or infinite).
+        cost: f64,
+        /// The learning rate in use.
+        learning_rate: f64,
+    },
 }
 
 impl NnError {

@@ -13,7 +13,11 @@
 //! | [`rng`] | a generator that reproduces `np.random.seed` / `randn` / `rand` bit for bit | every notebook's seeded cells |
 //! | [`gradcheck`] | central-difference gradient checking | course 2, "gradient checking" |
 //! | [`data`] | cat / non-cat HDF5 files, the planar "flower", your own pictures | `lr_utils.py`, `planar_utils.py` |
+//! | [`gram`] | the Gram engine: exact full-batch updates of a linear first layer through `X^T X` | week 2/4 `optimize`, made fast |
+//! | [`train`] | hyperparameter checks, divergence detection, progress observers | every `optimize` / `model` cell |
+//! | `cli` (feature `cli`) | flags, console output, `--json` and progress bars shared by the binaries | (project convention) |
 //! | [`atomic`] | write-to-temp-then-rename for every file we produce | (project convention) |
+//! | `plot` (feature `plot`) | cost curves, cat pictures, the flower and its decision boundaries, heatmaps as PNG/SVG | the notebooks' matplotlib cells |
 //!
 //! Shapes follow the course: `X` is `(n_x, m)` with one example per column, `W[l]` is
 //! `(n[l], n[l-1])`, `b[l]` is `(n[l], 1)`.
@@ -34,14 +38,27 @@
 
 pub mod activations;
 pub mod atomic;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod cost;
 pub mod data;
 pub mod error;
 pub mod gradcheck;
+pub mod gram;
 pub mod init;
 pub mod matrix;
+#[cfg(feature = "plot")]
+pub mod plot;
 pub mod rng;
+pub mod train;
 
 pub use error::{NnError, Result};
 pub use nalgebra::DMatrix;
 
+pub use rng::NumpyRng;
+
+/// The numpy → Rust guide (`docs/numpy-to-rust.md`), included here so that every snippet in it is
+/// compiled and run as a doctest.
+#[doc = include_str!("../../../docs/numpy-to-rust.md")]
+#[cfg(doctest)]
+pub struct NumpyToRustGuide;

@@ -1,1 +1,72 @@
-//! data
+//! data: the course's data sets — the cat / non-cat HDF5 files of `lr_utils.py`
+//! ([`cat`]), the notebook's "test with your own image" cell ([`image`]), the planar flower and
+//! the other 2-D sets of `planar_utils.py` ([`planar`]), and their errors.
+
+pub mod cat;
+pub mod error;
+pub mod image;
+pub mod planar;
+
+pub use cat::{CatDataset, CatSplit, Split, load_cat_file, load_dataset};
+pub use error::DataError;
+pub use image::load_image_as_column;
+
+use std::path::{Component, PathBuf};
+
+/// Environment variable that points the loaders (and the tests) at another data folder.
+pub const DATA_DIR_ENV: &str = "DL_COURSE_DATA";
+
+/// The folder holding `train_catvnoncat.h5` and `test_catvnoncat.h5`: `$DL_COURSE_DATA` when it
+/// is set and not empty, else the workspace's `datasets/` folder (where `cargo xtask fetch-data`
+/// puts the files).
+///
+/// ```
+/// let dir = linalg_nn::data::default_data_dir();
+/// if std::env::var_os("DL_COURSE_DATA").is_none() {
+///     assert!(dir.ends_with("datasets"));
+///     assert!(dir.components().all(|c| c != std::path::Component::ParentDir));
+/// }
+/// ```
+pub fn default_data_dir() -> PathBuf {
+    match std::env::var_os(DATA_DIR_ENV) {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => normalise(concat!(env!("CARGO_MANIFEST_DIR"), "/../../datasets")),
+    }
+}
+
+/// Removes `.` and `..` components lexically, so messages show `/repo/datasets` rather than
+/// `/repo/crates/linalg-nn/../../datasets` (the folder may not exist yet, so no canonicalize).
+fn normalise(path: &str) -> PathBuf {
+    let mut out = PathBuf::new();
+    for component in std::path::Path::new(path).components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalise_resolves_parent_components() {
+        assert_eq!(normalise("/a/crates/b/../../datasets"), PathBuf::from("/a/datasets"));
+        assert_eq!(normalise("/a/./b"), PathBuf::from("/a/b"));
+    }
+
+    #[test]
+    fn workspace_datasets_folder_is_next_to_crates() {
+        let expected = normalise(concat!(env!("CARGO_MANIFEST_DIR"), "/../../datasets"));
+        let workspace = expected.parent().expect("an absolute path has a parent");
+        assert!(workspace.join("crates/linalg-nn/Cargo.toml").is_file(), "{}", workspace.display());
+        assert!(expected.ends_with("datasets"));
+    }
+}

@@ -1,0 +1,344 @@
+//! The Gram engine: exact full-batch gradient descent for a linear first layer, without touching
+//! the wide input X in the training loop.
+//!
+//! With `dW1 = (1/m) dZ1 X^T` and `W1 := W1 - a dW1`, the next pre-activation is
+//!
+//! `Z1' = W1' X + b1' = Z1 - (a/m) dZ1 (X^T X) - a db1`
+//!
+//! so, with the `(m, m)` Gram matrix `G = X^T X` computed once, each iteration updates `Z1`
+//! directly with an `(n1, m) x (m, m)` product instead of the two `(n1, n_x) x (n_x, m)` products
+//! of the notebook. The weights are only materialised when asked for:
+//! `W1 = W1_0 - (a/m) S X^T`, where `S` is the running sum of every `dZ1`.
+//!
+//! The identity holds for plain full-batch gradient descent with a fixed `X`. It does not hold for
+//! mini-batches (X changes), L2 regularisation on `W1` (the update gains a `W1` term), dropout on
+//! the input (X changes) or per-coordinate optimisers such as Adam (the update is no longer a
+//! combination of `dZ1 X^T`), so [`GramSettings::check`] refuses them. Logistic regression is the
+//! case `n1 = 1` (with `W1 = w^T`). The derivation is written out in `docs/gram-engine.md`.
+
+use crate::error::{NnError, Result};
+use crate::matrix::ensure_shape;
+use nalgebra::DMatrix;
+
+/// How the gradient descent around the first layer is run; the engine accepts only the plain
+/// course setting and refuses the rest with a message saying why.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct GramSettings {
+    /// Examples per gradient step; `None` is full batch (the only exact case).
+    pub mini_batch_size: Option<usize>,
+    /// L2 regularisation strength on W1 (0 for none).
+    pub l2_lambda: f64,
+    /// Keep-probability of dropout applied to the input (1 for none).
+    pub input_keep_prob: f64,
+    /// The update rule.
+    pub optimizer: Optimizer,
+}
+
+/// Update rules a later chapter of the course introduces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Optimizer {
+    /// `W := W - a dW`, the only rule of course 1.
+    GradientDescent,
+    /// Gradient descent with momentum (course 2).
+    Momentum,
+    /// Adam (course 2).
+    Adam,
+}
+
+impl Default for GramSettings {
+    fn default() -> Self {
+        GramSettings {
+            mini_batch_size: None,
+            l2_lambda: 0.0,
+            input_keep_prob: 1.0,
+            optimizer: Optimizer::GradientDescent,
+        }
+    }
+}
+
+impl GramSettings {
+    /// Refuses any setting under which the Gram identity is not exact.
+    ///
+    /// ```
+    /// use linalg_nn::gram::{GramSettings, Optimizer};
+    /// assert!(GramSettings::default().check().is_ok());
+    /// let adam = GramSettings { optimizer: Optimizer::Adam, ..Default::default() };
+    /// assert!(adam.check().unwrap_err().to_string().contains("Adam"));
+    /// ```
+    pub fn check(&self) -> Result<()> {
+        let refuse = |reason: &str| {
+            Err(NnError::invalid(
+                "engine",
+                format!(
+                    "the gram engine is exact only for full-batch gradient descent: {reason}; use --engine direct"
+                ),
+            ))
+        };
+        if self.mini_batch_size.is_some() {
+            return refuse("mini-batches change X at every step, so X^T X is not fixed");
+        }
+        if self.l2_lambda != 0.0 {
+            return refuse(
+                "L2 regularisation adds lambda/m W1 to dW1, which is not of the form dZ1 X^T",
+            );
+        }
+        if self.input_keep_prob != 1.0 {
+            return refuse("dropout on the input changes X at every step");
+        }
+        match self.optimizer {
+            Optimizer::GradientDescent => Ok(()),
+            Optimizer::Momentum => {
+                refuse("momentum is not supported by this engine (it keeps no velocity of Z1)")
+            }
+            Optimizer::Adam => {
+                refuse("Adam scales each weight separately, which leaves the span of the data")
+            }
+        }
+    }
+}
+
+/// `G = X^T X`, the `(m, m)` Gram matrix of the examples (one per column of `X`).
+///
+/// ```
+/// use linalg_nn::gram::gram_matrix;
+/// use nalgebra::DMatrix;
+/// let x = DMatrix::from_row_slice(3, 2, &[1.0, 2.0, 0.0, 1.0, 3.0, -1.0]);
+/// assert_eq!(gram_matrix(&x), x.transpose() * &x);
+/// ```
+pub fn gram_matrix(x: &DMatrix<f64>) -> DMatrix<f64> {
+    let m = x.ncols();
+    let mut g = DMatrix::zeros(m, m);
+    // G is symmetric: compute the upper triangle with contiguous column dot products and mirror.
+    for j in 0..m {
+        let xj = x.column(j);
+        for i in 0..=j {
+            let v = x.column(i).dot(&xj);
+            g[(i, j)] = v;
+            g[(j, i)] = v;
+        }
+    }
+    g
+}
+
+/// The first layer `Z1 = W1 X + b1` of a network trained by full-batch gradient descent, kept
+/// as `Z1` itself and updated through the Gram matrix.
+///
+/// ```
+/// use linalg_nn::gram::{GramFirstLayer, GramSettings};
+/// use linalg_nn::NumpyRng;
+/// use nalgebra::DMatrix;
+///
+/// let mut rng = NumpyRng::new(1);
+/// let x = rng.randn(50, 4); // n_x = 50 features, m = 4 examples
+/// let w0 = rng.randn(3, 50) * 0.01;
+/// let b0 = DMatrix::zeros(3, 1);
+/// let mut layer =
+///     GramFirstLayer::new(&x, w0.clone(), b0.clone(), 0.1, GramSettings::default()).unwrap();
+///
+/// // One step with some upstream gradient dZ1, against the notebook's direct update.
+/// let dz = rng.randn(3, 4);
+/// layer.step(&dz).unwrap();
+/// let dw = &dz * x.transpose() / 4.0;
+/// let db = linalg_nn::matrix::sum_axis1(&dz) / 4.0;
+/// let w1 = &w0 - &dw * 0.1;
+/// let b1 = &b0 - &db * 0.1;
+/// let z_direct = linalg_nn::matrix::add_column(&(&w1 * &x), &b1).unwrap();
+/// assert!((layer.z() - &z_direct).abs().max() < 1e-12);
+/// assert!((layer.weights() - &w1).abs().max() < 1e-12);
+/// ```
+#[derive(Clone, Debug)]
+pub struct GramFirstLayer<'x> {
+    x: &'x DMatrix<f64>,
+    gram: std::borrow::Cow<'x, DMatrix<f64>>,
+    initial_weights: DMatrix<f64>,
+    z: DMatrix<f64>,
+    b: DMatrix<f64>,
+    dz_sum: DMatrix<f64>,
+    dz_gram: DMatrix<f64>,
+    learning_rate: f64,
+}
+
+impl<'x> GramFirstLayer<'x> {
+    /// Starts from `W1_0` `(n1, n_x)` and `b1_0` `(n1, 1)` on the training inputs `x` `(n_x, m)`,
+    /// computing `G = X^T X` and `Z1_0 = W1_0 X + b1_0` once.
+    pub fn new(
+        x: &'x DMatrix<f64>,
+        initial_weights: DMatrix<f64>,
+        initial_bias: DMatrix<f64>,
+        learning_rate: f64,
+        settings: GramSettings,
+    ) -> Result<Self> {
+        let gram = gram_matrix(x);
+        Self::build(
+            x,
+            std::borrow::Cow::Owned(gram),
+            initial_weights,
+            initial_bias,
+            learning_rate,
+            settings,
+        )
+    }
+
+    /// Like [`GramFirstLayer::new`] with a Gram matrix computed before (several runs on the
+    /// same data, e.g. the learning-rate comparison, share one).
+    pub fn with_gram(
+        x: &'x DMatrix<f64>,
+        gram: &'x DMatrix<f64>,
+        initial_weights: DMatrix<f64>,
+        initial_bias: DMatrix<f64>,
+        learning_rate: f64,
+        settings: GramSettings,
+    ) -> Result<Self> {
+        ensure_shape(gram, (x.ncols(), x.ncols()), "the Gram matrix X^T X")?;
+        Self::build(
+            x,
+            std::borrow::Cow::Borrowed(gram),
+            initial_weights,
+            initial_bias,
+            learning_rate,
+            settings,
+        )
+    }
+
+    fn build(
+        x: &'x DMatrix<f64>,
+        gram: std::borrow::Cow<'x, DMatrix<f64>>,
+        initial_weights: DMatrix<f64>,
+        initial_bias: DMatrix<f64>,
+        learning_rate: f64,
+        settings: GramSettings,
+    ) -> Result<Self> {
+        settings.check()?;
+        let (n_x, m) = x.shape();
+        let n1 = initial_weights.nrows();
+        ensure_shape(&initial_weights, (n1, n_x), "W1 against the inputs X (n_x rows)")?;
+        ensure_shape(&initial_bias, (n1, 1), "b1")?;
+        if m == 0 {
+            return Err(NnError::invalid("X", "training needs at least one example"));
+        }
+        let mut z = &initial_weights * x;
+        crate::matrix::add_column_mut(&mut z, &initial_bias)?;
+        Ok(GramFirstLayer {
+            x,
+            gram,
+            initial_weights,
+            z,
+            b: initial_bias,
+            dz_sum: DMatrix::zeros(n1, m),
+            dz_gram: DMatrix::zeros(n1, m),
+            learning_rate,
+        })
+    }
+
+    /// The current pre-activation `Z1 = W1 X + b1` `(n1, m)`.
+    pub fn z(&self) -> &DMatrix<f64> {
+        &self.z
+    }
+
+    /// The current bias `b1` `(n1, 1)`.
+    pub fn bias(&self) -> &DMatrix<f64> {
+        &self.b
+    }
+
+    /// One gradient-descent step given `dZ1` `(n1, m)` from backpropagation: updates `b1` and
+    /// `Z1` exactly as `W1 := W1 - a dW1`, `b1 := b1 - a db1` would, with no allocation.
+    pub fn step(&mut self, dz: &DMatrix<f64>) -> Result<()> {
+        ensure_shape(dz, self.z.shape(), "dZ1 against Z1")?;
+        let m = self.z.ncols() as f64;
+        let a = self.learning_rate;
+        dz.mul_to(&self.gram, &mut self.dz_gram);
+        self.dz_sum += dz;
+        for (row, b) in self.b.iter_mut().enumerate() {
+            let db = dz.row(row).sum() / m;
+            *b -= a * db;
+            let shift = a * db;
+            for col in 0..self.z.ncols() {
+                self.z[(row, col)] -= (a / m) * self.dz_gram[(row, col)] + shift;
+            }
+        }
+        Ok(())
+    }
+
+    /// Materialises `W1 = W1_0 - (a/m) S X^T` `(n1, n_x)`, for predictions on new data and for
+    /// saving the model.
+    pub fn weights(&self) -> DMatrix<f64> {
+        let m = self.z.ncols() as f64;
+        // (S X^T) = (X S^T)^T: multiplying X by the thin S^T avoids copying the wide X^T.
+        let x_st = self.x * self.dz_sum.transpose();
+        &self.initial_weights - x_st.transpose() * (self.learning_rate / m)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::activations::sigmoid;
+    use crate::matrix::{add_column, sum_axis1};
+    use crate::rng::NumpyRng;
+
+    #[test]
+    fn many_logistic_steps_match_the_direct_computation() {
+        // Logistic regression (n1 = 1) for 300 steps on random wide data, both ways.
+        let mut rng = NumpyRng::new(5);
+        let x = rng.rand(200, 30);
+        let y = rng.rand(1, 30).map(|v| if v > 0.5 { 1.0 } else { 0.0 });
+        let (a, m) = (0.05, 30.0);
+        let mut w = DMatrix::zeros(1, 200);
+        let mut b = DMatrix::zeros(1, 1);
+        let mut layer =
+            GramFirstLayer::new(&x, w.clone(), b.clone(), a, GramSettings::default()).unwrap();
+        for _ in 0..300 {
+            let dz_direct = sigmoid(&add_column(&(&w * &x), &b).unwrap()) - &y;
+            let dz_gram = sigmoid(layer.z()) - &y;
+            assert!((&dz_direct - &dz_gram).abs().max() < 1e-12);
+            w -= &dz_direct * x.transpose() * (a / m);
+            b -= sum_axis1(&dz_direct) * (a / m);
+            layer.step(&dz_gram).unwrap();
+        }
+        let relative = (layer.weights() - &w).abs().max() / w.abs().max();
+        assert!(relative < 1e-12, "relative weight difference {relative}");
+        assert!((layer.bias() - &b).abs().max() < 1e-12);
+    }
+
+    #[test]
+    fn refuses_bad_shapes_and_settings() {
+        let x = DMatrix::zeros(4, 3);
+        assert!(
+            GramFirstLayer::new(
+                &x,
+                DMatrix::zeros(2, 5),
+                DMatrix::zeros(2, 1),
+                0.1,
+                GramSettings::default()
+            )
+            .is_err()
+        );
+        assert!(
+            GramFirstLayer::new(
+                &x,
+                DMatrix::zeros(2, 4),
+                DMatrix::zeros(3, 1),
+                0.1,
+                GramSettings::default()
+            )
+            .is_err()
+        );
+        let mini = GramSettings { mini_batch_size: Some(64), ..Default::default() };
+        let err = GramFirstLayer::new(&x, DMatrix::zeros(2, 4), DMatrix::zeros(2, 1), 0.1, mini)
+            .unwrap_err();
+        assert!(err.to_string().contains("mini-batches"));
+        let l2 = GramSettings { l2_lambda: 0.7, ..Default::default() };
+        assert!(l2.check().is_err());
+        let dropout = GramSettings { input_keep_prob: 0.8, ..Default::default() };
+        assert!(dropout.check().is_err());
+        let mut layer = GramFirstLayer::new(
+            &x,
+            DMatrix::zeros(2, 4),
+            DMatrix::zeros(2, 1),
+            0.1,
+            GramSettings::default(),
+        )
+        .unwrap();
+        assert!(layer.step(&DMatrix::zeros(2, 4)).is_err());
+    }
+}

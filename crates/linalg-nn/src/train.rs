@@ -1,0 +1,81 @@
+//! What every training loop of the course shares: validating the hyperparameters, watching the
+//! cost for divergence, and reporting progress ("Cost after iteration i: c") without tying the
+//! model crates to a terminal.
+
+use crate::error::{NnError, Result};
+
+/// One step of gradient descent as seen by an observer.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Iteration {
+    /// The iteration just finished, counting from 0 as the notebooks do.
+    pub index: usize,
+    /// How many iterations the run has in all.
+    pub total: usize,
+    /// The cost, on the iterations where it is recorded (every 100 in the notebooks).
+    pub cost: Option<f64>,
+}
+
+/// Receives every iteration of a training loop (for progress bars and printed costs).
+pub trait TrainObserver {
+    /// Called once per iteration, after the parameter update.
+    fn on_iteration(&mut self, iteration: &Iteration);
+}
+
+impl<F: FnMut(&Iteration)> TrainObserver for F {
+    fn on_iteration(&mut self, iteration: &Iteration) {
+        self(iteration)
+    }
+}
+
+/// An observer that ignores everything (library calls and tests).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Silent;
+
+impl TrainObserver for Silent {
+    fn on_iteration(&mut self, _: &Iteration) {}
+}
+
+/// Checks the two hyperparameters every assignment takes.
+///
+/// ```
+/// use linalg_nn::train::validate_hyperparameters;
+/// assert!(validate_hyperparameters(2000, 0.005).is_ok());
+/// assert!(validate_hyperparameters(0, 0.005).is_err());
+/// assert!(validate_hyperparameters(10, f64::NAN).is_err());
+/// assert!(validate_hyperparameters(10, -0.1).is_err());
+/// ```
+pub fn validate_hyperparameters(num_iterations: usize, learning_rate: f64) -> Result<()> {
+    if num_iterations == 0 {
+        return Err(NnError::invalid("number of iterations", "must be at least 1, got 0"));
+    }
+    if !(learning_rate.is_finite() && learning_rate > 0.0) {
+        return Err(NnError::invalid(
+            "learning rate",
+            format!("must be a positive finite number, got {learning_rate}"),
+        ));
+    }
+    Ok(())
+}
+
+/// Stops a run whose cost is no longer finite, with a message that suggests a smaller rate.
+///
+/// ```
+/// use linalg_nn::train::check_cost;
+/// assert!(check_cost(5, 0.69, 0.5).is_ok());
+/// let err = check_cost(7, f64::NAN, 50.0).unwrap_err();
+/// assert!(err.to_string().contains("diverged at iteration 7"));
+/// assert!(err.to_string().contains("smaller --learning-rate"));
+/// ```
+pub fn check_cost(iteration: usize, cost: f64, learning_rate: f64) -> Result<()> {
+    if cost.is_finite() {
+        Ok(())
+    } else {
+        Err(NnError::Diverged { iteration, cost, learning_rate })
+    }
+}
+
+/// Whether a matrix of parameters is still all finite (a divergence check that costs no cost
+/// evaluation; used on the last iteration, whose cost may not be recorded).
+pub fn all_finite(m: &nalgebra::DMatrix<f64>) -> bool {
+    m.iter().all(|v| v.is_finite())
+}
