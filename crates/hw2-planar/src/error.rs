@@ -1,6 +1,7 @@
 //! Errors of the planar-classification library: the core's numeric errors (shapes, arguments,
 //! divergence), figure errors and decision-boundary grid errors, each naming what went wrong.
 
+use hw1_logreg::Hw1Error;
 use linalg_nn::NnError;
 use linalg_nn::plot::{GridError, PlotError};
 use thiserror::Error;
@@ -22,7 +23,7 @@ pub enum PlanarError {
     Grid(#[from] GridError),
     /// The logistic-regression baseline (hw1's model) failed.
     #[error("logistic regression baseline: {0}")]
-    Baseline(String),
+    Baseline(#[from] Hw1Error),
 }
 
 impl PlanarError {

@@ -98,11 +98,14 @@ impl CommonArgs {
 }
 
 /// `out/<assignment>` at the workspace root (git-ignored).
+///
+/// ```
+/// let out = linalg_nn::cli::default_out_dir("hw1-logreg");
+/// assert!(out.ends_with("out/hw1-logreg"));
+/// assert_eq!(out.parent().unwrap().parent().unwrap(), linalg_nn::data::workspace_dir());
+/// ```
 pub fn default_out_dir(assignment: &str) -> PathBuf {
-    crate::data::default_data_dir()
-        .parent()
-        .map(|root| root.join("out").join(assignment))
-        .unwrap_or_else(|| PathBuf::from("out").join(assignment))
+    crate::data::workspace_dir().join("out").join(assignment)
 }
 
 /// Where a binary's human-readable lines go.

@@ -17,6 +17,7 @@
 //! case `n1 = 1` (with `W1 = w^T`). The derivation is written out in `docs/gram-engine.md`.
 
 use crate::error::{NnError, Result};
+use crate::kernels::Op;
 use crate::matrix::ensure_shape;
 use nalgebra::DMatrix;
 
@@ -108,14 +109,9 @@ impl GramSettings {
 pub fn gram_matrix(x: &DMatrix<f64>) -> DMatrix<f64> {
     let m = x.ncols();
     let mut g = DMatrix::zeros(m, m);
-    // G is symmetric: compute the upper triangle with contiguous column dot products and mirror.
-    for j in 0..m {
-        let xj = x.column(j);
-        for i in 0..=j {
-            let v = x.column(i).dot(&xj);
-            g[(i, j)] = v;
-            g[(j, i)] = v;
-        }
+    // Shapes are consistent by construction, so this cannot fail.
+    if crate::kernels::matmul_into(&mut g, x, Op::T, x, Op::N).is_err() {
+        unreachable!("X^T X always has shape (m, m)");
     }
     g
 }
@@ -216,7 +212,8 @@ impl<'x> GramFirstLayer<'x> {
         if m == 0 {
             return Err(NnError::invalid("X", "training needs at least one example"));
         }
-        let mut z = &initial_weights * x;
+        let mut z = DMatrix::zeros(n1, m);
+        crate::kernels::matmul_into(&mut z, &initial_weights, Op::N, x, Op::N)?;
         crate::matrix::add_column_mut(&mut z, &initial_bias)?;
         Ok(GramFirstLayer {
             x,
@@ -246,7 +243,7 @@ impl<'x> GramFirstLayer<'x> {
         ensure_shape(dz, self.z.shape(), "dZ1 against Z1")?;
         let m = self.z.ncols() as f64;
         let a = self.learning_rate;
-        dz.mul_to(&self.gram, &mut self.dz_gram);
+        crate::kernels::matmul_into(&mut self.dz_gram, dz, Op::N, &self.gram, Op::N)?;
         self.dz_sum += dz;
         for (row, b) in self.b.iter_mut().enumerate() {
             let db = dz.row(row).sum() / m;
@@ -264,8 +261,14 @@ impl<'x> GramFirstLayer<'x> {
     pub fn weights(&self) -> DMatrix<f64> {
         let m = self.z.ncols() as f64;
         // (S X^T) = (X S^T)^T: multiplying X by the thin S^T avoids copying the wide X^T.
-        let x_st = self.x * self.dz_sum.transpose();
-        &self.initial_weights - x_st.transpose() * (self.learning_rate / m)
+        let mut w = self.initial_weights.clone();
+        let scale = -(self.learning_rate / m);
+        if crate::kernels::gemm_into(&mut w, 1.0, &self.dz_sum, Op::N, self.x, Op::T, scale)
+            .is_err()
+        {
+            unreachable!("S X^T has the shape of W1 by construction");
+        }
+        w
     }
 }
 

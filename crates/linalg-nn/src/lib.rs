@@ -13,6 +13,7 @@
 //! | [`rng`] | a generator that reproduces `np.random.seed` / `randn` / `rand` bit for bit | every notebook's seeded cells |
 //! | [`gradcheck`] | central-difference gradient checking | course 2, "gradient checking" |
 //! | [`data`] | cat / non-cat HDF5 files, the planar "flower", your own pictures | `lr_utils.py`, `planar_utils.py` |
+//! | [`kernels`] | the heavy matrix products (runtime-dispatched SIMD, a fixed 2-way split) | (performance) |
 //! | [`gram`] | the Gram engine: exact full-batch updates of a linear first layer through `X^T X` | week 2/4 `optimize`, made fast |
 //! | [`train`] | hyperparameter checks, divergence detection, progress observers | every `optimize` / `model` cell |
 //! | `cli` (feature `cli`) | flags, console output, `--json` and progress bars shared by the binaries | (project convention) |
@@ -46,6 +47,7 @@ pub mod error;
 pub mod gradcheck;
 pub mod gram;
 pub mod init;
+pub mod kernels;
 pub mod matrix;
 #[cfg(feature = "plot")]
 pub mod plot;

@@ -30,8 +30,19 @@ pub const DATA_DIR_ENV: &str = "DL_COURSE_DATA";
 pub fn default_data_dir() -> PathBuf {
     match std::env::var_os(DATA_DIR_ENV) {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => normalise(concat!(env!("CARGO_MANIFEST_DIR"), "/../../datasets")),
+        _ => workspace_dir().join("datasets"),
     }
+}
+
+/// The root of the dl-course-rs workspace this crate was built in (where `datasets/`, `out/` and
+/// `docs/` live), whatever the current directory is.
+///
+/// ```
+/// let root = linalg_nn::data::workspace_dir();
+/// assert!(root.join("crates").join("linalg-nn").is_dir());
+/// ```
+pub fn workspace_dir() -> PathBuf {
+    normalise(concat!(env!("CARGO_MANIFEST_DIR"), "/../.."))
 }
 
 /// Removes `.` and `..` components lexically, so messages show `/repo/datasets` rather than

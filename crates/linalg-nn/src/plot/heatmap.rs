@@ -65,7 +65,7 @@ const MAX_DECIMALS: usize = 10;
 const MARGIN: u32 = 20;
 const X_LABEL_AREA: u32 = 55;
 /// Largest and smallest font size of the numbers in the cells.
-const CELL_TEXT_SIZES: (f64, f64) = (20.0, 8.0);
+const CELL_TEXT_SIZES: (f64, f64) = (24.0, 8.0);
 
 struct Cell {
     color: RGBColor,

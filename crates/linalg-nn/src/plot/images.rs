@@ -133,9 +133,12 @@ impl<'a> PreparedGrid<'a> {
         canvas_size(path, width, rows * max_h + (rows + 1) * u64::from(GAP))?;
 
         let cell_w = cell_w as u32;
+        // plotters' SVG backend writes font sizes about 10% larger than the PNG glyphs measured
+        // here, so wrap to 90% of the cell for titles to fit in both formats.
+        let title_w = cell_w * 9 / 10;
         let titles = images
             .iter()
-            .map(|im| WrappedText::fit(path, &im.title, cell_w, &TITLE_SIZES, MAX_TITLE_LINES))
+            .map(|im| WrappedText::fit(path, &im.title, title_w, &TITLE_SIZES, MAX_TITLE_LINES))
             .collect::<Result<Vec<_>, _>>()?;
         let tallest_title = titles.iter().map(WrappedText::height).max().unwrap_or(0);
         let title_h = if tallest_title == 0 { 0 } else { tallest_title + TITLE_GAP };

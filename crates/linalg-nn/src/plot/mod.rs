@@ -23,6 +23,7 @@ mod heatmap;
 mod images;
 mod line;
 mod points;
+mod text;
 
 pub use heatmap::{Heatmap, heatmap};
 pub use images::{LabeledImage, image_grid};
@@ -156,7 +157,13 @@ fn font(size: f64) -> FontDesc<'static> {
 
 /// Width and height in pixels of `text` at `size`, as plotters will lay it out.
 fn text_size(path: &Path, text: &str, size: f64) -> Result<(u32, u32), PlotError> {
+    ensure_font(path)?;
     font(size).box_size(text).map_err(|e| PlotError::draw(path, Box::new(e)))
+}
+
+/// Registers the embedded font before anything measures or draws text.
+fn ensure_font(path: &Path) -> Result<(), PlotError> {
+    if font_ready() { Ok(()) } else { Err(PlotError::Font { path: path.to_path_buf() }) }
 }
 
 fn rgb(c: [u8; 3]) -> RGBColor {
@@ -178,10 +185,10 @@ const PALETTE: [[u8; 3]; 10] = [
 ];
 
 /// Text sizes shared by all charts, in pixels.
-const TITLE_SIZE: f64 = 24.0;
-const AXIS_LABEL_SIZE: f64 = 18.0;
-const TICK_SIZE: f64 = 14.0;
-const LEGEND_SIZE: f64 = 16.0;
+const TITLE_SIZE: f64 = 26.0;
+const AXIS_LABEL_SIZE: f64 = 20.0;
+const TICK_SIZE: f64 = 18.0;
+const LEGEND_SIZE: f64 = 18.0;
 
 /// Errors of drawing code that runs on either backend: plotters' error, boxed so the PNG and SVG
 /// paths share one type.
@@ -243,16 +250,14 @@ fn canvas_size(path: &Path, width: u64, height: u64) -> Result<(u32, u32), PlotE
 
 /// Renders `figure` in `format` and writes it atomically to `path`.
 fn render(path: &Path, format: Format, figure: &impl Figure) -> Result<(), PlotError> {
-    if !font_ready() {
-        return Err(PlotError::Font { path: path.to_path_buf() });
-    }
+    ensure_font(path)?;
     let (width, height) = figure.size();
     let bytes = match format {
         Format::Png => {
             let mut buffer = vec![255u8; width as usize * height as usize * 3];
             {
-                let root =
-                    BitMapBackend::with_buffer(&mut buffer, (width, height)).into_drawing_area();
+                let root = text::GlyphFix(BitMapBackend::with_buffer(&mut buffer, (width, height)))
+                    .into_drawing_area();
                 figure.draw(&root).map_err(|e| PlotError::draw(path, e))?;
                 root.present().map_err(|e| PlotError::draw(path, Box::new(e)))?;
             }

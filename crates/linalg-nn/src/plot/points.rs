@@ -156,7 +156,7 @@ impl BoundaryGrid {
 
     /// Maximal horizontal runs of equal class as data-space rectangles with their class, so a
     /// smooth boundary becomes a few rectangles per row rather than one per cell.
-    fn runs(&self) -> Vec<((f64, f64), (f64, f64), u8)> {
+    fn runs(&self) -> Vec<RegionRun> {
         let n = self.resolution;
         let step_x = (self.x_range.1 - self.x_range.0) / n as f64;
         let step_y = (self.y_range.1 - self.y_range.0) / n as f64;
@@ -168,13 +168,22 @@ impl BoundaryGrid {
             let mut start = 0;
             for ix in 1..=n {
                 if ix == n || row[ix] != row[start] {
-                    runs.push(((x_at(start), y0), (x_at(ix), y1), row[start]));
+                    runs.push(RegionRun {
+                        corners: [(x_at(start), y0), (x_at(ix), y1)],
+                        class: row[start],
+                    });
                     start = ix;
                 }
             }
         }
         runs
     }
+}
+
+/// A rectangle of cells of one predicted class, in data coordinates.
+struct RegionRun {
+    corners: [(f64, f64); 2],
+    class: u8,
 }
 
 /// Points coloured by class, like the planar "flower".
@@ -371,9 +380,9 @@ impl<'a> Panel<'a> {
             .y_label_area_size(style.y_label_area)
             .build_cartesian_2d(self.x.0..self.x.1, self.y.0..self.y.1)?;
         if let Some(grid) = self.grid {
-            chart.draw_series(grid.runs().into_iter().map(|(a, b, class)| {
-                let color = if class == 0 { REGION0_COLOR } else { REGION1_COLOR };
-                Rectangle::new([a, b], rgb(color).filled())
+            chart.draw_series(grid.runs().into_iter().map(|run| {
+                let color = if run.class == 0 { REGION0_COLOR } else { REGION1_COLOR };
+                Rectangle::new(run.corners, rgb(color).filled())
             }))?;
         }
         chart
@@ -417,8 +426,8 @@ const SINGLE_STYLE: PanelStyle = PanelStyle {
 
 const SMALL_STYLE: PanelStyle = PanelStyle {
     title: 18.0,
-    axis_label: 14.0,
-    ticks: 12.0,
+    axis_label: 16.0,
+    ticks: 14.0,
     margin: 10,
     x_label_area: 40,
     y_label_area: 50,

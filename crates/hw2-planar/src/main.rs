@@ -1,0 +1,251 @@
+//! `hw2-planar`: runs week 3's notebook, "Planar data classification with one hidden layer":
+//! trains the network, compares it with logistic regression, optionally sweeps the hidden layer
+//! size, and draws the decision boundaries. The work is in the library; this file parses flags
+//! and prints.
+
+use anyhow::{Context, Result};
+use clap::Parser;
+use hw2_planar::baseline::{BASELINE_ITERATIONS, BASELINE_LEARNING_RATE, logistic_regression};
+use hw2_planar::{
+    ModelConfig, Preset, SweepRun, TrainedModel, accuracy, figures, hidden_layer_sweep, nn_model,
+};
+use linalg_nn::activations::Activation;
+use linalg_nn::cli::serde_json::{self, json};
+use linalg_nn::cli::{CommonArgs, Console, count_list, learning_rate, positive_count};
+use linalg_nn::data::planar::{PlanarData, PlanarDataset};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+/// Planar data classification with one hidden layer (course 1, week 3).
+///
+/// Trains a 2 -> n_h -> 1 network (tanh hidden layer, sigmoid output) on the red/blue flower,
+/// compares it with logistic regression, and writes the decision boundaries as PNG figures.
+#[derive(Debug, Parser)]
+#[command(name = "hw2-planar", version)]
+struct Args {
+    /// Settings to start from: `notes` (2000 iterations at 0.5, W2 unscaled) or `course` (the
+    /// notebook: 10000 iterations at 1.2, seed 2, cost every 1000).
+    #[arg(long, default_value_t = Preset::Notes)]
+    preset: Preset,
+    /// Gradient-descent iterations (overrides the preset).
+    #[arg(long, value_name = "N", value_parser = positive_count)]
+    epochs: Option<usize>,
+    /// Learning rate (overrides the preset).
+    #[arg(long, value_name = "RATE", value_parser = learning_rate, allow_negative_numbers = true)]
+    learning_rate: Option<f64>,
+    /// Hidden units n_h (overrides the preset's 4).
+    #[arg(long, value_name = "N_H", value_parser = positive_count)]
+    hidden: Option<usize>,
+    /// Hidden activation: tanh (the notebook), sigmoid, relu or leaky-relu.
+    #[arg(long, value_name = "NAME")]
+    activation: Option<Activation>,
+    /// Seed of the weight initialisation (and of the generated data sets); default 2.
+    #[arg(long)]
+    seed: Option<u32>,
+    /// Data set: flower, noisy-circles, noisy-moons, blobs, gaussian-quantiles, no-structure.
+    #[arg(long, default_value_t = PlanarDataset::Flower)]
+    dataset: PlanarDataset,
+    /// Also train one network per hidden layer size, e.g. 1,2,3,4,5,20,50 (5000 iterations each
+    /// with the course preset), and draw their decision boundaries side by side.
+    #[arg(long, value_name = "SIZES", value_parser = count_list)]
+    sweep: Option<::std::vec::Vec<usize>>,
+    #[command(flatten)]
+    common: CommonArgs,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The preset with the flags applied.
+fn model_config(args: &Args) -> ModelConfig {
+    let mut config = args.preset.config();
+    if let Some(epochs) = args.epochs {
+        config.num_iterations = epochs;
+    }
+    if let Some(rate) = args.learning_rate {
+        config.learning_rate = rate;
+    }
+    if let Some(hidden) = args.hidden {
+        config.hidden_units = hidden;
+    }
+    if let Some(activation) = args.activation {
+        config.activation = activation;
+    }
+    if let Some(seed) = args.seed {
+        config.init.seed = seed;
+    }
+    config
+}
+
+fn run(args: &Args) -> Result<()> {
+    let console = args.common.console();
+    let config = model_config(args);
+    let data = args.dataset.generate(config.init.seed);
+    let dataset = args.dataset.name();
+
+    console.detail(format!(
+        "Data set: {dataset}, {} points (X {:?}, Y {:?}){}",
+        data.m(),
+        data.x.shape(),
+        data.y.shape(),
+        if args.dataset == PlanarDataset::Flower { "" } else { ", generated with the seed" },
+    ));
+    console.detail(format!(
+        "Preset {}: n_h = {}, hidden activation {}, {} iterations, learning rate {}, seed {} (set with --seed)",
+        args.preset,
+        config.hidden_units,
+        config.activation,
+        config.num_iterations,
+        config.learning_rate,
+        config.init.seed,
+    ));
+
+    let mut display = console.training("nn_model", config.num_iterations);
+    let model = nn_model(&data.x, &data.y, &config, &mut display).with_context(|| {
+        format!("training the network (n_h = {}) on {dataset}", config.hidden_units)
+    })?;
+    drop(display);
+    let train_accuracy = accuracy(&model.parameters, &data.x, &data.y)?;
+    console.result(format!("Accuracy: {train_accuracy} %"));
+
+    let mut baseline_display =
+        console.training("logistic regression", BASELINE_ITERATIONS).print_costs(false);
+    let baseline = logistic_regression(
+        &data.x,
+        &data.y,
+        BASELINE_ITERATIONS,
+        BASELINE_LEARNING_RATE,
+        &mut baseline_display,
+    )
+    .context("training the logistic-regression baseline")?;
+    console.result(format!(
+        "Accuracy of logistic regression: {} % (hw1's model, {BASELINE_ITERATIONS} iterations at learning rate {BASELINE_LEARNING_RATE})",
+        baseline.train_accuracy
+    ));
+
+    let sweep = match &args.sweep {
+        Some(sizes) => Some(run_sweep(args, &console, &config, &data, sizes)?),
+        None => None,
+    };
+
+    let out_dir = args.common.out_dir("hw2-planar");
+    let written = write_figures(&out_dir, args, &config, &data, &model, &baseline, sweep.as_deref())?;
+    console.detail(format!("Figures written to {}:", out_dir.display()));
+    for path in &written {
+        console.detail(format!("  {}", path.display()));
+    }
+
+    let mut report = json!({
+        "preset": args.preset.name(),
+        "dataset": dataset,
+        "seed": config.init.seed,
+        "hidden_units": config.hidden_units,
+        "activation": config.activation.name(),
+        "num_iterations": config.num_iterations,
+        "learning_rate": config.learning_rate,
+        "cost_every": config.cost_every,
+        "costs": model.costs,
+        "accuracy": train_accuracy,
+        "baseline": {
+            "model": "logistic regression",
+            "num_iterations": BASELINE_ITERATIONS,
+            "learning_rate": BASELINE_LEARNING_RATE,
+            "accuracy": baseline.train_accuracy,
+        },
+        "figures": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+    });
+    if let Some(runs) = &sweep {
+        report["sweep"] = runs
+            .iter()
+            .map(|r| json!({ "hidden_units": r.hidden_units, "accuracy": r.accuracy }))
+            .collect::<serde_json::Value>();
+    }
+    console.emit_json(&report);
+    Ok(())
+}
+
+fn run_sweep(
+    args: &Args,
+    console: &Console,
+    config: &ModelConfig,
+    data: &PlanarData,
+    sizes: &[usize],
+) -> Result<Vec<SweepRun>> {
+    let sweep_config = ModelConfig {
+        num_iterations: args.epochs.unwrap_or_else(|| args.preset.sweep_iterations()),
+        ..*config
+    };
+    console.detail(format!(
+        "Hidden layer sweep: {} networks, {} iterations each at learning rate {}",
+        sizes.len(),
+        sweep_config.num_iterations,
+        sweep_config.learning_rate,
+    ));
+    let runs = hidden_layer_sweep(&data.x, &data.y, sizes, &sweep_config, |n_h| {
+        console.training(&format!("n_h = {n_h}"), sweep_config.num_iterations).print_costs(false)
+    })
+    .context("hidden layer sweep")?;
+    for run in &runs {
+        // The notebook's line: "Accuracy for 5 hidden units: 91.25 %".
+        console.result(format!("Accuracy for {} hidden units: {} %", run.hidden_units, run.accuracy));
+    }
+    Ok(runs)
+}
+
+fn write_figures(
+    out_dir: &Path,
+    args: &Args,
+    config: &ModelConfig,
+    data: &PlanarData,
+    model: &TrainedModel,
+    baseline: &hw2_planar::baseline::LogisticModel,
+    sweep: Option<&[SweepRun]>,
+) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(out_dir)
+        .with_context(|| format!("creating the figure folder {}", out_dir.display()))?;
+    let dataset = args.dataset.name();
+    let path = |suffix: &str| out_dir.join(format!("{dataset}{suffix}.png"));
+    let mut written = Vec::new();
+
+    let points = path("");
+    figures::dataset_scatter(&points, data, &format!("{dataset}: red = 0, blue = 1"))?;
+    written.push(points);
+
+    let boundary = path("-boundary");
+    let title = format!(
+        "Decision boundary for hidden layer size {} ({}), {} %",
+        config.hidden_units,
+        config.activation,
+        accuracy(&model.parameters, &data.x, &data.y)?,
+    );
+    figures::network_boundary(&boundary, data, &model.parameters, &title)?;
+    written.push(boundary);
+
+    let cost = path("-cost");
+    let title = format!(
+        "Cost, learning rate = {}, n_h = {}, {}",
+        config.learning_rate, config.hidden_units, config.activation
+    );
+    figures::cost_curve(&cost, model, &title)?;
+    written.push(cost);
+
+    let logistic = path("-logistic-regression");
+    let title = format!("Logistic regression, {} %", baseline.train_accuracy);
+    figures::baseline_boundary(&logistic, data, baseline, &title)?;
+    written.push(logistic);
+
+    if let Some(runs) = sweep {
+        let grid = path("-sweep");
+        figures::sweep_boundaries(&grid, data, runs)?;
+        written.push(grid);
+    }
+    Ok(written)
+}

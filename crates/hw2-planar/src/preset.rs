@@ -1,0 +1,176 @@
+//! The two ways this assignment is run: the study notes' settings (the default) and the official
+//! notebook's `nn_model(X, Y, n_h = 4, num_iterations = 10000, print_cost=True)` with learning
+//! rate 1.2 (section 4.4, "Integrate parts 4.1, 4.2 and 4.3 in nn_model()").
+
+use linalg_nn::NnError;
+use linalg_nn::activations::Activation;
+use std::fmt;
+use std::str::FromStr;
+
+/// The notebook's hard-coded hidden layer size (`layer_sizes`: "n_h = 4").
+pub const DEFAULT_HIDDEN_UNITS: usize = 4;
+
+/// The seed of the study-notes preset; it is the notebook's `np.random.seed(2)` of
+/// `initialize_parameters`, so both presets start from the same `W1`.
+pub const DEFAULT_SEED: u32 = 2;
+
+/// Iterations per network in the notebook's hidden-layer-size sweep (section 6, "Tuning hidden
+/// layer size": `nn_model(X, Y, n_h, num_iterations = 5000)`).
+pub const COURSE_SWEEP_ITERATIONS: usize = 5000;
+
+/// The hidden layer sizes the notebook's sweep tries.
+pub const COURSE_SWEEP_SIZES: [usize; 7] = [1, 2, 3, 4, 5, 20, 50];
+
+/// How `W1` and `W2` are drawn: `np.random.seed(seed)`, then `W1 = randn(n_h, n_x) * w1_scale`,
+/// then `W2 = randn(n_y, n_h) * w2_scale`, from the same generator; biases are zeros.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Initialization {
+    /// The seed given to the numpy-compatible generator right before drawing `W1`.
+    pub seed: u32,
+    /// Scale of `W1` (0.01 in both presets: small weights keep tanh away from saturation).
+    pub w1_scale: f64,
+    /// Scale of `W2` (0.01 in the notebook, 1 in the study notes).
+    pub w2_scale: f64,
+}
+
+impl Initialization {
+    /// The notebook's `initialize_parameters`: `np.random.seed(2)`, both weights `randn * 0.01`.
+    /// (`nn_model` first calls `np.random.seed(3)`, but the re-seeding inside
+    /// `initialize_parameters` makes that call irrelevant.)
+    pub const COURSE: Initialization = Initialization { seed: 2, w1_scale: 0.01, w2_scale: 0.01 };
+
+    /// The study notes' variant: `W1 = randn * 0.01`, `W2 = randn` (not scaled).
+    pub const NOTES: Initialization =
+        Initialization { seed: DEFAULT_SEED, w1_scale: 0.01, w2_scale: 1.0 };
+}
+
+/// Everything `nn_model` needs besides the data.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct ModelConfig {
+    /// `n_h`, the number of hidden units.
+    pub hidden_units: usize,
+    /// Gradient-descent iterations.
+    pub num_iterations: usize,
+    /// The step size `alpha` of `W := W - alpha dW`.
+    pub learning_rate: f64,
+    /// The hidden layer's activation `g[1]` (the output layer is always sigmoid).
+    pub activation: Activation,
+    /// How the weights start.
+    pub init: Initialization,
+    /// The cost is recorded (and printed) every `cost_every` iterations, from iteration 0.
+    pub cost_every: usize,
+}
+
+impl ModelConfig {
+    /// Checks every field, so a bad flag fails before any training starts.
+    ///
+    /// ```
+    /// use hw2_planar::Preset;
+    /// let mut config = Preset::Course.config();
+    /// assert!(config.validate().is_ok());
+    /// config.hidden_units = 0;
+    /// assert!(config.validate().unwrap_err().to_string().contains("hidden units"));
+    /// ```
+    pub fn validate(&self) -> Result<(), NnError> {
+        linalg_nn::train::validate_hyperparameters(self.num_iterations, self.learning_rate)?;
+        if self.hidden_units == 0 {
+            return Err(NnError::invalid(
+                "number of hidden units (n_h)",
+                "must be at least 1, got 0: a hidden layer without units cannot pass anything on",
+            ));
+        }
+        if self.cost_every == 0 {
+            return Err(NnError::invalid("cost recording interval", "must be at least 1, got 0"));
+        }
+        for (name, scale) in [("W1", self.init.w1_scale), ("W2", self.init.w2_scale)] {
+            if !scale.is_finite() {
+                return Err(NnError::invalid(
+                    format!("{name} initial scale"),
+                    format!("must be a finite number, got {scale}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A named set of defaults; command-line flags override single fields.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Preset {
+    /// The study notes: 2000 iterations at learning rate 0.5, `n_h = 4`, `W2` not scaled, cost
+    /// every 100 iterations. About 88-90 % training accuracy.
+    #[default]
+    Notes,
+    /// The official notebook: 10000 iterations at learning rate 1.2, `n_h = 4`, seed 2, both
+    /// weights `randn * 0.01`, cost every 1000 iterations. 90.75 % training accuracy.
+    Course,
+}
+
+impl Preset {
+    /// Both presets, the default first.
+    pub const ALL: [Preset; 2] = [Preset::Notes, Preset::Course];
+
+    /// The preset's settings.
+    ///
+    /// ```
+    /// use hw2_planar::Preset;
+    /// let course = Preset::Course.config();
+    /// assert_eq!((course.num_iterations, course.learning_rate), (10000, 1.2));
+    /// assert_eq!(course.init.seed, 2);
+    /// assert_eq!(Preset::Notes.config().init.w2_scale, 1.0);
+    /// ```
+    pub fn config(self) -> ModelConfig {
+        match self {
+            Preset::Notes => ModelConfig {
+                hidden_units: DEFAULT_HIDDEN_UNITS,
+                num_iterations: 2000,
+                learning_rate: 0.5,
+                activation: Activation::Tanh,
+                init: Initialization::NOTES,
+                cost_every: 100,
+            },
+            Preset::Course => ModelConfig {
+                hidden_units: DEFAULT_HIDDEN_UNITS,
+                num_iterations: 10_000,
+                learning_rate: 1.2,
+                activation: Activation::Tanh,
+                init: Initialization::COURSE,
+                cost_every: 1000,
+            },
+        }
+    }
+
+    /// Iterations per network of the hidden-layer sweep: the notebook's 5000 for the course
+    /// preset, the preset's own count for the study notes.
+    pub fn sweep_iterations(self) -> usize {
+        match self {
+            Preset::Notes => self.config().num_iterations,
+            Preset::Course => COURSE_SWEEP_ITERATIONS,
+        }
+    }
+
+    /// The name used on the command line (`--preset`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Notes => "notes",
+            Preset::Course => "course",
+        }
+    }
+}
+
+impl fmt::Display for Preset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Preset {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase();
+        Preset::ALL.into_iter().find(|p| p.name() == wanted).ok_or_else(|| {
+            format!("unknown preset '{s}': expected one of notes (the default), course")
+        })
+    }
+}

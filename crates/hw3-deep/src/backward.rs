@@ -1,0 +1,253 @@
+//! Backward propagation: section 6 "Backward propagation module" of *Building your Deep Neural
+//! Network: Step by Step* (`linear_backward`, `linear_activation_backward`, `L_model_backward`)
+//! and the helpers of `dnn_utils` (`sigmoid_backward`, `relu_backward`).
+//!
+//! For layer `l`, given `dA[l]`:
+//! `dZ = dA * g'(Z)`, `dW = (1/m) dZ A_prev^T`, `db = (1/m) sum(dZ, axis=1)`,
+//! `dA_prev = W^T dZ`. The last is not needed for the input layer (nothing is learned from
+//! `dX`), so [`l_model_backward`] skips it there: for the cat network `W1^T dZ1` would be a
+//! 12288 x 209 product thrown away every iteration.
+
+use crate::error::{DeepError, Result};
+use crate::forward::{LayerCache, LinearCache};
+use linalg_nn::activations::{Activation, sigmoid_scalar};
+use linalg_nn::matrix::{ensure_shape, sum_axis1};
+use linalg_nn::{DMatrix, NnError};
+
+/// The gradients of one layer's parameters, `dW[l]` and `db[l]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LayerGradients {
+    /// `dW[l]`, shaped like `W[l]`.
+    pub dw: DMatrix<f64>,
+    /// `db[l]`, shaped like `b[l]`.
+    pub db: DMatrix<f64>,
+}
+
+/// The notebook's `grads` dictionary for the parameters: `layers[0]` holds `dW1` and `db1`.
+/// (The notebook also keeps every `dA[l]`; nothing uses them after the backward pass, so they
+/// are not stored.)
+#[derive(Clone, Debug, PartialEq)]
+pub struct Gradients {
+    /// Layers 1 to L, in order.
+    pub layers: Vec<LayerGradients>,
+}
+
+/// What the notebook's `linear_backward` returns: `(dA_prev, dW, db)`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LinearGradients {
+    /// `dA[l-1] = W[l]^T dZ[l]`, shaped like `A[l-1]`.
+    pub da_prev: DMatrix<f64>,
+    /// `dW[l] = (1/m) dZ[l] A[l-1]^T`.
+    pub dw: DMatrix<f64>,
+    /// `db[l] = (1/m) sum(dZ[l], axis=1, keepdims=True)`.
+    pub db: DMatrix<f64>,
+}
+
+/// `dnn_utils.sigmoid_backward(dA, Z)`: `dZ = dA * s * (1 - s)` with `s = sigmoid(Z)`
+/// recomputed from `Z`, as the notebook does.
+///
+/// ```
+/// use hw3_deep::sigmoid_backward;
+/// use nalgebra::DMatrix;
+/// let dz = sigmoid_backward(&DMatrix::from_row_slice(1, 2, &[1.0, 2.0]), &DMatrix::zeros(1, 2)).unwrap();
+/// assert_eq!(dz, DMatrix::from_row_slice(1, 2, &[0.25, 0.5]));
+/// ```
+pub fn sigmoid_backward(da: &DMatrix<f64>, z: &DMatrix<f64>) -> Result<DMatrix<f64>> {
+    ensure_shape(z, da.shape(), "Z against dA (sigmoid backward)")?;
+    let mut dz = da.clone();
+    for (d, &zv) in dz.iter_mut().zip(z.iter()) {
+        let s = sigmoid_scalar(zv);
+        *d = *d * s * (1.0 - s);
+    }
+    Ok(dz)
+}
+
+/// `dnn_utils.relu_backward(dA, Z)`: `dZ = dA` where `Z > 0`, else 0 (also at `Z = 0`).
+///
+/// ```
+/// use hw3_deep::relu_backward;
+/// use nalgebra::DMatrix;
+/// let da = DMatrix::from_row_slice(1, 3, &[5.0, 6.0, 7.0]);
+/// let z = DMatrix::from_row_slice(1, 3, &[-1.0, 0.0, 2.0]);
+/// assert_eq!(relu_backward(&da, &z).unwrap(), DMatrix::from_row_slice(1, 3, &[0.0, 0.0, 7.0]));
+/// ```
+pub fn relu_backward(da: &DMatrix<f64>, z: &DMatrix<f64>) -> Result<DMatrix<f64>> {
+    ensure_shape(z, da.shape(), "Z against dA (relu backward)")?;
+    let mut dz = da.clone();
+    for (d, &zv) in dz.iter_mut().zip(z.iter()) {
+        if zv <= 0.0 {
+            *d = 0.0;
+        }
+    }
+    Ok(dz)
+}
+
+/// `dZ = dA * g'(Z)` for any activation: the two `dnn_utils` functions for sigmoid and ReLU,
+/// the core's [`Activation::backward`] for the others.
+pub fn activation_backward(
+    da: &DMatrix<f64>,
+    z: &DMatrix<f64>,
+    activation: Activation,
+) -> Result<DMatrix<f64>> {
+    match activation {
+        Activation::Sigmoid => sigmoid_backward(da, z),
+        Activation::Relu => relu_backward(da, z),
+        other => {
+            ensure_shape(z, da.shape(), &format!("Z against dA ({other} backward)"))?;
+            Ok(other.backward(da, z, &other.forward(z)))
+        }
+    }
+}
+
+/// `dW = (1/m) dZ A_prev^T` and `db = (1/m) sum(dZ, axis=1)`: [`linear_backward`] without
+/// `dA_prev`, for the input layer.
+///
+/// ```
+/// use hw3_deep::{LinearCache, linear_backward_weights};
+/// use nalgebra::DMatrix;
+/// let a_prev = DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 3.0, 4.0]);
+/// let (w, b) = (DMatrix::zeros(1, 2), DMatrix::zeros(1, 1));
+/// let dz = DMatrix::from_row_slice(1, 2, &[1.0, -1.0]);
+/// let g = linear_backward_weights(&dz, &LinearCache { a_prev: &a_prev, w: &w, b: &b }).unwrap();
+/// assert_eq!(g.dw, DMatrix::from_row_slice(1, 2, &[-0.5, -0.5]));
+/// assert_eq!(g.db, DMatrix::zeros(1, 1));
+/// ```
+pub fn linear_backward_weights(dz: &DMatrix<f64>, cache: &LinearCache<'_>) -> Result<LayerGradients> {
+    let LinearCache { a_prev, w, b } = *cache;
+    let m = a_prev.ncols();
+    if m == 0 {
+        return Err(NnError::invalid("A_prev", "backward propagation over zero examples").into());
+    }
+    ensure_shape(dz, (w.nrows(), m), "dZ against W A_prev")?;
+    ensure_shape(w, (w.nrows(), a_prev.nrows()), "W against A_prev")?;
+    ensure_shape(b, (w.nrows(), 1), "b against W")?;
+    let inv_m = 1.0 / m as f64;
+    // (1/m) dZ A_prev^T is computed as ((1/m) A_prev dZ^T)^T: the same sums, but A_prev is
+    // used as stored (never transposed: for layer 1 it is the 12288 x 209 X), only the small
+    // dZ and dW are, and with the long side as the product's rows matrixmultiply's kernels run
+    // measurably faster (about 30 % for the first layer) than with the 7 or 20 rows of dZ.
+    // (Strided transposed views would avoid even the small copies, but nalgebra 0.35's gemv
+    // fallback for products with a side <= 5 reads such views out of bounds.)
+    let dz_t = dz.transpose();
+    let mut dw_t = DMatrix::zeros(a_prev.nrows(), w.nrows());
+    dw_t.gemm(inv_m, a_prev, &dz_t, 0.0);
+    let dw = dw_t.transpose();
+    let db = sum_axis1(dz) * inv_m;
+    Ok(LayerGradients { dw, db })
+}
+
+/// The notebook's `linear_backward(dZ, cache)`: `dA_prev = W^T dZ`,
+/// `dW = (1/m) dZ A_prev^T`, `db = (1/m) sum(dZ, axis=1, keepdims=True)`.
+///
+/// ```
+/// use hw3_deep::{LinearCache, linear_backward};
+/// use nalgebra::DMatrix;
+/// let a_prev = DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 3.0, 4.0]);
+/// let w = DMatrix::from_row_slice(1, 2, &[2.0, -1.0]);
+/// let b = DMatrix::zeros(1, 1);
+/// let dz = DMatrix::from_row_slice(1, 2, &[1.0, 3.0]);
+/// let g = linear_backward(&dz, &LinearCache { a_prev: &a_prev, w: &w, b: &b }).unwrap();
+/// assert_eq!(g.da_prev, DMatrix::from_row_slice(2, 2, &[2.0, 6.0, -1.0, -3.0]));
+/// assert_eq!(g.dw, DMatrix::from_row_slice(1, 2, &[3.5, 7.5]));
+/// assert_eq!(g.db, DMatrix::from_row_slice(1, 1, &[2.0]));
+/// ```
+pub fn linear_backward(dz: &DMatrix<f64>, cache: &LinearCache<'_>) -> Result<LinearGradients> {
+    let LayerGradients { dw, db } = linear_backward_weights(dz, cache)?;
+    let w = cache.w;
+    // l_model_backward never gets here for layer 1, so W is a small hidden-layer matrix.
+    let w_t = w.transpose();
+    let mut da_prev = DMatrix::zeros(w.ncols(), dz.ncols());
+    da_prev.gemm(1.0, &w_t, dz, 0.0);
+    Ok(LinearGradients { da_prev, dw, db })
+}
+
+/// The notebook's `linear_activation_backward(dA, cache, activation)`: `dZ = dA * g'(Z)`
+/// (sigmoid or ReLU, taken from the cache), then [`linear_backward`].
+///
+/// ```
+/// use hw3_deep::{LayerCache, LinearCache, linear_activation_backward};
+/// use linalg_nn::activations::Activation;
+/// use nalgebra::DMatrix;
+/// let a_prev = DMatrix::from_row_slice(1, 2, &[1.0, 2.0]);
+/// let (w, b) = (DMatrix::from_row_slice(1, 1, &[3.0]), DMatrix::zeros(1, 1));
+/// let z = DMatrix::from_row_slice(1, 2, &[-1.0, 4.0]);
+/// let cache = LayerCache {
+///     linear: LinearCache { a_prev: &a_prev, w: &w, b: &b },
+///     z: &z,
+///     activation: Activation::Relu,
+/// };
+/// let da = DMatrix::from_row_slice(1, 2, &[1.0, 1.0]);
+/// let g = linear_activation_backward(&da, &cache).unwrap();
+/// // dZ = [0, 1]: dW = (0*1 + 1*2) / 2, db = 1 / 2, dA_prev = 3 * dZ.
+/// assert_eq!(g.dw[(0, 0)], 1.0);
+/// assert_eq!(g.db[(0, 0)], 0.5);
+/// assert_eq!(g.da_prev, DMatrix::from_row_slice(1, 2, &[0.0, 3.0]));
+/// ```
+pub fn linear_activation_backward(
+    da: &DMatrix<f64>,
+    cache: &LayerCache<'_>,
+) -> Result<LinearGradients> {
+    let dz = activation_backward(da, cache.z, cache.activation)?;
+    linear_backward(&dz, &cache.linear)
+}
+
+/// `dAL = -(Y / AL - (1 - Y) / (1 - AL))`, the derivative of the cross-entropy cost with respect
+/// to `AL` (the notebook's "Initializing backpropagation" step). A term whose numerator is 0
+/// counts as 0, like the cost's `0 log 0 = 0`: a label's absent class must not turn a saturated
+/// `AL = 1` (or 0) into `0 / 0 = NaN`. Every other value is computed exactly as numpy does.
+///
+/// ```
+/// use hw3_deep::cost_derivative;
+/// use nalgebra::DMatrix;
+/// let y = DMatrix::from_row_slice(1, 3, &[1.0, 0.0, 1.0]);
+/// let al = DMatrix::from_row_slice(1, 3, &[0.5, 0.75, 1.0]);
+/// let dal = cost_derivative(&al, &y).unwrap();
+/// assert_eq!(dal, DMatrix::from_row_slice(1, 3, &[-2.0, 4.0, -1.0]));
+/// ```
+pub fn cost_derivative(al: &DMatrix<f64>, y: &DMatrix<f64>) -> Result<DMatrix<f64>> {
+    ensure_shape(al, y.shape(), "AL against Y")?;
+    let ratio = |num: f64, den: f64| if num == 0.0 { 0.0 } else { num / den };
+    Ok(al.zip_map(y, |a, yv| -(ratio(yv, a) - ratio(1.0 - yv, 1.0 - a))))
+}
+
+/// The notebook's `L_model_backward(AL, Y, caches)`: starting from
+/// `dAL = -(Y / AL - (1 - Y) / (1 - AL))`, runs [`linear_activation_backward`] from layer `L`
+/// down to 1 (sigmoid for the last layer, ReLU below it in the course). `dA[0] = W1^T dZ1` is
+/// not computed (see the module documentation).
+///
+/// ```
+/// use hw3_deep::{initialize_parameters_deep, l_model_backward, l_model_forward};
+/// use linalg_nn::{NumpyRng, init::WeightInit};
+/// use nalgebra::DMatrix;
+/// let mut rng = NumpyRng::new(2);
+/// let params = initialize_parameters_deep(&[3, 4, 1], WeightInit::InverseSqrtFanIn, &mut rng).unwrap();
+/// let x = rng.randn(3, 6);
+/// let y = DMatrix::from_row_slice(1, 6, &[1.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
+/// let pass = l_model_forward(&x, &params).unwrap();
+/// let grads = l_model_backward(pass.al(), &y, &pass.caches()).unwrap();
+/// assert_eq!(grads.layers[0].dw.shape(), (4, 3));
+/// assert_eq!(grads.layers[1].db.shape(), (1, 1));
+/// ```
+pub fn l_model_backward(
+    al: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    caches: &[LayerCache<'_>],
+) -> Result<Gradients> {
+    if caches.is_empty() {
+        return Err(DeepError::layers(&[], "backward propagation needs at least one layer's cache"));
+    }
+    let mut da = cost_derivative(al, y)?;
+    let mut layers = Vec::with_capacity(caches.len());
+    for (index, cache) in caches.iter().enumerate().rev() {
+        let dz = activation_backward(&da, cache.z, cache.activation)?;
+        if index == 0 {
+            layers.push(linear_backward_weights(&dz, &cache.linear)?);
+        } else {
+            let LinearGradients { da_prev, dw, db } = linear_backward(&dz, &cache.linear)?;
+            layers.push(LayerGradients { dw, db });
+            da = da_prev;
+        }
+    }
+    layers.reverse();
+    Ok(Gradients { layers })
+}

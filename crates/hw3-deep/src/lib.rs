@@ -1,0 +1,73 @@
+//! `hw3-deep`: course 1, week 4 of *Neural Networks and Deep Learning* — "Building your Deep
+//! Neural Network: Step by Step" and its application "Deep Neural Network for Image
+//! Classification", in Rust, with the same numbers as the notebooks.
+//!
+//! The functions carry the notebooks' names so the two can be read side by side:
+//!
+//! | notebook | here |
+//! |---|---|
+//! | `initialize_parameters`, `initialize_parameters_deep` | [`initialize_parameters`], [`initialize_parameters_deep`] |
+//! | `linear_forward`, `linear_activation_forward`, `L_model_forward` | [`linear_forward`], [`linear_activation_forward`], [`l_model_forward`] |
+//! | `compute_cost` | [`compute_cost`] |
+//! | `linear_backward`, `linear_activation_backward`, `L_model_backward` | [`linear_backward`], [`linear_activation_backward`], [`l_model_backward`] |
+//! | `sigmoid_backward`, `relu_backward` (`dnn_utils`) | [`sigmoid_backward`], [`relu_backward`] |
+//! | `update_parameters` | [`update_parameters`] |
+//! | `two_layer_model`, `L_layer_model`, `predict` | [`two_layer_model`], [`l_layer_model`], [`predict`] |
+//! | `print_mislabeled_images` | [`figures::mislabeled_images`] |
+//!
+//! Shapes follow the course: `X` is `(n_x, m)`, `W[l]` is `(n[l], n[l-1])`, `b[l]` is
+//! `(n[l], 1)`, and `parameters.layers[0]` holds `W1`, `b1`.
+//!
+//! Run it with `cargo run --release -p hw3-deep -- [--model two-layer|deep] [--preset course]`.
+//! It prints the cost every 100 iterations ("Cost after iteration 100: 0.672053"), the train
+//! and test accuracies, and writes the cost curve and the mislabeled test pictures to
+//! `out/hw3-deep/`. `--layers 12288,20,7,5,1` picks any depth and widths, `--save-model` /
+//! `--model-file` keep a trained network in an HDF5 file, `--image cat.jpg` classifies a
+//! picture of your own, `--json` prints one JSON object, `--help` lists everything.
+//!
+//! ```
+//! use hw3_deep::{initialize_parameters_deep, l_model_backward, l_model_forward, compute_cost, update_parameters};
+//! use linalg_nn::{NumpyRng, init::WeightInit};
+//! use nalgebra::DMatrix;
+//!
+//! // One step of gradient descent on a [3, 4, 1] network, the notebook's loop body.
+//! let mut rng = NumpyRng::new(1);
+//! let mut params = initialize_parameters_deep(&[3, 4, 1], WeightInit::InverseSqrtFanIn, &mut rng).unwrap();
+//! let x = rng.randn(3, 8);
+//! let y = DMatrix::from_row_slice(1, 8, &[1.0, 0.0, 1.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
+//! let pass = l_model_forward(&x, &params).unwrap();
+//! let before = compute_cost(pass.al(), &y).unwrap();
+//! let grads = l_model_backward(pass.al(), &y, &pass.caches()).unwrap();
+//! drop(pass);
+//! update_parameters(&mut params, &grads, 0.1).unwrap();
+//! let after = compute_cost(l_model_forward(&x, &params).unwrap().al(), &y).unwrap();
+//! assert!(after < before);
+//! ```
+
+pub mod backward;
+pub mod error;
+pub mod figures;
+pub mod forward;
+pub mod model;
+pub mod model_file;
+pub mod network;
+
+pub use backward::{
+    Gradients, LayerGradients, LinearGradients, activation_backward, cost_derivative,
+    l_model_backward, linear_activation_backward, linear_backward, linear_backward_weights,
+    relu_backward, sigmoid_backward,
+};
+pub use error::{DeepError, ModelFileError, Result};
+pub use forward::{
+    ForwardPass, LayerCache, LayerOutput, LinearCache, compute_cost, l_model_forward,
+    linear_activation_forward, linear_forward,
+};
+pub use model::{
+    DEEP_HIDDEN, DEFAULT_SEED, LEARNING_RATE, ModelKind, Preset, RECORD_EVERY, TWO_LAYER_HIDDEN,
+    TrainOptions, TrainedModel, accuracy, check_model_fits, gradient_descent, l_layer_model,
+    mislabeled_indices, predict, predict_probabilities, two_layer_model,
+};
+pub use network::{
+    Layer, Parameters, check_layers_fit_data, initialize_parameters, initialize_parameters_deep,
+    update_parameters, validate_layer_dims,
+};

@@ -1,0 +1,362 @@
+//! The application notebook, *Deep Neural Network for Image Classification: Application*:
+//! `two_layer_model`, `L_layer_model` and `predict`, with the two ways of running them — the
+//! study notes' settings and the official notebook's (`--preset course`).
+
+use crate::backward::l_model_backward;
+use crate::error::{DeepError, Result};
+use crate::forward::{compute_cost, l_model_forward};
+use crate::network::{
+    Parameters, check_layers_fit_data, initialize_parameters, initialize_parameters_deep,
+    update_parameters,
+};
+use linalg_nn::init::WeightInit;
+use linalg_nn::matrix::{accuracy_percent, ensure_shape};
+use linalg_nn::train::{
+    Iteration, TrainObserver, check_cost, validate_hyperparameters,
+};
+use linalg_nn::{NnError, NumpyRng};
+use nalgebra::DMatrix;
+use std::fmt;
+use std::str::FromStr;
+
+/// The cost is recorded (and printed) every this many iterations, as in the notebooks.
+pub const RECORD_EVERY: usize = 100;
+
+/// The seed of the study-notes preset (the notebooks' `np.random.seed(1)`).
+pub const DEFAULT_SEED: u32 = 1;
+
+/// The notebooks' learning rate for both models, `learning_rate = 0.0075`.
+pub const LEARNING_RATE: f64 = 0.0075;
+
+/// Hidden width of the 2-layer model, `n_h = 7`.
+pub const TWO_LAYER_HIDDEN: usize = 7;
+
+/// Hidden widths of the notebook's 4-layer model, `layers_dims = [12288, 20, 7, 5, 1]`.
+pub const DEEP_HIDDEN: [usize; 3] = [20, 7, 5];
+
+/// Which of the notebook's two networks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ModelKind {
+    /// `two_layer_model`: LINEAR -> RELU -> LINEAR -> SIGMOID, `[n_x, 7, 1]`.
+    TwoLayer,
+    /// `L_layer_model`: [LINEAR -> RELU] x 3 -> LINEAR -> SIGMOID, `[n_x, 20, 7, 5, 1]`.
+    Deep,
+}
+
+impl ModelKind {
+    /// Both models, in the notebook's order.
+    pub const ALL: [ModelKind; 2] = [ModelKind::TwoLayer, ModelKind::Deep];
+
+    /// The notebook's `layers_dims` for pictures of `n_x` features.
+    ///
+    /// ```
+    /// use hw3_deep::ModelKind;
+    /// assert_eq!(ModelKind::TwoLayer.layer_dims(12288), vec![12288, 7, 1]);
+    /// assert_eq!(ModelKind::Deep.layer_dims(12288), vec![12288, 20, 7, 5, 1]);
+    /// ```
+    pub fn layer_dims(self, n_x: usize) -> Vec<usize> {
+        match self {
+            ModelKind::TwoLayer => vec![n_x, TWO_LAYER_HIDDEN, 1],
+            ModelKind::Deep => [&[n_x][..], &DEEP_HIDDEN, &[1]].concat(),
+        }
+    }
+
+    /// The name used on the command line (`two-layer`, `deep`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelKind::TwoLayer => "two-layer",
+            ModelKind::Deep => "deep",
+        }
+    }
+}
+
+impl fmt::Display for ModelKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for ModelKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().replace('_', "-").as_str() {
+            "two-layer" | "2-layer" | "two" => Ok(ModelKind::TwoLayer),
+            "deep" | "l-layer" | "four-layer" | "4-layer" => Ok(ModelKind::Deep),
+            _ => Err(format!("unknown model '{s}': expected two-layer or deep")),
+        }
+    }
+}
+
+/// How a model is trained: the study notes' settings or the official notebook's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Preset {
+    /// The study notes: 3000 iterations, `W = randn / sqrt(n[l-1])` for both models, seeded
+    /// with [`DEFAULT_SEED`].
+    Notes,
+    /// The official notebook: 2500 iterations after `np.random.seed(1)`; the 2-layer model
+    /// draws `W = randn * 0.01` (`initialize_parameters`), the deep one `randn / sqrt(n[l-1])`
+    /// (`initialize_parameters_deep`).
+    Course,
+}
+
+impl Preset {
+    /// Both presets.
+    pub const ALL: [Preset; 2] = [Preset::Notes, Preset::Course];
+
+    /// The training settings of this preset for `model`.
+    ///
+    /// ```
+    /// use hw3_deep::{ModelKind, Preset};
+    /// use linalg_nn::init::WeightInit;
+    /// let course = Preset::Course.options(ModelKind::TwoLayer);
+    /// assert_eq!((course.num_iterations, course.init), (2500, WeightInit::SMALL));
+    /// let notes = Preset::Notes.options(ModelKind::TwoLayer);
+    /// assert_eq!((notes.num_iterations, notes.init), (3000, WeightInit::InverseSqrtFanIn));
+    /// ```
+    pub fn options(self, model: ModelKind) -> TrainOptions {
+        let (num_iterations, init) = match (self, model) {
+            (Preset::Notes, _) => (3000, WeightInit::InverseSqrtFanIn),
+            (Preset::Course, ModelKind::TwoLayer) => (2500, WeightInit::SMALL),
+            (Preset::Course, ModelKind::Deep) => (2500, WeightInit::InverseSqrtFanIn),
+        };
+        TrainOptions { num_iterations, learning_rate: LEARNING_RATE, init, seed: DEFAULT_SEED }
+    }
+
+    /// The name used on the command line (`notes`, `course`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Notes => "notes",
+            Preset::Course => "course",
+        }
+    }
+}
+
+impl fmt::Display for Preset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Preset {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "notes" | "default" | "study-notes" => Ok(Preset::Notes),
+            "course" | "notebook" => Ok(Preset::Course),
+            _ => Err(format!("unknown preset '{s}': expected notes (the default) or course")),
+        }
+    }
+}
+
+/// The hyperparameters of one training run.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct TrainOptions {
+    /// `num_iterations`, at least 1.
+    pub num_iterations: usize,
+    /// `learning_rate`, positive and finite.
+    pub learning_rate: f64,
+    /// How the weights are drawn (biases start at 0).
+    pub init: WeightInit,
+    /// `np.random.seed(seed)` before the weights are drawn.
+    pub seed: u32,
+}
+
+/// What training returns: the learned parameters and the cost every [`RECORD_EVERY`]
+/// iterations (at 0, 100, 200, ...), the notebook's `costs` list.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainedModel {
+    /// The learned `W[l]`, `b[l]`.
+    pub parameters: Parameters,
+    /// `costs[k]` is the cost after iteration `k * RECORD_EVERY`.
+    pub costs: Vec<f64>,
+}
+
+/// Checks `X` `(n_x, m)` against `Y` `(1, m)` with `m >= 1` and labels 0 or 1.
+fn check_data(x: &DMatrix<f64>, y: &DMatrix<f64>) -> Result<()> {
+    ensure_shape(y, (1, x.ncols()), "Y (one 0/1 label per column of X)")?;
+    if x.ncols() == 0 {
+        return Err(NnError::invalid("X", "training needs at least one example").into());
+    }
+    if let Some(bad) = y.iter().position(|&v| v != 0.0 && v != 1.0) {
+        return Err(NnError::invalid("Y", format!("label {bad} is {}, expected 0 or 1", y[bad])).into());
+    }
+    Ok(())
+}
+
+/// The loop body shared by both notebook models: `num_iterations` steps of forward
+/// propagation, (every [`RECORD_EVERY`] iterations) the cost, backward propagation and the
+/// update. The observer sees every iteration; a non-finite recorded cost or non-finite final
+/// parameters end the run with [`NnError::Diverged`].
+///
+/// ```
+/// use hw3_deep::{gradient_descent, initialize_parameters_deep, TrainOptions};
+/// use linalg_nn::{NumpyRng, init::WeightInit, train::Silent};
+/// use nalgebra::DMatrix;
+///
+/// // Two points, one feature: x = -1 is class 0, x = 1 is class 1.
+/// let x = DMatrix::from_row_slice(1, 2, &[-1.0, 1.0]);
+/// let y = DMatrix::from_row_slice(1, 2, &[0.0, 1.0]);
+/// let options = TrainOptions { num_iterations: 300, learning_rate: 0.5, init: WeightInit::Zeros, seed: 1 };
+/// let start = initialize_parameters_deep(&[1, 1], options.init, &mut NumpyRng::new(1)).unwrap();
+/// let trained = gradient_descent(&x, &y, start, &options, &mut Silent).unwrap();
+/// assert_eq!(trained.costs.len(), 3);
+/// assert!((trained.costs[0] - std::f64::consts::LN_2).abs() < 1e-15);
+/// assert!(trained.costs[2] < trained.costs[1]);
+/// ```
+pub fn gradient_descent(
+    x: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    mut parameters: Parameters,
+    options: &TrainOptions,
+    observer: &mut impl TrainObserver,
+) -> Result<TrainedModel> {
+    let TrainOptions { num_iterations, learning_rate, .. } = *options;
+    validate_hyperparameters(num_iterations, learning_rate)?;
+    check_data(x, y)?;
+    check_layers_fit_data(&parameters.layer_dims(), x.nrows())?;
+    let mut costs = Vec::with_capacity(num_iterations.div_ceil(RECORD_EVERY));
+    for i in 0..num_iterations {
+        let pass = l_model_forward(x, &parameters)?;
+        let cost = if i % RECORD_EVERY == 0 {
+            let cost = compute_cost(pass.al(), y)?;
+            check_cost(i, cost, learning_rate)?;
+            costs.push(cost);
+            Some(cost)
+        } else {
+            None
+        };
+        let grads = l_model_backward(pass.al(), y, &pass.caches())?;
+        drop(pass);
+        update_parameters(&mut parameters, &grads, learning_rate)?;
+        observer.on_iteration(&Iteration { index: i, total: num_iterations, cost });
+    }
+    if !parameters.all_finite() {
+        return Err(NnError::Diverged {
+            iteration: num_iterations - 1,
+            cost: f64::NAN,
+            learning_rate,
+        }
+        .into());
+    }
+    Ok(TrainedModel { parameters, costs })
+}
+
+/// The notebook's `two_layer_model(X, Y, layers_dims = (n_x, n_h, n_y), learning_rate,
+/// num_iterations)`: `initialize_parameters(n_x, n_h, n_y)` after seeding with
+/// `options.seed`, then gradient descent on LINEAR -> RELU -> LINEAR -> SIGMOID.
+///
+/// It is the `L = 2` case of [`l_layer_model`] with the 2-layer initialisation, so it shares
+/// its loop ([`gradient_descent`]): the forward, cost, backward and update steps are the
+/// notebook's, layer by layer.
+pub fn two_layer_model(
+    x: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    layers_dims: (usize, usize, usize),
+    options: &TrainOptions,
+    observer: &mut impl TrainObserver,
+) -> Result<TrainedModel> {
+    let (n_x, n_h, n_y) = layers_dims;
+    validate_hyperparameters(options.num_iterations, options.learning_rate)?;
+    check_layers_fit_data(&[n_x, n_h, n_y], x.nrows())?;
+    let mut rng = NumpyRng::new(options.seed);
+    let parameters = initialize_parameters(n_x, n_h, n_y, options.init, &mut rng)?;
+    gradient_descent(x, y, parameters, options, observer)
+}
+
+/// The notebook's `L_layer_model(X, Y, layers_dims, learning_rate, num_iterations)`:
+/// `initialize_parameters_deep(layers_dims)` after seeding with `options.seed`, then gradient
+/// descent on [LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID.
+///
+/// `layers_dims[0]` must equal the number of rows of `X` and the last width must be 1.
+///
+/// ```
+/// use hw3_deep::{l_layer_model, ModelKind, Preset};
+/// use linalg_nn::train::Silent;
+/// use nalgebra::DMatrix;
+/// let x = DMatrix::zeros(12, 3);
+/// let y = DMatrix::zeros(1, 3);
+/// let options = Preset::Course.options(ModelKind::Deep);
+/// let err = l_layer_model(&x, &y, &[10, 5, 1], &options, &mut Silent).unwrap_err();
+/// assert!(err.to_string().contains("must equal the number of input features, 12"));
+/// ```
+pub fn l_layer_model(
+    x: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    layers_dims: &[usize],
+    options: &TrainOptions,
+    observer: &mut impl TrainObserver,
+) -> Result<TrainedModel> {
+    validate_hyperparameters(options.num_iterations, options.learning_rate)?;
+    check_layers_fit_data(layers_dims, x.nrows())?;
+    let mut rng = NumpyRng::new(options.seed);
+    let parameters = initialize_parameters_deep(layers_dims, options.init, &mut rng)?;
+    gradient_descent(x, y, parameters, options, observer)
+}
+
+/// `AL` for every column of `X`: the probability that each picture is a cat.
+pub fn predict_probabilities(x: &DMatrix<f64>, parameters: &Parameters) -> Result<DMatrix<f64>> {
+    Ok(l_model_forward(x, parameters)?.into_al())
+}
+
+/// The notebook's `predict(X, y, parameters)` without its print: `p = 1` where `AL > 0.5`,
+/// else 0, shape `(1, m)`. [`accuracy`] gives the notebook's printed number.
+///
+/// ```
+/// use hw3_deep::{Layer, Parameters, predict};
+/// use linalg_nn::activations::Activation;
+/// use nalgebra::DMatrix;
+/// // One sigmoid unit with weight 1: AL = sigmoid(x), so p = 1 exactly where x > 0.
+/// let p = Parameters::new(vec![Layer {
+///     w: DMatrix::from_row_slice(1, 1, &[1.0]),
+///     b: DMatrix::zeros(1, 1),
+///     activation: Activation::Sigmoid,
+/// }])
+/// .unwrap();
+/// let x = DMatrix::from_row_slice(1, 3, &[-2.0, 0.0, 3.0]);
+/// assert_eq!(predict(&x, &p).unwrap(), DMatrix::from_row_slice(1, 3, &[0.0, 0.0, 1.0]));
+/// ```
+pub fn predict(x: &DMatrix<f64>, parameters: &Parameters) -> Result<DMatrix<f64>> {
+    Ok(predict_probabilities(x, parameters)?.map(|p| if p > 0.5 { 1.0 } else { 0.0 }))
+}
+
+/// The accuracy `predict` prints, in percent: `100 * sum(p == Y) / m`.
+pub fn accuracy(x: &DMatrix<f64>, y: &DMatrix<f64>, parameters: &Parameters) -> Result<f64> {
+    let predictions = predict(x, parameters)?;
+    Ok(accuracy_percent(&predictions, y)?)
+}
+
+/// The columns where `predictions` and `labels` differ (the notebook's
+/// `mislabeled_indices = np.asarray(np.where(p + y == 1))`).
+///
+/// ```
+/// use hw3_deep::mislabeled_indices;
+/// use linalg_nn::matrix::row;
+/// let p = row(&[1.0, 0.0, 1.0, 0.0]);
+/// let y = row(&[1.0, 1.0, 0.0, 0.0]);
+/// assert_eq!(mislabeled_indices(&p, &y).unwrap(), vec![1, 2]);
+/// ```
+pub fn mislabeled_indices(predictions: &DMatrix<f64>, labels: &DMatrix<f64>) -> Result<Vec<usize>> {
+    ensure_shape(predictions, labels.shape(), "predictions against the labels Y")?;
+    Ok(predictions
+        .iter()
+        .zip(labels.iter())
+        .enumerate()
+        .filter(|(_, (p, y))| p != y)
+        .map(|(i, _)| i)
+        .collect())
+}
+
+/// Rejects a model whose input width does not fit `n_x` features (e.g. a model trained on
+/// other pictures), naming both numbers.
+pub fn check_model_fits(parameters: &Parameters, n_x: usize, what: &str) -> Result<()> {
+    if parameters.n_x() == n_x {
+        Ok(())
+    } else {
+        Err(DeepError::layers(
+            &parameters.layer_dims(),
+            format!("the model takes {} input features but {what} has {n_x}", parameters.n_x()),
+        ))
+    }
+}
