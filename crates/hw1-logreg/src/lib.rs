@@ -45,9 +45,10 @@ pub use error::Hw1Error;
 
 use linalg_nn::NnError;
 use linalg_nn::activations::sigmoid_scalar;
-use linalg_nn::cost::cross_entropy_cost;
+use linalg_nn::cost::{cross_entropy_cost, log_likelihood};
 use linalg_nn::data::cat::CLASSES;
 use linalg_nn::data::load_image_as_column;
+use linalg_nn::gram::{Engine, GramFirstLayer, GramSettings};
 use linalg_nn::matrix::{accuracy_percent, ensure_shape};
 use linalg_nn::train::{
     Iteration, TrainObserver, all_finite, check_cost, validate_hyperparameters,
@@ -115,6 +116,8 @@ pub struct LogisticModel {
     pub train_accuracy: f64,
     /// `100 - mean(|Y_prediction_test - Y_test|) * 100`, in percent.
     pub test_accuracy: f64,
+    /// The engine that trained it (never [`Engine::Auto`]).
+    pub engine: Engine,
 }
 
 /// A prediction for one example, with the probability it comes from.
@@ -272,6 +275,93 @@ pub fn optimize(
     Ok((Params { w, b }, last_grads, costs))
 }
 
+/// [`optimize`] computed by the Gram engine ([`linalg_nn::gram`]): the same gradient descent,
+/// the same costs and parameters up to rounding, but each iteration updates `z = w^T X + b`
+/// through the `(m, m)` matrix `G = X^T X` instead of streaming `X` twice. `gram` is `X^T X` if
+/// the caller has it already (several runs on the same data), else it is computed here.
+///
+/// The last iteration's gradients are computed directly (once), so the returned [`Grads`] are
+/// those of [`optimize`].
+///
+/// ```
+/// use hw1_logreg::{optimize, optimize_gram};
+/// use linalg_nn::train::Silent;
+/// use nalgebra::DMatrix;
+///
+/// let w = DMatrix::from_row_slice(2, 1, &[1.0, 2.0]);
+/// let x = DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 3.0, 4.0]);
+/// let y = DMatrix::from_row_slice(1, 2, &[1.0, 0.0]);
+/// let direct = optimize(&w, 2.0, &x, &y, 100, 0.009, &mut Silent).unwrap();
+/// let gram = optimize_gram(&w, 2.0, &x, &y, 100, 0.009, None, &mut Silent).unwrap();
+/// assert!((direct.0.w - gram.0.w).abs().max() < 1e-12);
+/// assert!((direct.2[0].1 - gram.2[0].1).abs() < 1e-14);
+/// ```
+#[allow(clippy::too_many_arguments)]
+pub fn optimize_gram(
+    w: &DMatrix<f64>,
+    b: f64,
+    x: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    num_iterations: usize,
+    learning_rate: f64,
+    gram: Option<&DMatrix<f64>>,
+    observer: &mut dyn TrainObserver,
+) -> Result<(Params, Grads, Costs), Hw1Error> {
+    validate_hyperparameters(num_iterations, learning_rate)?;
+    ensure_finite(x, "X")?;
+    ensure_finite(y, "Y")?;
+    ensure_finite(w, "w")?;
+    if !b.is_finite() {
+        return Err(NnError::invalid("b", format!("must be finite, got {b}")).into());
+    }
+    let m = x.ncols();
+    ensure_shape(w, (x.nrows(), 1), "w against X (one weight per row of X)")?;
+    ensure_shape(y, (1, m), "Y against X (one label per column of X)")?;
+    if m == 0 {
+        return Err(NnError::invalid("X", "has no examples (0 columns)").into());
+    }
+    // The first layer of logistic regression is W1 = w^T with a single row.
+    let w_row = w.transpose();
+    let b_column = DMatrix::from_element(1, 1, b);
+    let settings = GramSettings::default();
+    let mut layer = match gram {
+        Some(g) => GramFirstLayer::with_gram(x, g, w_row, b_column, learning_rate, settings)?,
+        None => GramFirstLayer::new(x, w_row, b_column, learning_rate, settings)?,
+    };
+    let mut costs = Vec::with_capacity(num_iterations.div_ceil(COST_EVERY));
+    let mut dz = DMatrix::zeros(1, m);
+    let mut last_db = 0.0;
+    for i in 0..num_iterations {
+        // A = sigmoid(z), dZ = A - Y; the cost from A as in propagate.
+        let mut cost_sum = 0.0;
+        for ((d, &z), &label) in dz.iter_mut().zip(layer.z().iter()).zip(y.iter()) {
+            let a = sigmoid_scalar(z);
+            cost_sum += log_likelihood(a, label);
+            *d = a - label;
+        }
+        let cost = -cost_sum / m as f64;
+        check_cost(i, cost, learning_rate)?;
+        if i + 1 == num_iterations {
+            last_db = dz.sum() / m as f64;
+        }
+        layer.step(&dz)?;
+
+        let recorded = (i % COST_EVERY == 0).then_some(cost);
+        if recorded.is_some() {
+            costs.push((i, cost));
+        }
+        observer.on_iteration(&Iteration { index: i, total: num_iterations, cost: recorded });
+    }
+    // dw of the last iteration, (1/m) X dZ^T, computed once for the returned gradients.
+    let dw = x * dz.transpose() / m as f64;
+    let w = layer.weights().transpose();
+    let b = layer.bias()[(0, 0)];
+    if !(all_finite(&w) && b.is_finite()) {
+        return Err(Hw1Error::ParametersDiverged { iteration: num_iterations - 1, learning_rate });
+    }
+    Ok((Params { w, b }, Grads { dw, db: last_db }, costs))
+}
+
 /// `A = sigmoid(w^T X + b)`: the probability of class 1 for every column of `X`, shape
 /// `(1, m)`. This is the first line of the notebook's `predict`, kept separate so a caller can
 /// show the probability behind a prediction.
@@ -345,6 +435,34 @@ pub fn model(
     learning_rate: f64,
     observer: &mut dyn TrainObserver,
 ) -> Result<LogisticModel, Hw1Error> {
+    let options = ModelOptions { engine: Engine::Direct, gram: None };
+    model_with(x_train, y_train, x_test, y_test, num_iterations, learning_rate, options, observer)
+}
+
+/// How [`model_with`] trains: which engine, and a Gram matrix `X_train^T X_train` computed
+/// before (so several runs on the same data compute it once).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ModelOptions<'g> {
+    /// [`Engine::Direct`] is [`optimize`], [`Engine::Gram`] is [`optimize_gram`],
+    /// [`Engine::Auto`] picks Gram when `n_x > m`.
+    pub engine: Engine,
+    /// `X_train^T X_train`, if already computed (used by the Gram engine only).
+    pub gram: Option<&'g DMatrix<f64>>,
+}
+
+/// [`model`] with a choice of engine (`--engine` of the binary). Both engines give the course's
+/// numbers; see `docs/gram-engine.md`.
+#[allow(clippy::too_many_arguments)]
+pub fn model_with(
+    x_train: &DMatrix<f64>,
+    y_train: &DMatrix<f64>,
+    x_test: &DMatrix<f64>,
+    y_test: &DMatrix<f64>,
+    num_iterations: usize,
+    learning_rate: f64,
+    options: ModelOptions<'_>,
+    observer: &mut dyn TrainObserver,
+) -> Result<LogisticModel, Hw1Error> {
     validate_hyperparameters(num_iterations, learning_rate)?;
     let n_x = x_train.nrows();
     ensure_shape(y_train, (1, x_train.ncols()), "Y_train against X_train (one label per column)")?;
@@ -353,8 +471,20 @@ pub fn model(
     ensure_finite(x_test, "X_test")?;
 
     let (w, b) = initialize_with_zeros(n_x);
-    let (params, _, costs) =
-        optimize(&w, b, x_train, y_train, num_iterations, learning_rate, observer)?;
+    let engine = options.engine.resolve(n_x, x_train.ncols());
+    let (params, _, costs) = match engine {
+        Engine::Gram => optimize_gram(
+            &w,
+            b,
+            x_train,
+            y_train,
+            num_iterations,
+            learning_rate,
+            options.gram,
+            observer,
+        )?,
+        _ => optimize(&w, b, x_train, y_train, num_iterations, learning_rate, observer)?,
+    };
     let Params { w, b } = params;
 
     let y_prediction_test = predict(&w, b, x_test)?;
@@ -371,6 +501,7 @@ pub fn model(
         num_iterations,
         train_accuracy,
         test_accuracy,
+        engine,
     })
 }
 

@@ -9,12 +9,13 @@ use hw1_logreg::figures::{
     self, COST_CURVE, LEARNING_RATES, OWN_IMAGE, TEST_PREDICTION, TRAIN_SAMPLE,
 };
 use hw1_logreg::{
-    COMPARISON_ITERATIONS, COMPARISON_LEARNING_RATES, LEARNING_RATE, LogisticModel, NUM_ITERATIONS,
-    TEST_SAMPLE_INDEX, TRAIN_SAMPLE_INDEX, model, python_float,
+    COMPARISON_ITERATIONS, COMPARISON_LEARNING_RATES, LEARNING_RATE, LogisticModel, ModelOptions,
+    NUM_ITERATIONS, TEST_SAMPLE_INDEX, TRAIN_SAMPLE_INDEX, model_with, python_float,
 };
 use linalg_nn::cli::serde_json::{Value, json};
 use linalg_nn::cli::{CommonArgs, Console, learning_rate, positive_count};
 use linalg_nn::data::{CatDataset, load_dataset, load_image_as_column};
+use linalg_nn::gram::{Engine, gram_matrix};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -44,6 +45,11 @@ struct Args {
     /// print the probability (section 7).
     #[arg(long, value_name = "PATH")]
     image: Option<PathBuf>,
+    /// How to compute gradient descent: `direct` is the notebook's computation step for step,
+    /// `gram` updates w^T X through the 209 x 209 matrix X^T X (same numbers, much faster; see
+    /// docs/gram-engine.md), `auto` picks gram when there are more features than examples.
+    #[arg(long, value_name = "ENGINE", default_value_t = Engine::Auto)]
+    engine: Engine,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -112,9 +118,29 @@ fn run(args: &Args, console: &Console) -> Result<()> {
         python_float(args.learning_rate)
     ));
     let started = Instant::now();
+    let engine = args.engine.resolve(x_train.nrows(), x_train.ncols());
+    console.detail(format!(
+        "Engine: {engine}{}",
+        match engine {
+            Engine::Gram => " (X^T X computed once; same costs as the notebook's computation)",
+            _ => " (the notebook's computation, step for step)",
+        }
+    ));
+    // The Gram matrix is shared by the main run and the learning-rate comparison.
+    let gram = (engine == Engine::Gram).then(|| gram_matrix(&x_train));
+    let options = ModelOptions { engine, gram: gram.as_ref() };
     let fitted = {
         let mut display = console.training("training", args.epochs);
-        model(&x_train, &y_train, &x_test, &y_test, args.epochs, args.learning_rate, &mut display)?
+        model_with(
+            &x_train,
+            &y_train,
+            &x_test,
+            &y_test,
+            args.epochs,
+            args.learning_rate,
+            options,
+            &mut display,
+        )?
     };
     let training_seconds = started.elapsed().as_secs_f64();
     print_accuracies(console, &fitted);
@@ -142,13 +168,14 @@ fn run(args: &Args, console: &Console) -> Result<()> {
                 let label = format!("lr {}", python_float(rate));
                 let mut display =
                     console.training(&label, COMPARISON_ITERATIONS).print_costs(false);
-                model(
+                model_with(
                     &x_train,
                     &y_train,
                     &x_test,
                     &y_test,
                     COMPARISON_ITERATIONS,
                     rate,
+                    options,
                     &mut display,
                 )?
             };
@@ -190,6 +217,7 @@ fn run(args: &Args, console: &Console) -> Result<()> {
         "num_px": num_px,
         "num_iterations": fitted.num_iterations,
         "learning_rate": fitted.learning_rate,
+        "engine": fitted.engine.name(),
         "costs": fitted.costs,
         "train_accuracy": fitted.train_accuracy,
         "test_accuracy": fitted.test_accuracy,

@@ -223,6 +223,21 @@ fn bad_hyperparameters_are_usage_errors() {
     assert_usage_error(&["--learning-rate", "-0.5"], "must be a positive finite number, got -0.5");
     assert_usage_error(&["--learning-rate", "0"], "must be a positive finite number, got 0");
     assert_usage_error(&["--learning-rate", "fast"], "'fast' is not a number");
+    assert_usage_error(&["--engine", "turbo"], "unknown engine 'turbo'");
+}
+
+#[test]
+fn engine_is_chosen_and_reported() {
+    // auto resolves to gram on the cat data (n_x = 12288 > m = 209); direct is the notebook's.
+    let run = json_run();
+    assert_eq!(run.json["engine"], "gram");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let output = hw1(&["--engine", "direct", "--epochs", "101", "--out", out]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.contains("Engine: direct"), "{text}");
+    assert!(text.contains("Cost after iteration 100: 0.584508"), "{text}");
 }
 
 fn assert_failure(args: &[&str], expected: &[&str]) -> String {

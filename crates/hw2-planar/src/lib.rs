@@ -47,9 +47,11 @@
 pub mod baseline;
 pub mod error;
 pub mod figures;
+mod numeric;
 pub mod preset;
 
 pub use error::{PlanarError, Result};
+pub use numeric::{sigmoid, sum_rows_like_numpy};
 pub use preset::{
     COURSE_SWEEP_ITERATIONS, COURSE_SWEEP_SIZES, DEFAULT_HIDDEN_UNITS, DEFAULT_SEED,
     Initialization, ModelConfig, Preset,
@@ -57,7 +59,8 @@ pub use preset::{
 
 use linalg_nn::activations::Activation;
 use linalg_nn::cost::cross_entropy_cost;
-use linalg_nn::matrix::{accuracy_percent, add_column_mut, ensure_shape};
+use linalg_nn::matrix::{accuracy_percent, ensure_shape};
+use numeric::{ensure_buffer, linear_forward_into, row_sums_into, weight_gradient_into};
 use linalg_nn::train::{Iteration, TrainObserver, all_finite, check_cost};
 use linalg_nn::{DMatrix, NnError, NumpyRng};
 
@@ -110,7 +113,7 @@ impl Parameters {
 
 /// What forward propagation keeps for backpropagation: the notebook's `cache` dictionary
 /// `{"Z1", "A1", "Z2", "A2"}`. `a2` is also the network's output `A2`.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct Cache {
     /// `Z1 = W1 X + b1`, `(n_h, m)`.
     pub z1: DMatrix<f64>,
@@ -123,7 +126,7 @@ pub struct Cache {
 }
 
 /// The gradients of the cost, the notebook's `grads` dictionary; each has its parameter's shape.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Default)]
 pub struct Gradients {
     /// `dJ/dW1`.
     pub dw1: DMatrix<f64>,
@@ -139,75 +142,6 @@ impl Gradients {
     /// The four gradients in the order of [`Parameters::named`].
     pub fn to_vec(&self) -> Vec<DMatrix<f64>> {
         vec![self.dw1.clone(), self.db1.clone(), self.dw2.clone(), self.db2.clone()]
-    }
-}
-
-/// `planar_utils.sigmoid(x) = 1 / (1 + np.exp(-x))`, written exactly as the notebook's helper.
-///
-/// Unlike [`linalg_nn::activations::sigmoid_scalar`] it does not switch to `e^z / (1 + e^z)` for
-/// negative `z` (that form avoids an overflow warning in numpy, not a wrong value: `1 / (1 + inf)`
-/// is 0). The two round differently, and at the course's learning rate of 1.2 such last-bit
-/// differences decide the late iterations (see [`nn_model`]), so the notebook's form is kept.
-///
-/// ```
-/// assert_eq!(hw2_planar::sigmoid(0.0), 0.5);
-/// assert_eq!(hw2_planar::sigmoid(-800.0), 0.0);
-/// assert_eq!(hw2_planar::sigmoid(800.0), 1.0);
-/// ```
-#[inline]
-pub fn sigmoid(z: f64) -> f64 {
-    1.0 / (1.0 + (-z).exp())
-}
-
-/// `np.sum(A, axis=1, keepdims=True)` with numpy's own summation order, so `db1` and `db2` round
-/// as in the notebook: numpy adds the rows of a C-ordered array pairwise (blocks of up to 128
-/// values with eight running sums each), which differs in the last bits from a left-to-right sum.
-///
-/// ```
-/// use hw2_planar::sum_rows_like_numpy;
-/// use linalg_nn::DMatrix;
-/// let a = DMatrix::from_row_slice(2, 3, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
-/// assert_eq!(sum_rows_like_numpy(&a), DMatrix::from_row_slice(2, 1, &[6.0, 15.0]));
-/// // 1e16 followed by ten ones: left to right every 1 is lost to rounding (1e16); numpy's eight
-/// // running sums keep most of them: np.sum gives 1.0000000000000008e16.
-/// let mut values = vec![1e16];
-/// values.extend([1.0; 10]);
-/// let row = DMatrix::from_row_slice(1, 11, &values);
-/// assert_eq!(sum_rows_like_numpy(&row)[(0, 0)], 1.0000000000000008e16);
-/// ```
-pub fn sum_rows_like_numpy(m: &DMatrix<f64>) -> DMatrix<f64> {
-    let mut row = Vec::with_capacity(m.ncols());
-    DMatrix::from_fn(m.nrows(), 1, |i, _| {
-        row.clear();
-        row.extend(m.row(i).iter().copied());
-        pairwise_sum(&row)
-    })
-}
-
-/// numpy's `pairwise_sum` (`numpy/_core/src/umath/loops_utils.h.src`) for contiguous doubles.
-fn pairwise_sum(a: &[f64]) -> f64 {
-    const BLOCK: usize = 128;
-    let n = a.len();
-    if n < 8 {
-        a.iter().fold(0.0, |acc, &v| acc + v)
-    } else if n <= BLOCK {
-        let mut r = [0.0; 8];
-        r.copy_from_slice(&a[..8]);
-        let whole = n - n % 8;
-        for chunk in a[8..whole].chunks_exact(8) {
-            for (acc, &v) in r.iter_mut().zip(chunk) {
-                *acc += v;
-            }
-        }
-        let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for &v in &a[whole..] {
-            res += v;
-        }
-        res
-    } else {
-        let half = n / 2;
-        let half = half - half % 8;
-        pairwise_sum(&a[..half]) + pairwise_sum(&a[half..])
     }
 }
 
@@ -292,15 +226,23 @@ pub fn initialize_parameters(
 /// assert!(cache.a2.iter().all(|a| (a - 0.5).abs() < 1e-3));
 /// ```
 pub fn forward_propagation(x: &DMatrix<f64>, parameters: &Parameters) -> Result<Cache, NnError> {
+    let mut cache = Cache::default();
+    forward_into(x, parameters, &mut cache)?;
+    Ok(cache)
+}
+
+/// [`forward_propagation`] into the buffers of `cache` (reused across iterations).
+fn forward_into(x: &DMatrix<f64>, parameters: &Parameters, cache: &mut Cache) -> Result<(), NnError> {
     let (n_x, _, _) = parameters.layer_sizes()?;
     ensure_shape(x, (n_x, x.ncols()), "X (n_x rows, one example per column)")?;
-    let mut z1 = &parameters.w1 * x;
-    add_column_mut(&mut z1, &parameters.b1)?;
-    let a1 = parameters.activation.forward(&z1);
-    let mut z2 = &parameters.w2 * &a1;
-    add_column_mut(&mut z2, &parameters.b2)?;
-    let a2 = z2.map(sigmoid);
-    Ok(Cache { z1, a1, z2, a2 })
+    let g = parameters.activation;
+    linear_forward_into(&parameters.w1, x, &parameters.b1, &mut cache.z1);
+    ensure_buffer(&mut cache.a1, cache.z1.shape());
+    cache.a1.zip_apply(&cache.z1, |a, z| *a = g.apply_scalar(z));
+    linear_forward_into(&parameters.w2, &cache.a1, &parameters.b2, &mut cache.z2);
+    ensure_buffer(&mut cache.a2, cache.z2.shape());
+    cache.a2.zip_apply(&cache.z2, |a, z| *a = sigmoid(z));
+    Ok(())
 }
 
 /// Section 4.3, `compute_cost(A2, Y)`: the cross-entropy
@@ -333,6 +275,27 @@ pub fn backward_propagation(
     x: &DMatrix<f64>,
     y: &DMatrix<f64>,
 ) -> Result<Gradients, NnError> {
+    let mut grads = Gradients::default();
+    backward_into(parameters, cache, x, y, &mut grads, &mut Backprop::default())?;
+    Ok(grads)
+}
+
+/// The `dZ1`, `dZ2` buffers of backpropagation, reused across iterations.
+#[derive(Default)]
+struct Backprop {
+    dz1: DMatrix<f64>,
+    dz2: DMatrix<f64>,
+}
+
+/// [`backward_propagation`] into the buffers of `grads` and `work`.
+fn backward_into(
+    parameters: &Parameters,
+    cache: &Cache,
+    x: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    grads: &mut Gradients,
+    work: &mut Backprop,
+) -> Result<(), NnError> {
     let (n_x, n_h, n_y) = parameters.layer_sizes()?;
     let m = x.ncols();
     ensure_shape(x, (n_x, m), "X (n_x rows, one example per column)")?;
@@ -343,14 +306,31 @@ pub fn backward_propagation(
     // The notebook multiplies by 1/m rather than dividing by m; the rounding differs, and at
     // learning rate 1.2 such differences grow, so keep its form.
     let inv_m = 1.0 / m as f64;
-    let dz2 = &cache.a2 - y;
-    let dw2 = (&dz2 * cache.a1.transpose()) * inv_m;
-    let db2 = sum_rows_like_numpy(&dz2) * inv_m;
-    let da1 = parameters.w2.tr_mul(&dz2);
-    let dz1 = parameters.activation.backward(&da1, &cache.z1, &cache.a1);
-    let dw1 = (&dz1 * x.transpose()) * inv_m;
-    let db1 = sum_rows_like_numpy(&dz1) * inv_m;
-    Ok(Gradients { dw1, db1, dw2, db2 })
+    let Backprop { dz1, dz2 } = work;
+
+    ensure_buffer(dz2, (n_y, m));
+    dz2.zip_zip_apply(&cache.a2, y, |d, a, t| *d = a - t);
+    weight_gradient_into(dz2, &cache.a1, inv_m, &mut grads.dw2);
+    ensure_buffer(&mut grads.db2, (n_y, 1));
+    row_sums_into(dz2, inv_m, &mut grads.db2);
+
+    // dZ1 = (W2^T dZ2) * g'(Z1), one entry at a time (no W2^T dZ2 matrix is kept).
+    ensure_buffer(dz1, (n_h, m));
+    let g = parameters.activation;
+    let w2 = &parameters.w2;
+    for j in 0..m {
+        for i in 0..n_h {
+            let mut da = w2[(0, i)] * dz2[(0, j)];
+            for o in 1..n_y {
+                da += w2[(o, i)] * dz2[(o, j)];
+            }
+            dz1[(i, j)] = da * g.derivative_scalar(cache.z1[(i, j)], cache.a1[(i, j)]);
+        }
+    }
+    weight_gradient_into(dz1, x, inv_m, &mut grads.dw1);
+    ensure_buffer(&mut grads.db1, (n_h, 1));
+    row_sums_into(dz1, inv_m, &mut grads.db1);
+    Ok(())
 }
 
 /// Section 4.3, `update_parameters(parameters, grads, learning_rate)`: one gradient-descent step
@@ -430,11 +410,12 @@ pub fn nn_model<O: TrainObserver + ?Sized>(
     let total = config.num_iterations;
     let mut costs = Vec::with_capacity(total.div_ceil(config.cost_every));
     let mut cost_history = Vec::with_capacity(total);
+    let (mut cache, mut grads, mut work) = (Cache::default(), Gradients::default(), Backprop::default());
     for index in 0..total {
-        let cache = forward_propagation(x, &parameters)?;
+        forward_into(x, &parameters, &mut cache)?;
         let cost = compute_cost(&cache.a2, y)?;
         check_cost(index, cost, config.learning_rate)?;
-        let grads = backward_propagation(&parameters, &cache, x, y)?;
+        backward_into(&parameters, &cache, x, y, &mut grads, &mut work)?;
         update_parameters(&mut parameters, &grads, config.learning_rate)?;
         cost_history.push(cost);
         let recorded = index % config.cost_every == 0;

@@ -112,7 +112,10 @@ pub fn activation_backward(
 /// assert_eq!(g.dw, DMatrix::from_row_slice(1, 2, &[-0.5, -0.5]));
 /// assert_eq!(g.db, DMatrix::zeros(1, 1));
 /// ```
-pub fn linear_backward_weights(dz: &DMatrix<f64>, cache: &LinearCache<'_>) -> Result<LayerGradients> {
+pub fn linear_backward_weights(
+    dz: &DMatrix<f64>,
+    cache: &LinearCache<'_>,
+) -> Result<LayerGradients> {
     let LinearCache { a_prev, w, b } = *cache;
     let m = a_prev.ncols();
     if m == 0 {
@@ -234,7 +237,10 @@ pub fn l_model_backward(
     caches: &[LayerCache<'_>],
 ) -> Result<Gradients> {
     if caches.is_empty() {
-        return Err(DeepError::layers(&[], "backward propagation needs at least one layer's cache"));
+        return Err(DeepError::layers(
+            &[],
+            "backward propagation needs at least one layer's cache",
+        ));
     }
     let mut da = cost_derivative(al, y)?;
     let mut layers = Vec::with_capacity(caches.len());

@@ -63,7 +63,8 @@ struct Args {
     #[arg(long, value_name = "SEED")]
     seed: Option<u32>,
 
-    /// Also train with the other preset and draw both cost curves on one chart.
+    /// Also train with the other preset and draw both cost curves on one chart
+    /// (<model>-presets.png); --iterations, --learning-rate and --seed apply to both runs.
     #[arg(long)]
     compare_presets: bool,
 
@@ -136,11 +137,18 @@ fn run(args: &Args) -> Result<()> {
             ));
             report.insert("model_file".into(), json!(path));
             // A picture of your own needs only the model; the accuracies need the data.
-            let data = if args.image.is_some() { None } else { Some(load_data(args, &console)?) };
+            let data = match args.image {
+                Some(_) => None,
+                None => {
+                    let data = load_data(args)?;
+                    describe_data(&console, &data);
+                    Some(data)
+                }
+            };
             (Outcome { parameters, costs: Vec::new(), options: None }, data)
         }
         None => {
-            let data = load_data(args, &console)?;
+            let data = load_data(args)?;
             (train(args, &console, &data, &mut report, &mut figure_paths)?, Some(data))
         }
     };
@@ -180,9 +188,12 @@ fn run(args: &Args) -> Result<()> {
     Ok(())
 }
 
-fn load_data(args: &Args, console: &Console) -> Result<CatDataset> {
+fn load_data(args: &Args) -> Result<CatDataset> {
     let dir = args.common.data_dir();
-    let data = load_dataset(&dir).context("cannot load the cat / non-cat data")?;
+    load_dataset(&dir).context("cannot load the cat / non-cat data")
+}
+
+fn describe_data(console: &Console, data: &CatDataset) {
     let px = data.train.num_px();
     console.detail(format!(
         "Cat / non-cat: {} training and {} test pictures of {px}x{px} pixels (n_x = {})",
@@ -190,7 +201,6 @@ fn load_data(args: &Args, console: &Console) -> Result<CatDataset> {
         data.test.m(),
         data.train.n_x()
     ));
-    Ok(data)
 }
 
 fn activation_names(parameters: &Parameters) -> Vec<&'static str> {
@@ -219,7 +229,7 @@ fn layer_dims(args: &Args, n_x: usize) -> Vec<usize> {
     dims
 }
 
-fn options(args: &Args, preset: Preset) -> TrainOptions {
+fn train_options(args: &Args, preset: Preset) -> TrainOptions {
     let mut options = preset.options(args.model);
     if let Some(n) = args.iterations {
         options.num_iterations = n;
@@ -245,7 +255,8 @@ fn train(
     let x = data.train.x();
     let y = data.train.y();
     let dims = layer_dims(args, data.train.n_x());
-    let options = options(args, args.preset);
+    describe_data(console, data);
+    let options = train_options(args, args.preset);
     console.detail(format!(
         "Model: {}, layers {dims:?} ([LINEAR->RELU] x {} -> LINEAR->SIGMOID)",
         args.model,
@@ -270,7 +281,8 @@ fn train(
             Preset::Notes => Preset::Course,
             Preset::Course => Preset::Notes,
         };
-        let other_options = other.options(args.model);
+        // The user's --iterations / --learning-rate / --seed apply to both runs alike.
+        let other_options = train_options(args, other);
         console.detail(format!(
             "Training the {} model again with preset {other} for the comparison ({} iterations)",
             args.model, other_options.num_iterations
@@ -310,7 +322,8 @@ fn run_model(
     options: &TrainOptions,
     print_costs: bool,
 ) -> Result<hw3_deep::TrainedModel> {
-    let mut display = console.training(args.model.name(), options.num_iterations).print_costs(print_costs);
+    let mut display =
+        console.training(args.model.name(), options.num_iterations).print_costs(print_costs);
     let trained = match (args.model, dims) {
         (ModelKind::TwoLayer, &[n_x, n_h, n_y]) => {
             two_layer_model(x, y, (n_x, n_h, n_y), options, &mut display)
@@ -399,8 +412,8 @@ fn classify_picture(
         );
     };
     let side = u32::try_from(num_px).context("the model's picture size is too large")?;
-    let (column, picture) =
-        load_image_as_column(path, side).context("cannot classify the picture given with --image")?;
+    let (column, picture) = load_image_as_column(path, side)
+        .context("cannot classify the picture given with --image")?;
     let probability = predict_probabilities(&column, parameters)?[(0, 0)];
     let is_cat = probability > 0.5;
     let class = if is_cat { "cat" } else { "non-cat" };
@@ -412,7 +425,8 @@ fn classify_picture(
     ));
     if !args.no_plots {
         let out = out_dir(args)?.join("my-image.png");
-        let title = format!("y = {}, \"{class}\" ({:.1} % cat)", u8::from(is_cat), probability * 100.0);
+        let title =
+            format!("y = {}, \"{class}\" ({:.1} % cat)", u8::from(is_cat), probability * 100.0);
         let image = LabeledImage { rgb: picture.as_raw(), width: side, height: side, title };
         image_grid(&out, &[image], 1, DEFAULT_IMAGE_SCALE).context("cannot draw your picture")?;
         figure_paths.push(out);

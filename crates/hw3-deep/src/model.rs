@@ -11,9 +11,7 @@ use crate::network::{
 };
 use linalg_nn::init::WeightInit;
 use linalg_nn::matrix::{accuracy_percent, ensure_shape};
-use linalg_nn::train::{
-    Iteration, TrainObserver, check_cost, validate_hyperparameters,
-};
+use linalg_nn::train::{Iteration, TrainObserver, check_cost, validate_hyperparameters};
 use linalg_nn::{NnError, NumpyRng};
 use nalgebra::DMatrix;
 use std::fmt;
@@ -180,7 +178,9 @@ fn check_data(x: &DMatrix<f64>, y: &DMatrix<f64>) -> Result<()> {
         return Err(NnError::invalid("X", "training needs at least one example").into());
     }
     if let Some(bad) = y.iter().position(|&v| v != 0.0 && v != 1.0) {
-        return Err(NnError::invalid("Y", format!("label {bad} is {}, expected 0 or 1", y[bad])).into());
+        return Err(
+            NnError::invalid("Y", format!("label {bad} is {}, expected 0 or 1", y[bad])).into()
+        );
     }
     Ok(())
 }

@@ -52,7 +52,9 @@ pub fn model_to_bytes(path: &Path, parameters: &Parameters) -> Result<Vec<u8>, M
     let dims = parameters
         .layer_dims()
         .iter()
-        .map(|&n| i64::try_from(n).map_err(|_| encode(format!("layer width {n} does not fit int64"))))
+        .map(|&n| {
+            i64::try_from(n).map_err(|_| encode(format!("layer width {n} does not fit int64")))
+        })
         .collect::<Result<Vec<i64>, _>>()?;
     builder.create_dataset("layer_dims").with_i64_data(&dims);
     let names: Vec<&str> = parameters.layers.iter().map(|l| l.activation.name()).collect();
@@ -140,7 +142,11 @@ impl Reader<'_> {
     }
 
     fn dataset_error(&self, dataset: &str, detail: impl Into<String>) -> ModelFileError {
-        ModelFileError::Dataset { path: self.path(), dataset: dataset.to_owned(), detail: detail.into() }
+        ModelFileError::Dataset {
+            path: self.path(),
+            dataset: dataset.to_owned(),
+            detail: detail.into(),
+        }
     }
 
     fn not_a_model(&self, detail: impl Into<String>) -> ModelFileError {
@@ -195,19 +201,26 @@ impl Reader<'_> {
         shape_ok: impl Fn(&[u64]) -> bool,
     ) -> Result<(hdf5_pure::Dataset, Vec<u64>, usize), ModelFileError> {
         let ds = self.dataset(name)?;
-        let dtype = ds.dtype().map_err(|e| self.dataset_error(name, format!("cannot read its type: {e}")))?;
+        let dtype = ds
+            .dtype()
+            .map_err(|e| self.dataset_error(name, format!("cannot read its type: {e}")))?;
         if !accept(&dtype) {
-            return Err(self.dataset_error(name, format!("expected {expected_type}, found {dtype}")));
+            return Err(
+                self.dataset_error(name, format!("expected {expected_type}, found {dtype}"))
+            );
         }
-        let shape = ds.shape().map_err(|e| self.dataset_error(name, format!("cannot read its shape: {e}")))?;
+        let shape = ds
+            .shape()
+            .map_err(|e| self.dataset_error(name, format!("cannot read its shape: {e}")))?;
         if !shape_ok(&shape) {
             return Err(self.dataset_error(
                 name,
                 format!("expected shape {expected_shape}, found {}", format_shape(&shape)),
             ));
         }
-        let element_size =
-            ds.element_size().map_err(|e| self.dataset_error(name, format!("cannot read its type: {e}")))?;
+        let element_size = ds
+            .element_size()
+            .map_err(|e| self.dataset_error(name, format!("cannot read its type: {e}")))?;
         let count = shape.iter().try_fold(1u64, |acc, &d| acc.checked_mul(d));
         let bytes = count.and_then(|c| c.checked_mul(element_size));
         match (count, bytes) {
@@ -243,7 +256,8 @@ impl Reader<'_> {
             &format!("(L+1,) with 2 <= L+1 <= {}", MAX_LAYERS + 1),
             |s| matches!(s, [n] if (2..=MAX_LAYERS as u64 + 1).contains(n)),
         )?;
-        let raw = ds.read_i64().map_err(|e| self.dataset_error(name, format!("cannot read: {e}")))?;
+        let raw =
+            ds.read_i64().map_err(|e| self.dataset_error(name, format!("cannot read: {e}")))?;
         if raw.len() != count {
             return Err(self.short_read(name, count, raw.len()));
         }
@@ -251,7 +265,10 @@ impl Reader<'_> {
             .enumerate()
             .map(|(i, &n)| match usize::try_from(n) {
                 Ok(n) if n >= 1 => Ok(n),
-                _ => Err(self.dataset_error(name, format!("entry {i} is {n}; every width must be at least 1"))),
+                _ => Err(self.dataset_error(
+                    name,
+                    format!("entry {i} is {n}; every width must be at least 1"),
+                )),
             })
             .collect()
     }
@@ -265,7 +282,8 @@ impl Reader<'_> {
             &format!("({layers},), one per layer of layer_dims"),
             |s| s == [layers as u64],
         )?;
-        let names = ds.read_string().map_err(|e| self.dataset_error(name, format!("cannot read: {e}")))?;
+        let names =
+            ds.read_string().map_err(|e| self.dataset_error(name, format!("cannot read: {e}")))?;
         if names.len() != count {
             return Err(self.short_read(name, count, names.len()));
         }
@@ -273,9 +291,9 @@ impl Reader<'_> {
             .iter()
             .enumerate()
             .map(|(i, s)| {
-                s.trim_end_matches(['\0', ' '])
-                    .parse::<Activation>()
-                    .map_err(|e| self.dataset_error(name, format!("entry {i} (layer {}): {e}", i + 1)))
+                s.trim_end_matches(['\0', ' ']).parse::<Activation>().map_err(|e| {
+                    self.dataset_error(name, format!("entry {i} (layer {}): {e}", i + 1))
+                })
             })
             .collect()
     }
@@ -289,14 +307,20 @@ impl Reader<'_> {
             &format!("({rows}, {cols}) from layer_dims"),
             |s| s == expected,
         )?;
-        let values = ds.read_f64().map_err(|e| self.dataset_error(name, format!("cannot read: {e}")))?;
+        let values =
+            ds.read_f64().map_err(|e| self.dataset_error(name, format!("cannot read: {e}")))?;
         if values.len() != count {
             return Err(self.short_read(name, count, values.len()));
         }
         if let Some(i) = values.iter().position(|v| !v.is_finite()) {
             return Err(self.dataset_error(
                 name,
-                format!("entry ({}, {}) is {}; a model's parameters must be finite", i / cols, i % cols, values[i]),
+                format!(
+                    "entry ({}, {}) is {}; a model's parameters must be finite",
+                    i / cols,
+                    i % cols,
+                    values[i]
+                ),
             ));
         }
         Ok(DMatrix::from_row_slice(rows, cols, &values))
@@ -317,7 +341,10 @@ impl Reader<'_> {
         match names.iter().find(|n| !expected.contains(n.as_str())) {
             Some(extra) => Err(self.dataset_error(
                 extra,
-                format!("not part of a {layers}-layer model (layer_dims has {} entries)", layers + 1),
+                format!(
+                    "not part of a {layers}-layer model (layer_dims has {} entries)",
+                    layers + 1
+                ),
             )),
             None => Ok(()),
         }
@@ -342,13 +369,21 @@ fn parse(path: &Path, bytes: Vec<u8>) -> Result<Parameters, ModelFileError> {
         built.push(Layer { w, b, activation });
     }
     // The shapes were checked against layer_dims, so the layers chain.
-    Parameters::new(built).map_err(|e| ModelFileError::NotAModel { path: path.to_path_buf(), detail: e.to_string() })
+    Parameters::new(built)
+        .map_err(|e| ModelFileError::NotAModel { path: path.to_path_buf(), detail: e.to_string() })
 }
 
 fn is_integer(dtype: &DType) -> bool {
     matches!(
         dtype,
-        DType::I8 | DType::I16 | DType::I32 | DType::I64 | DType::U8 | DType::U16 | DType::U32 | DType::U64
+        DType::I8
+            | DType::I16
+            | DType::I32
+            | DType::I64
+            | DType::U8
+            | DType::U16
+            | DType::U32
+            | DType::U64
     )
 }
 

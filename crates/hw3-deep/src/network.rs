@@ -72,7 +72,10 @@ impl Parameters {
             if layer.units() == 0 || layer.inputs() == 0 {
                 return Err(DeepError::layers(
                     &[layer.inputs(), layer.units()],
-                    format!("W{l} is {:?}; every layer needs at least one unit and input", layer.w.shape()),
+                    format!(
+                        "W{l} is {:?}; every layer needs at least one unit and input",
+                        layer.w.shape()
+                    ),
                 ));
             }
             if index > 0 {
@@ -138,7 +141,10 @@ pub fn validate_layer_dims(layers_dims: &[usize]) -> Result<()> {
     if let Some(position) = layers_dims.iter().position(|&n| n == 0) {
         return Err(DeepError::layers(
             layers_dims,
-            format!("width {} (layer {position}) is 0; every layer needs at least one unit", position + 1),
+            format!(
+                "width {} (layer {position}) is 0; every layer needs at least one unit",
+                position + 1
+            ),
         ));
     }
     Ok(())

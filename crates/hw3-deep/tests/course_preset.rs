@@ -30,7 +30,9 @@ fn train(model: ModelKind) -> TrainedModel {
     let dims = model.layer_dims(data.train.n_x());
     let started = std::time::Instant::now();
     let trained = match model {
-        ModelKind::TwoLayer => two_layer_model(&x, &y, (dims[0], dims[1], dims[2]), &options, &mut Silent),
+        ModelKind::TwoLayer => {
+            two_layer_model(&x, &y, (dims[0], dims[1], dims[2]), &options, &mut Silent)
+        }
         ModelKind::Deep => l_layer_model(&x, &y, &dims, &options, &mut Silent),
     }
     .unwrap();

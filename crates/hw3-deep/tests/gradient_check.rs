@@ -40,7 +40,9 @@ fn check(
         (1..=params.depth()).map(|l| (format!("W{l}"), format!("b{l}"))).collect();
     let mut named = Vec::new();
     let mut analytic = Vec::new();
-    for ((w_name, b_name), (layer, grad)) in names.iter().zip(params.layers.iter().zip(&grads.layers)) {
+    for ((w_name, b_name), (layer, grad)) in
+        names.iter().zip(params.layers.iter().zip(&grads.layers))
+    {
         named.push((w_name.as_str(), layer.w.clone()));
         analytic.push(grad.dw.clone());
         named.push((b_name.as_str(), layer.b.clone()));
@@ -75,7 +77,8 @@ fn backward_of_a_four_layer_relu_network_passes_gradient_checking() {
 
 #[test]
 fn backward_of_a_three_layer_network_passes_for_other_hidden_activations() {
-    for (seed, hidden) in [(5, Activation::Tanh), (6, Activation::LeakyRelu), (7, Activation::Relu)] {
+    for (seed, hidden) in [(5, Activation::Tanh), (6, Activation::LeakyRelu), (7, Activation::Relu)]
+    {
         let mut rng = NumpyRng::new(seed);
         let params = random_network(&[4, 3, 3, 1], hidden, &mut rng);
         let x = rng.randn(4, 7);

@@ -4,11 +4,13 @@
 //! naming the file and the dataset, never a panic.
 
 use hdf5_pure::{AttrValue, FileBuilder};
-use hw3_deep::model_file::{MODEL_FORMAT, load_model, model_from_bytes, model_to_bytes, save_model};
+use hw3_deep::model_file::{
+    MODEL_FORMAT, load_model, model_from_bytes, model_to_bytes, save_model,
+};
 use hw3_deep::{Layer, ModelFileError, Parameters};
+use linalg_nn::NumpyRng;
 use linalg_nn::activations::Activation;
 use linalg_nn::init::WeightInit;
-use linalg_nn::NumpyRng;
 use std::path::Path;
 
 fn network(dims: &[usize], activations: &[Activation], seed: u32) -> Parameters {
@@ -158,7 +160,12 @@ impl Spec {
                 vec![r as u64, c as u64],
                 false,
             ));
-            datasets.push((format!("b{}", i + 1), layer.b.as_slice().to_vec(), vec![r as u64, 1], false));
+            datasets.push((
+                format!("b{}", i + 1),
+                layer.b.as_slice().to_vec(),
+                vec![r as u64, 1],
+                false,
+            ));
         }
         Spec {
             format: Some(AttrValue::String(MODEL_FORMAT.into())),

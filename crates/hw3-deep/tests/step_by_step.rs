@@ -20,7 +20,8 @@ use linalg_nn::{DMatrix, NumpyRng};
 const TOL: f64 = 1e-12;
 
 fn assert_close(found: &DMatrix<f64>, rows: usize, expected_row_major: &[f64], what: &str) {
-    let expected = DMatrix::from_row_slice(rows, expected_row_major.len() / rows, expected_row_major);
+    let expected =
+        DMatrix::from_row_slice(rows, expected_row_major.len() / rows, expected_row_major);
     assert_eq!(found.shape(), expected.shape(), "{what}: shape");
     let gap = (found - &expected).abs().max();
     assert!(gap < TOL, "{what}: off by {gap:e}\nfound {found}\nexpected {expected}");
@@ -52,7 +53,8 @@ fn initialize_parameters_matches_the_notebook() {
 #[test]
 fn initialize_parameters_deep_matches_the_notebook() {
     // initialize_parameters_deep([5, 4, 3]) with the exercise's np.random.seed(3) and * 0.01.
-    let p = initialize_parameters_deep(&[5, 4, 3], WeightInit::SMALL, &mut NumpyRng::new(3)).unwrap();
+    let p =
+        initialize_parameters_deep(&[5, 4, 3], WeightInit::SMALL, &mut NumpyRng::new(3)).unwrap();
     assert_close(
         &p.layers[0].w,
         4,
@@ -316,7 +318,12 @@ fn l_model_backward_matches_the_notebook() {
         ],
         "dW1",
     );
-    assert_close(&grads.layers[0].db, 3, &[-0.22007063390291245, 0.0, -0.028353487740947435], "db1");
+    assert_close(
+        &grads.layers[0].db,
+        3,
+        &[-0.22007063390291245, 0.0, -0.028353487740947435],
+        "db1",
+    );
     assert_close(
         &grads.layers[1].dw,
         1,
@@ -326,8 +333,9 @@ fn l_model_backward_matches_the_notebook() {
     assert_close(&grads.layers[1].db, 1, &[0.15187860780843926], "db2");
 
     // The notebook's dA1 = W2^T dZ2 is what linear_activation_backward of layer 2 returns.
-    let layer2 = linear_activation_backward(&hw3_deep::cost_derivative(&al, &y).unwrap(), &caches[1])
-        .unwrap();
+    let layer2 =
+        linear_activation_backward(&hw3_deep::cost_derivative(&al, &y).unwrap(), &caches[1])
+            .unwrap();
     assert_close(
         &layer2.da_prev,
         3,

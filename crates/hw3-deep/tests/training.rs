@@ -70,8 +70,8 @@ fn zero_iterations_and_bad_learning_rates_are_refused() {
         (10, 0.0, "learning rate"),
         (10, f64::NAN, "learning rate"),
     ] {
-        let err = l_layer_model(&x, &y, &[3, 4, 1], &options(iterations, rate), &mut Silent)
-            .unwrap_err();
+        let err =
+            l_layer_model(&x, &y, &[3, 4, 1], &options(iterations, rate), &mut Silent).unwrap_err();
         assert!(matches!(err, DeepError::Nn(NnError::InvalidArgument { .. })), "{err:?}");
         assert!(err.to_string().contains(expected), "{err}");
         let err = two_layer_model(&x, &y, (3, 4, 1), &options(iterations, rate), &mut Silent)
@@ -103,7 +103,8 @@ fn bad_layer_sizes_are_refused_with_the_reason() {
 fn labels_must_fit_the_examples_and_be_binary() {
     let (x, _) = xor_like();
     let opts = options(10, 0.1);
-    let err = l_layer_model(&x, &DMatrix::zeros(1, 39), &[3, 2, 1], &opts, &mut Silent).unwrap_err();
+    let err =
+        l_layer_model(&x, &DMatrix::zeros(1, 39), &[3, 2, 1], &opts, &mut Silent).unwrap_err();
     assert!(err.to_string().contains("expected (1, 40), found (1, 39)"), "{err}");
     let mut y = DMatrix::zeros(1, 40);
     y[(0, 7)] = 2.0;

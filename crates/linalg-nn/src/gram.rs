@@ -98,6 +98,66 @@ impl GramSettings {
     }
 }
 
+/// Which computation trains a model whose first layer sees the wide input `X`
+/// (`--engine direct|gram|auto` on `hw1-logreg` and `hw3-deep`).
+///
+/// ```
+/// use linalg_nn::gram::Engine;
+/// assert_eq!(Engine::Auto.resolve(12288, 209), Engine::Gram); // cat pictures: wide data
+/// assert_eq!(Engine::Auto.resolve(2, 400), Engine::Direct);   // planar points: tall data
+/// assert_eq!("gram".parse::<Engine>().unwrap(), Engine::Gram);
+/// assert!("fast".parse::<Engine>().is_err());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Engine {
+    /// The notebook's computation, step for step: `W1 X` forward and `dZ1 X^T` backward.
+    Direct,
+    /// The Gram engine of this module: the same numbers, without `X` in the loop.
+    Gram,
+    /// Gram when the data is wider than it is long (`n_x > m`), direct otherwise.
+    #[default]
+    Auto,
+}
+
+impl Engine {
+    /// The engine that actually runs for `n_x` features and `m` examples (never `Auto`).
+    pub fn resolve(self, n_x: usize, m: usize) -> Engine {
+        match self {
+            Engine::Auto if n_x > m => Engine::Gram,
+            Engine::Auto => Engine::Direct,
+            other => other,
+        }
+    }
+
+    /// The name used on the command line and in `--json` output.
+    pub fn name(self) -> &'static str {
+        match self {
+            Engine::Direct => "direct",
+            Engine::Gram => "gram",
+            Engine::Auto => "auto",
+        }
+    }
+}
+
+impl std::fmt::Display for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Engine {
+    type Err = String;
+
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "direct" => Ok(Engine::Direct),
+            "gram" => Ok(Engine::Gram),
+            "auto" => Ok(Engine::Auto),
+            _ => Err(format!("unknown engine '{s}': expected direct, gram or auto")),
+        }
+    }
+}
+
 /// `G = X^T X`, the `(m, m)` Gram matrix of the examples (one per column of `X`).
 ///
 /// ```

@@ -1,0 +1,50 @@
+//! Issue 10's contract for logistic regression: the Gram engine gives the notebook's expected
+//! output like the direct engine does, with costs agreeing to 1e-8, identical predictions and
+//! accuracies, and weights agreeing to 1e-9 relative, on the real cat data.
+
+use hw1_logreg::{LEARNING_RATE, ModelOptions, NUM_ITERATIONS, model_with};
+use linalg_nn::data::{default_data_dir, load_dataset};
+use linalg_nn::gram::{Engine, gram_matrix};
+use linalg_nn::train::Silent;
+
+#[test]
+fn gram_and_direct_engines_agree_on_the_course_run() {
+    let data = load_dataset(&default_data_dir()).unwrap_or_else(|e| panic!("{e}"));
+    let (x_train, y_train) = (data.train.x(), data.train.y());
+    let (x_test, y_test) = (data.test.x(), data.test.y());
+    let run = |options: ModelOptions<'_>| {
+        model_with(
+            &x_train,
+            &y_train,
+            &x_test,
+            &y_test,
+            NUM_ITERATIONS,
+            LEARNING_RATE,
+            options,
+            &mut Silent,
+        )
+        .unwrap()
+    };
+    let direct = run(ModelOptions { engine: Engine::Direct, gram: None });
+    let gram = gram_matrix(&x_train);
+    let fast = run(ModelOptions { engine: Engine::Gram, gram: Some(&gram) });
+    assert_eq!((direct.engine, fast.engine), (Engine::Direct, Engine::Gram));
+    // `auto` picks Gram for 12288 features and 209 examples.
+    assert_eq!(Engine::Auto.resolve(x_train.nrows(), x_train.ncols()), Engine::Gram);
+
+    assert_eq!(direct.costs.len(), fast.costs.len());
+    for (&(i, a), &(j, b)) in direct.costs.iter().zip(&fast.costs) {
+        assert_eq!(i, j);
+        assert!((a - b).abs() < 1e-8, "iteration {i}: direct {a}, gram {b}");
+    }
+    // The notebook's expected output (issue 4): last cost 0.140872, accuracies 99.043... / 70.0.
+    assert!((fast.costs[19].1 - 0.140872).abs() < 1e-6);
+    assert_eq!(fast.train_accuracy, 99.04306220095694);
+    assert_eq!(fast.test_accuracy, 70.0);
+    assert_eq!(fast.y_prediction_train, direct.y_prediction_train);
+    assert_eq!(fast.y_prediction_test, direct.y_prediction_test);
+
+    let relative = (&fast.w - &direct.w).abs().max() / direct.w.abs().max();
+    assert!(relative < 1e-9, "weights differ by {relative:e} relative");
+    assert!((fast.b - direct.b).abs() <= 1e-9 * direct.b.abs().max(1.0));
+}
