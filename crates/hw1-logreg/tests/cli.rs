@@ -1,7 +1,7 @@
 //! The `hw1-logreg` binary as a learner runs it: printed output, `--json`, figures, `--image`,
 //! and the errors for bad input (exit code 2 for bad flags, 1 for failures).
 
-use hw1_logreg::{LEARNING_RATE, model};
+use hw1_logreg::{LEARNING_RATE, ModelOptions, model_with};
 use linalg_nn::cli::serde_json::{self, Value};
 use linalg_nn::data::{default_data_dir, load_dataset};
 use linalg_nn::train::Silent;
@@ -103,13 +103,15 @@ fn json_accuracies_and_image_prediction_equal_the_library_in_memory() {
     let run = json_run();
     let data = load_dataset(&default_data_dir()).unwrap();
     let (x_test, y_test) = (data.test.x(), data.test.y());
-    let fitted = model(
+    // The binary's default engine (auto, i.e. gram here), so the numbers are the same bits.
+    let fitted = model_with(
         &data.train.x(),
         &data.train.y(),
         &x_test,
         &y_test,
         EPOCHS,
         LEARNING_RATE,
+        ModelOptions::default(),
         &mut Silent,
     )
     .unwrap();

@@ -136,7 +136,11 @@ pub fn cost_curve(path: impl AsRef<Path>, model: &TrainedModel, title: &str) -> 
 
 /// Section 6's figure: one decision boundary per hidden layer size, titled with the size and
 /// the accuracy, [`SWEEP_COLUMNS`] panels per row.
-pub fn sweep_boundaries(path: impl AsRef<Path>, data: &PlanarData, runs: &[SweepRun]) -> Result<()> {
+pub fn sweep_boundaries(
+    path: impl AsRef<Path>,
+    data: &PlanarData,
+    runs: &[SweepRun],
+) -> Result<()> {
     let labels = data.labels();
     let grids = runs
         .iter()

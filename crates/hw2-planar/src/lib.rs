@@ -60,9 +60,9 @@ pub use preset::{
 use linalg_nn::activations::Activation;
 use linalg_nn::cost::cross_entropy_cost;
 use linalg_nn::matrix::{accuracy_percent, ensure_shape};
-use numeric::{ensure_buffer, linear_forward_into, row_sums_into, weight_gradient_into};
 use linalg_nn::train::{Iteration, TrainObserver, all_finite, check_cost};
 use linalg_nn::{DMatrix, NnError, NumpyRng};
+use numeric::{ensure_buffer, linear_forward_into, row_sums_into, weight_gradient_into};
 
 /// The network's parameters `W1 (n_h, n_x)`, `b1 (n_h, 1)`, `W2 (n_y, n_h)`, `b2 (n_y, 1)`, the
 /// notebook's `parameters` dictionary, plus the hidden layer's activation (the notebook fixes
@@ -232,7 +232,11 @@ pub fn forward_propagation(x: &DMatrix<f64>, parameters: &Parameters) -> Result<
 }
 
 /// [`forward_propagation`] into the buffers of `cache` (reused across iterations).
-fn forward_into(x: &DMatrix<f64>, parameters: &Parameters, cache: &mut Cache) -> Result<(), NnError> {
+fn forward_into(
+    x: &DMatrix<f64>,
+    parameters: &Parameters,
+    cache: &mut Cache,
+) -> Result<(), NnError> {
     let (n_x, _, _) = parameters.layer_sizes()?;
     ensure_shape(x, (n_x, x.ncols()), "X (n_x rows, one example per column)")?;
     let g = parameters.activation;
@@ -317,14 +321,21 @@ fn backward_into(
     // dZ1 = (W2^T dZ2) * g'(Z1), one entry at a time (no W2^T dZ2 matrix is kept).
     ensure_buffer(dz1, (n_h, m));
     let g = parameters.activation;
-    let w2 = &parameters.w2;
-    for j in 0..m {
-        for i in 0..n_h {
-            let mut da = w2[(0, i)] * dz2[(0, j)];
-            for o in 1..n_y {
-                da += w2[(o, i)] * dz2[(o, j)];
+    let w2 = parameters.w2.as_slice();
+    let columns = dz1
+        .as_mut_slice()
+        .chunks_exact_mut(n_h)
+        .zip(dz2.as_slice().chunks_exact(n_y))
+        .zip(cache.z1.as_slice().chunks_exact(n_h).zip(cache.a1.as_slice().chunks_exact(n_h)));
+    for ((dz1_col, dz2_col), (z1_col, a1_col)) in columns {
+        for (i, ((d, &z), &a)) in dz1_col.iter_mut().zip(z1_col).zip(a1_col).enumerate() {
+            // (W2^T dZ2)[i, j]: column i of W2 is w2[i * n_y..], contiguous.
+            let w2_col = &w2[i * n_y..(i + 1) * n_y];
+            let mut da = w2_col[0] * dz2_col[0];
+            for (&w, &dz) in w2_col.iter().zip(dz2_col).skip(1) {
+                da += w * dz;
             }
-            dz1[(i, j)] = da * g.derivative_scalar(cache.z1[(i, j)], cache.a1[(i, j)]);
+            *d = da * g.derivative_scalar(z, a);
         }
     }
     weight_gradient_into(dz1, x, inv_m, &mut grads.dw1);
@@ -410,7 +421,8 @@ pub fn nn_model<O: TrainObserver + ?Sized>(
     let total = config.num_iterations;
     let mut costs = Vec::with_capacity(total.div_ceil(config.cost_every));
     let mut cost_history = Vec::with_capacity(total);
-    let (mut cache, mut grads, mut work) = (Cache::default(), Gradients::default(), Backprop::default());
+    let (mut cache, mut grads, mut work) =
+        (Cache::default(), Gradients::default(), Backprop::default());
     for index in 0..total {
         forward_into(x, &parameters, &mut cache)?;
         let cost = compute_cost(&cache.a2, y)?;

@@ -137,7 +137,8 @@ fn run(args: &Args) -> Result<()> {
     };
 
     let out_dir = args.common.out_dir("hw2-planar");
-    let written = write_figures(&out_dir, args, &config, &data, &model, &baseline, sweep.as_deref())?;
+    let written =
+        write_figures(&out_dir, args, &config, &data, &model, &baseline, sweep.as_deref())?;
     console.detail(format!("Figures written to {}:", out_dir.display()));
     for path in &written {
         console.detail(format!("  {}", path.display()));
@@ -195,7 +196,8 @@ fn run_sweep(
     .context("hidden layer sweep")?;
     for run in &runs {
         // The notebook's line: "Accuracy for 5 hidden units: 91.25 %".
-        console.result(format!("Accuracy for {} hidden units: {} %", run.hidden_units, run.accuracy));
+        console
+            .result(format!("Accuracy for {} hidden units: {} %", run.hidden_units, run.accuracy));
     }
     Ok(runs)
 }

@@ -110,7 +110,19 @@ pub(crate) fn linear_forward_into(
     let (n_out, n_in) = w.shape();
     ensure_buffer(z, (n_out, a.ncols()));
     let (w, b) = (w.as_slice(), b.as_slice());
-    for (z_col, a_col) in z.as_mut_slice().chunks_exact_mut(n_out).zip(a.as_slice().chunks_exact(n_in))
+    if n_out == 1 {
+        // The output layer: one dot product per example, in the same order as below.
+        for (zj, a_col) in z.iter_mut().zip(a.as_slice().chunks_exact(n_in)) {
+            let mut acc = w[0] * a_col[0];
+            for (&wk, &ak) in w.iter().zip(a_col).skip(1) {
+                acc += wk * ak;
+            }
+            *zj = acc + b[0];
+        }
+        return;
+    }
+    for (z_col, a_col) in
+        z.as_mut_slice().chunks_exact_mut(n_out).zip(a.as_slice().chunks_exact(n_in))
     {
         for (zi, &wi) in z_col.iter_mut().zip(&w[..n_out]) {
             *zi = wi * a_col[0];
@@ -139,10 +151,21 @@ pub(crate) fn weight_gradient_into(
     ensure_buffer(dw, (n_out, n_in));
     dw.fill(0.0);
     let dw = dw.as_mut_slice();
-    for (dz_col, a_col) in dz.as_slice().chunks_exact(n_out).zip(a.as_slice().chunks_exact(n_in)) {
-        for (dw_col, &ak) in dw.chunks_exact_mut(n_out).zip(a_col) {
-            for (g, &d) in dw_col.iter_mut().zip(dz_col) {
+    if n_out == 1 {
+        // dW2: one running sum per hidden unit, in the same order as below.
+        for (&d, a_col) in dz.iter().zip(a.as_slice().chunks_exact(n_in)) {
+            for (g, &ak) in dw.iter_mut().zip(a_col) {
                 *g += d * ak;
+            }
+        }
+    } else {
+        for (dz_col, a_col) in
+            dz.as_slice().chunks_exact(n_out).zip(a.as_slice().chunks_exact(n_in))
+        {
+            for (dw_col, &ak) in dw.chunks_exact_mut(n_out).zip(a_col) {
+                for (g, &d) in dw_col.iter_mut().zip(dz_col) {
+                    *g += d * ak;
+                }
             }
         }
     }
@@ -168,9 +191,11 @@ mod tests {
         }
         assert_eq!(z, expected);
 
-        let dz = DMatrix::from_row_slice(3, 4, &[
-            0.5, -0.25, 1.0, 2.0, -1.0, 0.75, 0.5, 0.0, 1.5, 1.0, -2.0, 0.25,
-        ]);
+        let dz = DMatrix::from_row_slice(
+            3,
+            4,
+            &[0.5, -0.25, 1.0, 2.0, -1.0, 0.75, 0.5, 0.0, 1.5, 1.0, -2.0, 0.25],
+        );
         let mut dw = DMatrix::zeros(0, 0);
         weight_gradient_into(&dz, &a, 0.25, &mut dw);
         assert_eq!(dw, (&dz * a.transpose()) * 0.25);

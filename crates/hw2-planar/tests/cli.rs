@@ -81,8 +81,19 @@ fn flags_override_the_preset() {
     let output = run(
         out.path(),
         &[
-            "--preset", "course", "--epochs", "300", "--learning-rate", "0.8", "--hidden", "6",
-            "--activation", "relu", "--seed", "5", "--quiet",
+            "--preset",
+            "course",
+            "--epochs",
+            "300",
+            "--learning-rate",
+            "0.8",
+            "--hidden",
+            "6",
+            "--activation",
+            "relu",
+            "--seed",
+            "5",
+            "--quiet",
         ],
     );
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
@@ -94,8 +105,19 @@ fn flags_override_the_preset() {
     let report = json_of(&run(
         out.path(),
         &[
-            "--preset", "course", "--epochs", "300", "--learning-rate", "0.8", "--hidden", "6",
-            "--activation", "relu", "--seed", "5", "--json",
+            "--preset",
+            "course",
+            "--epochs",
+            "300",
+            "--learning-rate",
+            "0.8",
+            "--hidden",
+            "6",
+            "--activation",
+            "relu",
+            "--seed",
+            "5",
+            "--json",
         ],
     ));
     assert_eq!(report["preset"], "course");

@@ -24,8 +24,13 @@ fn backward_propagation_passes_gradient_check_for_every_activation() {
     let w2 = rng.randn(1, 3);
     let b2 = rng.randn(1, 1) * 0.5;
     for activation in Activation::ALL {
-        let parameters =
-            Parameters { w1: w1.clone(), b1: b1.clone(), w2: w2.clone(), b2: b2.clone(), activation };
+        let parameters = Parameters {
+            w1: w1.clone(),
+            b1: b1.clone(),
+            w2: w2.clone(),
+            b2: b2.clone(),
+            activation,
+        };
         let cache = forward_propagation(&x, &parameters).unwrap();
         let grads = backward_propagation(&parameters, &cache, &x, &y).unwrap();
         let named: Vec<(&str, DMatrix<f64>)> =
@@ -137,10 +142,14 @@ fn trained_network_boundary_agrees_with_its_predictions() {
     let (y0, y1) = grid.y_range();
     let n = GRID_RESOLUTION;
     for (ix, iy) in [(0, 0), (n / 2, n / 3), (n - 1, n - 1), (17, 250)] {
-        let centre = DMatrix::from_row_slice(2, 1, &[
-            x0 + (ix as f64 + 0.5) * (x1 - x0) / n as f64,
-            y0 + (iy as f64 + 0.5) * (y1 - y0) / n as f64,
-        ]);
+        let centre = DMatrix::from_row_slice(
+            2,
+            1,
+            &[
+                x0 + (ix as f64 + 0.5) * (x1 - x0) / n as f64,
+                y0 + (iy as f64 + 0.5) * (y1 - y0) / n as f64,
+            ],
+        );
         let class = predict(&model.parameters, &centre).unwrap()[(0, 0)];
         assert_eq!(grid.class_at(ix, iy), Some(class as u8), "cell ({ix}, {iy})");
     }
@@ -169,13 +178,13 @@ fn bad_configurations_are_refused_before_training() {
     let err = nn_model(&flower.x, &mismatched, &Preset::Notes.config(), &mut count).unwrap_err();
     assert!(err.to_string().contains("Y (one label per column of X)"), "{err}");
 
-    let err = hidden_layer_sweep(&flower.x, &flower.y, &[4, 0], &Preset::Notes.config(), |_| {
-        Silent
-    })
-    .unwrap_err();
+    let err =
+        hidden_layer_sweep(&flower.x, &flower.y, &[4, 0], &Preset::Notes.config(), |_| Silent)
+            .unwrap_err();
     assert!(err.to_string().contains("got 0"), "{err}");
-    assert!(hidden_layer_sweep(&flower.x, &flower.y, &[], &Preset::Notes.config(), |_| Silent)
-        .is_err());
+    assert!(
+        hidden_layer_sweep(&flower.x, &flower.y, &[], &Preset::Notes.config(), |_| Silent).is_err()
+    );
     drop(count);
     assert_eq!(calls, 0, "no training iteration may run with a bad configuration");
 }

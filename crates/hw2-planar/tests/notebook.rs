@@ -39,8 +39,14 @@ fn initialize_parameters_matches_the_notebook() {
         4,
         2,
         &[
-            -0.00416758, -0.00056267, -0.02136196, 0.01640271, -0.01793436, -0.00841747,
-            0.00502881, -0.01245288,
+            -0.00416758,
+            -0.00056267,
+            -0.02136196,
+            0.01640271,
+            -0.01793436,
+            -0.00841747,
+            0.00502881,
+            -0.01245288,
         ],
     );
     let w2 = DMatrix::from_row_slice(1, 4, &[-0.01057952, -0.00909008, 0.00551454, 0.02292208]);
@@ -57,11 +63,12 @@ fn forward_cost_and_backward_match_the_notebook_test_cases() {
     // The cache of backward_propagation_test_case: A2 = [[0.5002307, 0.49985831, 0.50023963]].
     let a2 = DMatrix::from_row_slice(1, 3, &[0.5002307, 0.49985831, 0.50023963]);
     assert_close(&cache.a2, &a2, 1e-8, "A2");
-    assert_close(&cache.a1.rows(0, 1).into_owned(), &DMatrix::from_row_slice(1, 3, &[
-        -0.00616578,
-        0.0020626,
-        0.00349619,
-    ]), 1e-8, "A1 row 0");
+    assert_close(
+        &cache.a1.rows(0, 1).into_owned(),
+        &DMatrix::from_row_slice(1, 3, &[-0.00616578, 0.0020626, 0.00349619]),
+        1e-8,
+        "A1 row 0",
+    );
 
     // compute_cost_test_case (Y = randn(1, 3) > 0 after seed 1, the A2 above): 0.693058761...
     // (the notebook prints 0.6930587610394646 with numpy 2.x).
@@ -74,7 +81,13 @@ fn forward_cost_and_backward_match_the_notebook_test_cases() {
         4,
         2,
         &[
-            0.00301023, -0.00747267, 0.00257968, -0.00641288, -0.00156892, 0.003893, -0.00652037,
+            0.00301023,
+            -0.00747267,
+            0.00257968,
+            -0.00641288,
+            -0.00156892,
+            0.003893,
+            -0.00652037,
             0.01618243,
         ],
     );
@@ -171,8 +184,10 @@ fn hidden_layer_sweep_matches_the_course() {
     // within 1 point (numpy 2.4 itself gives 90.5 for n_h = 20).
     let course = [67.5, 67.25, 90.75, 90.5, 91.25, 90.0, 90.25];
     let flower = load_planar_dataset();
-    let config =
-        hw2_planar::ModelConfig { num_iterations: COURSE_SWEEP_ITERATIONS, ..Preset::Course.config() };
+    let config = hw2_planar::ModelConfig {
+        num_iterations: COURSE_SWEEP_ITERATIONS,
+        ..Preset::Course.config()
+    };
     let runs =
         hidden_layer_sweep(&flower.x, &flower.y, &COURSE_SWEEP_SIZES, &config, |_| Silent).unwrap();
     let sizes: Vec<usize> = runs.iter().map(|r| r.hidden_units).collect();
