@@ -11,10 +11,15 @@ use hw2_planar::{
 };
 use linalg_nn::activations::Activation;
 use linalg_nn::cli::serde_json::{self, json};
-use linalg_nn::cli::{CommonArgs, Console, count_list, learning_rate, positive_count};
+use linalg_nn::cli::{
+    CommonArgs, Console, TrainingDisplay, count_list, learning_rate, positive_count,
+};
 use linalg_nn::data::planar::{PlanarData, PlanarDataset};
+use linalg_nn::train::{Iteration, TrainObserver};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// Planar data classification with one hidden layer (course 1, week 3).
 ///
@@ -190,16 +195,43 @@ fn run_sweep(
         sweep_config.num_iterations,
         sweep_config.learning_rate,
     ));
-    let runs = hidden_layer_sweep(&data.x, &data.y, sizes, &sweep_config, |n_h| {
-        console.training(&format!("n_h = {n_h}"), sweep_config.num_iterations).print_costs(false)
-    })
-    .context("hidden layer sweep")?;
+    // The runs train side by side on the machine's cores: one progress bar for all of them.
+    let total = sizes.len() * sweep_config.num_iterations;
+    let progress = SharedProgress {
+        display: Arc::new(Mutex::new(console.training("sweep", total).print_costs(false))),
+        done: Arc::new(AtomicUsize::new(0)),
+        total,
+    };
+    let runs = hidden_layer_sweep(&data.x, &data.y, sizes, &sweep_config, |_| progress.clone())
+        .context("hidden layer sweep")?;
+    drop(progress);
     for run in &runs {
         // The notebook's line: "Accuracy for 5 hidden units: 91.25 %".
         console
             .result(format!("Accuracy for {} hidden units: {} %", run.hidden_units, run.accuracy));
     }
     Ok(runs)
+}
+
+/// One progress display fed by every run of the sweep (the runs are concurrent, so each
+/// iteration of any run advances the same bar).
+#[derive(Clone)]
+struct SharedProgress {
+    display: Arc<Mutex<TrainingDisplay>>,
+    done: Arc<AtomicUsize>,
+    total: usize,
+}
+
+impl TrainObserver for SharedProgress {
+    fn on_iteration(&mut self, _: &Iteration) {
+        let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
+        // Redrawing every 100 iterations keeps the lock out of the training loop's way.
+        if (done.is_multiple_of(100) || done == self.total)
+            && let Ok(mut display) = self.display.lock()
+        {
+            display.on_iteration(&Iteration { index: done - 1, total: self.total, cost: None });
+        }
+    }
 }
 
 fn write_figures(

@@ -160,9 +160,14 @@ fn sweep_reports_each_size_and_draws_a_grid() {
 #[test]
 fn other_datasets_are_selectable() {
     let out = tempfile::tempdir().unwrap();
-    let report = json_of(&run(out.path(), &["--dataset", "noisy-moons", "--json"]));
+    let report =
+        json_of(&run(out.path(), &["--dataset", "noisy-moons", "--preset", "course", "--json"]));
     assert_eq!(report["dataset"], "noisy-moons");
-    assert!(report["accuracy"].as_f64().unwrap() > 90.0, "{}", report["accuracy"]);
+    // The hidden layer bends the boundary around the moons; logistic regression cannot (this
+    // implementation: 98 % against 87 %).
+    let (net, line) =
+        (report["accuracy"].as_f64().unwrap(), report["baseline"]["accuracy"].as_f64().unwrap());
+    assert!(net >= 95.0 && net > line + 5.0, "network {net} %, logistic regression {line} %");
     check_figures(
         &report,
         out.path(),

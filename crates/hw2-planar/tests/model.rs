@@ -52,6 +52,40 @@ fn backward_propagation_passes_gradient_check_for_every_activation() {
 }
 
 #[test]
+fn backward_propagation_passes_gradient_check_with_two_outputs() {
+    // The notebook has one output unit; the loops are written for any n_y, so check n_y = 2
+    // (3 inputs, 4 hidden units: 26 parameters) too.
+    let mut rng = NumpyRng::new(11);
+    let x = rng.randn(3, 7);
+    let y = rng.rand(2, 7).map(|v| if v < 0.5 { 0.0 } else { 1.0 });
+    let parameters = Parameters {
+        w1: rng.randn(4, 3),
+        b1: rng.randn(4, 1) * 0.5,
+        w2: rng.randn(2, 4),
+        b2: rng.randn(2, 1) * 0.5,
+        activation: Activation::Tanh,
+    };
+    let cache = forward_propagation(&x, &parameters).unwrap();
+    let grads = backward_propagation(&parameters, &cache, &x, &y).unwrap();
+    let named: Vec<(&str, DMatrix<f64>)> =
+        parameters.named().iter().map(|(n, m)| (*n, (*m).clone())).collect();
+    let report = gradient_check(&named, &grads.to_vec(), DEFAULT_EPSILON, |p| {
+        let candidate = Parameters {
+            w1: p[0].clone(),
+            b1: p[1].clone(),
+            w2: p[2].clone(),
+            b2: p[3].clone(),
+            activation: Activation::Tanh,
+        };
+        // The cost sums both outputs' cross-entropies over the m examples.
+        compute_cost(&forward_propagation(&x, &candidate).unwrap().a2, &y).unwrap()
+    })
+    .unwrap();
+    assert_eq!(report.parameters, 26);
+    assert!(report.difference < 1e-7, "{report}");
+}
+
+#[test]
 fn gradient_check_catches_a_wrong_derivative() {
     // Guard against a vacuous check: backpropagating tanh's derivative through a ReLU network
     // must fail.
@@ -185,7 +219,6 @@ fn bad_configurations_are_refused_before_training() {
     assert!(
         hidden_layer_sweep(&flower.x, &flower.y, &[], &Preset::Notes.config(), |_| Silent).is_err()
     );
-    drop(count);
     assert_eq!(calls, 0, "no training iteration may run with a bad configuration");
 }
 
@@ -212,25 +245,23 @@ fn a_huge_learning_rate_stops_with_a_divergence_error() {
 
 #[test]
 fn other_datasets_are_learnt_and_deterministic() {
-    // Not course values (the notebook leaves these as an exercise): checked bounds from this
-    // implementation, with the notes preset and seed 2. Structured sets are learnt well, while
-    // "no structure" cannot be learnt beyond memorising a few points.
+    // Not course values (the notebook leaves these as an exercise): this implementation with the
+    // notes preset and seed 2 gives circles 76.5 %, moons 87 %, blobs 100 %, gaussian quantiles
+    // 95.5 % and no structure 52 %; the bounds leave a little room below those. Structured sets
+    // are learnt, while "no structure" stays near chance.
     let config = Preset::Notes.config();
-    for (dataset, at_least) in [
-        (PlanarDataset::NoisyCircles, 75.0),
-        (PlanarDataset::NoisyMoons, 90.0),
-        (PlanarDataset::Blobs, 80.0),
-        (PlanarDataset::GaussianQuantiles, 90.0),
-        (PlanarDataset::NoStructure, 0.0),
+    for (dataset, at_least, below) in [
+        (PlanarDataset::NoisyCircles, 75.0, 100.1),
+        (PlanarDataset::NoisyMoons, 85.0, 100.1),
+        (PlanarDataset::Blobs, 99.0, 100.1),
+        (PlanarDataset::GaussianQuantiles, 93.0, 100.1),
+        (PlanarDataset::NoStructure, 0.0, 65.0),
     ] {
         let data = dataset.generate(config.init.seed);
         assert_eq!(data, dataset.generate(config.init.seed), "{dataset} is deterministic");
         let model = nn_model(&data.x, &data.y, &config, &mut Silent).unwrap();
         let acc = accuracy(&model.parameters, &data.x, &data.y).unwrap();
-        assert!(acc >= at_least, "{dataset}: {acc} %");
-        if dataset == PlanarDataset::NoStructure {
-            assert!(acc < 80.0, "{dataset}: {acc} %");
-        }
+        assert!(acc >= at_least && acc < below, "{dataset}: {acc} %");
         let again = nn_model(&data.x, &data.y, &config, &mut Silent).unwrap();
         assert_eq!(again.parameters, model.parameters, "{dataset}: training is deterministic");
     }

@@ -245,13 +245,14 @@ fn logistic_regression_baseline_gets_47_percent() {
 #[test]
 fn every_hidden_activation_learns_the_flower() {
     // Not a course value: the notes' point that any non-linear hidden layer beats the 47 % of a
-    // linear classifier, while tanh is the one the notebook tunes for.
+    // linear classifier. This implementation (notes preset): sigmoid 88.5 %, tanh 88 %, ReLU
+    // 72.75 %, leaky ReLU 72.25 % (four ReLU units make a few straight pieces, not petals).
     let flower = load_planar_dataset();
     for activation in Activation::ALL {
         let config = hw2_planar::ModelConfig { activation, ..Preset::Notes.config() };
         let model = nn_model(&flower.x, &flower.y, &config, &mut Silent).unwrap();
         let acc = accuracy(&model.parameters, &flower.x, &flower.y).unwrap();
-        assert!(acc > 60.0, "{activation}: {acc} %");
+        assert!(acc > 70.0, "{activation}: {acc} %");
         assert!(model.costs.last() < model.costs.first(), "{activation}: {:?}", model.costs);
     }
 }

@@ -120,6 +120,17 @@ struct Outcome {
 }
 
 fn run(args: &Args) -> Result<()> {
+    if let Some(path) = &args.save_model {
+        // Checked before minutes of training rather than when the file is written.
+        let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if !folder.is_dir() {
+            usage_error(format!(
+                "--save-model {}: the folder {} does not exist",
+                path.display(),
+                folder.display()
+            ));
+        }
+    }
     let console = args.common.console();
     let mut report = Map::new();
     let mut figure_paths: Vec<PathBuf> = Vec::new();
@@ -164,14 +175,15 @@ fn run(args: &Args) -> Result<()> {
         report.insert("seed".into(), json!(options.seed));
     }
 
-    if let Some(data) = &data {
-        evaluate(args, &console, parameters, data, &mut report, &mut figure_paths, &outcome)?;
-    }
-
+    // Saved first, so that a later failure (a figure, say) does not lose the training.
     if let Some(path) = &args.save_model {
         save_model(path, parameters).context("cannot save the model (--save-model)")?;
         console.result(format!("Model saved to {}", path.display()));
         report.insert("saved_model".into(), json!(path));
+    }
+
+    if let Some(data) = &data {
+        evaluate(args, &console, parameters, data, &mut report, &mut figure_paths, &outcome)?;
     }
 
     if let Some(path) = &args.image {
@@ -355,7 +367,7 @@ fn evaluate(
     outcome: &Outcome,
 ) -> Result<()> {
     let n_x = data.train.n_x();
-    if let Err(err) = check_model_fits(parameters, n_x, "the data set's pictures") {
+    if let Err(err) = check_model_fits(parameters, n_x, "the data set's pictures have") {
         bail!("the model does not fit the data: {err}");
     }
     let train_accuracy = accuracy(&data.train.x(), &data.train.y(), parameters)?;

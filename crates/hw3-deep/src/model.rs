@@ -349,14 +349,23 @@ pub fn mislabeled_indices(predictions: &DMatrix<f64>, labels: &DMatrix<f64>) -> 
 }
 
 /// Rejects a model whose input width does not fit `n_x` features (e.g. a model trained on
-/// other pictures), naming both numbers.
+/// other pictures), naming both numbers; `what` completes "but ...", e.g. "the pictures have".
+///
+/// ```
+/// use hw3_deep::{check_model_fits, initialize_parameters_deep};
+/// use linalg_nn::{NumpyRng, init::WeightInit};
+/// let p = initialize_parameters_deep(&[300, 2, 1], WeightInit::SMALL, &mut NumpyRng::new(1)).unwrap();
+/// assert!(check_model_fits(&p, 300, "the pictures have").is_ok());
+/// let err = check_model_fits(&p, 12288, "the pictures have").unwrap_err();
+/// assert!(err.to_string().ends_with("the model takes 300 input features but the pictures have 12288"));
+/// ```
 pub fn check_model_fits(parameters: &Parameters, n_x: usize, what: &str) -> Result<()> {
     if parameters.n_x() == n_x {
         Ok(())
     } else {
         Err(DeepError::layers(
             &parameters.layer_dims(),
-            format!("the model takes {} input features but {what} has {n_x}", parameters.n_x()),
+            format!("the model takes {} input features but {what} {n_x}", parameters.n_x()),
         ))
     }
 }

@@ -69,6 +69,13 @@ fn layers_that_do_not_fit_the_data_are_usage_errors() {
 }
 
 #[test]
+fn save_model_into_a_missing_folder_is_refused_before_training() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("no-such-folder").join("model.h5");
+    assert_usage_error(&["--save-model", path.to_str().unwrap()], "no-such-folder does not exist");
+}
+
+#[test]
 fn a_model_file_excludes_training_options() {
     assert_usage_error(&["--model-file", "m.h5", "--layers", "12288,7,1"], "cannot be used with");
     assert_usage_error(&["--model-file", "m.h5", "--preset", "course"], "cannot be used with");
@@ -91,6 +98,24 @@ fn corrupt_or_missing_model_files_fail_with_the_file_name() {
     let out = hw3(&["--model-file", data_file.to_str().unwrap(), "--no-plots"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("not a hw3-deep model file"), "{}", stderr(&out));
+
+    // A valid model for other pictures (300 features) does not fit the 12288-feature data.
+    let other = dir.path().join("other.h5");
+    let params = hw3_deep::initialize_parameters_deep(
+        &[300, 2, 1],
+        linalg_nn::init::WeightInit::SMALL,
+        &mut linalg_nn::NumpyRng::new(1),
+    )
+    .unwrap();
+    hw3_deep::model_file::save_model(&other, &params).unwrap();
+    let out = hw3(&["--model-file", other.to_str().unwrap(), "--no-plots"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out)
+            .contains("the model takes 300 input features but the data set's pictures have 12288"),
+        "{}",
+        stderr(&out)
+    );
 
     let missing = dir.path().join("missing.h5");
     let out = hw3(&["--model-file", missing.to_str().unwrap()]);

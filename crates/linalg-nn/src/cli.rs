@@ -6,7 +6,7 @@
 
 use crate::train::{Iteration, TrainObserver};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 
 /// clap value parser for a learning rate: a positive finite number.
@@ -136,17 +136,19 @@ impl Console {
 
     /// Prints a result line (accuracies, predictions): always shown, on stderr under `--json`.
     pub fn result(&self, line: impl AsRef<str>) {
+        // A closed pipe (`hw2-planar | head -1`) must not crash the program: write errors on the
+        // console are ignored rather than panicking as println! would.
         if self.json {
-            eprintln!("{}", line.as_ref());
+            let _ = writeln!(std::io::stderr().lock(), "{}", line.as_ref());
         } else {
-            println!("{}", line.as_ref());
+            let _ = writeln!(std::io::stdout().lock(), "{}", line.as_ref());
         }
     }
 
     /// Prints the one JSON object of a `--json` run (does nothing otherwise).
     pub fn emit_json(&self, value: &serde_json::Value) {
         if self.json {
-            println!("{value}");
+            let _ = writeln!(std::io::stdout().lock(), "{value}");
         }
     }
 
