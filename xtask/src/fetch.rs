@@ -69,20 +69,14 @@ impl fmt::Display for FileReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.outcome {
             Outcome::Skipped => {
-                write!(
-                    f,
-                    "{}: already present and verified, skipped",
-                    self.path.display()
-                )
+                write!(f, "{}: already present and verified, skipped", self.path.display())
             }
             Outcome::Fetched { from } => {
                 write!(f, "{}: fetched from {from}, verified", self.path.display())
             }
-            Outcome::Replaced { from, reason } => write!(
-                f,
-                "{}: replaced ({reason}) from {from}, verified",
-                self.path.display()
-            ),
+            Outcome::Replaced { from, reason } => {
+                write!(f, "{}: replaced ({reason}) from {from}, verified", self.path.display())
+            }
         }
     }
 }
@@ -115,11 +109,8 @@ pub fn fetch_all(
     let mut reports = Vec::with_capacity(manifest.files.len());
     for file in &manifest.files {
         let outcome = fetch_file(manifest, file, options, &agent)?;
-        let report = FileReport {
-            name: file.name.clone(),
-            path: options.dest.join(&file.name),
-            outcome,
-        };
+        let report =
+            FileReport { name: file.name.clone(), path: options.dest.join(&file.name), outcome };
         on_done(&report);
         reports.push(report);
     }
@@ -265,11 +256,7 @@ fn download(
     let tried = if failures.is_empty() {
         "  (the manifest lists no mirror)".to_string()
     } else {
-        failures
-            .iter()
-            .map(|failure| format!("  - {failure}"))
-            .collect::<Vec<_>>()
-            .join("\n")
+        failures.iter().map(|failure| format!("  - {failure}")).collect::<Vec<_>>().join("\n")
     };
     bail!(
         "could not download {} from any mirror; nothing was written to {}. Tried:\n{tried}\n\
@@ -345,9 +332,7 @@ fn copy_verified(
             Err(err) if err.kind() == io::ErrorKind::Interrupted => continue,
             Err(err) => {
                 bar.abandon();
-                return Ok(Err(format!(
-                    "{origin}: read failed after {total} bytes: {err}"
-                )));
+                return Ok(Err(format!("{origin}: read failed after {total} bytes: {err}")));
             }
         };
         hasher.update(&buffer[..count]);
@@ -357,11 +342,7 @@ fn copy_verified(
     }
     bar.finish_and_clear();
     if total != file.size {
-        let found = if total > file.size {
-            "more".to_string()
-        } else {
-            total.to_string()
-        };
+        let found = if total > file.size { "more".to_string() } else { total.to_string() };
         return Ok(Err(format!(
             "{origin}: {} should be {} bytes, got {found} bytes",
             file.name, file.size

@@ -5,8 +5,10 @@ use clap::{Args, Parser, Subcommand};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 use xtask::fetch::{FetchOptions, Source, fetch_all};
 use xtask::manifest::Manifest;
+use xtask::plots::{Budget, PlotOptions};
 use xtask::test_cmd::{TestOptions, run as run_tests};
 use xtask::{default_datasets_dir, workspace_root};
 
@@ -26,6 +28,12 @@ enum Command {
     FetchData(FetchDataArgs),
     /// Fetch the data files, then run `cargo test --workspace` with DL_COURSE_DATA set.
     Test(TestArgs),
+    /// Run every assignment with the docs' presets and regenerate the figures and the numbers
+    /// table (results.md) in docs/figures/.
+    Plots(PlotsArgs),
+    /// Time every course preset (wall time, peak memory) against the numpy port of the
+    /// notebooks in numpy-reference/ when python3 with numpy is installed (docs/performance.md).
+    Bench(BenchArgs),
 }
 
 #[derive(Debug, Args)]
@@ -46,6 +54,42 @@ struct TestArgs {
     /// Copy the data files from this local mirror folder instead of downloading them.
     #[arg(long, value_name = "DIR")]
     from: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct BenchArgs {
+    /// Runs of each program; the median is reported.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    reps: usize,
+    /// Only the runs whose name contains this text (hw1, hw2, hw3, two-layer, deep); repeatable.
+    #[arg(long, value_name = "NAME")]
+    only: Vec<String>,
+    /// Also measure the time per iteration against m (tiled data) and the first layer's width.
+    #[arg(long)]
+    scaling: bool,
+    /// Report ours only, even if numpy is installed.
+    #[arg(long)]
+    no_numpy: bool,
+    /// Use the release binaries as they are instead of running cargo build --release first.
+    #[arg(long)]
+    skip_build: bool,
+    /// Folder holding the cat data files (default: $DL_COURSE_DATA, else datasets/).
+    #[arg(long, value_name = "DIR", default_value_os_t = linalg_nn::data::default_data_dir())]
+    data_dir: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct PlotsArgs {
+    /// Folder to write the figures to.
+    #[arg(long, value_name = "DIR", default_value_os_t = workspace_root().join("docs").join("figures"))]
+    out: PathBuf,
+    /// Train a few iterations per run only (a quick check of the pipeline; the figures are not
+    /// the docs' ones).
+    #[arg(long)]
+    quick: bool,
+    /// Folder holding the cat data files (default: $DL_COURSE_DATA, else datasets/).
+    #[arg(long, value_name = "DIR", default_value_os_t = linalg_nn::data::default_data_dir())]
+    data_dir: PathBuf,
 }
 
 fn main() -> ExitCode {
@@ -74,6 +118,30 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             fetch_all(&manifest, &options, |report| eprintln!("{report}"))?;
             Ok(ExitCode::SUCCESS)
         }
+        Command::Plots(args) => {
+            let options = PlotOptions {
+                out_dir: args.out,
+                data_dir: args.data_dir,
+                budget: if args.quick { Budget::QUICK } else { Budget::FULL },
+            };
+            let started = Instant::now();
+            let written = xtask::plots::run(&options, &mut |line| println!("{line}"))?;
+            eprintln!("{} files in {:.1} s", written.len(), started.elapsed().as_secs_f64());
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Bench(args) => {
+            let options = xtask::bench::BenchOptions {
+                workspace_root: workspace_root(),
+                data_dir: args.data_dir,
+                repetitions: args.reps,
+                only: args.only,
+                scaling: args.scaling,
+                no_numpy: args.no_numpy,
+                skip_build: args.skip_build,
+            };
+            xtask::bench::run(&options, &mut |line| println!("{line}"))?;
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Test(args) => run_tests(
             &manifest,
             &TestOptions {
@@ -100,18 +168,12 @@ mod tests {
     #[test]
     fn fetch_data_defaults_to_the_workspace_datasets_folder_and_mirrors() {
         let cli = Cli::try_parse_from(["xtask", "fetch-data"]).unwrap();
-        let Command::FetchData(args) = cli.command else {
-            panic!("parsed {cli:?}")
-        };
+        let Command::FetchData(args) = cli.command else { panic!("parsed {cli:?}") };
         assert_eq!(args.from, None);
         assert!(!args.force);
         let xtask_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
         assert_eq!(args.dest, xtask_dir.parent().unwrap().join("datasets"));
-        assert!(
-            args.dest.join("manifest.txt").is_file(),
-            "{}",
-            args.dest.display()
-        );
+        assert!(args.dest.join("manifest.txt").is_file(), "{}", args.dest.display());
     }
 
     #[test]
@@ -126,9 +188,7 @@ mod tests {
             "/tmp/d",
         ])
         .unwrap();
-        let Command::FetchData(args) = cli.command else {
-            panic!("parsed {cli:?}")
-        };
+        let Command::FetchData(args) = cli.command else { panic!("parsed {cli:?}") };
         assert_eq!(args.from.as_deref(), Some(Path::new("../shared/datasets")));
         assert!(args.force);
         assert_eq!(args.dest, Path::new("/tmp/d"));
@@ -137,15 +197,34 @@ mod tests {
     #[test]
     fn test_takes_an_optional_mirror_folder() {
         let cli = Cli::try_parse_from(["xtask", "test", "--from", "../shared/datasets"]).unwrap();
-        let Command::Test(args) = cli.command else {
-            panic!("parsed {cli:?}")
-        };
+        let Command::Test(args) = cli.command else { panic!("parsed {cli:?}") };
         assert_eq!(args.from.as_deref(), Some(Path::new("../shared/datasets")));
         let cli = Cli::try_parse_from(["xtask", "test"]).unwrap();
-        let Command::Test(args) = cli.command else {
-            panic!("parsed {cli:?}")
-        };
+        let Command::Test(args) = cli.command else { panic!("parsed {cli:?}") };
         assert_eq!(args.from, None);
+    }
+
+    #[test]
+    fn plots_writes_to_docs_figures_with_the_full_budget_unless_told_otherwise() {
+        let cli = Cli::try_parse_from(["xtask", "plots"]).unwrap();
+        let Command::Plots(args) = cli.command else { panic!("parsed {cli:?}") };
+        let xtask_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+        assert_eq!(args.out, xtask_dir.parent().unwrap().join("docs").join("figures"));
+        assert!(!args.quick);
+        let cli = Cli::try_parse_from([
+            "xtask",
+            "plots",
+            "--quick",
+            "--out",
+            "/tmp/f",
+            "--data-dir",
+            "/tmp/d",
+        ])
+        .unwrap();
+        let Command::Plots(args) = cli.command else { panic!("parsed {cli:?}") };
+        assert!(args.quick);
+        assert_eq!(args.out, Path::new("/tmp/f"));
+        assert_eq!(args.data_dir, Path::new("/tmp/d"));
     }
 
     #[test]

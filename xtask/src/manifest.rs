@@ -114,16 +114,10 @@ fn parse_file(name: &str, size: &str, sha256: &str) -> anyhow::Result<DataFile> 
         .with_context(|| format!("size of `{name}`: expected a byte count, found `{size}`"))?;
     ensure!(
         sha256.len() == 64
-            && sha256
-                .bytes()
-                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
+            && sha256.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)),
         "sha256 of `{name}`: expected 64 lowercase hex digits, found `{sha256}`"
     );
-    Ok(DataFile {
-        name: name.to_string(),
-        size,
-        sha256: sha256.to_string(),
-    })
+    Ok(DataFile { name: name.to_string(), size, sha256: sha256.to_string() })
 }
 
 #[cfg(test)]
@@ -171,26 +165,14 @@ mod tests {
                 "file a.h5 3 ABC\n".to_string(),
                 "sha256 of `a.h5`: expected 64 lowercase hex digits, found `ABC`",
             ),
-            (
-                format!("file ../a.h5 3 {sha}\n"),
-                "must be a plain file name",
-            ),
-            (
-                format!("mirror ftp://x/{{file}}\nfile a.h5 3 {sha}\n"),
-                "is not an http(s) URL",
-            ),
-            (
-                format!("mirror https://x/a.h5\nfile a.h5 3 {sha}\n"),
-                "has no `{file}` placeholder",
-            ),
+            (format!("file ../a.h5 3 {sha}\n"), "must be a plain file name"),
+            (format!("mirror ftp://x/{{file}}\nfile a.h5 3 {sha}\n"), "is not an http(s) URL"),
+            (format!("mirror https://x/a.h5\nfile a.h5 3 {sha}\n"), "has no `{file}` placeholder"),
             (
                 format!("file a.h5 3 {sha}\nfile a.h5 3 {sha}\n"),
                 "manifest line 2: file `a.h5` is listed twice",
             ),
-            (
-                "mirror https://x/{file}\n".to_string(),
-                "the manifest lists no `file` line",
-            ),
+            ("mirror https://x/{file}\n".to_string(), "the manifest lists no `file` line"),
             (
                 "files a.h5\n".to_string(),
                 "expected `mirror <URL>` or `file <name> <bytes> <sha256>`, found `files a.h5`",
@@ -198,10 +180,7 @@ mod tests {
         ];
         for (text, expected) in cases {
             let message = format!("{:#}", Manifest::parse(&text).unwrap_err());
-            assert!(
-                message.contains(expected),
-                "{text:?}: got `{message}`, expected `{expected}`"
-            );
+            assert!(message.contains(expected), "{text:?}: got `{message}`, expected `{expected}`");
         }
     }
 }

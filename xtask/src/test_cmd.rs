@@ -30,10 +30,7 @@ pub struct TestOptions {
 pub fn run(manifest: &Manifest, options: &TestOptions) -> anyhow::Result<ExitCode> {
     let fetch_options = FetchOptions {
         dest: options.data_dir.clone(),
-        source: options
-            .from
-            .clone()
-            .map_or(Source::Mirrors, Source::LocalDir),
+        source: options.from.clone().map_or(Source::Mirrors, Source::LocalDir),
         force: false,
         progress: options.progress,
     };
@@ -42,9 +39,7 @@ pub fn run(manifest: &Manifest, options: &TestOptions) -> anyhow::Result<ExitCod
     // `cargo xtask` runs under cargo, which names itself in CARGO; use the same toolchain.
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = cargo_test_command(&cargo, &options.workspace_root, &options.data_dir);
-    let status = command
-        .status()
-        .with_context(|| format!("cannot run {command:?}"))?;
+    let status = command.status().with_context(|| format!("cannot run {command:?}"))?;
     Ok(ExitCode::from(exit_code(status)))
 }
 
@@ -52,10 +47,7 @@ pub fn run(manifest: &Manifest, options: &TestOptions) -> anyhow::Result<ExitCod
 /// and the parent's stdio.
 pub fn cargo_test_command(cargo: &OsStr, workspace_root: &Path, data_dir: &Path) -> Command {
     let mut command = Command::new(cargo);
-    command
-        .args(["test", "--workspace"])
-        .current_dir(workspace_root)
-        .env(DATA_DIR_VAR, data_dir);
+    command.args(["test", "--workspace"]).current_dir(workspace_root).env(DATA_DIR_VAR, data_dir);
     command
 }
 
@@ -83,10 +75,7 @@ mod tests {
         assert_eq!(args, ["test", "--workspace"]);
         assert_eq!(command.get_current_dir(), Some(Path::new("/ws")));
         let envs: Vec<_> = command.get_envs().collect();
-        assert_eq!(
-            envs,
-            [(OsStr::new(DATA_DIR_VAR), Some(OsStr::new("/ws/datasets")))]
-        );
+        assert_eq!(envs, [(OsStr::new(DATA_DIR_VAR), Some(OsStr::new("/ws/datasets")))]);
     }
 
     #[cfg(unix)]
@@ -111,13 +100,7 @@ mod tests {
         };
         let manifest = Manifest::embedded().unwrap();
         let message = format!("{:#}", run(&manifest, &options).unwrap_err());
-        assert!(
-            message.starts_with("cannot fetch the datasets the tests need: "),
-            "{message}"
-        );
-        assert!(
-            message.contains("no-such-mirror does not exist"),
-            "{message}"
-        );
+        assert!(message.starts_with("cannot fetch the datasets the tests need: "), "{message}");
+        assert!(message.contains("no-such-mirror does not exist"), "{message}");
     }
 }

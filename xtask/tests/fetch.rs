@@ -14,26 +14,16 @@ const TRAIN: &[u8] = b"pretend this is train_set_x and train_set_y";
 const TEST: &[u8] = b"and this test_set_x";
 
 fn sha256_of(bytes: &[u8]) -> String {
-    Sha256::digest(bytes)
-        .iter()
-        .map(|byte| format!("{byte:02x}"))
-        .collect()
+    Sha256::digest(bytes).iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
 fn entry(name: &str, bytes: &[u8]) -> DataFile {
-    DataFile {
-        name: name.to_string(),
-        size: bytes.len() as u64,
-        sha256: sha256_of(bytes),
-    }
+    DataFile { name: name.to_string(), size: bytes.len() as u64, sha256: sha256_of(bytes) }
 }
 
 /// A manifest for `a.h5` = [`TRAIN`] and `b.h5` = [`TEST`], with the given mirrors.
 fn fake_manifest(mirrors: Vec<String>) -> Manifest {
-    Manifest {
-        mirrors,
-        files: vec![entry("a.h5", TRAIN), entry("b.h5", TEST)],
-    }
+    Manifest { mirrors, files: vec![entry("a.h5", TRAIN), entry("b.h5", TEST)] }
 }
 
 /// A folder holding `a.h5` and `b.h5` with the given contents.
@@ -59,10 +49,7 @@ fn fetch(manifest: &Manifest, options: &FetchOptions) -> anyhow::Result<Vec<File
 }
 
 fn outcomes(reports: &[FileReport]) -> Vec<Outcome> {
-    reports
-        .iter()
-        .map(|report| report.outcome.clone())
-        .collect()
+    reports.iter().map(|report| report.outcome.clone()).collect()
 }
 
 fn entries(dir: &Path) -> Vec<String> {
@@ -75,9 +62,7 @@ fn entries(dir: &Path) -> Vec<String> {
 }
 
 fn fetched_from(dir: &Path, name: &str) -> Outcome {
-    Outcome::Fetched {
-        from: dir.join(name).display().to_string(),
-    }
+    Outcome::Fetched { from: dir.join(name).display().to_string() }
 }
 
 #[test]
@@ -86,16 +71,11 @@ fn copies_from_a_mirror_folder_and_verifies() {
     let mirror = fake_mirror(work.path(), TRAIN, TEST);
     let dest = work.path().join("nested/datasets");
     let mut printed = Vec::new();
-    let reports = fetch_all(
-        &fake_manifest(vec![]),
-        &local_options(&mirror, &dest),
-        |report| printed.push(report.to_string()),
-    )
+    let reports = fetch_all(&fake_manifest(vec![]), &local_options(&mirror, &dest), |report| {
+        printed.push(report.to_string())
+    })
     .unwrap();
-    assert_eq!(
-        outcomes(&reports),
-        [fetched_from(&mirror, "a.h5"), fetched_from(&mirror, "b.h5")]
-    );
+    assert_eq!(outcomes(&reports), [fetched_from(&mirror, "a.h5"), fetched_from(&mirror, "b.h5")]);
     assert_eq!(reports[1].path, dest.join("b.h5"));
     assert_eq!(std::fs::read(dest.join("a.h5")).unwrap(), TRAIN);
     assert_eq!(std::fs::read(dest.join("b.h5")).unwrap(), TEST);
@@ -117,10 +97,7 @@ fn skips_files_already_present_and_verified() {
     let dest = work.path().join("datasets");
     let manifest = fake_manifest(vec![]);
     fetch(&manifest, &local_options(&mirror, &dest)).unwrap();
-    let modified = std::fs::metadata(dest.join("a.h5"))
-        .unwrap()
-        .modified()
-        .unwrap();
+    let modified = std::fs::metadata(dest.join("a.h5")).unwrap().modified().unwrap();
     // Even a broken mirror is not read when nothing needs fetching.
     std::fs::write(mirror.join("a.h5"), b"broken").unwrap();
 
@@ -128,18 +105,9 @@ fn skips_files_already_present_and_verified() {
     assert_eq!(outcomes(&reports), [Outcome::Skipped, Outcome::Skipped]);
     assert_eq!(
         reports[0].to_string(),
-        format!(
-            "{}: already present and verified, skipped",
-            dest.join("a.h5").display()
-        )
+        format!("{}: already present and verified, skipped", dest.join("a.h5").display())
     );
-    assert_eq!(
-        std::fs::metadata(dest.join("a.h5"))
-            .unwrap()
-            .modified()
-            .unwrap(),
-        modified
-    );
+    assert_eq!(std::fs::metadata(dest.join("a.h5")).unwrap().modified().unwrap(), modified);
     assert_eq!(std::fs::read(dest.join("a.h5")).unwrap(), TRAIN);
 }
 
@@ -151,10 +119,7 @@ fn force_copies_again() {
     let manifest = fake_manifest(vec![]);
     fetch(&manifest, &local_options(&mirror, &dest)).unwrap();
 
-    let options = FetchOptions {
-        force: true,
-        ..local_options(&mirror, &dest)
-    };
+    let options = FetchOptions { force: true, ..local_options(&mirror, &dest) };
     let reports = fetch(&manifest, &options).unwrap();
     let replaced = |name: &str| Outcome::Replaced {
         from: mirror.join(name).display().to_string(),
@@ -217,10 +182,8 @@ fn truncated_mirror_file_fails_and_leaves_nothing_under_the_final_name() {
     let work = tempfile::tempdir().unwrap();
     let mirror = fake_mirror(work.path(), TRAIN, &TEST[..7]);
     let dest = work.path().join("datasets");
-    let message = format!(
-        "{:#}",
-        fetch(&fake_manifest(vec![]), &local_options(&mirror, &dest)).unwrap_err()
-    );
+    let message =
+        format!("{:#}", fetch(&fake_manifest(vec![]), &local_options(&mirror, &dest)).unwrap_err());
     let expected = format!(
         "{}: b.h5 should be {} bytes, got 7 bytes; nothing was written to {}. Replace {} with a good copy of b.h5",
         mirror.join("b.h5").display(),
@@ -242,24 +205,15 @@ fn oversized_or_altered_mirror_file_fails_with_the_checksums() {
     let dest = work.path().join("datasets");
     let manifest = fake_manifest(vec![]);
 
-    let message = format!(
-        "{:#}",
-        fetch(&manifest, &local_options(&mirror, &dest)).unwrap_err()
-    );
+    let message = format!("{:#}", fetch(&manifest, &local_options(&mirror, &dest)).unwrap_err());
     let expected = format!("a.h5 should be {} bytes, got more bytes", TRAIN.len());
     assert!(message.contains(&expected), "{message}");
     assert_eq!(entries(&dest), Vec::<String>::new());
 
     std::fs::write(mirror.join("a.h5"), TRAIN).unwrap();
-    let message = format!(
-        "{:#}",
-        fetch(&manifest, &local_options(&mirror, &dest)).unwrap_err()
-    );
-    let expected = format!(
-        "b.h5 should have sha256 {}, got {}",
-        sha256_of(TEST),
-        sha256_of(&altered)
-    );
+    let message = format!("{:#}", fetch(&manifest, &local_options(&mirror, &dest)).unwrap_err());
+    let expected =
+        format!("b.h5 should have sha256 {}, got {}", sha256_of(TEST), sha256_of(&altered));
     assert!(message.contains(&expected), "{message}");
     assert_eq!(entries(&dest), ["a.h5"]);
 }
@@ -271,10 +225,8 @@ fn unwritable_destination_is_a_clear_error_naming_the_path() {
     let blocker = work.path().join("a-regular-file");
     std::fs::write(&blocker, b"").unwrap();
     let dest = blocker.join("datasets");
-    let message = format!(
-        "{:#}",
-        fetch(&fake_manifest(vec![]), &local_options(&mirror, &dest)).unwrap_err()
-    );
+    let message =
+        format!("{:#}", fetch(&fake_manifest(vec![]), &local_options(&mirror, &dest)).unwrap_err());
     let expected = format!(
         "cannot create the datasets folder {}; pass --dest DIR with a writable folder: ",
         dest.display()
@@ -289,10 +241,8 @@ fn destination_file_name_taken_by_a_folder_is_a_write_error_naming_the_path() {
     let mirror = fake_mirror(work.path(), TRAIN, TEST);
     let dest = work.path().join("datasets");
     std::fs::create_dir_all(dest.join("a.h5/inside")).unwrap();
-    let message = format!(
-        "{:#}",
-        fetch(&fake_manifest(vec![]), &local_options(&mirror, &dest)).unwrap_err()
-    );
+    let message =
+        format!("{:#}", fetch(&fake_manifest(vec![]), &local_options(&mirror, &dest)).unwrap_err());
     let expected = format!(
         "check that {} is a writable folder, or pass --dest DIR: cannot write {}: ",
         dest.display(),
@@ -308,10 +258,8 @@ fn missing_mirror_folder_says_what_to_do() {
     let work = tempfile::tempdir().unwrap();
     let mirror = work.path().join("no-such-mirror");
     let dest = work.path().join("datasets");
-    let message = format!(
-        "{:#}",
-        fetch(&fake_manifest(vec![]), &local_options(&mirror, &dest)).unwrap_err()
-    );
+    let message =
+        format!("{:#}", fetch(&fake_manifest(vec![]), &local_options(&mirror, &dest)).unwrap_err());
     assert_eq!(
         message,
         format!(
@@ -329,10 +277,8 @@ fn mirror_folder_without_a_file_names_it() {
     let mirror = fake_mirror(work.path(), TRAIN, TEST);
     std::fs::remove_file(mirror.join("b.h5")).unwrap();
     let dest = work.path().join("datasets");
-    let message = format!(
-        "{:#}",
-        fetch(&fake_manifest(vec![]), &local_options(&mirror, &dest)).unwrap_err()
-    );
+    let message =
+        format!("{:#}", fetch(&fake_manifest(vec![]), &local_options(&mirror, &dest)).unwrap_err());
     let expected = format!(
         "cannot read {}; the folder given to --from must hold a.h5, b.h5: ",
         mirror.join("b.h5").display()
@@ -355,24 +301,14 @@ fn real_shared_mirror_matches_the_embedded_manifest() {
     let reports = fetch(&manifest, &local_options(&shared, work.path())).unwrap();
     assert_eq!(
         outcomes(&reports),
-        [
-            fetched_from(&shared, "train_catvnoncat.h5"),
-            fetched_from(&shared, "test_catvnoncat.h5")
-        ]
+        [fetched_from(&shared, "train_catvnoncat.h5"), fetched_from(&shared, "test_catvnoncat.h5")]
     );
     // Sizes from datasets/manifest.txt.
     assert_eq!(
-        std::fs::metadata(work.path().join("train_catvnoncat.h5"))
-            .unwrap()
-            .len(),
+        std::fs::metadata(work.path().join("train_catvnoncat.h5")).unwrap().len(),
         2_572_022
     );
-    assert_eq!(
-        std::fs::metadata(work.path().join("test_catvnoncat.h5"))
-            .unwrap()
-            .len(),
-        616_958
-    );
+    assert_eq!(std::fs::metadata(work.path().join("test_catvnoncat.h5")).unwrap().len(), 616_958);
     // HDF5 files start with the format signature (HDF5 spec, "Format Signature").
     let mut signature = [0u8; 8];
     std::fs::File::open(work.path().join("test_catvnoncat.h5"))
@@ -409,16 +345,12 @@ fn respond(mut stream: TcpStream, routes: &[(&'static str, u16, Vec<u8>)]) {
     let (status, body) = routes
         .iter()
         .find(|(route, _, _)| *route == path)
-        .map_or((404, &b"not found"[..]), |(_, status, body)| {
-            (*status, body.as_slice())
-        });
+        .map_or((404, &b"not found"[..]), |(_, status, body)| (*status, body.as_slice()));
     let head = format!(
         "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
         body.len()
     );
-    let _ = stream
-        .write_all(head.as_bytes())
-        .and_then(|()| stream.write_all(body));
+    let _ = stream.write_all(head.as_bytes()).and_then(|()| stream.write_all(body));
 }
 
 /// A URL on 127.0.0.1 where nothing listens.
@@ -441,25 +373,16 @@ fn http_options(dest: &Path) -> FetchOptions {
 #[test]
 fn downloads_from_the_first_mirror_that_works() {
     let refused = refused_base();
-    let server = serve(vec![
-        ("/m2/a.h5", 200, TRAIN.to_vec()),
-        ("/m2/b.h5", 200, TEST.to_vec()),
-    ]);
-    let manifest = fake_manifest(vec![
-        format!("{refused}/m1/{{file}}"),
-        format!("{server}/m2/{{file}}"),
-    ]);
+    let server = serve(vec![("/m2/a.h5", 200, TRAIN.to_vec()), ("/m2/b.h5", 200, TEST.to_vec())]);
+    let manifest =
+        fake_manifest(vec![format!("{refused}/m1/{{file}}"), format!("{server}/m2/{{file}}")]);
     let work = tempfile::tempdir().unwrap();
     let reports = fetch(&manifest, &http_options(work.path())).unwrap();
     assert_eq!(
         outcomes(&reports),
         [
-            Outcome::Fetched {
-                from: format!("{server}/m2/a.h5")
-            },
-            Outcome::Fetched {
-                from: format!("{server}/m2/b.h5")
-            },
+            Outcome::Fetched { from: format!("{server}/m2/a.h5") },
+            Outcome::Fetched { from: format!("{server}/m2/b.h5") },
         ]
     );
     assert_eq!(std::fs::read(work.path().join("a.h5")).unwrap(), TRAIN);
@@ -477,10 +400,7 @@ fn failing_mirrors_are_all_listed_with_their_reasons() {
         format!("{refused}/m3/{{file}}"),
     ]);
     let work = tempfile::tempdir().unwrap();
-    let message = format!(
-        "{:#}",
-        fetch(&manifest, &http_options(work.path())).unwrap_err()
-    );
+    let message = format!("{:#}", fetch(&manifest, &http_options(work.path())).unwrap_err());
     let lines: Vec<&str> = message.lines().collect();
     assert_eq!(
         lines[0],
@@ -492,18 +412,9 @@ fn failing_mirrors_are_all_listed_with_their_reasons() {
     assert_eq!(lines[1], format!("  - {server}/m1/a.h5: http status: 404"));
     assert_eq!(
         lines[2],
-        format!(
-            "  - {server}/m2/a.h5: a.h5 should be {} bytes, got 10 bytes",
-            TRAIN.len()
-        )
+        format!("  - {server}/m2/a.h5: a.h5 should be {} bytes, got 10 bytes", TRAIN.len())
     );
-    assert!(
-        lines[3].starts_with(&format!("  - {refused}/m3/a.h5: ")),
-        "{message}"
-    );
-    assert_eq!(
-        lines[4],
-        "No network? Pass --from DIR with a folder holding a.h5, b.h5"
-    );
+    assert!(lines[3].starts_with(&format!("  - {refused}/m3/a.h5: ")), "{message}");
+    assert_eq!(lines[4], "No network? Pass --from DIR with a folder holding a.h5, b.h5");
     assert_eq!(entries(work.path()), Vec::<String>::new());
 }

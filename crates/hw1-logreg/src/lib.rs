@@ -49,6 +49,7 @@ use linalg_nn::cost::{cross_entropy_cost, log_likelihood};
 use linalg_nn::data::cat::CLASSES;
 use linalg_nn::data::load_image_as_column;
 use linalg_nn::gram::{Engine, GramFirstLayer, GramSettings};
+use linalg_nn::kernels::Op;
 use linalg_nn::matrix::{accuracy_percent, ensure_shape};
 use linalg_nn::train::{
     Iteration, TrainObserver, all_finite, check_cost, validate_hyperparameters,
@@ -218,6 +219,13 @@ pub fn propagate(
 /// infinite values in `X` or `Y`, wrong shapes, and divergence (a cost or the final weights
 /// that are no longer finite), whose message suggests a smaller learning rate.
 ///
+/// Each iteration is [`propagate`] fused into one pass over `X`: column `j` gives
+/// `a_j = sigmoid(w^T x_j + b)` and at once adds `(a_j - y_j) x_j` to `dw`, while `x_j` is still
+/// in cache, so `X` (20 MB for the cat pictures) is streamed once per iteration instead of
+/// twice. The columns are cut into two fixed halves, each summed on its own (on two threads
+/// when the machine has two cores and `X` is large), and the halves are added in a fixed order,
+/// so the printed numbers are the same on one core or many.
+///
 /// ```
 /// use hw1_logreg::optimize;
 /// use linalg_nn::train::Silent;
@@ -250,29 +258,18 @@ pub fn optimize(
     if !b.is_finite() {
         return Err(NnError::invalid("b", format!("must be finite, got {b}")).into());
     }
-    let mut w = w.clone();
-    let mut b = b;
-    let mut costs = Vec::with_capacity(num_iterations.div_ceil(COST_EVERY));
-    let mut last_grads = Grads { dw: DMatrix::zeros(w.nrows(), 1), db: 0.0 };
-    for i in 0..num_iterations {
-        let (grads, cost) = propagate(&w, b, x, y)?;
-        check_cost(i, cost, learning_rate)?;
-
-        w.zip_apply(&grads.dw, |wi, dwi| *wi -= learning_rate * dwi);
-        b -= learning_rate * grads.db;
-
-        let recorded = (i % COST_EVERY == 0).then_some(cost);
-        if recorded.is_some() {
-            costs.push((i, cost));
-        }
-        observer.on_iteration(&Iteration { index: i, total: num_iterations, cost: recorded });
-        last_grads = grads;
+    let m = x.ncols();
+    ensure_shape(w, (x.nrows(), 1), "w against X (one weight per row of X)")?;
+    ensure_shape(y, (1, m), "Y against X (one label per column of X)")?;
+    if m == 0 {
+        return Err(NnError::invalid("X", "has no examples (0 columns)").into());
     }
-    // The cost checks cover every update but the last one.
-    if !(all_finite(&w) && b.is_finite()) {
-        return Err(Hw1Error::ParametersDiverged { iteration: num_iterations - 1, learning_rate });
-    }
-    Ok((Params { w, b }, last_grads, costs))
+    let threads = if x.len() >= fused::PARALLEL_MIN_ENTRIES {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        1
+    };
+    fused::optimize(w, b, x, y, num_iterations, learning_rate, threads, observer)
 }
 
 /// [`optimize`] computed by the Gram engine ([`linalg_nn::gram`]): the same gradient descent,
@@ -376,7 +373,10 @@ pub fn optimize_gram(
 /// ```
 pub fn predict_proba(w: &DMatrix<f64>, b: f64, x: &DMatrix<f64>) -> Result<DMatrix<f64>, Hw1Error> {
     ensure_shape(w, (x.nrows(), 1), "w against X (one weight per row of X)")?;
-    let mut a = w.tr_mul(x);
+    let mut a = DMatrix::zeros(1, x.ncols());
+    // w^T X as one (1, n_x) x (n_x, m) product: nalgebra's own row-times-matrix path is ten
+    // times slower on the cat pictures (docs/performance.md).
+    linalg_nn::kernels::matmul_into(&mut a, w, Op::T, x, Op::N)?;
     a.apply(|z| *z = sigmoid_scalar(*z + b));
     Ok(a)
 }
@@ -568,6 +568,487 @@ fn ensure_finite(m: &DMatrix<f64>, what: &str) -> Result<(), NnError> {
                 what,
                 format!("must contain only finite numbers, found {} at ({row}, {col})", m[k]),
             ))
+        }
+    }
+}
+
+/// The direct engine's training loop: [`propagate`] fused into one pass over `X` per iteration,
+/// on two fixed halves of the columns (see [`optimize`]).
+mod fused {
+    use super::{COST_EVERY, Costs, Grads, Hw1Error, Params};
+    use linalg_nn::activations::sigmoid_scalar;
+    use linalg_nn::cost::log_likelihood;
+    use linalg_nn::train::{Iteration, TrainObserver, all_finite, check_cost};
+    use nalgebra::DMatrix;
+    use std::ops::Range;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    use std::sync::{Mutex, RwLock};
+
+    /// Below this many entries in `X` the second thread costs more than it saves (the planar
+    /// baseline of week 3 has 800).
+    pub(super) const PARALLEL_MIN_ENTRIES: usize = 1 << 20;
+
+    /// The two fixed halves of `0..m` (the first one gets the odd column).
+    pub(super) fn halves(m: usize) -> [Range<usize>; 2] {
+        let mid = m.div_ceil(2);
+        [0..mid, mid..m]
+    }
+
+    /// What one half of the columns contributes to an iteration.
+    pub(super) struct Partial {
+        /// `sum_j (a_j - y_j) x_j` over the half's columns, in column order.
+        pub(super) dw: Vec<f64>,
+        /// `sum_j y_j log(a_j) + (1 - y_j) log(1 - a_j)`.
+        pub(super) log_likelihood: f64,
+        /// `sum_j (a_j - y_j)`.
+        pub(super) dz: f64,
+    }
+
+    impl Partial {
+        pub(super) fn new(n_x: usize) -> Self {
+            Partial { dw: vec![0.0; n_x], log_likelihood: 0.0, dz: 0.0 }
+        }
+    }
+
+    /// Running sums of each dot product `w . x_j`: eight independent sums (two AVX2 or four
+    /// SSE2 registers), combined pairwise at the end. Fixed, so the rounding is the same
+    /// whatever the CPU.
+    const DOT_LANES: usize = 8;
+
+    /// Columns handled together: their dot products share each load of `w`, and their
+    /// updates of `dw` share each load and store of `dw`, while their four columns of `X`
+    /// (400 kB for the cat pictures) stay in the L2 cache between the two steps. Blocking
+    /// changes no rounding: each `dw[i]` still receives the columns' terms one after another in
+    /// column order.
+    const BLOCK: usize = 4;
+
+    /// `w . x_c` for the `B` columns `x_c`, each with [`DOT_LANES`] running sums.
+    #[inline(always)]
+    fn dots<const B: usize>(w: &[f64], x: [&[f64]; B]) -> [f64; B] {
+        let mut acc = [[0.0; DOT_LANES]; B];
+        let (w_chunks, w_tail) = w.as_chunks::<DOT_LANES>();
+        let x_chunks: [&[[f64; DOT_LANES]]; B] = x.map(|col| col.as_chunks::<DOT_LANES>().0);
+        for (k, wc) in w_chunks.iter().enumerate() {
+            for c in 0..B {
+                let xc = &x_chunks[c][k];
+                for l in 0..DOT_LANES {
+                    acc[c][l] += wc[l] * xc[l];
+                }
+            }
+        }
+        let tail_start = w_chunks.len() * DOT_LANES;
+        let mut out = [0.0; B];
+        for c in 0..B {
+            let lanes = &mut acc[c];
+            let mut width = DOT_LANES;
+            while width > 1 {
+                width /= 2;
+                for l in 0..width {
+                    lanes[l] += lanes[l + width];
+                }
+            }
+            let mut tail = 0.0;
+            for (a, b) in w_tail.iter().zip(&x[c][tail_start..]) {
+                tail += a * b;
+            }
+            out[c] = lanes[0] + tail;
+        }
+        out
+    }
+
+    /// Columns `first .. first + B`: `a_j = sigmoid(w . x_j + b)`, the log-likelihoods, and
+    /// `dw += (a_j - y_j) x_j` in column order.
+    #[inline(always)]
+    fn block<const B: usize>(
+        w: &[f64],
+        b: f64,
+        x: &[f64],
+        y: &[f64],
+        first: usize,
+        out: &mut Partial,
+    ) {
+        let n_x = w.len();
+        let cols: [&[f64]; B] =
+            std::array::from_fn(|c| &x[(first + c) * n_x..(first + c + 1) * n_x]);
+        let z = dots::<B>(w, cols);
+        let mut dz = [0.0; B];
+        for c in 0..B {
+            let a = sigmoid_scalar(z[c] + b);
+            out.log_likelihood += log_likelihood(a, y[first + c]);
+            dz[c] = a - y[first + c];
+            out.dz += dz[c];
+        }
+        let (dw_chunks, dw_tail) = out.dw.as_chunks_mut::<DOT_LANES>();
+        let x_chunks: [&[[f64; DOT_LANES]]; B] = cols.map(|col| col.as_chunks::<DOT_LANES>().0);
+        for (k, g) in dw_chunks.iter_mut().enumerate() {
+            let mut sums = *g;
+            for c in 0..B {
+                let xc = &x_chunks[c][k];
+                for l in 0..DOT_LANES {
+                    sums[l] += dz[c] * xc[l];
+                }
+            }
+            *g = sums;
+        }
+        let tail_start = n_x - dw_tail.len();
+        for (i, g) in dw_tail.iter_mut().enumerate() {
+            for c in 0..B {
+                *g += dz[c] * cols[c][tail_start + i];
+            }
+        }
+    }
+
+    /// One half of an iteration: `full_block` over the half's columns, [`BLOCK`] at a time,
+    /// then [`block`] for the last few.
+    #[inline(always)]
+    fn pass_body(
+        w: &[f64],
+        b: f64,
+        x: &[f64],
+        y: &[f64],
+        cols: Range<usize>,
+        out: &mut Partial,
+        full_block: impl Fn(&[f64], f64, &[f64], &[f64], usize, &mut Partial),
+    ) {
+        out.dw.fill(0.0);
+        out.log_likelihood = 0.0;
+        out.dz = 0.0;
+        let mut j = cols.start;
+        while j + BLOCK <= cols.end {
+            full_block(w, b, x, y, j, out);
+            j += BLOCK;
+        }
+        for j in j..cols.end {
+            block::<1>(w, b, x, y, j, out);
+        }
+    }
+
+    /// [`block`] of [`BLOCK`] = 4 columns with AVX2 (no FMA): the same operations lane for
+    /// lane, so the same bits. Lanes `0..4` of each dot product's running sums are the first
+    /// register, lanes `4..8` the second.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn block4_avx2(w: &[f64], b: f64, x: &[f64], y: &[f64], first: usize, out: &mut Partial) {
+        use std::arch::x86_64::*;
+        let n_x = w.len();
+        let cols: [&[f64]; 4] =
+            std::array::from_fn(|c| &x[(first + c) * n_x..(first + c + 1) * n_x]);
+        assert_eq!(out.dw.len(), n_x, "dw has one entry per row of X");
+        let full = n_x - n_x % DOT_LANES;
+        let mut acc = [[_mm256_setzero_pd(); 2]; 4];
+        let mut i = 0;
+        while i < full {
+            // SAFETY: i + 8 <= full <= n_x, the length of w and of every column.
+            unsafe {
+                let w0 = _mm256_loadu_pd(w.as_ptr().add(i));
+                let w1 = _mm256_loadu_pd(w.as_ptr().add(i + 4));
+                for c in 0..4 {
+                    let p = cols[c].as_ptr().add(i);
+                    acc[c][0] = _mm256_add_pd(acc[c][0], _mm256_mul_pd(w0, _mm256_loadu_pd(p)));
+                    acc[c][1] =
+                        _mm256_add_pd(acc[c][1], _mm256_mul_pd(w1, _mm256_loadu_pd(p.add(4))));
+                }
+            }
+            i += DOT_LANES;
+        }
+        let mut dz = [0.0; 4];
+        for c in 0..4 {
+            // The pairwise combination of dots(): lanes l + (l + 4), then (0 + 2) + (1 + 3).
+            let mut lanes = [0.0; 4];
+            // SAFETY: lanes holds four f64.
+            unsafe { _mm256_storeu_pd(lanes.as_mut_ptr(), _mm256_add_pd(acc[c][0], acc[c][1])) };
+            let mut tail = 0.0;
+            for (a, v) in w[full..].iter().zip(&cols[c][full..]) {
+                tail += a * v;
+            }
+            let z = ((lanes[0] + lanes[2]) + (lanes[1] + lanes[3])) + tail;
+            let a = sigmoid_scalar(z + b);
+            out.log_likelihood += log_likelihood(a, y[first + c]);
+            dz[c] = a - y[first + c];
+            out.dz += dz[c];
+        }
+        let dz_v = dz.map(|d| _mm256_set1_pd(d));
+        let dw = out.dw.as_mut_ptr();
+        let mut i = 0;
+        while i + 4 <= n_x {
+            // SAFETY: i + 4 <= n_x, the length of dw and of every column.
+            unsafe {
+                let mut g = _mm256_loadu_pd(dw.add(i));
+                for c in 0..4 {
+                    g = _mm256_add_pd(
+                        g,
+                        _mm256_mul_pd(dz_v[c], _mm256_loadu_pd(cols[c].as_ptr().add(i))),
+                    );
+                }
+                _mm256_storeu_pd(dw.add(i), g);
+            }
+            i += 4;
+        }
+        let tail_start = i;
+        for (k, g) in out.dw[tail_start..].iter_mut().enumerate() {
+            for c in 0..4 {
+                *g += dz[c] * cols[c][tail_start + k];
+            }
+        }
+    }
+
+    /// The half's columns with AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn pass_avx2(w: &[f64], b: f64, x: &[f64], y: &[f64], cols: Range<usize>, out: &mut Partial) {
+        pass_body(w, b, x, y, cols, out, |w, b, x, y, first, out| {
+            block4_avx2(w, b, x, y, first, out)
+        });
+    }
+
+    fn pass_generic(
+        w: &[f64],
+        b: f64,
+        x: &[f64],
+        y: &[f64],
+        cols: Range<usize>,
+        out: &mut Partial,
+    ) {
+        pass_body(w, b, x, y, cols, out, block::<BLOCK>);
+    }
+
+    /// One half of an iteration with the widest vector code this CPU runs.
+    pub(super) fn half_pass(
+        w: &[f64],
+        b: f64,
+        x: &[f64],
+        y: &[f64],
+        cols: Range<usize>,
+        out: &mut Partial,
+    ) {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            unsafe { pass_avx2(w, b, x, y, cols, out) };
+            return;
+        }
+        pass_generic(w, b, x, y, cols, out);
+    }
+
+    /// The second thread's side of the hand-over: it spins (yielding after a while) until the
+    /// main thread publishes a new generation, computes its half, and publishes it back.
+    struct Handover {
+        started: AtomicU64,
+        finished: AtomicU64,
+        stop: AtomicBool,
+    }
+
+    impl Handover {
+        fn wait_for(counter: &AtomicU64, generation: u64) {
+            let mut spins = 0u32;
+            while counter.load(Ordering::Acquire) < generation {
+                if spins < 20_000 {
+                    spins += 1;
+                    std::hint::spin_loop();
+                } else {
+                    std::thread::yield_now();
+                }
+            }
+        }
+    }
+
+    /// Gradient descent with the fused pass; `threads >= 2` runs the second half of the columns
+    /// on a second thread. The numbers do not depend on `threads`.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn optimize(
+        w0: &DMatrix<f64>,
+        b0: f64,
+        x: &DMatrix<f64>,
+        y: &DMatrix<f64>,
+        num_iterations: usize,
+        learning_rate: f64,
+        threads: usize,
+        observer: &mut dyn TrainObserver,
+    ) -> Result<(Params, Grads, Costs), Hw1Error> {
+        let (n_x, m) = x.shape();
+        let inv_m = 1.0 / m as f64;
+        let [first, second] = halves(m);
+        let (xs, ys) = (x.as_slice(), y.as_slice());
+        let w = RwLock::new(w0.clone());
+        let mut b = b0;
+        let mut own = Partial::new(n_x);
+        let other = Mutex::new(Partial::new(n_x));
+        let mut costs = Vec::with_capacity(num_iterations.div_ceil(COST_EVERY));
+        let mut last_grads = Grads { dw: DMatrix::zeros(n_x, 1), db: 0.0 };
+        let handover = Handover {
+            started: AtomicU64::new(0),
+            finished: AtomicU64::new(0),
+            stop: AtomicBool::new(false),
+        };
+        // Reading b from the worker: it changes between generations only, like w.
+        let bias = RwLock::new(b0);
+
+        let mut train = |run_other: &dyn Fn(u64)| -> Result<(), Hw1Error> {
+            for i in 0..num_iterations {
+                let generation = i as u64 + 1;
+                run_other(generation);
+                {
+                    let w_now = w.read().map_err(|_| poisoned())?;
+                    half_pass(w_now.as_slice(), b, xs, ys, first.clone(), &mut own);
+                }
+                if threads > 1 {
+                    Handover::wait_for(&handover.finished, generation);
+                }
+                let other = other.lock().map_err(|_| poisoned())?;
+                let cost = -(own.log_likelihood + other.log_likelihood) / m as f64;
+                check_cost(i, cost, learning_rate)?;
+                let db = (own.dz + other.dz) * inv_m;
+                {
+                    let mut w_now = w.write().map_err(|_| poisoned())?;
+                    for ((wi, &g0), &g1) in w_now.iter_mut().zip(&own.dw).zip(&other.dw) {
+                        *wi -= learning_rate * ((g0 + g1) * inv_m);
+                    }
+                }
+                b -= learning_rate * db;
+                *bias.write().map_err(|_| poisoned())? = b;
+                if i + 1 == num_iterations {
+                    let dw = own.dw.iter().zip(&other.dw).map(|(g0, g1)| (g0 + g1) * inv_m);
+                    last_grads = Grads { dw: DMatrix::from_iterator(n_x, 1, dw), db };
+                }
+                drop(other);
+                let recorded = (i % COST_EVERY == 0).then_some(cost);
+                if recorded.is_some() {
+                    costs.push((i, cost));
+                }
+                observer.on_iteration(&Iteration {
+                    index: i,
+                    total: num_iterations,
+                    cost: recorded,
+                });
+            }
+            Ok(())
+        };
+
+        let outcome = if threads > 1 {
+            std::thread::scope(|scope| {
+                scope.spawn(|| {
+                    let mut seen = 0;
+                    loop {
+                        Handover::wait_for(&handover.started, seen + 1);
+                        if handover.stop.load(Ordering::Acquire) {
+                            return;
+                        }
+                        seen += 1;
+                        if let (Ok(w_now), Ok(b_now), Ok(mut out)) =
+                            (w.read(), bias.read(), other.lock())
+                        {
+                            half_pass(w_now.as_slice(), *b_now, xs, ys, second.clone(), &mut out);
+                        }
+                        handover.finished.store(seen, Ordering::Release);
+                    }
+                });
+                // Releases the worker however training ends, even by a panic in the observer.
+                let _release = StopOnDrop(&handover);
+                train(&|generation| handover.started.store(generation, Ordering::Release))
+            })
+        } else {
+            train(&|_| {
+                if let Ok(mut out) = other.lock()
+                    && let (Ok(w_now), Ok(b_now)) = (w.read(), bias.read())
+                {
+                    half_pass(w_now.as_slice(), *b_now, xs, ys, second.clone(), &mut out);
+                }
+            })
+        };
+        outcome?;
+        let w = w.into_inner().map_err(|_| poisoned())?;
+        // The cost checks cover every update but the last one.
+        if !(all_finite(&w) && b.is_finite()) {
+            return Err(Hw1Error::ParametersDiverged {
+                iteration: num_iterations - 1,
+                learning_rate,
+            });
+        }
+        Ok((Params { w, b }, last_grads, costs))
+    }
+
+    struct StopOnDrop<'a>(&'a Handover);
+
+    impl Drop for StopOnDrop<'_> {
+        fn drop(&mut self) {
+            self.0.stop.store(true, Ordering::Release);
+            self.0.started.store(u64::MAX, Ordering::Release);
+        }
+    }
+
+    /// A lock poisoned by a panic on the other thread (which the scope re-raises).
+    fn poisoned() -> Hw1Error {
+        Hw1Error::Nn(linalg_nn::NnError::invalid("training thread", "stopped by a panic"))
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::*;
+        use linalg_nn::NumpyRng;
+        use linalg_nn::train::Silent;
+
+        /// Random wide data with an odd number of columns (uneven halves, a partial block).
+        fn data() -> (DMatrix<f64>, DMatrix<f64>) {
+            let mut rng = NumpyRng::new(3);
+            let x = rng.rand(301, 23);
+            let y = rng.rand(1, 23).map(|v| if v > 0.5 { 1.0 } else { 0.0 });
+            (x, y)
+        }
+
+        fn bits(m: &DMatrix<f64>) -> Vec<u64> {
+            m.iter().map(|v| v.to_bits()).collect()
+        }
+
+        #[test]
+        fn one_thread_and_two_give_the_same_bits() {
+            let (x, y) = data();
+            let w0 = DMatrix::zeros(301, 1);
+            let run = |threads| optimize(&w0, 0.0, &x, &y, 50, 0.01, threads, &mut Silent).unwrap();
+            let (p1, g1, c1) = run(1);
+            let (p2, g2, c2) = run(2);
+            assert_eq!(bits(&p1.w), bits(&p2.w));
+            assert_eq!(p1.b.to_bits(), p2.b.to_bits());
+            assert_eq!(bits(&g1.dw), bits(&g2.dw));
+            assert_eq!(c1, c2);
+        }
+
+        #[test]
+        fn vector_code_gives_the_generic_bits() {
+            let (x, y) = data();
+            let w: Vec<f64> = NumpyRng::new(4).randn_vec(301).iter().map(|v| v * 0.01).collect();
+            let mut generic = Partial::new(301);
+            pass_generic(&w, 0.1, x.as_slice(), y.as_slice(), 0..23, &mut generic);
+            let mut dispatched = Partial::new(301);
+            half_pass(&w, 0.1, x.as_slice(), y.as_slice(), 0..23, &mut dispatched);
+            let to_bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+            assert_eq!(to_bits(&generic.dw), to_bits(&dispatched.dw));
+            assert_eq!(generic.log_likelihood.to_bits(), dispatched.log_likelihood.to_bits());
+            assert_eq!(generic.dz.to_bits(), dispatched.dz.to_bits());
+        }
+
+        #[test]
+        fn fused_pass_agrees_with_propagate() {
+            let (x, y) = data();
+            let w0 = DMatrix::from_element(301, 1, 0.001);
+            let (params, grads, costs) =
+                optimize(&w0, 0.2, &x, &y, 20, 0.05, 2, &mut Silent).unwrap();
+            // The notebook's loop with propagate.
+            let (mut w, mut b) = (w0.clone(), 0.2);
+            let mut last = None;
+            for i in 0..20 {
+                let (g, cost) = crate::propagate(&w, b, &x, &y).unwrap();
+                if i == 0 {
+                    assert!((cost - costs[0].1).abs() < 1e-14);
+                }
+                w -= &g.dw * 0.05;
+                b -= 0.05 * g.db;
+                last = Some(g);
+            }
+            let last = last.unwrap();
+            assert!((&params.w - &w).abs().max() < 1e-14);
+            assert!((params.b - b).abs() < 1e-14);
+            assert!((&grads.dw - &last.dw).abs().max() < 1e-14);
+            assert!((grads.db - last.db).abs() < 1e-14);
         }
     }
 }

@@ -71,7 +71,7 @@ fn main() -> ExitCode {
     match run(&args, &console) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", linalg_nn::cli::error_chain(err.as_ref()));
             ExitCode::FAILURE
         }
     }

@@ -46,9 +46,11 @@
 
 pub mod baseline;
 pub mod error;
+mod fast;
 pub mod figures;
 mod numeric;
 pub mod preset;
+pub mod tanh;
 
 pub use error::{PlanarError, Result};
 pub use numeric::{sigmoid, sum_rows_like_numpy};
@@ -243,7 +245,11 @@ fn forward_into(
     let g = parameters.activation;
     linear_forward_into(&parameters.w1, x, &parameters.b1, &mut cache.z1);
     ensure_buffer(&mut cache.a1, cache.z1.shape());
-    cache.a1.zip_apply(&cache.z1, |a, z| *a = g.apply_scalar(z));
+    match g {
+        // glibc's bits, four at a time (see the tanh module).
+        Activation::Tanh => tanh::tanh_into(cache.z1.as_slice(), cache.a1.as_mut_slice()),
+        _ => cache.a1.zip_apply(&cache.z1, |a, z| *a = g.apply_scalar(z)),
+    }
     linear_forward_into(&parameters.w2, &cache.a1, &parameters.b2, &mut cache.z2);
     ensure_buffer(&mut cache.a2, cache.z2.shape());
     cache.a2.zip_apply(&cache.z2, |a, z| *a = sigmoid(z));
@@ -422,20 +428,13 @@ pub fn nn_model<O: TrainObserver + ?Sized>(
     let total = config.num_iterations;
     let mut costs = Vec::with_capacity(total.div_ceil(config.cost_every));
     let mut cost_history = Vec::with_capacity(total);
-    let (mut cache, mut grads, mut work) =
-        (Cache::default(), Gradients::default(), Backprop::default());
-    for index in 0..total {
-        forward_into(x, &parameters, &mut cache)?;
-        let cost = compute_cost(&cache.a2, y)?;
-        check_cost(index, cost, config.learning_rate)?;
-        backward_into(&parameters, &cache, x, y, &mut grads, &mut work)?;
-        update_parameters(&mut parameters, &grads, config.learning_rate)?;
-        cost_history.push(cost);
-        let recorded = index % config.cost_every == 0;
-        if recorded {
-            costs.push(cost);
+    let fast =
+        fast::try_train(x, y, &mut parameters, config, observer, &mut costs, &mut cost_history);
+    match fast {
+        Some(outcome) => outcome?,
+        None => {
+            train_general(x, y, &mut parameters, config, observer, &mut costs, &mut cost_history)?
         }
-        observer.on_iteration(&Iteration { index, total, cost: recorded.then_some(cost) });
     }
     // The last update may itself overflow although its cost was finite: then report the cost
     // of the parameters it produced (not finite), as the next iteration would have.
@@ -445,6 +444,36 @@ pub fn nn_model<O: TrainObserver + ?Sized>(
         check_cost(total, cost, config.learning_rate)?;
     }
     Ok(TrainedModel { parameters, costs, cost_every: config.cost_every, cost_history })
+}
+
+/// The loop of [`nn_model`] written with the notebook's functions, for any layer sizes (the
+/// `fast` module runs the common sizes with the same arithmetic).
+pub(crate) fn train_general<O: TrainObserver + ?Sized>(
+    x: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    parameters: &mut Parameters,
+    config: &ModelConfig,
+    observer: &mut O,
+    costs: &mut Vec<f64>,
+    cost_history: &mut Vec<f64>,
+) -> Result<(), NnError> {
+    let total = config.num_iterations;
+    let (mut cache, mut grads, mut work) =
+        (Cache::default(), Gradients::default(), Backprop::default());
+    for index in 0..total {
+        forward_into(x, parameters, &mut cache)?;
+        let cost = compute_cost(&cache.a2, y)?;
+        check_cost(index, cost, config.learning_rate)?;
+        backward_into(parameters, &cache, x, y, &mut grads, &mut work)?;
+        update_parameters(parameters, &grads, config.learning_rate)?;
+        cost_history.push(cost);
+        let recorded = index % config.cost_every == 0;
+        if recorded {
+            costs.push(cost);
+        }
+        observer.on_iteration(&Iteration { index, total, cost: recorded.then_some(cost) });
+    }
+    Ok(())
 }
 
 /// Section 4.5, `predict(parameters, X)`: `predictions = (A2 > 0.5)`, as 0/1 values `(1, m)`.

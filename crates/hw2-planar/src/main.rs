@@ -12,7 +12,7 @@ use hw2_planar::{
 use linalg_nn::activations::Activation;
 use linalg_nn::cli::serde_json::{self, json};
 use linalg_nn::cli::{
-    CommonArgs, Console, TrainingDisplay, count_list, learning_rate, positive_count,
+    CommonArgs, Console, TrainingDisplay, layer_width, learning_rate, positive_count, width_list,
 };
 use linalg_nn::data::planar::{PlanarData, PlanarDataset};
 use linalg_nn::train::{Iteration, TrainObserver};
@@ -33,26 +33,26 @@ struct Args {
     #[arg(long, default_value_t = Preset::Notes)]
     preset: Preset,
     /// Gradient-descent iterations (overrides the preset).
-    #[arg(long, value_name = "N", value_parser = positive_count)]
+    #[arg(long, value_name = "N", value_parser = positive_count, allow_negative_numbers = true)]
     epochs: Option<usize>,
     /// Learning rate (overrides the preset).
     #[arg(long, value_name = "RATE", value_parser = learning_rate, allow_negative_numbers = true)]
     learning_rate: Option<f64>,
     /// Hidden units n_h (overrides the preset's 4).
-    #[arg(long, value_name = "N_H", value_parser = positive_count)]
+    #[arg(long, value_name = "N_H", value_parser = layer_width, allow_negative_numbers = true)]
     hidden: Option<usize>,
     /// Hidden activation: tanh (the notebook), sigmoid, relu or leaky-relu.
     #[arg(long, value_name = "NAME")]
     activation: Option<Activation>,
     /// Seed of the weight initialisation (and of the generated data sets); default 2.
-    #[arg(long)]
+    #[arg(long, value_parser = linalg_nn::cli::seed, allow_negative_numbers = true)]
     seed: Option<u32>,
     /// Data set: flower, noisy-circles, noisy-moons, blobs, gaussian-quantiles, no-structure.
     #[arg(long, default_value_t = PlanarDataset::Flower)]
     dataset: PlanarDataset,
     /// Also train one network per hidden layer size, e.g. 1,2,3,4,5,20,50 (5000 iterations each
     /// with the course preset), and draw their decision boundaries side by side.
-    #[arg(long, value_name = "SIZES", value_parser = count_list)]
+    #[arg(long, value_name = "SIZES", value_parser = width_list)]
     sweep: Option<::std::vec::Vec<usize>>,
     #[command(flatten)]
     common: CommonArgs,
@@ -63,7 +63,7 @@ fn main() -> ExitCode {
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", linalg_nn::cli::error_chain(err.as_ref()));
             ExitCode::FAILURE
         }
     }

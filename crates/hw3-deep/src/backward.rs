@@ -6,12 +6,16 @@
 //! `dZ = dA * g'(Z)`, `dW = (1/m) dZ A_prev^T`, `db = (1/m) sum(dZ, axis=1)`,
 //! `dA_prev = W^T dZ`. The last is not needed for the input layer (nothing is learned from
 //! `dX`), so [`l_model_backward`] skips it there: for the cat network `W1^T dZ1` would be a
-//! 12288 x 209 product thrown away every iteration.
+//! 12288 x 209 product thrown away every iteration. The training loops call the `_into`
+//! versions, which fill gradient buffers allocated once ([`Gradients::zeros_like`]); the Gram
+//! engine calls [`l_model_backward_with_da0`], which does compute `dA[0]`, on layers 2..L.
 
 use crate::error::{DeepError, Result};
 use crate::forward::{LayerCache, LinearCache};
+use crate::network::Parameters;
 use linalg_nn::activations::{Activation, sigmoid_scalar};
-use linalg_nn::matrix::{ensure_shape, sum_axis1};
+use linalg_nn::kernels::{Op, gemm_into, matmul_into};
+use linalg_nn::matrix::ensure_shape;
 use linalg_nn::{DMatrix, NnError};
 
 /// The gradients of one layer's parameters, `dW[l]` and `db[l]`.
@@ -30,6 +34,31 @@ pub struct LayerGradients {
 pub struct Gradients {
     /// Layers 1 to L, in order.
     pub layers: Vec<LayerGradients>,
+}
+
+impl Gradients {
+    /// Zero gradients shaped like `parameters`: the buffers a training loop allocates once and
+    /// [`l_model_backward_into`] fills every iteration.
+    ///
+    /// ```
+    /// use hw3_deep::{Gradients, initialize_parameters_deep};
+    /// use linalg_nn::{NumpyRng, init::WeightInit};
+    /// let p = initialize_parameters_deep(&[5, 3, 1], WeightInit::SMALL, &mut NumpyRng::new(1)).unwrap();
+    /// let g = Gradients::zeros_like(&p);
+    /// assert_eq!((g.layers[0].dw.shape(), g.layers[1].db.shape()), ((3, 5), (1, 1)));
+    /// ```
+    pub fn zeros_like(parameters: &Parameters) -> Self {
+        Gradients {
+            layers: parameters
+                .layers
+                .iter()
+                .map(|layer| LayerGradients {
+                    dw: DMatrix::zeros(layer.w.nrows(), layer.w.ncols()),
+                    db: DMatrix::zeros(layer.b.nrows(), layer.b.ncols()),
+                })
+                .collect(),
+        }
+    }
 }
 
 /// What the notebook's `linear_backward` returns: `(dA_prev, dW, db)`.
@@ -73,13 +102,9 @@ pub fn sigmoid_backward(da: &DMatrix<f64>, z: &DMatrix<f64>) -> Result<DMatrix<f
 /// ```
 pub fn relu_backward(da: &DMatrix<f64>, z: &DMatrix<f64>) -> Result<DMatrix<f64>> {
     ensure_shape(z, da.shape(), "Z against dA (relu backward)")?;
-    let mut dz = da.clone();
-    for (d, &zv) in dz.iter_mut().zip(z.iter()) {
-        if zv <= 0.0 {
-            *d = 0.0;
-        }
-    }
-    Ok(dz)
+    // A select rather than a conditional store: the sign of Z is random, so a branch would be
+    // mispredicted half the time, and the select vectorises.
+    Ok(da.zip_map(z, |d, zv| if zv <= 0.0 { 0.0 } else { d }))
 }
 
 /// `dZ = dA * g'(Z)` for any activation: the two `dnn_utils` functions for sigmoid and ReLU,
@@ -116,6 +141,34 @@ pub fn linear_backward_weights(
     dz: &DMatrix<f64>,
     cache: &LinearCache<'_>,
 ) -> Result<LayerGradients> {
+    let mut grads = LayerGradients {
+        dw: DMatrix::zeros(cache.w.nrows(), cache.w.ncols()),
+        db: DMatrix::zeros(cache.b.nrows(), cache.b.ncols()),
+    };
+    linear_backward_weights_into(dz, cache, &mut grads)?;
+    Ok(grads)
+}
+
+/// [`linear_backward_weights`] into buffers the caller allocated once: a training loop reuses
+/// them every iteration instead of allocating a fresh `dW1` (20 x 12288 for the cat network).
+///
+/// ```
+/// use hw3_deep::{LayerGradients, LinearCache, linear_backward_weights, linear_backward_weights_into};
+/// use nalgebra::DMatrix;
+/// let a_prev = DMatrix::from_row_slice(2, 3, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+/// let (w, b) = (DMatrix::zeros(2, 2), DMatrix::zeros(2, 1));
+/// let dz = DMatrix::from_row_slice(2, 3, &[1.0, -1.0, 0.5, 2.0, 0.0, -3.0]);
+/// let cache = LinearCache { a_prev: &a_prev, w: &w, b: &b };
+/// // Old contents (even NaN) are overwritten.
+/// let mut grads = LayerGradients { dw: DMatrix::from_element(2, 2, f64::NAN), db: DMatrix::zeros(2, 1) };
+/// linear_backward_weights_into(&dz, &cache, &mut grads).unwrap();
+/// assert_eq!(grads, linear_backward_weights(&dz, &cache).unwrap());
+/// ```
+pub fn linear_backward_weights_into(
+    dz: &DMatrix<f64>,
+    cache: &LinearCache<'_>,
+    grads: &mut LayerGradients,
+) -> Result<()> {
     let LinearCache { a_prev, w, b } = *cache;
     let m = a_prev.ncols();
     if m == 0 {
@@ -124,19 +177,23 @@ pub fn linear_backward_weights(
     ensure_shape(dz, (w.nrows(), m), "dZ against W A_prev")?;
     ensure_shape(w, (w.nrows(), a_prev.nrows()), "W against A_prev")?;
     ensure_shape(b, (w.nrows(), 1), "b against W")?;
+    ensure_shape(&grads.dw, w.shape(), "the dW buffer against W")?;
+    ensure_shape(&grads.db, b.shape(), "the db buffer against b")?;
     let inv_m = 1.0 / m as f64;
-    // (1/m) dZ A_prev^T is computed as ((1/m) A_prev dZ^T)^T: the same sums, but A_prev is
-    // used as stored (never transposed: for layer 1 it is the 12288 x 209 X), only the small
-    // dZ and dW are, and with the long side as the product's rows matrixmultiply's kernels run
-    // measurably faster (about 30 % for the first layer) than with the 7 or 20 rows of dZ.
-    // (Strided transposed views would avoid even the small copies, but nalgebra 0.35's gemv
-    // fallback for products with a side <= 5 reads such views out of bounds.)
-    let dz_t = dz.transpose();
-    let mut dw_t = DMatrix::zeros(a_prev.nrows(), w.nrows());
-    dw_t.gemm(inv_m, a_prev, &dz_t, 0.0);
-    let dw = dw_t.transpose();
-    let db = sum_axis1(dz) * inv_m;
-    Ok(LayerGradients { dw, db })
+    // dZ A_prev^T straight from the stored A_prev (for layer 1, the 12288 x 209 X): the kernel
+    // reads the transpose through strides, with no copy, and scales by 1/m as it writes.
+    gemm_into(&mut grads.dw, 0.0, dz, Op::N, a_prev, Op::T, inv_m)?;
+    // The row sums of dZ, accumulated a column at a time: each row is still summed left to
+    // right, but the additions of different rows are independent and vectorise.
+    let db = grads.db.as_mut_slice();
+    db.fill(0.0);
+    if !db.is_empty() {
+        for dz_column in dz.as_slice().chunks_exact(db.len()) {
+            db.iter_mut().zip(dz_column).for_each(|(sum, v)| *sum += v);
+        }
+    }
+    db.iter_mut().for_each(|sum| *sum *= inv_m);
+    Ok(())
 }
 
 /// The notebook's `linear_backward(dZ, cache)`: `dA_prev = W^T dZ`,
@@ -156,12 +213,15 @@ pub fn linear_backward_weights(
 /// ```
 pub fn linear_backward(dz: &DMatrix<f64>, cache: &LinearCache<'_>) -> Result<LinearGradients> {
     let LayerGradients { dw, db } = linear_backward_weights(dz, cache)?;
-    let w = cache.w;
-    // l_model_backward never gets here for layer 1, so W is a small hidden-layer matrix.
-    let w_t = w.transpose();
-    let mut da_prev = DMatrix::zeros(w.ncols(), dz.ncols());
-    da_prev.gemm(1.0, &w_t, dz, 0.0);
+    let da_prev = input_gradient(cache.w, dz)?;
     Ok(LinearGradients { da_prev, dw, db })
+}
+
+/// `dA_prev = W^T dZ`.
+fn input_gradient(w: &DMatrix<f64>, dz: &DMatrix<f64>) -> Result<DMatrix<f64>> {
+    let mut da_prev = DMatrix::zeros(w.ncols(), dz.ncols());
+    matmul_into(&mut da_prev, w, Op::T, dz, Op::N)?;
+    Ok(da_prev)
 }
 
 /// The notebook's `linear_activation_backward(dA, cache, activation)`: `dZ = dA * g'(Z)`
@@ -236,24 +296,109 @@ pub fn l_model_backward(
     y: &DMatrix<f64>,
     caches: &[LayerCache<'_>],
 ) -> Result<Gradients> {
+    let mut grads = Gradients {
+        layers: caches
+            .iter()
+            .map(|cache| LayerGradients {
+                dw: DMatrix::zeros(cache.linear.w.nrows(), cache.linear.w.ncols()),
+                db: DMatrix::zeros(cache.linear.b.nrows(), cache.linear.b.ncols()),
+            })
+            .collect(),
+    };
+    backward_through_layers(al, y, caches, &mut grads, false)?;
+    Ok(grads)
+}
+
+/// [`l_model_backward`] into gradient buffers allocated once (by [`Gradients::zeros_like`]):
+/// what the training loop calls, so that no iteration allocates a new `dW1`.
+///
+/// ```
+/// use hw3_deep::{Gradients, initialize_parameters_deep, l_model_backward, l_model_backward_into, l_model_forward};
+/// use linalg_nn::{NumpyRng, init::WeightInit};
+/// use nalgebra::DMatrix;
+/// let mut rng = NumpyRng::new(2);
+/// let params = initialize_parameters_deep(&[3, 4, 1], WeightInit::InverseSqrtFanIn, &mut rng).unwrap();
+/// let x = rng.randn(3, 6);
+/// let y = DMatrix::from_row_slice(1, 6, &[1.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
+/// let pass = l_model_forward(&x, &params).unwrap();
+/// let mut grads = Gradients::zeros_like(&params);
+/// l_model_backward_into(pass.al(), &y, &pass.caches(), &mut grads).unwrap();
+/// assert_eq!(grads, l_model_backward(pass.al(), &y, &pass.caches()).unwrap());
+/// ```
+pub fn l_model_backward_into(
+    al: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    caches: &[LayerCache<'_>],
+    grads: &mut Gradients,
+) -> Result<()> {
+    backward_through_layers(al, y, caches, grads, false).map(drop)
+}
+
+/// [`l_model_backward_into`] that also returns `dA[0] = W1^T dZ1`, the gradient with respect to
+/// the network's input (the notebook's `grads["dA0"]`).
+///
+/// The Gram engine needs it: it runs layers 2..L through these functions with `A[1]` as their
+/// input, and `dA[1]` is what turns into `dZ1` for the first layer.
+///
+/// ```
+/// use hw3_deep::{Gradients, initialize_parameters_deep, l_model_backward_with_da0, l_model_forward};
+/// use linalg_nn::{NumpyRng, init::WeightInit};
+/// use nalgebra::DMatrix;
+/// let mut rng = NumpyRng::new(2);
+/// let params = initialize_parameters_deep(&[3, 1], WeightInit::InverseSqrtFanIn, &mut rng).unwrap();
+/// let x = rng.randn(3, 4);
+/// let y = DMatrix::from_row_slice(1, 4, &[1.0, 0.0, 1.0, 0.0]);
+/// let pass = l_model_forward(&x, &params).unwrap();
+/// let mut grads = Gradients::zeros_like(&params);
+/// let da0 = l_model_backward_with_da0(pass.al(), &y, &pass.caches(), &mut grads).unwrap();
+/// // One sigmoid layer: dZ = AL - Y and dA0 = W^T dZ.
+/// let dz = pass.al() - &y;
+/// assert!((da0 - params.layers[0].w.transpose() * dz).abs().max() < 1e-15);
+/// ```
+pub fn l_model_backward_with_da0(
+    al: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    caches: &[LayerCache<'_>],
+    grads: &mut Gradients,
+) -> Result<DMatrix<f64>> {
+    let da0 = backward_through_layers(al, y, caches, grads, true)?;
+    // `backward_through_layers` computes dA0 whenever it is asked to.
+    Ok(da0.unwrap_or_else(|| DMatrix::zeros(0, 0)))
+}
+
+/// The loop of `L_model_backward`, writing `dW[l]`, `db[l]` into `grads`; `dA[0]` is computed
+/// (and returned) only when `with_da0` is set.
+fn backward_through_layers(
+    al: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    caches: &[LayerCache<'_>],
+    grads: &mut Gradients,
+    with_da0: bool,
+) -> Result<Option<DMatrix<f64>>> {
     if caches.is_empty() {
         return Err(DeepError::layers(
             &[],
             "backward propagation needs at least one layer's cache",
         ));
     }
+    if grads.layers.len() != caches.len() {
+        return Err(DeepError::layers(
+            &[],
+            format!(
+                "{} layers of caches but {} of gradient buffers",
+                caches.len(),
+                grads.layers.len()
+            ),
+        ));
+    }
     let mut da = cost_derivative(al, y)?;
-    let mut layers = Vec::with_capacity(caches.len());
     for (index, cache) in caches.iter().enumerate().rev() {
         let dz = activation_backward(&da, cache.z, cache.activation)?;
-        if index == 0 {
-            layers.push(linear_backward_weights(&dz, &cache.linear)?);
-        } else {
-            let LinearGradients { da_prev, dw, db } = linear_backward(&dz, &cache.linear)?;
-            layers.push(LayerGradients { dw, db });
-            da = da_prev;
+        linear_backward_weights_into(&dz, &cache.linear, &mut grads.layers[index])?;
+        if index == 0 && !with_da0 {
+            return Ok(None);
         }
+        da = input_gradient(cache.linear.w, &dz)?;
     }
-    layers.reverse();
-    Ok(Gradients { layers })
+    Ok(Some(da))
 }

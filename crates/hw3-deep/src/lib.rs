@@ -15,6 +15,16 @@
 //! | `two_layer_model`, `L_layer_model`, `predict` | [`two_layer_model`], [`l_layer_model`], [`predict`] |
 //! | `print_mislabeled_images` | [`figures::mislabeled_images`] |
 //!
+//! Two engines run the same gradient descent ([`EngineOptions`], `--engine`): `direct`
+//! ([`gradient_descent`]) is the notebook's computation step for step, `W1 X` forward and
+//! `dZ1 X^T` backward every iteration; `gram` ([`gradient_descent_gram`]) keeps `Z1 = W1 X + b1`
+//! and updates it through the 209 x 209 matrix `X^T X`, computed once, so the 12288 x 209
+//! pictures are not touched inside the loop (about 2 MFLOP per iteration of the deep model
+//! instead of 205; the costs agree to about 1e-14, see `docs/gram-engine.md`). `auto`, the
+//! binary's default, picks `gram` when there are more features than examples, as for the
+//! pictures, and says which engine ran. The notebook-named functions ([`two_layer_model`],
+//! [`l_layer_model`]) run the direct engine; their `_with` versions take the choice.
+//!
 //! Shapes follow the course: `X` is `(n_x, m)`, `W[l]` is `(n[l], n[l-1])`, `b[l]` is
 //! `(n[l], 1)`, and `parameters.layers[0]` holds `W1`, `b1`.
 //!
@@ -23,7 +33,8 @@
 //! and test accuracies, and writes the cost curve and the mislabeled test pictures to
 //! `out/hw3-deep/`. `--layers 12288,20,7,5,1` picks any depth and widths, `--save-model` /
 //! `--model-file` keep a trained network in an HDF5 file, `--image cat.jpg` classifies a
-//! picture of your own, `--json` prints one JSON object, `--help` lists everything.
+//! picture of your own, `--engine direct|gram|auto` picks the engine, `--json` prints one JSON
+//! object, `--help` lists everything.
 //!
 //! ```
 //! use hw3_deep::{initialize_parameters_deep, l_model_backward, l_model_forward, compute_cost, update_parameters};
@@ -45,6 +56,7 @@
 //! ```
 
 pub mod backward;
+pub mod engine;
 pub mod error;
 pub mod figures;
 pub mod forward;
@@ -54,9 +66,11 @@ pub mod network;
 
 pub use backward::{
     Gradients, LayerGradients, LinearGradients, activation_backward, cost_derivative,
-    l_model_backward, linear_activation_backward, linear_backward, linear_backward_weights,
-    relu_backward, sigmoid_backward,
+    l_model_backward, l_model_backward_into, l_model_backward_with_da0, linear_activation_backward,
+    linear_backward, linear_backward_weights, linear_backward_weights_into, relu_backward,
+    sigmoid_backward,
 };
+pub use engine::{EngineOptions, gradient_descent_gram};
 pub use error::{DeepError, ModelFileError, Result};
 pub use forward::{
     ForwardPass, LayerCache, LayerOutput, LinearCache, compute_cost, l_model_forward,
@@ -65,7 +79,8 @@ pub use forward::{
 pub use model::{
     DEEP_HIDDEN, DEFAULT_SEED, LEARNING_RATE, ModelKind, Preset, RECORD_EVERY, TWO_LAYER_HIDDEN,
     TrainOptions, TrainedModel, accuracy, check_model_fits, gradient_descent, l_layer_model,
-    mislabeled_indices, predict, predict_probabilities, two_layer_model,
+    l_layer_model_with, mislabeled_indices, predict, predict_probabilities, train_with_engine,
+    two_layer_model, two_layer_model_with,
 };
 pub use network::{
     Layer, Parameters, check_layers_fit_data, initialize_parameters, initialize_parameters_deep,

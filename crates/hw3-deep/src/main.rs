@@ -7,14 +7,18 @@ use clap::Parser;
 use hw3_deep::figures::{self, CostRun};
 use hw3_deep::model_file::{load_model, save_model};
 use hw3_deep::{
-    DeepError, ModelKind, Parameters, Preset, RECORD_EVERY, TrainOptions, accuracy,
-    check_layers_fit_data, check_model_fits, l_layer_model, predict, predict_probabilities,
-    two_layer_model,
+    DeepError, EngineOptions, ModelKind, Parameters, Preset, RECORD_EVERY, TrainOptions, accuracy,
+    check_layers_fit_data, check_model_fits, l_layer_model_with, predict, predict_probabilities,
+    two_layer_model_with,
 };
 use linalg_nn::cli::serde_json::{Map, Value, json};
-use linalg_nn::cli::{CommonArgs, Console, count_list, learning_rate, positive_count, usage_error};
+use linalg_nn::cli::{
+    CommonArgs, Console, layer_widths, learning_rate, positive_count, usage_error,
+};
 use linalg_nn::data::{CatDataset, load_dataset, load_image_as_column};
+use linalg_nn::gram::{Engine, gram_matrix};
 use linalg_nn::plot::{DEFAULT_IMAGE_SCALE, LabeledImage, image_grid};
+use nalgebra::DMatrix;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -25,7 +29,7 @@ const ASSIGNMENT: &str = "hw3-deep";
 struct Widths(Vec<usize>);
 
 fn widths(s: &str) -> Result<Widths, String> {
-    count_list(s).map(Widths)
+    layer_widths(s).map(Widths)
 }
 
 /// Deep neural networks on the cat / non-cat pictures (course 1, week 4).
@@ -51,16 +55,16 @@ struct Args {
     layers: Option<Widths>,
 
     /// Number of gradient-descent iterations (default: the preset's).
-    #[arg(long, alias = "epochs", alias = "num-iterations", value_name = "N", value_parser = positive_count)]
+    #[arg(long, alias = "epochs", alias = "num-iterations", value_name = "N", value_parser = positive_count, allow_negative_numbers = true)]
     iterations: Option<usize>,
 
     /// Learning rate (default: the preset's, 0.0075).
-    #[arg(long, value_name = "ALPHA", value_parser = learning_rate)]
+    #[arg(long, value_name = "ALPHA", value_parser = learning_rate, allow_negative_numbers = true)]
     learning_rate: Option<f64>,
 
     /// Seed of the numpy-compatible generator that draws the weights (default: 1, the
     /// notebooks' np.random.seed(1)).
-    #[arg(long, value_name = "SEED")]
+    #[arg(long, value_name = "SEED", value_parser = linalg_nn::cli::seed, allow_negative_numbers = true)]
     seed: Option<u32>,
 
     /// Also train with the other preset and draw both cost curves on one chart
@@ -76,7 +80,7 @@ struct Args {
     #[arg(
         long,
         value_name = "PATH",
-        conflicts_with_all = ["model", "preset", "layers", "iterations", "learning_rate", "seed", "compare_presets"]
+        conflicts_with_all = ["model", "preset", "layers", "iterations", "learning_rate", "seed", "compare_presets", "engine"]
     )]
     model_file: Option<PathBuf>,
 
@@ -84,6 +88,14 @@ struct Args {
     /// --model-file, no data set is needed.
     #[arg(long, value_name = "PATH")]
     image: Option<PathBuf>,
+
+    /// How gradient descent computes the first layer: `direct` is the notebook's computation
+    /// step for step (W1 X and dZ1 X^T every iteration); `gram` updates Z1 = W1 X + b1 through
+    /// the 209 x 209 matrix X^T X, computed once (the same costs, about 100 times less work per
+    /// iteration; see docs/gram-engine.md); `auto` picks gram when the pictures have more
+    /// features than there are pictures, as the cat data does.
+    #[arg(long, value_name = "ENGINE", default_value_t = Engine::Auto)]
+    engine: Engine,
 
     /// Do not write figures.
     #[arg(long)]
@@ -98,7 +110,7 @@ fn main() -> ExitCode {
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("error: {err:#}");
+            eprintln!("error: {}", linalg_nn::cli::error_chain(err.as_ref()));
             ExitCode::FAILURE
         }
     }
@@ -152,7 +164,7 @@ fn run(args: &Args) -> Result<()> {
                 Some(_) => None,
                 None => {
                     let data = load_data(args)?;
-                    describe_data(&console, &data);
+                    describe_data(&console, &data.set);
                     Some(data)
                 }
             };
@@ -200,9 +212,26 @@ fn run(args: &Args) -> Result<()> {
     Ok(())
 }
 
-fn load_data(args: &Args) -> Result<CatDataset> {
+/// The course files and, converted from their bytes once for the whole run, the notebook's
+/// `train_x`, `train_y`, `test_x`, `test_y`.
+struct Data {
+    set: CatDataset,
+    x_train: DMatrix<f64>,
+    y_train: DMatrix<f64>,
+    x_test: DMatrix<f64>,
+    y_test: DMatrix<f64>,
+}
+
+fn load_data(args: &Args) -> Result<Data> {
     let dir = args.common.data_dir();
-    load_dataset(&dir).context("cannot load the cat / non-cat data")
+    let set = load_dataset(&dir).context("cannot load the cat / non-cat data")?;
+    Ok(Data {
+        x_train: set.train.x(),
+        y_train: set.train.y(),
+        x_test: set.test.x(),
+        y_test: set.test.y(),
+        set,
+    })
 }
 
 fn describe_data(console: &Console, data: &CatDataset) {
@@ -260,14 +289,13 @@ fn train_options(args: &Args, preset: Preset) -> TrainOptions {
 fn train(
     args: &Args,
     console: &Console,
-    data: &CatDataset,
+    data: &Data,
     report: &mut Map<String, Value>,
     figure_paths: &mut Vec<PathBuf>,
 ) -> Result<Outcome> {
-    let x = data.train.x();
-    let y = data.train.y();
-    let dims = layer_dims(args, data.train.n_x());
-    describe_data(console, data);
+    let (x, y) = (&data.x_train, &data.y_train);
+    let dims = layer_dims(args, data.set.train.n_x());
+    describe_data(console, &data.set);
     let options = train_options(args, args.preset);
     console.detail(format!(
         "Model: {}, layers {dims:?} ([LINEAR->RELU] x {} -> LINEAR->SIGMOID)",
@@ -286,7 +314,20 @@ fn train(
     report.insert("model".into(), json!(args.model.name()));
     report.insert("preset".into(), json!(args.preset.name()));
 
-    let trained = run_model(args, console, &x, &y, &dims, &options, true)?;
+    let engine = args.engine.resolve(x.nrows(), x.ncols());
+    console.detail(format!(
+        "Engine: {engine}{}",
+        match engine {
+            Engine::Gram => " (X^T X computed once; same costs as the notebook's computation)",
+            _ => " (the notebook's computation, step for step)",
+        }
+    ));
+    report.insert("engine".into(), json!(engine.name()));
+    // The Gram matrix is shared by the main run and the preset comparison.
+    let gram = (engine == Engine::Gram).then(|| gram_matrix(x));
+    let engine = EngineOptions { engine, gram: gram.as_ref() };
+
+    let trained = run_model(args, console, x, y, &dims, &options, engine, true)?;
 
     if args.compare_presets && !args.no_plots {
         let other = match args.preset {
@@ -299,7 +340,7 @@ fn train(
             "Training the {} model again with preset {other} for the comparison ({} iterations)",
             args.model, other_options.num_iterations
         ));
-        let other_run = run_model(args, console, &x, &y, &dims, &other_options, false)?;
+        let other_run = run_model(args, console, x, y, &dims, &other_options, engine, false)?;
         let label = |preset: Preset, o: &TrainOptions| {
             format!("{preset}: {} iterations, W = {}", o.num_iterations, o.init)
         };
@@ -325,22 +366,24 @@ fn train(
     Ok(Outcome { parameters: trained.parameters, costs: trained.costs, options: Some(options) })
 }
 
+#[allow(clippy::too_many_arguments)]
 fn run_model(
     args: &Args,
     console: &Console,
-    x: &nalgebra::DMatrix<f64>,
-    y: &nalgebra::DMatrix<f64>,
+    x: &DMatrix<f64>,
+    y: &DMatrix<f64>,
     dims: &[usize],
     options: &TrainOptions,
+    engine: EngineOptions<'_>,
     print_costs: bool,
 ) -> Result<hw3_deep::TrainedModel> {
     let mut display =
         console.training(args.model.name(), options.num_iterations).print_costs(print_costs);
     let trained = match (args.model, dims) {
         (ModelKind::TwoLayer, &[n_x, n_h, n_y]) => {
-            two_layer_model(x, y, (n_x, n_h, n_y), options, &mut display)
+            two_layer_model_with(x, y, (n_x, n_h, n_y), options, engine, &mut display)
         }
-        _ => l_layer_model(x, y, dims, options, &mut display),
+        _ => l_layer_model_with(x, y, dims, options, engine, &mut display),
     };
     drop(display);
     trained.map_err(|err| match err {
@@ -361,19 +404,18 @@ fn evaluate(
     args: &Args,
     console: &Console,
     parameters: &Parameters,
-    data: &CatDataset,
+    data: &Data,
     report: &mut Map<String, Value>,
     figure_paths: &mut Vec<PathBuf>,
     outcome: &Outcome,
 ) -> Result<()> {
-    let n_x = data.train.n_x();
+    let n_x = data.set.train.n_x();
     if let Err(err) = check_model_fits(parameters, n_x, "the data set's pictures have") {
         bail!("the model does not fit the data: {err}");
     }
-    let train_accuracy = accuracy(&data.train.x(), &data.train.y(), parameters)?;
-    let test_x = data.test.x();
-    let test_predictions = predict(&test_x, parameters)?;
-    let test_accuracy = linalg_nn::matrix::accuracy_percent(&test_predictions, &data.test.y())?;
+    let train_accuracy = accuracy(&data.x_train, &data.y_train, parameters)?;
+    let test_predictions = predict(&data.x_test, parameters)?;
+    let test_accuracy = linalg_nn::matrix::accuracy_percent(&test_predictions, &data.y_test)?;
     console.result(format!("Train accuracy: {}", percent(train_accuracy)));
     console.result(format!("Test accuracy: {}", percent(test_accuracy)));
     report.insert("train_accuracy".into(), json!(train_accuracy));
@@ -395,8 +437,9 @@ fn evaluate(
         figure_paths.push(path);
     }
     let path = dir.join(format!("{prefix}-mislabeled.png"));
-    let drawn = figures::mislabeled_images(&path, &data.test, &test_predictions, &data.classes)
-        .context("cannot draw the mislabeled pictures")?;
+    let drawn =
+        figures::mislabeled_images(&path, &data.set.test, &test_predictions, &data.set.classes)
+            .context("cannot draw the mislabeled pictures")?;
     report.insert("mislabeled_test_pictures".into(), json!(drawn));
     if drawn == 0 {
         console.detail("No mislabeled test picture: no mislabeled figure");

@@ -2,13 +2,15 @@
 //! `two_layer_model`, `L_layer_model` and `predict`, with the two ways of running them — the
 //! study notes' settings and the official notebook's (`--preset course`).
 
-use crate::backward::l_model_backward;
+use crate::backward::{Gradients, l_model_backward_into};
+use crate::engine::{EngineOptions, gradient_descent_gram};
 use crate::error::{DeepError, Result};
 use crate::forward::{compute_cost, l_model_forward};
 use crate::network::{
     Parameters, check_layers_fit_data, initialize_parameters, initialize_parameters_deep,
     update_parameters,
 };
+use linalg_nn::gram::Engine;
 use linalg_nn::init::WeightInit;
 use linalg_nn::matrix::{accuracy_percent, ensure_shape};
 use linalg_nn::train::{Iteration, TrainObserver, check_cost, validate_hyperparameters};
@@ -169,10 +171,12 @@ pub struct TrainedModel {
     pub parameters: Parameters,
     /// `costs[k]` is the cost after iteration `k * RECORD_EVERY`.
     pub costs: Vec<f64>,
+    /// The engine that trained it: [`Engine::Direct`] or [`Engine::Gram`], never `Auto`.
+    pub engine: Engine,
 }
 
 /// Checks `X` `(n_x, m)` against `Y` `(1, m)` with `m >= 1` and labels 0 or 1.
-fn check_data(x: &DMatrix<f64>, y: &DMatrix<f64>) -> Result<()> {
+pub(crate) fn check_data(x: &DMatrix<f64>, y: &DMatrix<f64>) -> Result<()> {
     ensure_shape(y, (1, x.ncols()), "Y (one 0/1 label per column of X)")?;
     if x.ncols() == 0 {
         return Err(NnError::invalid("X", "training needs at least one example").into());
@@ -189,6 +193,9 @@ fn check_data(x: &DMatrix<f64>, y: &DMatrix<f64>) -> Result<()> {
 /// propagation, (every [`RECORD_EVERY`] iterations) the cost, backward propagation and the
 /// update. The observer sees every iteration; a non-finite recorded cost or non-finite final
 /// parameters end the run with [`NnError::Diverged`].
+///
+/// This is the direct engine (`--engine direct`), the notebook's computation step for step;
+/// [`gradient_descent_gram`] is the same descent without `X` in the loop.
 ///
 /// ```
 /// use hw3_deep::{gradient_descent, initialize_parameters_deep, TrainOptions};
@@ -217,6 +224,9 @@ pub fn gradient_descent(
     check_data(x, y)?;
     check_layers_fit_data(&parameters.layer_dims(), x.nrows())?;
     let mut costs = Vec::with_capacity(num_iterations.div_ceil(RECORD_EVERY));
+    // The notebook builds a fresh `grads` dictionary every iteration; these buffers are filled
+    // in place instead (dW1 alone is n1 x 12288 for the cat pictures).
+    let mut grads = Gradients::zeros_like(&parameters);
     for i in 0..num_iterations {
         let pass = l_model_forward(x, &parameters)?;
         let cost = if i % RECORD_EVERY == 0 {
@@ -227,7 +237,7 @@ pub fn gradient_descent(
         } else {
             None
         };
-        let grads = l_model_backward(pass.al(), y, &pass.caches())?;
+        l_model_backward_into(pass.al(), y, &pass.caches(), &mut grads)?;
         drop(pass);
         update_parameters(&mut parameters, &grads, learning_rate)?;
         observer.on_iteration(&Iteration { index: i, total: num_iterations, cost });
@@ -240,7 +250,7 @@ pub fn gradient_descent(
         }
         .into());
     }
-    Ok(TrainedModel { parameters, costs })
+    Ok(TrainedModel { parameters, costs, engine: Engine::Direct })
 }
 
 /// The notebook's `two_layer_model(X, Y, layers_dims = (n_x, n_h, n_y), learning_rate,
@@ -249,7 +259,7 @@ pub fn gradient_descent(
 ///
 /// It is the `L = 2` case of [`l_layer_model`] with the 2-layer initialisation, so it shares
 /// its loop ([`gradient_descent`]): the forward, cost, backward and update steps are the
-/// notebook's, layer by layer.
+/// notebook's, layer by layer. [`two_layer_model_with`] picks the engine.
 pub fn two_layer_model(
     x: &DMatrix<f64>,
     y: &DMatrix<f64>,
@@ -257,17 +267,31 @@ pub fn two_layer_model(
     options: &TrainOptions,
     observer: &mut impl TrainObserver,
 ) -> Result<TrainedModel> {
+    two_layer_model_with(x, y, layers_dims, options, EngineOptions::DIRECT, observer)
+}
+
+/// [`two_layer_model`] run by the engine `engine.engine` (`--engine` of the binary): the same
+/// initialisation, the same costs and, up to rounding, the same parameters.
+pub fn two_layer_model_with(
+    x: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    layers_dims: (usize, usize, usize),
+    options: &TrainOptions,
+    engine: EngineOptions<'_>,
+    observer: &mut impl TrainObserver,
+) -> Result<TrainedModel> {
     let (n_x, n_h, n_y) = layers_dims;
     validate_hyperparameters(options.num_iterations, options.learning_rate)?;
     check_layers_fit_data(&[n_x, n_h, n_y], x.nrows())?;
     let mut rng = NumpyRng::new(options.seed);
     let parameters = initialize_parameters(n_x, n_h, n_y, options.init, &mut rng)?;
-    gradient_descent(x, y, parameters, options, observer)
+    train_with_engine(x, y, parameters, options, engine, observer)
 }
 
 /// The notebook's `L_layer_model(X, Y, layers_dims, learning_rate, num_iterations)`:
 /// `initialize_parameters_deep(layers_dims)` after seeding with `options.seed`, then gradient
-/// descent on [LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID.
+/// descent on [LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID. [`l_layer_model_with`] picks the
+/// engine.
 ///
 /// `layers_dims[0]` must equal the number of rows of `X` and the last width must be 1.
 ///
@@ -288,11 +312,59 @@ pub fn l_layer_model(
     options: &TrainOptions,
     observer: &mut impl TrainObserver,
 ) -> Result<TrainedModel> {
+    l_layer_model_with(x, y, layers_dims, options, EngineOptions::DIRECT, observer)
+}
+
+/// [`l_layer_model`] run by the engine `engine.engine` (`--engine` of the binary).
+///
+/// ```
+/// use hw3_deep::{EngineOptions, Preset, ModelKind, l_layer_model, l_layer_model_with};
+/// use linalg_nn::{NumpyRng, gram::Engine, train::Silent};
+/// use nalgebra::DMatrix;
+///
+/// // 30 features, 8 examples: wide data, where `auto` picks the Gram engine.
+/// let mut rng = NumpyRng::new(4);
+/// let x = rng.randn(30, 8);
+/// let y = DMatrix::from_row_slice(1, 8, &[1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0]);
+/// let options = hw3_deep::TrainOptions { num_iterations: 300, learning_rate: 0.05, ..Preset::Course.options(ModelKind::Deep) };
+/// let direct = l_layer_model(&x, &y, &[30, 5, 3, 1], &options, &mut Silent).unwrap();
+/// let gram = l_layer_model_with(&x, &y, &[30, 5, 3, 1], &options, EngineOptions::default(), &mut Silent).unwrap();
+/// assert_eq!((direct.engine, gram.engine), (Engine::Direct, Engine::Gram));
+/// for (a, b) in direct.costs.iter().zip(&gram.costs) {
+///     assert!((a - b).abs() < 1e-12);
+/// }
+/// let w1 = |t: &hw3_deep::TrainedModel| t.parameters.layers[0].w.clone();
+/// assert!((w1(&direct) - w1(&gram)).abs().max() < 1e-12);
+/// ```
+pub fn l_layer_model_with(
+    x: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    layers_dims: &[usize],
+    options: &TrainOptions,
+    engine: EngineOptions<'_>,
+    observer: &mut impl TrainObserver,
+) -> Result<TrainedModel> {
     validate_hyperparameters(options.num_iterations, options.learning_rate)?;
     check_layers_fit_data(layers_dims, x.nrows())?;
     let mut rng = NumpyRng::new(options.seed);
     let parameters = initialize_parameters_deep(layers_dims, options.init, &mut rng)?;
-    gradient_descent(x, y, parameters, options, observer)
+    train_with_engine(x, y, parameters, options, engine, observer)
+}
+
+/// Gradient descent from `parameters` by the engine `engine.engine` resolves to for `X`:
+/// [`gradient_descent`] (direct) or [`gradient_descent_gram`].
+pub fn train_with_engine(
+    x: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    parameters: Parameters,
+    options: &TrainOptions,
+    engine: EngineOptions<'_>,
+    observer: &mut impl TrainObserver,
+) -> Result<TrainedModel> {
+    match engine.engine.resolve(x.nrows(), x.ncols()) {
+        Engine::Gram => gradient_descent_gram(x, y, parameters, options, engine.gram, observer),
+        _ => gradient_descent(x, y, parameters, options, observer),
+    }
 }
 
 /// `AL` for every column of `X`: the probability that each picture is a cat.

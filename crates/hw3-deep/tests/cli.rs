@@ -244,3 +244,48 @@ fn presets_can_be_compared_on_one_chart() {
     assert_ne!(other[0], report["costs"][0]);
     assert_png(&out_dir.join("two-layer-presets.png"));
 }
+
+#[test]
+fn the_engine_is_chosen_reported_and_checked() {
+    assert_usage_error(
+        &["--engine", "bogus"],
+        "unknown engine 'bogus': expected direct, gram or auto",
+    );
+    assert_usage_error(&["--model-file", "m.h5", "--engine", "gram"], "cannot be used with");
+
+    let run = |engine: &str| {
+        json(&hw3(&[
+            "--layers",
+            "12288,3,1",
+            "--iterations",
+            "101",
+            "--engine",
+            engine,
+            "--json",
+            "--no-plots",
+        ]))
+    };
+    let direct = run("direct");
+    let gram = run("gram");
+    assert_eq!(direct["engine"], "direct");
+    assert_eq!(gram["engine"], "gram");
+    // `auto` (the default) picks gram for 12288 features and 209 pictures.
+    assert_eq!(run("auto")["engine"], "gram");
+    for (d, g) in direct["costs"].as_array().unwrap().iter().zip(gram["costs"].as_array().unwrap())
+    {
+        let (d, g) = (d.as_f64().unwrap(), g.as_f64().unwrap());
+        assert!((d - g).abs() < 1e-8, "direct {d}, gram {g}");
+    }
+    assert_eq!(direct["train_accuracy"], gram["train_accuracy"]);
+    assert_eq!(direct["test_accuracy"], gram["test_accuracy"]);
+
+    // Without --json the engine is a detail line of the run.
+    let out = hw3(&["--layers", "12288,3,1", "--iterations", "1", "--no-plots"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Engine: gram (X^T X computed once"), "{text}");
+    let out =
+        hw3(&["--layers", "12288,3,1", "--iterations", "1", "--no-plots", "--engine", "direct"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Engine: direct (the notebook's computation, step for step)"), "{text}");
+}

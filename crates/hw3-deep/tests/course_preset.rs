@@ -1,44 +1,101 @@
 //! The official notebook's runs on the real cat pictures (`--preset course`): both models, 2500
 //! iterations after `np.random.seed(1)`, must print the notebook's costs (to 1e-6) and reach
-//! its accuracies; a trained model saved and loaded again predicts identically.
+//! its accuracies; a trained model saved and loaded again predicts identically; and the two
+//! engines (issue 10) agree: costs to 1e-8, identical predictions and accuracies, weights and
+//! biases to 1e-9 relative.
 //!
 //! These tests read `$DL_COURSE_DATA` or the workspace's `datasets/` folder and FAIL (they do
-//! not skip) when the files are missing, naming `cargo xtask fetch-data`. Each runs one full
-//! training (12288 x 209 inputs); the two run in parallel.
+//! not skip) when the files are missing, naming `cargo xtask fetch-data`. The course values are
+//! checked on the Gram engine's runs (a fraction of a second each, shared through `OnceLock`);
+//! the direct engine, the notebook's computation, runs once per model for the comparison.
 
 use hw3_deep::model_file::{load_model, save_model};
 use hw3_deep::{
-    ModelKind, Preset, TrainedModel, accuracy, l_layer_model, predict_probabilities,
-    two_layer_model,
+    EngineOptions, ModelKind, Parameters, Preset, TrainedModel, accuracy, l_layer_model_with,
+    predict, predict_probabilities, two_layer_model_with,
 };
-use linalg_nn::data::{CatDataset, default_data_dir, load_dataset};
+use linalg_nn::data::{default_data_dir, load_dataset};
+use linalg_nn::gram::{Engine, gram_matrix};
 use linalg_nn::train::Silent;
+use nalgebra::DMatrix;
 use std::sync::OnceLock;
 
-fn course_data() -> &'static CatDataset {
-    static DATA: OnceLock<CatDataset> = OnceLock::new();
-    DATA.get_or_init(|| {
-        load_dataset(&default_data_dir())
-            .unwrap_or_else(|e| panic!("the real-data tests need the course files: {e}"))
+/// The course's matrices, converted once for all tests, and `X^T X`.
+struct Course {
+    x_train: DMatrix<f64>,
+    y_train: DMatrix<f64>,
+    x_test: DMatrix<f64>,
+    y_test: DMatrix<f64>,
+    gram: DMatrix<f64>,
+}
+
+fn course() -> &'static Course {
+    static COURSE: OnceLock<Course> = OnceLock::new();
+    COURSE.get_or_init(|| {
+        let data = load_dataset(&default_data_dir())
+            .unwrap_or_else(|e| panic!("the real-data tests need the course files: {e}"));
+        let x_train = data.train.x();
+        let gram = gram_matrix(&x_train);
+        Course {
+            x_train,
+            y_train: data.train.y(),
+            x_test: data.test.x(),
+            y_test: data.test.y(),
+            gram,
+        }
     })
 }
 
-fn train(model: ModelKind) -> TrainedModel {
-    let data = course_data();
-    let (x, y) = (data.train.x(), data.train.y());
+fn train(model: ModelKind, engine: Engine) -> TrainedModel {
+    let c = course();
+    let (x, y) = (&c.x_train, &c.y_train);
     let options = Preset::Course.options(model);
-    let dims = model.layer_dims(data.train.n_x());
+    let dims = model.layer_dims(x.nrows());
+    let engine_options = EngineOptions { engine, gram: Some(&c.gram) };
     let started = std::time::Instant::now();
     let trained = match model {
-        ModelKind::TwoLayer => {
-            two_layer_model(&x, &y, (dims[0], dims[1], dims[2]), &options, &mut Silent)
-        }
-        ModelKind::Deep => l_layer_model(&x, &y, &dims, &options, &mut Silent),
+        ModelKind::TwoLayer => two_layer_model_with(
+            x,
+            y,
+            (dims[0], dims[1], dims[2]),
+            &options,
+            engine_options,
+            &mut Silent,
+        ),
+        ModelKind::Deep => l_layer_model_with(x, y, &dims, &options, engine_options, &mut Silent),
     }
     .unwrap();
-    eprintln!("{model}: 2500 iterations in {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!("{model}, {engine}: 2500 iterations in {:.1} s", started.elapsed().as_secs_f64());
+    assert_eq!(trained.engine, engine);
     trained
 }
+
+/// The Gram engine's run of `model`, trained once and shared by the tests.
+fn gram_run(model: ModelKind) -> &'static TrainedModel {
+    static TWO_LAYER: OnceLock<TrainedModel> = OnceLock::new();
+    static DEEP: OnceLock<TrainedModel> = OnceLock::new();
+    let cell = match model {
+        ModelKind::TwoLayer => &TWO_LAYER,
+        ModelKind::Deep => &DEEP,
+    };
+    cell.get_or_init(|| train(model, Engine::Gram))
+}
+
+// Expected output of two_layer_model(..., num_iterations = 2500, print_cost=True) in
+// "Deep Neural Network for Image Classification: Application", costs at 0, 100, ..., 2400.
+const TWO_LAYER_COSTS: [f64; 25] = [
+    0.693050, 0.646432, 0.632514, 0.601502, 0.560197, 0.515830, 0.475490, 0.433916, 0.400798,
+    0.358071, 0.339428, 0.305275, 0.274914, 0.246818, 0.198507, 0.174483, 0.170808, 0.113065,
+    0.096294, 0.083426, 0.074391, 0.066307, 0.059193, 0.053361, 0.048555,
+];
+
+// Expected output of L_layer_model(..., layers_dims = [12288, 20, 7, 5, 1],
+// num_iterations = 2500, print_cost = True) in the application notebook.
+const DEEP_COSTS: [f64; 25] = [
+    0.771749, 0.672053, 0.648263, 0.611507, 0.567047, 0.540138, 0.527930, 0.465477, 0.369126,
+    0.391747, 0.315187, 0.272700, 0.237419, 0.199601, 0.189263, 0.161189, 0.148214, 0.137775,
+    0.129740, 0.121225, 0.113821, 0.107839, 0.102855, 0.100897, 0.092878,
+];
 
 fn assert_costs(found: &[f64], expected: &[f64], model: &str) {
     assert_eq!(found.len(), expected.len(), "{model}: one cost per 100 iterations");
@@ -50,39 +107,24 @@ fn assert_costs(found: &[f64], expected: &[f64], model: &str) {
 
 #[test]
 fn two_layer_model_reproduces_the_notebook() {
-    let trained = train(ModelKind::TwoLayer);
-    // Expected output of two_layer_model(..., num_iterations = 2500, print_cost=True) in
-    // "Deep Neural Network for Image Classification: Application", costs at 0, 100, ..., 2400.
-    let expected = [
-        0.693050, 0.646432, 0.632514, 0.601502, 0.560197, 0.515830, 0.475490, 0.433916, 0.400798,
-        0.358071, 0.339428, 0.305275, 0.274914, 0.246818, 0.198507, 0.174483, 0.170808, 0.113065,
-        0.096294, 0.083426, 0.074391, 0.066307, 0.059193, 0.053361, 0.048555,
-    ];
-    assert_costs(&trained.costs, &expected, "two-layer");
-    let data = course_data();
+    let trained = gram_run(ModelKind::TwoLayer);
+    assert_costs(&trained.costs, &TWO_LAYER_COSTS, "two-layer");
+    let c = course();
     // The notebook: "Accuracy: 1.0" on the training set, "Accuracy: 0.72" on the test set.
-    assert_eq!(accuracy(&data.train.x(), &data.train.y(), &trained.parameters).unwrap(), 100.0);
-    let test = accuracy(&data.test.x(), &data.test.y(), &trained.parameters).unwrap();
+    assert_eq!(accuracy(&c.x_train, &c.y_train, &trained.parameters).unwrap(), 100.0);
+    let test = accuracy(&c.x_test, &c.y_test, &trained.parameters).unwrap();
     assert!((test - 72.0).abs() < 1e-9, "{test}");
 }
 
 #[test]
 fn deep_model_reproduces_the_notebook_and_survives_a_save() {
-    let trained = train(ModelKind::Deep);
-    // Expected output of L_layer_model(..., layers_dims = [12288, 20, 7, 5, 1],
-    // num_iterations = 2500, print_cost = True) in the application notebook.
-    let expected = [
-        0.771749, 0.672053, 0.648263, 0.611507, 0.567047, 0.540138, 0.527930, 0.465477, 0.369126,
-        0.391747, 0.315187, 0.272700, 0.237419, 0.199601, 0.189263, 0.161189, 0.148214, 0.137775,
-        0.129740, 0.121225, 0.113821, 0.107839, 0.102855, 0.100897, 0.092878,
-    ];
-    assert_costs(&trained.costs, &expected, "deep");
-    let data = course_data();
-    let (train_x, test_x) = (data.train.x(), data.test.x());
+    let trained = gram_run(ModelKind::Deep);
+    assert_costs(&trained.costs, &DEEP_COSTS, "deep");
+    let c = course();
     // The notebook: "Accuracy: 0.985645933014" (train), "Accuracy: 0.8" (test).
-    let train_accuracy = accuracy(&train_x, &data.train.y(), &trained.parameters).unwrap();
+    let train_accuracy = accuracy(&c.x_train, &c.y_train, &trained.parameters).unwrap();
     assert!((train_accuracy - 98.5645933014).abs() < 1e-9, "{train_accuracy}");
-    let test_accuracy = accuracy(&test_x, &data.test.y(), &trained.parameters).unwrap();
+    let test_accuracy = accuracy(&c.x_test, &c.y_test, &trained.parameters).unwrap();
     assert!((test_accuracy - 80.0).abs() < 1e-9, "{test_accuracy}");
 
     // Save and load: the same parameters, hence bit-identical probabilities.
@@ -91,9 +133,55 @@ fn deep_model_reproduces_the_notebook_and_survives_a_save() {
     save_model(&path, &trained.parameters).unwrap();
     let loaded = load_model(&path).unwrap();
     assert_eq!(loaded, trained.parameters);
-    for x in [&train_x, &test_x] {
+    for x in [&c.x_train, &c.x_test] {
         let before = predict_probabilities(x, &trained.parameters).unwrap();
         let after = predict_probabilities(x, &loaded).unwrap();
         assert!(before.iter().zip(after.iter()).all(|(a, b)| a.to_bits() == b.to_bits()));
     }
+}
+
+/// Largest `|direct - gram| / max |direct|` over the weights, and over the biases, of all layers.
+fn relative_gaps(direct: &Parameters, gram: &Parameters) -> (f64, f64) {
+    let relative = |d: &DMatrix<f64>, g: &DMatrix<f64>| (d - g).abs().max() / d.abs().max();
+    direct.layers.iter().zip(&gram.layers).fold((0.0, 0.0), |(w, b), (d, g)| {
+        (f64::max(w, relative(&d.w, &g.w)), f64::max(b, relative(&d.b, &g.b)))
+    })
+}
+
+/// Issue 10: the direct engine (the notebook's computation) against the Gram engine.
+fn assert_engines_agree(model: ModelKind, expected_costs: &[f64]) {
+    let direct = train(model, Engine::Direct);
+    let gram = gram_run(model);
+    // The notebook's computation gives the course's output too.
+    assert_costs(&direct.costs, expected_costs, model.name());
+    assert_eq!(direct.costs.len(), gram.costs.len());
+    for (i, (d, g)) in direct.costs.iter().zip(&gram.costs).enumerate() {
+        assert!((d - g).abs() < 1e-8, "{model}: cost {}: direct {d}, gram {g}", i * 100);
+    }
+    let c = course();
+    for (x, y, split) in [(&c.x_train, &c.y_train, "train"), (&c.x_test, &c.y_test, "test")] {
+        let by_direct = predict(x, &direct.parameters).unwrap();
+        let by_gram = predict(x, &gram.parameters).unwrap();
+        assert_eq!(by_direct, by_gram, "{model}: {split} predictions");
+        assert_eq!(
+            accuracy(x, y, &direct.parameters).unwrap(),
+            accuracy(x, y, &gram.parameters).unwrap(),
+            "{model}: {split} accuracy"
+        );
+    }
+    assert_eq!(direct.parameters.layer_dims(), gram.parameters.layer_dims());
+    let (w_gap, b_gap) = relative_gaps(&direct.parameters, &gram.parameters);
+    eprintln!("{model}: W relative gap {w_gap:e}, b relative gap {b_gap:e}");
+    assert!(w_gap < 1e-9, "{model}: weights differ by {w_gap:e} relative");
+    assert!(b_gap < 1e-9, "{model}: biases differ by {b_gap:e} relative");
+}
+
+#[test]
+fn both_engines_agree_on_the_two_layer_course_run() {
+    assert_engines_agree(ModelKind::TwoLayer, &TWO_LAYER_COSTS);
+}
+
+#[test]
+fn both_engines_agree_on_the_deep_course_run() {
+    assert_engines_agree(ModelKind::Deep, &DEEP_COSTS);
 }

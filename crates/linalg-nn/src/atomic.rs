@@ -65,12 +65,23 @@ pub fn write_atomic(
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o644));
     }
-    let mut tmp = builder.tempfile_in(dir).map_err(wrap)?;
+    let mut tmp = builder.tempfile_in(dir).map_err(|e| wrap(without_temporary_path(e)))?;
     fill(tmp.as_file_mut()).map_err(wrap)?;
     tmp.as_file_mut().flush().map_err(wrap)?;
     tmp.as_file().sync_all().map_err(wrap)?;
     tmp.persist(path).map_err(|e| wrap(e.error))?;
     Ok(())
+}
+
+/// tempfile's errors name the random temporary file (`... at path "/d/.m.h5.x4CTxW.part"`);
+/// the user asked for the final path, which [`WriteError`] names, so keep only the operating
+/// system's reason. (tempfile's error type is private: its text is the only handle.)
+fn without_temporary_path(err: std::io::Error) -> std::io::Error {
+    let text = err.to_string();
+    match text.find(" at path \"") {
+        Some(cut) if err.get_ref().is_some() => std::io::Error::new(err.kind(), &text[..cut]),
+        _ => err,
+    }
 }
 
 /// [`write_atomic`] for contents already in memory.

@@ -36,8 +36,91 @@ pub fn learning_rate(s: &str) -> Result<f64, String> {
 /// assert!(positive_count("-3").is_err());
 /// ```
 pub fn positive_count(s: &str) -> Result<usize, String> {
-    let value: usize = s.trim().parse().map_err(|_| format!("'{s}' is not a whole number >= 1"))?;
+    let value: usize = s.trim().parse().map_err(|e: std::num::ParseIntError| match e.kind() {
+        std::num::IntErrorKind::PosOverflow => {
+            format!("'{s}' is too large (at most {})", usize::MAX)
+        }
+        _ => format!("'{s}' is not a whole number >= 1"),
+    })?;
     if value == 0 { Err("must be at least 1, got 0".to_string()) } else { Ok(value) }
+}
+
+/// The widest layer a flag accepts: far beyond the course's networks (whose widest layer is
+/// the 12288 input features), small enough that the matrices of one layer fit in memory, so a
+/// slip of the keyboard is refused instead of aborting on a failed allocation.
+pub const MAX_LAYER_WIDTH: usize = 65_536;
+
+/// The most weights a `--layers` network may have (the course's deep network has 245,960):
+/// 400 MB as float64, before gradients and caches.
+pub const MAX_WEIGHTS: usize = 50_000_000;
+
+/// clap value parser for one layer width (`--hidden`): a whole number from 1 to
+/// [`MAX_LAYER_WIDTH`].
+///
+/// ```
+/// use linalg_nn::cli::layer_width;
+/// assert_eq!(layer_width("4"), Ok(4));
+/// assert!(layer_width("0").is_err());
+/// assert!(layer_width("4000000000").unwrap_err().contains("at most 65536"));
+/// ```
+pub fn layer_width(s: &str) -> Result<usize, String> {
+    let width = positive_count(s)?;
+    if width > MAX_LAYER_WIDTH {
+        Err(format!("{width} units is too wide: a layer may have at most {MAX_LAYER_WIDTH}"))
+    } else {
+        Ok(width)
+    }
+}
+
+/// clap value parser for a comma-separated list of independent layer widths (`--sweep`), each
+/// checked by [`layer_width`].
+///
+/// ```
+/// use linalg_nn::cli::width_list;
+/// assert_eq!(width_list("1,2,50"), Ok(vec![1, 2, 50]));
+/// assert!(width_list("4,100000").unwrap_err().starts_with("item 2"));
+/// ```
+pub fn width_list(s: &str) -> Result<Vec<usize>, String> {
+    list_of(s, layer_width)
+}
+
+/// clap value parser for the widths of one network, input first (`--layers 12288,20,7,5,1`):
+/// each checked by [`layer_width`], and the weights `sum n[l] * n[l-1]` at most
+/// [`MAX_WEIGHTS`].
+///
+/// ```
+/// use linalg_nn::cli::layer_widths;
+/// assert_eq!(layer_widths("12288,20,7,5,1"), Ok(vec![12288, 20, 7, 5, 1]));
+/// assert!(layer_widths("12288,0,1").is_err());
+/// assert!(layer_widths("12288,60000,1").unwrap_err().contains("737340000 weights"));
+/// ```
+pub fn layer_widths(s: &str) -> Result<Vec<usize>, String> {
+    let widths = list_of(s, layer_width)?;
+    // Each width is at most 2^16, so every product and the sum fit in a u64.
+    let weights: u64 = widths.windows(2).map(|pair| (pair[0] * pair[1]) as u64).sum();
+    if weights > MAX_WEIGHTS as u64 {
+        Err(format!(
+            "this network would have {weights} weights ({} MB as float64), more than the \
+             {MAX_WEIGHTS} a run may use; make the layers narrower",
+            weights * 8 / 1_000_000
+        ))
+    } else {
+        Ok(widths)
+    }
+}
+
+/// clap value parser for a seed of the numpy-compatible generator: a whole number from 0 to
+/// 4294967295, as `np.random.seed` takes.
+///
+/// ```
+/// use linalg_nn::cli::seed;
+/// assert_eq!(seed("2"), Ok(2));
+/// assert!(seed("-1").unwrap_err().contains("0 to 4294967295"));
+/// ```
+pub fn seed(s: &str) -> Result<u32, String> {
+    s.trim()
+        .parse()
+        .map_err(|_| format!("'{s}' is not a seed: expected a whole number from 0 to {}", u32::MAX))
 }
 
 /// clap value parser for a comma-separated list of positive counts, e.g. `--layers 12288,20,7,5,1`
@@ -51,14 +134,17 @@ pub fn positive_count(s: &str) -> Result<usize, String> {
 /// assert!(count_list("4,,1").is_err());
 /// ```
 pub fn count_list(s: &str) -> Result<Vec<usize>, String> {
+    list_of(s, positive_count)
+}
+
+/// A comma-separated list, each item parsed by `item`; errors name the item.
+fn list_of(s: &str, item: fn(&str) -> Result<usize, String>) -> Result<Vec<usize>, String> {
     if s.trim().is_empty() {
         return Err("expected a comma-separated list of whole numbers >= 1".to_string());
     }
     s.split(',')
         .enumerate()
-        .map(|(i, part)| {
-            positive_count(part).map_err(|e| format!("item {} ('{part}'): {e}", i + 1))
-        })
+        .map(|(i, part)| item(part).map_err(|e| format!("item {} ('{part}'): {e}", i + 1)))
         .collect()
 }
 
@@ -228,6 +314,34 @@ pub fn usage_error(message: impl std::fmt::Display) -> ! {
     eprintln!();
     eprintln!("For more information, try '--help'.");
     std::process::exit(2)
+}
+
+/// An error and its causes on one line, as `{:#}` of anyhow prints them, but without repeating a
+/// cause whose text the message before it already contains (most error types of this workspace
+/// and of `std` print their cause inside their own message *and* return it as `source()`).
+/// Binaries print `error: {error_chain(err.as_ref())}`.
+///
+/// ```
+/// use linalg_nn::atomic::write_bytes_atomic;
+/// let err = write_bytes_atomic(std::path::Path::new("/no/such/folder/m.h5"), b"x").unwrap_err();
+/// let line = linalg_nn::cli::error_chain(&err);
+/// assert!(line.starts_with("cannot write /no/such/folder/m.h5: "), "{line}");
+/// assert_eq!(line.matches("No such file").count(), 1, "{line}");
+/// ```
+pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut line = err.to_string();
+    let mut previous = line.clone();
+    let mut cause = err.source();
+    while let Some(error) = cause {
+        let text = error.to_string();
+        if !previous.contains(&text) {
+            line.push_str(": ");
+            line.push_str(&text);
+        }
+        previous = text;
+        cause = error.source();
+    }
+    line
 }
 
 /// The same `serde_json` the console uses, so binaries build their `--json` object with it.

@@ -28,8 +28,9 @@ pub enum NnError {
     },
     /// Gradient descent blew up: the cost became infinite or NaN.
     #[error(
-        "training diverged at iteration {iteration}: the cost became {cost} with learning rate {learning_rate}; try a smaller --learning-rate (e.g. {suggested})",
-        suggested = learning_rate / 10.0
+        "training diverged at iteration {iteration}: the cost became {cost} with learning rate {rate}; try a smaller --learning-rate (e.g. {suggested})",
+        rate = short_float(*learning_rate),
+        suggested = short_float(one_tenth(*learning_rate))
     )]
     Diverged {
         /// The iteration whose cost was not finite.
@@ -50,5 +51,64 @@ impl NnError {
     /// Shorthand for [`NnError::InvalidArgument`].
     pub fn invalid(what: impl Into<String>, reason: impl Into<String>) -> Self {
         NnError::InvalidArgument { what: what.into(), reason: reason.into() }
+    }
+}
+
+/// A float in the fewest characters, as Python prints it: plain digits between 1e-4 and 1e16
+/// (`0.0075`, `1000000`), an exponent outside (`1e300`), so that a message stays one line.
+///
+/// ```
+/// use linalg_nn::error::short_float;
+/// assert_eq!(short_float(0.0075), "0.0075");
+/// assert_eq!(short_float(1e6), "1000000");
+/// assert_eq!(short_float(1e300), "1e300");
+/// assert_eq!(short_float(2.5e-7), "2.5e-7");
+/// ```
+pub fn short_float(x: f64) -> String {
+    if x == 0.0 || !x.is_finite() || (1e-4..1e16).contains(&x.abs()) {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
+    }
+}
+
+/// `x / 10` without the binary rounding that would print `0.12` as `0.12000000000000001`: the
+/// decimal exponent of `x` is lowered by one.
+fn one_tenth(x: f64) -> f64 {
+    let scientific = format!("{x:e}");
+    match scientific.split_once('e') {
+        Some((mantissa, exponent)) => exponent
+            .parse::<i32>()
+            .ok()
+            .and_then(|e| format!("{mantissa}e{}", e - 1).parse().ok())
+            .unwrap_or(x / 10.0),
+        None => x / 10.0,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn divergence_message_stays_short_for_extreme_rates() {
+        let err = NnError::Diverged { iteration: 1, cost: f64::INFINITY, learning_rate: 1e300 };
+        assert_eq!(
+            err.to_string(),
+            "training diverged at iteration 1: the cost became inf with learning rate 1e300; \
+             try a smaller --learning-rate (e.g. 1e299)"
+        );
+        let err = NnError::Diverged { iteration: 7, cost: f64::NAN, learning_rate: 1.2 };
+        assert!(
+            err.to_string()
+                .ends_with("learning rate 1.2; try a smaller --learning-rate (e.g. 0.12)")
+        );
+    }
+
+    #[test]
+    fn one_tenth_is_exact_in_decimal() {
+        assert_eq!(one_tenth(1.2), 0.12);
+        assert_eq!(one_tenth(0.0075), 0.00075);
+        assert_eq!(one_tenth(1e30), 1e29);
     }
 }

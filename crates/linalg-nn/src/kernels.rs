@@ -1,7 +1,10 @@
-//! The heavy matrix products of training, routed to the fastest kernel we measured
-//! (`docs/performance.md`): the `gemm` crate, which picks AVX2/FMA or AVX-512 code at run time,
-//! with no `-C target-cpu=native` needed. nalgebra stays the API: these functions take and fill
-//! `DMatrix<f64>` buffers the caller allocated once, so a training loop allocates nothing.
+//! The heavy matrix products of training, routed to the fastest kernel measured on the
+//! course's shapes (`cargo bench -p linalg-nn --bench kernels`, `docs/performance.md`): faer's
+//! single-threaded matrix product, which picks its SIMD code (AVX2/FMA, AVX-512) at run time,
+//! with no `-C target-cpu=native` needed. On the cat pictures it beat nalgebra's own product and
+//! the `gemm` crate on every product of training: `W1 X`, `dZ1 X^T`, `X^T X` and the Gram
+//! engine's small `dZ1 G`. nalgebra stays the API: these functions take and fill `DMatrix<f64>`
+//! buffers the caller allocated once, so a training loop allocates nothing.
 //!
 //! Large products are split into a fixed number of column blocks ([`SPLIT_PARTS`]), each computed
 //! by a single-threaded kernel, and the blocks run on separate threads when the machine has the
@@ -9,6 +12,8 @@
 //! the results are bit-identical on one core or many: the course numbers hold everywhere.
 
 use crate::error::{NnError, Result};
+use faer::linalg::matmul::matmul;
+use faer::{Accum, MatMut, MatRef, Par};
 use nalgebra::DMatrix;
 
 /// Whether an operand is used as stored or transposed.
@@ -31,6 +36,15 @@ fn op_shape(m: &DMatrix<f64>, op: Op) -> (usize, usize) {
     match op {
         Op::N => m.shape(),
         Op::T => (m.ncols(), m.nrows()),
+    }
+}
+
+/// `op(x)` as a faer view of nalgebra's column-major buffer (no copy).
+fn faer_view(x: &DMatrix<f64>, op: Op) -> MatRef<'_, f64> {
+    let full = MatRef::from_column_major_slice(x.as_slice(), x.nrows(), x.ncols());
+    match op {
+        Op::N => full,
+        Op::T => full.transpose(),
     }
 }
 
@@ -98,62 +112,27 @@ fn gemm_on_threads(
     if m == 0 || n == 0 {
         return Ok(());
     }
-    // Strides of op(x) as (column stride, row stride) in a column-major buffer.
-    let strides = |x: &DMatrix<f64>, op: Op| -> (isize, isize) {
-        let ld = x.nrows() as isize;
-        match op {
-            Op::N => (ld, 1),
-            Op::T => (1, ld),
-        }
-    };
-    let (a_cs, a_rs) = strides(a, op_a);
-    let (b_cs, b_rs) = strides(b, op_b);
+    let (lhs, rhs) = (faer_view(a, op_a), faer_view(b, op_b));
     let dst_rows = dst.nrows();
     let work = m.saturating_mul(n).saturating_mul(k);
     let parts = if work >= PARALLEL_THRESHOLD && n >= SPLIT_PARTS { SPLIT_PARTS } else { 1 };
     let block = n.div_ceil(parts);
 
     // Each block owns a disjoint range of dst's columns: column-major storage makes each range
-    // one contiguous slice.
-    let dst_slice = dst.as_mut_slice();
-    let blocks: Vec<(usize, &mut [f64])> = dst_slice
-        .chunks_mut(block * dst_rows)
-        .enumerate()
-        .map(|(i, chunk)| (i * block, chunk))
-        .collect();
+    // one contiguous slice (and no Vec is built: a training loop calls this every iteration).
+    let mut blocks =
+        dst.as_mut_slice().chunks_mut(block * dst_rows).enumerate().map(|(i, c)| (i * block, c));
     let run = |(first_col, chunk): (usize, &mut [f64])| {
         let cols = chunk.len() / dst_rows;
-        // SAFETY: `chunk` holds `dst_rows * cols` elements of a column-major (m, cols) matrix;
-        // op(a) is (m, k) with the strides above inside `a`'s buffer; the block of op(b) starts at
-        // column `first_col` (offset first_col * b_cs) and spans `cols` columns of k rows, all
-        // inside `b`'s buffer since first_col + cols <= n. Shapes were checked above.
-        unsafe {
-            gemm::gemm(
-                m,
-                cols,
-                k,
-                chunk.as_mut_ptr(),
-                dst_rows as isize,
-                1,
-                alpha != 0.0,
-                a.as_ptr(),
-                a_cs,
-                a_rs,
-                b.as_ptr().offset(first_col as isize * b_cs),
-                b_cs,
-                b_rs,
-                alpha,
-                beta,
-                false,
-                false,
-                false,
-                gemm::Parallelism::None,
-            );
+        if alpha != 0.0 && alpha != 1.0 {
+            chunk.iter_mut().for_each(|v| *v *= alpha);
         }
+        let accumulate = if alpha == 0.0 { Accum::Replace } else { Accum::Add };
+        let out = MatMut::from_column_major_slice_mut(chunk, dst_rows, cols);
+        matmul(out, accumulate, lhs, rhs.subcols(first_col, cols), beta, Par::Seq);
     };
-    if blocks.len() > 1 && threads > 1 {
+    if parts > 1 && threads > 1 {
         std::thread::scope(|scope| {
-            let mut blocks = blocks.into_iter();
             let first = blocks.next();
             for block in blocks {
                 scope.spawn(move || run(block));
@@ -163,7 +142,7 @@ fn gemm_on_threads(
             }
         });
     } else {
-        blocks.into_iter().for_each(run);
+        blocks.for_each(run);
     }
     Ok(())
 }

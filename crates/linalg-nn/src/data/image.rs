@@ -28,14 +28,14 @@ const PICTURE_HINT: &str = "check the path of your picture";
 
 /// Loads a picture of your own as a column for a model trained on the cat pictures.
 ///
-/// Steps: decode the JPEG or PNG (the format is recognised from the content, not the file
-/// name), refusing pictures that would need more than [`MAX_DECODE_BYTES`]; resize to
-/// `num_px x num_px` with [`RESIZE_FILTER`], ignoring the aspect ratio as the notebook does —
-/// skipped when the picture already has that size, so the pixels pass through unchanged; apply
-/// the EXIF orientation a phone camera records; convert to 8-bit RGB (grey is copied to three
-/// channels, alpha is dropped). Returns the column, `(num_px * num_px * 3, 1)` in (row, column,
-/// channel) order divided by 255 — exactly the layout of [`CatSplit::x`](super::CatSplit::x) —
-/// and the resized picture, for display.
+/// Steps: decode the JPEG or PNG (the format is recognised from the content, not the file name; a
+/// JPEG cut short is refused rather than decoded half grey), refusing pictures that would need more
+/// than [`MAX_DECODE_BYTES`]; resize to `num_px x num_px` with [`RESIZE_FILTER`], ignoring the
+/// aspect ratio as the notebook does — skipped when the picture already has that size, so the
+/// pixels pass through unchanged; apply the EXIF orientation a phone camera records; convert to
+/// 8-bit RGB (grey is copied to three channels, alpha is dropped). Returns the column, `(num_px *
+/// num_px * 3, 1)` in (row, column, channel) order divided by 255 — exactly the layout of
+/// [`CatSplit::x`](super::CatSplit::x) — and the resized picture, for display.
 ///
 /// ```
 /// use image::{Rgb, RgbImage};
@@ -59,6 +59,13 @@ pub fn load_image_as_column(
         return Err(image_error("num_px must be at least 1".to_owned()));
     }
     let bytes = read_file(path, PICTURE_HINT)?;
+    if bytes.starts_with(&[0xFF, 0xD8]) && !jpeg_is_complete(&bytes) {
+        return Err(image_error(
+            "the JPEG stops before its end-of-image marker: the file is cut short (an \
+             interrupted download or copy?)"
+                .to_owned(),
+        ));
+    }
     let reader = ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .map_err(|e| image_error(format!("cannot read the picture: {e}")))?;
@@ -101,9 +108,24 @@ pub fn load_image_as_column(
     Ok((column, rgb))
 }
 
+/// Whether a JPEG's last scan is followed by the end-of-image marker `FF D9`. The decoder fills
+/// a picture whose data stops early with grey instead of failing, so without this check a
+/// half-downloaded photo would be classified as if it were whole. Inside a scan `FF` bytes are
+/// escaped (`FF 00`), and an EXIF thumbnail's own markers come before the main picture's last
+/// scan, so only a real end of image satisfies the check. Bytes without any scan are left to
+/// the decoder, which reports them.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    const START_OF_SCAN: [u8; 2] = [0xFF, 0xDA];
+    const END_OF_IMAGE: [u8; 2] = [0xFF, 0xD9];
+    match bytes.windows(2).rposition(|w| w == START_OF_SCAN) {
+        Some(scan) => bytes[scan..].windows(2).any(|w| w == END_OF_IMAGE),
+        None => true,
+    }
+}
+
 /// An `image` error in words that say what to do about it.
 fn describe(err: &ImageError) -> String {
-    match err {
+    let text = match err {
         ImageError::Limits(e) => {
             format!("too large to decode within {MAX_DECODE_BYTES} bytes ({e}); shrink it first")
         }
@@ -111,5 +133,7 @@ fn describe(err: &ImageError) -> String {
         ImageError::Decoding(e) => format!("cannot decode (damaged or truncated file?): {e}"),
         ImageError::IoError(e) => format!("cannot decode (truncated file?): {e}"),
         other => format!("cannot decode: {other}"),
-    }
+    };
+    // Some decoder messages end in a newline, which would split the one-line error.
+    text.trim_end().to_owned()
 }

@@ -1,0 +1,431 @@
+//! The training loop of [`crate::nn_model`] (section 4.4) for one output unit and up to eight
+//! hidden units — every setting of the notebook — with each column of `Z1`, `A1` and `dZ1` held
+//! as a fixed-size array, so that a column is one or two vector registers instead of a loop of
+//! unknown length.
+//!
+//! It performs the operations of the general path (`forward_propagation`,
+//! `backward_propagation`, `update_parameters` in lib.rs and the loops of `numeric.rs`) one for
+//! one, in the same order and with no fused multiply-add, so it gives the same bits; the tests
+//! compare the two paths bit for bit. Only the cost of iteration `i` and the observer sit
+//! between the forward and the backward pass, as in the general loop.
+
+// Loops index several fixed-size arrays with the same `i` (rows of a column); written that way
+// they say what the notebook's matrix expressions say and vectorise fully.
+#![allow(clippy::needless_range_loop)]
+
+use crate::numeric::sigmoid;
+use crate::{ModelConfig, Parameters};
+use linalg_nn::activations::Activation;
+use linalg_nn::cost::cross_entropy_cost;
+use linalg_nn::train::{Iteration, TrainObserver, check_cost};
+use linalg_nn::{DMatrix, NnError};
+
+/// Trains `parameters` in place with [`run`] when the network has one output and
+/// `1 <= n_h <= 8`; `None` leaves the network to the general loop.
+pub(crate) fn try_train<O: TrainObserver + ?Sized>(
+    x: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    parameters: &mut Parameters,
+    config: &ModelConfig,
+    observer: &mut O,
+    costs: &mut Vec<f64>,
+    cost_history: &mut Vec<f64>,
+) -> Option<Result<(), NnError>> {
+    if parameters.w2.nrows() != 1 {
+        return None;
+    }
+    let history = History { costs, cost_history };
+    Some(match parameters.w1.nrows() {
+        1 => run::<1, O>(x, y, parameters, config, observer, history),
+        2 => run::<2, O>(x, y, parameters, config, observer, history),
+        3 => run::<3, O>(x, y, parameters, config, observer, history),
+        4 => run::<4, O>(x, y, parameters, config, observer, history),
+        5 => run::<5, O>(x, y, parameters, config, observer, history),
+        6 => run::<6, O>(x, y, parameters, config, observer, history),
+        7 => run::<7, O>(x, y, parameters, config, observer, history),
+        8 => run::<8, O>(x, y, parameters, config, observer, history),
+        _ => return None,
+    })
+}
+
+/// Where the loop records its costs.
+struct History<'a> {
+    costs: &'a mut Vec<f64>,
+    cost_history: &'a mut Vec<f64>,
+}
+
+/// The network as fixed-size columns: `w1[k]` is column `k` of `W1` (the weights of input `k`
+/// into the `H` hidden units).
+struct Network<const H: usize> {
+    w1: Vec<[f64; H]>,
+    b1: [f64; H],
+    w2: [f64; H],
+    b2: f64,
+}
+
+/// The buffers of one iteration, allocated once.
+struct Buffers<const H: usize> {
+    z1: Vec<[f64; H]>,
+    a1: Vec<[f64; H]>,
+    a2: DMatrix<f64>,
+    dz2: Vec<f64>,
+    dz1: Vec<[f64; H]>,
+    dw1: Vec<[f64; H]>,
+    db1: [f64; H],
+    dw2: [f64; H],
+    db2: f64,
+}
+
+fn run<const H: usize, O: TrainObserver + ?Sized>(
+    x: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    parameters: &mut Parameters,
+    config: &ModelConfig,
+    observer: &mut O,
+    history: History<'_>,
+) -> Result<(), NnError> {
+    let (n_x, m) = x.shape();
+    let column = |slice: &[f64]| -> [f64; H] {
+        let mut out = [0.0; H];
+        out.copy_from_slice(slice);
+        out
+    };
+    let mut net = Network::<H> {
+        w1: parameters.w1.as_slice().chunks_exact(H).map(column).collect(),
+        b1: column(parameters.b1.as_slice()),
+        w2: column(parameters.w2.as_slice()),
+        b2: parameters.b2[(0, 0)],
+    };
+    let mut buffers = Buffers::<H> {
+        z1: vec![[0.0; H]; m],
+        a1: vec![[0.0; H]; m],
+        a2: DMatrix::zeros(1, m),
+        dz2: vec![0.0; m],
+        dz1: vec![[0.0; H]; m],
+        dw1: vec![[0.0; H]; n_x],
+        db1: [0.0; H],
+        dw2: [0.0; H],
+        db2: 0.0,
+    };
+    let activation = parameters.activation;
+    let (xs, ys) = (x.as_slice(), y.as_slice());
+    let total = config.num_iterations;
+    let mut outcome = Ok(());
+    for index in 0..total {
+        forward(&net, xs, n_x, activation, &mut buffers);
+        let cost = match cross_entropy_cost(&buffers.a2, y) {
+            Ok(cost) => cost,
+            Err(err) => {
+                outcome = Err(err);
+                break;
+            }
+        };
+        if let Err(err) = check_cost(index, cost, config.learning_rate) {
+            outcome = Err(err);
+            break;
+        }
+        backward_and_update(&mut net, xs, ys, activation, config.learning_rate, &mut buffers);
+        history.cost_history.push(cost);
+        let recorded = index % config.cost_every == 0;
+        if recorded {
+            history.costs.push(cost);
+        }
+        observer.on_iteration(&Iteration { index, total, cost: recorded.then_some(cost) });
+    }
+    // The parameters as they are, also after a divergence (the caller reports the error).
+    parameters.w1.copy_from_slice(net.w1.as_flattened());
+    parameters.b1.copy_from_slice(&net.b1);
+    parameters.w2.copy_from_slice(&net.w2);
+    parameters.b2[(0, 0)] = net.b2;
+    outcome
+}
+
+/// Runs `$body` compiled for AVX2 when the CPU has it (wider registers, the same operations: no
+/// FMA is enabled, so the rounding is unchanged), else as is.
+macro_rules! dispatch_avx2 {
+    ($name:ident, $generic:ident, ($($arg:ident: $ty:ty),*)) => {
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx2")]
+        fn $name<const H: usize>($($arg: $ty),*) {
+            $generic::<H>($($arg),*)
+        }
+    };
+}
+
+fn forward<const H: usize>(
+    net: &Network<H>,
+    x: &[f64],
+    n_x: usize,
+    activation: Activation,
+    buffers: &mut Buffers<H>,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, checked just above.
+        unsafe { forward_avx2::<H>(net, x, n_x, activation, buffers) };
+        return;
+    }
+    forward_body::<H>(net, x, n_x, activation, buffers);
+}
+
+dispatch_avx2!(forward_avx2, forward_body, (net: &Network<H>, x: &[f64], n_x: usize, activation: Activation, buffers: &mut Buffers<H>));
+
+/// `Z1 = W1 X + b1`, `A1 = g(Z1)`, `A2 = sigmoid(W2 A1 + b2)`, as `linear_forward_into` and
+/// `forward_into` compute them.
+#[inline(always)]
+fn forward_body<const H: usize>(
+    net: &Network<H>,
+    x: &[f64],
+    n_x: usize,
+    activation: Activation,
+    buffers: &mut Buffers<H>,
+) {
+    for (z, x_col) in buffers.z1.iter_mut().zip(x.chunks_exact(n_x)) {
+        for i in 0..H {
+            z[i] = net.w1[0][i] * x_col[0];
+        }
+        for (w_col, &xk) in net.w1.iter().zip(x_col).skip(1) {
+            for i in 0..H {
+                z[i] += w_col[i] * xk;
+            }
+        }
+        for i in 0..H {
+            z[i] += net.b1[i];
+        }
+    }
+    match activation {
+        Activation::Tanh => {
+            crate::tanh::tanh_into(buffers.z1.as_flattened(), buffers.a1.as_flattened_mut())
+        }
+        g => {
+            for (a, &z) in buffers.a1.as_flattened_mut().iter_mut().zip(buffers.z1.as_flattened()) {
+                *a = g.apply_scalar(z);
+            }
+        }
+    }
+    for (a2, a_col) in buffers.a2.iter_mut().zip(&buffers.a1) {
+        let mut acc = net.w2[0] * a_col[0];
+        for i in 1..H {
+            acc += net.w2[i] * a_col[i];
+        }
+        *a2 = sigmoid(acc + net.b2);
+    }
+}
+
+fn backward_and_update<const H: usize>(
+    net: &mut Network<H>,
+    x: &[f64],
+    y: &[f64],
+    activation: Activation,
+    learning_rate: f64,
+    buffers: &mut Buffers<H>,
+) {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, checked just above.
+        unsafe { backward_avx2::<H>(net, x, y, activation, learning_rate, buffers) };
+        return;
+    }
+    backward_body::<H>(net, x, y, activation, learning_rate, buffers);
+}
+
+dispatch_avx2!(backward_avx2, backward_body, (net: &mut Network<H>, x: &[f64], y: &[f64], activation: Activation, learning_rate: f64, buffers: &mut Buffers<H>));
+
+/// `backward_into` then `update_parameters`: the gradients as the notebook rounds them (the
+/// products summed over the examples in order, then times `1/m`; the biases' sums in numpy's
+/// pairwise order), then `theta -= alpha dtheta`.
+#[inline(always)]
+fn backward_body<const H: usize>(
+    net: &mut Network<H>,
+    x: &[f64],
+    y: &[f64],
+    activation: Activation,
+    learning_rate: f64,
+    buffers: &mut Buffers<H>,
+) {
+    let m = y.len();
+    let n_x = net.w1.len();
+    let inv_m = 1.0 / m as f64;
+    let b = buffers;
+    for ((d, &a), &t) in b.dz2.iter_mut().zip(b.a2.iter()).zip(y) {
+        *d = a - t;
+    }
+    // dW2 = (1/m) dZ2 A1^T
+    let mut dw2 = [0.0; H];
+    for (&d, a_col) in b.dz2.iter().zip(&b.a1) {
+        for i in 0..H {
+            dw2[i] += d * a_col[i];
+        }
+    }
+    for g in &mut dw2 {
+        *g *= inv_m;
+    }
+    b.dw2 = dw2;
+    b.db2 = pairwise_sum(&b.dz2) * inv_m;
+    // dZ1 = (W2^T dZ2) * g'(Z1)
+    for (((dz1, &dz2), z_col), a_col) in b.dz1.iter_mut().zip(&b.dz2).zip(&b.z1).zip(&b.a1) {
+        for i in 0..H {
+            dz1[i] = (net.w2[i] * dz2) * activation.derivative_scalar(z_col[i], a_col[i]);
+        }
+    }
+    // dW1 = (1/m) dZ1 X^T
+    for g in b.dw1.iter_mut() {
+        *g = [0.0; H];
+    }
+    for (dz_col, x_col) in b.dz1.iter().zip(x.chunks_exact(n_x)) {
+        for (g, &xk) in b.dw1.iter_mut().zip(x_col) {
+            for i in 0..H {
+                g[i] += dz_col[i] * xk;
+            }
+        }
+    }
+    for g in b.dw1.iter_mut() {
+        for gi in g.iter_mut() {
+            *gi *= inv_m;
+        }
+    }
+    let sums = pairwise_columns(&b.dz1);
+    for i in 0..H {
+        b.db1[i] = sums[i] * inv_m;
+    }
+    // update_parameters
+    for (w_col, g) in net.w1.iter_mut().zip(&b.dw1) {
+        for i in 0..H {
+            w_col[i] -= learning_rate * g[i];
+        }
+    }
+    for i in 0..H {
+        net.b1[i] -= learning_rate * b.db1[i];
+        net.w2[i] -= learning_rate * b.dw2[i];
+    }
+    net.b2 -= learning_rate * b.db2;
+}
+
+/// numpy's pairwise sum of `values` (see `numeric::pairwise_sum`).
+fn pairwise_sum(values: &[f64]) -> f64 {
+    let columns: &[[f64; 1]] = values.as_chunks::<1>().0;
+    pairwise_columns(columns)[0]
+}
+
+/// numpy's pairwise sum along each of the `H` rows at once: row `i` of the result is
+/// `numeric::pairwise_sum` of the values `columns[j][i]`, with the same additions in the same
+/// order, `H` rows side by side.
+fn pairwise_columns<const H: usize>(columns: &[[f64; H]]) -> [f64; H] {
+    const BLOCK: usize = 128;
+    let n = columns.len();
+    let add = |a: [f64; H], b: &[f64; H]| -> [f64; H] {
+        let mut out = a;
+        for i in 0..H {
+            out[i] += b[i];
+        }
+        out
+    };
+    if n < 8 {
+        columns.iter().fold([0.0; H], add)
+    } else if n <= BLOCK {
+        let mut r: [[f64; H]; 8] = [[0.0; H]; 8];
+        r.copy_from_slice(&columns[..8]);
+        let whole = n - n % 8;
+        for block in columns[8..whole].chunks_exact(8) {
+            for (slot, value) in r.iter_mut().zip(block) {
+                *slot = add(*slot, value);
+            }
+        }
+        let mut res = add(
+            add(add(r[0], &r[1]), &add(r[2], &r[3])),
+            &add(add(r[4], &r[5]), &add(r[6], &r[7])),
+        );
+        for value in &columns[whole..] {
+            res = add(res, value);
+        }
+        res
+    } else {
+        let half = n / 2;
+        let half = half - half % 8;
+        add(pairwise_columns(&columns[..half]), &pairwise_columns(&columns[half..]))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Preset, initialize_parameters};
+    use linalg_nn::data::planar::load_planar_dataset;
+    use linalg_nn::train::Silent;
+
+    /// Both loops from the same start: the parameters and every cost must be the same bits.
+    fn compare(hidden_units: usize, activation: Activation, num_iterations: usize) {
+        let flower = load_planar_dataset();
+        let config =
+            ModelConfig { hidden_units, activation, num_iterations, ..Preset::Course.config() };
+        let mut start = initialize_parameters(2, hidden_units, 1, &config.init).unwrap();
+        start.activation = activation;
+        let (mut fast, mut general) = (start.clone(), start);
+        let (mut fast_costs, mut fast_history) = (Vec::new(), Vec::new());
+        let (mut general_costs, mut general_history) = (Vec::new(), Vec::new());
+        let outcome = try_train(
+            &flower.x,
+            &flower.y,
+            &mut fast,
+            &config,
+            &mut Silent,
+            &mut fast_costs,
+            &mut fast_history,
+        );
+        assert!(matches!(outcome, Some(Ok(()))), "n_h = {hidden_units} takes the fast loop");
+        crate::train_general(
+            &flower.x,
+            &flower.y,
+            &mut general,
+            &config,
+            &mut Silent,
+            &mut general_costs,
+            &mut general_history,
+        )
+        .unwrap();
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&fast_history), bits(&general_history), "costs, n_h = {hidden_units}");
+        assert_eq!(fast_costs.len(), num_iterations.div_ceil(config.cost_every));
+        for ((name, f), (_, g)) in fast.named().into_iter().zip(general.named()) {
+            assert_eq!(bits(f.as_slice()), bits(g.as_slice()), "{name}, n_h = {hidden_units}");
+        }
+    }
+
+    #[test]
+    fn fast_loop_gives_the_general_loops_bits() {
+        // Long enough at learning rate 1.2 for any rounding difference to show.
+        compare(4, Activation::Tanh, 1500);
+        compare(1, Activation::Tanh, 300);
+        compare(5, Activation::Relu, 300);
+        compare(8, Activation::Sigmoid, 300);
+    }
+
+    #[test]
+    fn other_sizes_take_the_general_loop() {
+        let flower = load_planar_dataset();
+        let config = ModelConfig { hidden_units: 9, num_iterations: 5, ..Preset::Course.config() };
+        let mut p = initialize_parameters(2, 9, 1, &config.init).unwrap();
+        let (mut costs, mut history) = (Vec::new(), Vec::new());
+        let outcome =
+            try_train(&flower.x, &flower.y, &mut p, &config, &mut Silent, &mut costs, &mut history);
+        assert!(outcome.is_none());
+        assert!(history.is_empty());
+    }
+
+    #[test]
+    fn pairwise_columns_sums_each_row_like_numpy() {
+        // Three rows of 300 values: each row's sum equals numeric::pairwise_sum of that row.
+        let columns: Vec<[f64; 3]> = (0..300)
+            .map(|j| {
+                let v = j as f64;
+                [v * 0.1, 1.0 / (v + 1.0), (v * 0.7).sin()]
+            })
+            .collect();
+        let sums = pairwise_columns(&columns);
+        let rows = DMatrix::from_fn(3, 300, |i, j| columns[j][i]);
+        let expected = crate::sum_rows_like_numpy(&rows);
+        for i in 0..3 {
+            assert_eq!(sums[i].to_bits(), expected[(i, 0)].to_bits(), "row {i}");
+        }
+    }
+}

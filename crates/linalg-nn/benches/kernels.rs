@@ -1,0 +1,210 @@
+//! `cargo bench -p linalg-nn --bench kernels`: the matrix products of training on the course's
+//! real shapes (the cat pictures, `X` is 12288 x 209), computed by nalgebra's own product, by
+//! the `gemm` crate and by faer (one thread each), and by `linalg_nn::kernels` (faer on two
+//! fixed column blocks, on two threads for the large products), as docs/performance.md
+//! reports. The data is random (the values do not change the time of a dense product).
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use faer::linalg::matmul::matmul;
+use faer::{Accum, MatMut, MatRef, Par};
+use linalg_nn::NumpyRng;
+use linalg_nn::kernels::{Op, matmul_into};
+use nalgebra::DMatrix;
+use std::hint::black_box;
+use std::time::Duration;
+
+const N_X: usize = 12288;
+const M: usize = 209;
+
+fn faer_ref(m: &DMatrix<f64>) -> MatRef<'_, f64> {
+    MatRef::from_column_major_slice(m.as_slice(), m.nrows(), m.ncols())
+}
+
+fn faer_mut(m: &mut DMatrix<f64>) -> MatMut<'_, f64> {
+    let (rows, cols) = m.shape();
+    MatMut::from_column_major_slice_mut(m.as_mut_slice(), rows, cols)
+}
+
+/// `dst = op(a) op(b)` by the `gemm` crate on one thread.
+fn gemm_crate(dst: &mut DMatrix<f64>, a: &DMatrix<f64>, op_a: Op, b: &DMatrix<f64>, op_b: Op) {
+    let (m, n) = dst.shape();
+    let k = if op_a == Op::N { a.ncols() } else { a.nrows() };
+    assert_eq!(k, if op_b == Op::N { b.nrows() } else { b.ncols() });
+    let strides = |x: &DMatrix<f64>, op: Op| -> (isize, isize) {
+        let ld = x.nrows() as isize;
+        if op == Op::N { (ld, 1) } else { (1, ld) }
+    };
+    let ((a_cs, a_rs), (b_cs, b_rs)) = (strides(a, op_a), strides(b, op_b));
+    // SAFETY: dst is (m, n) column-major with leading dimension m; op(a) is (m, k) and op(b)
+    // (k, n) inside their buffers with the strides above (shapes asserted).
+    unsafe {
+        gemm::gemm(
+            m,
+            n,
+            k,
+            dst.as_mut_ptr(),
+            m as isize,
+            1,
+            false,
+            a.as_ptr(),
+            a_cs,
+            a_rs,
+            b.as_ptr(),
+            b_cs,
+            b_rs,
+            0.0,
+            1.0,
+            false,
+            false,
+            false,
+            gemm::Parallelism::None,
+        )
+    }
+}
+
+fn ok(result: linalg_nn::Result<()>) {
+    if let Err(err) = result {
+        panic!("benchmark product failed: {err}");
+    }
+}
+
+/// `Z1 = W1 X` for the first layer's widths of the course (1: logistic regression, 7: the
+/// two-layer model, 20: the deep one).
+fn forward(c: &mut Criterion) {
+    let mut rng = NumpyRng::new(1);
+    let x = rng.rand(N_X, M);
+    let mut group = c.benchmark_group("forward W1*X (n1 x 12288) * (12288 x 209)");
+    group.sample_size(20).measurement_time(Duration::from_secs(3));
+    for n1 in [1usize, 7, 20] {
+        let w = rng.randn(n1, N_X);
+        let mut z = DMatrix::zeros(n1, M);
+        group.bench_with_input(BenchmarkId::new("nalgebra w*x", n1), &n1, |b, _| {
+            b.iter(|| black_box(&w * &x))
+        });
+        group.bench_with_input(BenchmarkId::new("kernels (faer, 2 blocks)", n1), &n1, |b, _| {
+            b.iter(|| ok(matmul_into(&mut z, &w, Op::N, &x, Op::N)))
+        });
+        group.bench_with_input(BenchmarkId::new("gemm crate 1 thread", n1), &n1, |b, _| {
+            b.iter(|| gemm_crate(&mut z, &w, Op::N, &x, Op::N))
+        });
+        group.bench_with_input(BenchmarkId::new("faer 1 thread", n1), &n1, |b, _| {
+            b.iter(|| {
+                matmul(faer_mut(&mut z), Accum::Replace, faer_ref(&w), faer_ref(&x), 1.0, Par::Seq)
+            })
+        });
+        if n1 == 1 {
+            // hw1 keeps w as a column: w^T X.
+            let w_col = w.transpose();
+            group.bench_with_input(BenchmarkId::new("nalgebra w.tr_mul(x)", n1), &n1, |b, _| {
+                b.iter(|| black_box(w_col.tr_mul(&x)))
+            });
+        }
+    }
+    group.finish();
+}
+
+/// `dW1 = dZ1 X^T`, the backward product of the first layer.
+fn backward(c: &mut Criterion) {
+    let mut rng = NumpyRng::new(2);
+    let x = rng.rand(N_X, M);
+    let mut group = c.benchmark_group("backward dZ1*X^T (n1 x 209) * (209 x 12288)");
+    group.sample_size(20).measurement_time(Duration::from_secs(3));
+    for n1 in [7usize, 20] {
+        let dz = rng.randn(n1, M);
+        let mut dw = DMatrix::zeros(n1, N_X);
+        group.bench_with_input(BenchmarkId::new("nalgebra dz*x.transpose()", n1), &n1, |b, _| {
+            b.iter(|| black_box(&dz * x.transpose()))
+        });
+        group.bench_with_input(BenchmarkId::new("nalgebra (x*dz^T)^T", n1), &n1, |b, _| {
+            b.iter(|| black_box((&x * dz.transpose()).transpose()))
+        });
+        group.bench_with_input(BenchmarkId::new("kernels (faer, 2 blocks)", n1), &n1, |b, _| {
+            b.iter(|| ok(matmul_into(&mut dw, &dz, Op::N, &x, Op::T)))
+        });
+        group.bench_with_input(BenchmarkId::new("gemm crate 1 thread", n1), &n1, |b, _| {
+            b.iter(|| gemm_crate(&mut dw, &dz, Op::N, &x, Op::T))
+        });
+        group.bench_with_input(BenchmarkId::new("faer 1 thread", n1), &n1, |b, _| {
+            b.iter(|| {
+                matmul(
+                    faer_mut(&mut dw),
+                    Accum::Replace,
+                    faer_ref(&dz),
+                    faer_ref(&x).transpose(),
+                    1.0,
+                    Par::Seq,
+                )
+            })
+        });
+    }
+    group.finish();
+}
+
+/// `G = X^T X`, the Gram engine's one-off product.
+fn gram(c: &mut Criterion) {
+    let x = NumpyRng::new(3).rand(N_X, M);
+    let mut g = DMatrix::zeros(M, M);
+    let mut group = c.benchmark_group("gram X^T*X (209 x 12288) * (12288 x 209)");
+    group.sample_size(10).measurement_time(Duration::from_secs(4));
+    group.bench_function("nalgebra x.tr_mul(x)", |b| b.iter(|| black_box(x.tr_mul(&x))));
+    group.bench_function("nalgebra x.transpose()*x", |b| b.iter(|| black_box(x.transpose() * &x)));
+    group.bench_function("kernels (faer, 2 blocks)", |b| {
+        b.iter(|| ok(matmul_into(&mut g, &x, Op::T, &x, Op::N)))
+    });
+    group.bench_function("gemm crate 1 thread", |b| {
+        b.iter(|| gemm_crate(&mut g, &x, Op::T, &x, Op::N))
+    });
+    group.bench_function("faer 1 thread", |b| {
+        b.iter(|| {
+            matmul(
+                faer_mut(&mut g),
+                Accum::Replace,
+                faer_ref(&x).transpose(),
+                faer_ref(&x),
+                1.0,
+                Par::Seq,
+            )
+        })
+    });
+    group.finish();
+}
+
+/// The Gram engine's per-iteration product `dZ1 G` (n1 x 209) * (209 x 209).
+fn gram_step(c: &mut Criterion) {
+    let mut rng = NumpyRng::new(4);
+    let g = {
+        let x = rng.rand(N_X, M);
+        x.transpose() * &x
+    };
+    let mut group = c.benchmark_group("gram step dZ1*G (n1 x 209) * (209 x 209)");
+    group.sample_size(50).measurement_time(Duration::from_secs(2));
+    for n1 in [1usize, 7, 20] {
+        let dz = rng.randn(n1, M);
+        let mut out = DMatrix::zeros(n1, M);
+        group.bench_with_input(BenchmarkId::new("nalgebra", n1), &n1, |b, _| {
+            b.iter(|| black_box(&dz * &g))
+        });
+        group.bench_with_input(BenchmarkId::new("kernels (faer)", n1), &n1, |b, _| {
+            b.iter(|| ok(matmul_into(&mut out, &dz, Op::N, &g, Op::N)))
+        });
+        group.bench_with_input(BenchmarkId::new("gemm crate 1 thread", n1), &n1, |b, _| {
+            b.iter(|| gemm_crate(&mut out, &dz, Op::N, &g, Op::N))
+        });
+        group.bench_with_input(BenchmarkId::new("faer 1 thread", n1), &n1, |b, _| {
+            b.iter(|| {
+                matmul(
+                    faer_mut(&mut out),
+                    Accum::Replace,
+                    faer_ref(&dz),
+                    faer_ref(&g),
+                    1.0,
+                    Par::Seq,
+                )
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, forward, backward, gram, gram_step);
+criterion_main!(benches);

@@ -1,0 +1,895 @@
+//! `cargo xtask bench`: issue 8's end-to-end measurement. Runs every course preset as a user
+//! runs it (the release binaries, whole process, data loading and figures included), reports
+//! the median wall time and the peak resident memory of each, and, when `python3` with numpy is
+//! installed, runs the numpy port of the same notebooks (`numpy-reference/`) alternately with
+//! ours and prints the ratios. `--scaling` adds the time per iteration as the number of
+//! examples and the first layer's width grow. `docs/performance.md` shows a run.
+
+use anyhow::{Context, Result, bail};
+use linalg_nn::atomic::write_bytes_atomic;
+use linalg_nn::data::{CatDataset, load_dataset};
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::ffi::OsString;
+use std::fmt::Write as _;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// Environment variables that tune OpenBLAS for a machine; they are removed from the numpy
+/// runs so that numpy picks its kernels as it would on a fresh install.
+pub const OPENBLAS_TUNING_VARS: [&str; 2] = ["OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"];
+
+/// Peak memory allowed per run (issue 8): three times the float64 training matrix, plus 30 MB.
+///
+/// ```
+/// // The cat pictures: X is 12288 x 209 float64 = 20.5 MB.
+/// let limit = xtask::bench::rss_limit_bytes(12288 * 209 * 8);
+/// assert_eq!(limit, 3 * 12288 * 209 * 8 + 30_000_000);
+/// ```
+pub fn rss_limit_bytes(training_matrix_bytes: u64) -> u64 {
+    3 * training_matrix_bytes + 30_000_000
+}
+
+/// What `cargo xtask bench` does.
+#[derive(Clone, Debug)]
+pub struct BenchOptions {
+    /// The workspace (for `cargo build`, the binaries and `numpy-reference/`).
+    pub workspace_root: PathBuf,
+    /// Folder with the course's cat files.
+    pub data_dir: PathBuf,
+    /// Runs of each program (the median is reported).
+    pub repetitions: usize,
+    /// Only the runs whose name contains one of these (all when empty).
+    pub only: Vec<String>,
+    /// Also measure the time per iteration against `m` and the first layer's width.
+    pub scaling: bool,
+    /// Do not run the numpy reference even if numpy is installed.
+    pub no_numpy: bool,
+    /// Do not build the release binaries first (they must exist).
+    pub skip_build: bool,
+}
+
+/// The outcome of one child process.
+#[derive(Clone, Debug)]
+pub struct Measurement {
+    /// Wall time from spawn to exit.
+    pub wall: Duration,
+    /// Peak resident set size in bytes (`ru_maxrss` of the child).
+    pub peak_rss: u64,
+    /// Its `--json` output.
+    pub report: Value,
+}
+
+/// Runs `command` with stdout captured, and returns its wall time, peak RSS and the JSON it
+/// printed. Fails with the child's stderr when it exits with an error.
+pub fn measure(command: &mut Command) -> Result<Measurement> {
+    let described = format!("{command:?}");
+    command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let started = Instant::now();
+    let mut child = command.spawn().with_context(|| format!("cannot start {described}"))?;
+    // Drain both pipes on threads while the child runs, so it never blocks on a full pipe.
+    let mut stdout = child.stdout.take().context("child stdout")?;
+    let mut stderr = child.stderr.take().context("child stderr")?;
+    let out_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        stdout.read_to_string(&mut text).map(|_| text)
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        stderr.read_to_string(&mut text).map(|_| text)
+    });
+    let (status, peak_rss) = wait_with_rusage(child.id())?;
+    let wall = started.elapsed();
+    let out = out_reader.join().map_err(|_| anyhow::anyhow!("stdout reader panicked"))??;
+    let err = err_reader.join().map_err(|_| anyhow::anyhow!("stderr reader panicked"))??;
+    if status != 0 {
+        bail!("{described} exited with status {status}:\n{}", err.trim_end());
+    }
+    let report: Value = serde_json::from_str(out.trim()).with_context(|| {
+        format!("{described} did not print one JSON object on stdout; it printed:\n{out}")
+    })?;
+    Ok(Measurement { wall, peak_rss, report })
+}
+
+/// Waits for the child `pid` with `wait4`, which reports that child's own resource usage
+/// (`getrusage(RUSAGE_CHILDREN)` would give the maximum over every child so far). Returns the
+/// exit status (128 + signal when killed) and the peak RSS in bytes.
+fn wait_with_rusage(pid: u32) -> Result<(i32, u64)> {
+    let pid = libc::pid_t::try_from(pid).context("child pid out of range")?;
+    let mut status: libc::c_int = 0;
+    // SAFETY: an all-zero rusage is a valid value of this plain C struct.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: pid is our own child, not yet waited for; status and usage are valid for
+        // writes.
+        let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        if waited == pid {
+            break;
+        }
+        let err = std::io::Error::last_os_error();
+        if err.kind() != std::io::ErrorKind::Interrupted {
+            return Err(err).context("waiting for a benchmark run");
+        }
+    }
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else if libc::WIFSIGNALED(status) {
+        128 + libc::WTERMSIG(status)
+    } else {
+        -1
+    };
+    // ru_maxrss is in kilobytes on Linux.
+    let peak_rss = u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024;
+    Ok((code, peak_rss))
+}
+
+/// The median of `values` (the mean of the middle two for an even count); `None` when empty.
+///
+/// ```
+/// use xtask::bench::median;
+/// assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
+/// assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), Some(2.5));
+/// assert_eq!(median(&[]), None);
+/// ```
+pub fn median(values: &[f64]) -> Option<f64> {
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let n = sorted.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(sorted[n / 2]),
+        _ => Some((sorted[n / 2 - 1] + sorted[n / 2]) / 2.0),
+    }
+}
+
+/// A `.npy` file (format 1.0) holding `data` with numpy dtype `descr` (`"|u1"`, `"<i8"`) and
+/// C-order `shape`, as `np.save` writes it.
+///
+/// ```
+/// let bytes = xtask::bench::npy_bytes("|u1", &[2, 3], &[1, 2, 3, 4, 5, 6]);
+/// assert!(bytes.starts_with(b"\x93NUMPY\x01\x00"));
+/// let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+/// assert_eq!((10 + header_len) % 64, 0);
+/// let header = std::str::from_utf8(&bytes[10..10 + header_len]).unwrap();
+/// assert!(header.starts_with("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), }"));
+/// assert_eq!(&bytes[10 + header_len..], &[1, 2, 3, 4, 5, 6]);
+/// ```
+pub fn npy_bytes(descr: &str, shape: &[usize], data: &[u8]) -> Vec<u8> {
+    let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
+    let shape_text =
+        if dims.len() == 1 { format!("({},)", dims[0]) } else { format!("({})", dims.join(", ")) };
+    let mut header =
+        format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape_text}, }}");
+    // Pad with spaces so that the data starts on a multiple of 64 bytes, newline last.
+    let unpadded = 10 + header.len() + 1;
+    header.push_str(&" ".repeat(unpadded.next_multiple_of(64) - unpadded));
+    header.push('\n');
+    let mut bytes = Vec::with_capacity(10 + header.len() + data.len());
+    bytes.extend_from_slice(b"\x93NUMPY\x01\x00");
+    bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
+    bytes.extend_from_slice(header.as_bytes());
+    bytes.extend_from_slice(data);
+    bytes
+}
+
+/// Writes the cat data set as the four `.npy` files the numpy reference reads without h5py
+/// (`train_set_x.npy` uint8 `(m, px, px, 3)`, `train_set_y.npy` int64 `(m,)`, and the test
+/// pair), with the training set repeated `tile` times.
+pub fn export_npy(data: &CatDataset, dir: &Path, tile: usize) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    for (prefix, split, times) in [("train", &data.train, tile), ("test", &data.test, 1)] {
+        let px = split.num_px();
+        let pixels = split.pixels().repeat(times);
+        let labels: Vec<u8> =
+            split.labels().repeat(times).iter().flat_map(|&l| i64::from(l).to_le_bytes()).collect();
+        let m = split.m() * times;
+        let x_path = dir.join(format!("{prefix}_set_x.npy"));
+        write_bytes_atomic(&x_path, &npy_bytes("|u1", &[m, px, px, 3], &pixels))
+            .with_context(|| format!("writing {}", x_path.display()))?;
+        let y_path = dir.join(format!("{prefix}_set_y.npy"));
+        write_bytes_atomic(&y_path, &npy_bytes("<i8", &[m], &labels))
+            .with_context(|| format!("writing {}", y_path.display()))?;
+    }
+    Ok(())
+}
+
+/// Writes `train_catvnoncat.h5` with the training set repeated `tile` times, and a copy of the
+/// test file, into `dir` (the Rust binaries' input for the scaling runs).
+pub fn export_tiled_h5(
+    data: &CatDataset,
+    source_dir: &Path,
+    dir: &Path,
+    tile: usize,
+) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let train = &data.train;
+    let px = train.num_px() as u64;
+    let m = (train.m() * tile) as u64;
+    let labels: Vec<i64> = train.labels().repeat(tile).iter().map(|&l| i64::from(l)).collect();
+    let mut builder = hdf5_pure::FileBuilder::new();
+    builder
+        .create_dataset("train_set_x")
+        .with_u8_data(&train.pixels().repeat(tile))
+        .with_shape(&[m, px, px, 3]);
+    builder.create_dataset("train_set_y").with_i64_data(&labels);
+    builder
+        .create_dataset("list_classes")
+        .with_ascii_strings(&["non-cat", "cat"])
+        .map_err(|e| anyhow::anyhow!("list_classes: {e}"))?;
+    let bytes = builder.finish().map_err(|e| anyhow::anyhow!("building the tiled file: {e}"))?;
+    let train_path = dir.join(linalg_nn::data::cat::TRAIN_FILE);
+    write_bytes_atomic(&train_path, &bytes)
+        .with_context(|| format!("writing {}", train_path.display()))?;
+    let test_name = linalg_nn::data::cat::TEST_FILE;
+    let test_bytes = std::fs::read(source_dir.join(test_name))
+        .with_context(|| format!("reading {}", source_dir.join(test_name).display()))?;
+    write_bytes_atomic(&dir.join(test_name), &test_bytes)
+        .with_context(|| format!("writing {}", dir.join(test_name).display()))?;
+    Ok(())
+}
+
+/// python3 with numpy, as found on this machine.
+#[derive(Clone, Debug)]
+pub struct Numpy {
+    /// The interpreter to run.
+    pub python: OsString,
+    /// What it says about itself: versions, BLAS library and kernel, threads.
+    pub description: String,
+}
+
+/// Looks for `python3` with numpy (never installs anything). `Err` says what is missing.
+pub fn find_numpy() -> std::result::Result<Numpy, String> {
+    let python = OsString::from("python3");
+    let probe = r#"
+import sys, numpy
+print("numpy %s, Python %s" % (numpy.__version__, sys.version.split()[0]))
+try:
+    from threadpoolctl import threadpool_info
+    for pool in threadpool_info():
+        print("%s %s, kernel %s, %s threads" % (pool.get("internal_api"), pool.get("version"), pool.get("architecture"), pool.get("num_threads")))
+except ImportError:
+    cfg = numpy.show_config(mode="dicts") if hasattr(numpy, "show_config") else None
+    blas = (cfg or {}).get("Build Dependencies", {}).get("blas", {})
+    print("BLAS %s %s (install threadpoolctl to see its kernel)" % (blas.get("name", "?"), blas.get("version", "")))
+"#;
+    let mut command = Command::new(&python);
+    command.args(["-c", probe]);
+    for var in OPENBLAS_TUNING_VARS {
+        command.env_remove(var);
+    }
+    match command.output() {
+        Err(e) => Err(format!("python3 not found ({e})")),
+        Ok(out) if !out.status.success() => Err(format!(
+            "python3 has no numpy ({})",
+            String::from_utf8_lossy(&out.stderr).lines().last().unwrap_or("import failed")
+        )),
+        Ok(out) => Ok(Numpy {
+            python,
+            description: String::from_utf8_lossy(&out.stdout).trim().replace('\n', "; "),
+        }),
+    }
+}
+
+/// One program the benchmark runs: a Rust binary with arguments, or a numpy script.
+#[derive(Clone, Debug)]
+struct Program {
+    /// Row label.
+    label: String,
+    /// Executable and arguments.
+    argv: Vec<OsString>,
+    /// Whether it is the numpy reference (its environment drops [`OPENBLAS_TUNING_VARS`]).
+    numpy: bool,
+}
+
+impl Program {
+    fn command(&self) -> Command {
+        let mut command = Command::new(&self.argv[0]);
+        command.args(&self.argv[1..]);
+        if self.numpy {
+            for var in OPENBLAS_TUNING_VARS {
+                command.env_remove(var);
+            }
+        }
+        command
+    }
+}
+
+/// One notebook run, measured for each engine of ours against the same numpy run.
+#[derive(Clone, Debug)]
+struct Group {
+    /// The notebook run, e.g. "hw3 deep [12288,20,7,5,1], 2500 iterations".
+    name: String,
+    /// (engine, program, target speed-up over numpy).
+    ours: Vec<(String, Program, f64)>,
+    numpy: Option<Program>,
+    /// Bytes of the float64 training matrix.
+    matrix_bytes: u64,
+}
+
+/// The final cost and accuracy a report carries (both programs print the same fields).
+fn summary(report: &Value) -> String {
+    let last_cost = report["costs"].as_array().and_then(|c| c.last()).and_then(|last| {
+        // hw1 records (iteration, cost) pairs, the others plain costs.
+        last.as_f64().or_else(|| last.get(1).and_then(Value::as_f64))
+    });
+    let accuracy = report["train_accuracy"].as_f64().or_else(|| report["accuracy"].as_f64());
+    match (last_cost, accuracy) {
+        (Some(c), Some(a)) => format!("last cost {c:.6}, train accuracy {a:.4} %"),
+        _ => "no cost/accuracy in the output".to_string(),
+    }
+}
+
+fn os(s: impl Into<OsString>) -> OsString {
+    s.into()
+}
+
+/// The course presets: hw1 (both engines), hw2, hw3 two-layer and deep (both engines when the
+/// binary has `--engine`).
+fn course_groups(
+    bin: &Path,
+    out: &Path,
+    data_dir: &Path,
+    numpy: Option<(&Numpy, &Path, &Path)>,
+    hw3_engines: bool,
+) -> Vec<Group> {
+    let cat_bytes = 12288 * 209 * 8;
+    let exe = |name: &str| bin.join(name).into_os_string();
+    let common = |args: &[&str]| -> Vec<OsString> {
+        let mut v: Vec<OsString> = args.iter().map(os).collect();
+        v.extend([os("--quiet"), os("--json"), os("--out"), out.as_os_str().to_owned()]);
+        v.extend([os("--data-dir"), data_dir.as_os_str().to_owned()]);
+        v
+    };
+    let ours = |label: &str, binary: &str, args: &[&str]| -> Program {
+        let mut argv = vec![exe(binary)];
+        argv.extend(common(args));
+        Program { label: label.to_string(), argv, numpy: false }
+    };
+    let numpy_program = |script: &str, args: &[&str]| -> Option<Program> {
+        numpy.map(|(np, reference, npy_dir)| {
+            let mut argv = vec![np.python.clone(), reference.join(script).into_os_string()];
+            argv.extend(args.iter().map(os));
+            argv.extend([os("--quiet"), os("--json"), os("--data-dir"), npy_dir.into()]);
+            Program { label: format!("numpy {script}"), argv, numpy: true }
+        })
+    };
+    let hw3 = |model: &str, engine: &str| -> Program {
+        let mut args = vec!["--preset", "course", "--model", model];
+        if hw3_engines {
+            args.extend(["--engine", engine]);
+        }
+        ours(&format!("hw3-deep {model} {engine}"), "hw3-deep", &args)
+    };
+    let hw3_rows = |model: &str, direct_target: f64| -> Vec<(String, Program, f64)> {
+        let mut rows = vec![("direct".to_string(), hw3(model, "direct"), direct_target)];
+        if hw3_engines {
+            rows.push(("gram".to_string(), hw3(model, "gram"), 50.0));
+        }
+        rows
+    };
+    vec![
+        Group {
+            name: "hw1, 2000 iterations".into(),
+            ours: vec![
+                (
+                    "direct".into(),
+                    ours("hw1-logreg direct", "hw1-logreg", &["--engine", "direct"]),
+                    5.0,
+                ),
+                (
+                    "gram".into(),
+                    ours("hw1-logreg gram", "hw1-logreg", &["--engine", "gram"]),
+                    100.0,
+                ),
+            ],
+            numpy: numpy_program("hw1_logreg.py", &[]),
+            matrix_bytes: cat_bytes,
+        },
+        Group {
+            name: "hw2, 10000 iterations, n_h = 4".into(),
+            ours: vec![(
+                "direct".into(),
+                ours("hw2-planar", "hw2-planar", &["--preset", "course"]),
+                10.0,
+            )],
+            numpy: numpy_program("hw2_planar.py", &[]),
+            matrix_bytes: 2 * 400 * 8,
+        },
+        Group {
+            name: "hw3 two-layer, 2500 iterations".into(),
+            ours: hw3_rows("two-layer", 4.0),
+            numpy: numpy_program("hw3_deep.py", &["--model", "two-layer"]),
+            matrix_bytes: cat_bytes,
+        },
+        Group {
+            name: "hw3 deep [12288,20,7,5,1], 2500 iterations".into(),
+            ours: hw3_rows("deep", 2.5),
+            numpy: numpy_program("hw3_deep.py", &["--model", "deep"]),
+            matrix_bytes: cat_bytes,
+        },
+    ]
+}
+
+/// What the machine is, for the report's header.
+fn machine_description(numpy: &std::result::Result<Numpy, String>) -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".to_string());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut features = Vec::new();
+    #[cfg(target_arch = "x86_64")]
+    for (name, present) in [
+        ("AVX2", std::is_x86_feature_detected!("avx2")),
+        ("FMA", std::is_x86_feature_detected!("fma")),
+        ("AVX-512F", std::is_x86_feature_detected!("avx512f")),
+    ] {
+        features.push(format!("{name} {}", if present { "yes" } else { "no" }));
+    }
+    let rustc = Command::new(std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into()))
+        .arg("--version")
+        .output()
+        .ok()
+        .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+        .unwrap_or_else(|| "rustc ?".to_string());
+    let tuning: Vec<String> = OPENBLAS_TUNING_VARS
+        .iter()
+        .filter_map(|v| std::env::var(v).ok().map(|value| format!("{v}={value}")))
+        .collect();
+    let mut text = format!("- CPU: {cpu}, {cores} cores available, {}\n", features.join(", "));
+    let _ = writeln!(text, "- {rustc}, release profile (`cargo build --release`)");
+    match numpy {
+        Ok(np) => {
+            let _ = writeln!(text, "- {}", np.description);
+        }
+        Err(why) => {
+            let _ = writeln!(text, "- numpy: not available ({why})");
+        }
+    }
+    if !tuning.is_empty() {
+        let _ = writeln!(text, "- removed from the numpy runs' environment: {}", tuning.join(", "));
+    }
+    if let Ok(load) = std::fs::read_to_string("/proc/loadavg") {
+        let _ = writeln!(text, "- load average before the run: {}", load.trim());
+    }
+    text
+}
+
+/// The 1-minute load average, when the system reports one.
+fn load_average() -> Option<f64> {
+    std::fs::read_to_string("/proc/loadavg").ok()?.split_whitespace().next()?.parse().ok()
+}
+
+fn megabytes(bytes: u64) -> f64 {
+    bytes as f64 / 1e6
+}
+
+/// Runs the benchmark and prints its report (markdown tables) through `print`.
+pub fn run(options: &BenchOptions, print: &mut dyn FnMut(&str)) -> Result<()> {
+    let root = &options.workspace_root;
+    if options.repetitions == 0 {
+        bail!("--reps must be at least 1");
+    }
+    if !options.skip_build {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let status = Command::new(&cargo)
+            .args(["build", "--release", "-p", "hw1-logreg", "-p", "hw2-planar", "-p", "hw3-deep"])
+            .current_dir(root)
+            .status()
+            .context("running cargo build --release")?;
+        if !status.success() {
+            bail!("cargo build --release failed ({status})");
+        }
+    }
+    let bin = root.join("target").join("release");
+    let data = load_dataset(&options.data_dir).with_context(|| {
+        format!("the benchmark needs the cat data set in {}", options.data_dir.display())
+    })?;
+    let numpy = if options.no_numpy { Err("--no-numpy given".to_string()) } else { find_numpy() };
+    if let Err(why) = &numpy {
+        print(&format!(
+            "numpy reference: not run: {why}. Reporting ours only (install python3 and numpy to compare)."
+        ));
+    }
+    if let Some(load) = load_average().filter(|&l| l > 0.5) {
+        print(&format!(
+            "warning: the load average is {load:.2}: other work is running, so the times below are not those of a quiet machine."
+        ));
+    }
+    let scratch = tempfile::tempdir().context("creating a scratch folder")?;
+    let out = scratch.path().join("figures");
+    let npy_dir = scratch.path().join("npy");
+    if numpy.is_ok() {
+        export_npy(&data, &npy_dir, 1)?;
+    }
+    let reference = root.join("numpy-reference");
+    let help = Command::new(bin.join("hw3-deep"))
+        .arg("--help")
+        .output()
+        .with_context(|| format!("running {} --help", bin.join("hw3-deep").display()))?;
+    let hw3_engines = String::from_utf8_lossy(&help.stdout).contains("--engine");
+    let numpy_ref = numpy.as_ref().ok().map(|np| (np, reference.as_path(), npy_dir.as_path()));
+    let groups = course_groups(&bin, &out, &options.data_dir, numpy_ref, hw3_engines);
+    let selected: Vec<&Group> = groups
+        .iter()
+        .filter(|g| options.only.is_empty() || options.only.iter().any(|o| g.name.contains(o)))
+        .collect();
+
+    let mut report = String::new();
+    let _ = writeln!(report, "### Machine\n\n{}", machine_description(&numpy));
+    let _ = writeln!(
+        report,
+        "### Course presets (median of {} runs, alternating ours and numpy)\n",
+        options.repetitions
+    );
+    let _ = writeln!(
+        report,
+        "| run | engine | ours (s) | ours peak RSS (MB) | RSS limit (MB) | numpy (s) | numpy peak RSS (MB) | speed-up | target |"
+    );
+    let _ = writeln!(report, "|---|---|---|---|---|---|---|---|---|");
+    let mut checks = String::new();
+    for group in selected {
+        print(&format!("{} ...", group.name));
+        let mut programs: Vec<&Program> = Vec::new();
+        programs.extend(group.numpy.as_ref());
+        programs.extend(group.ours.iter().map(|(_, p, _)| p));
+        let mut results: BTreeMap<String, Vec<Measurement>> = BTreeMap::new();
+        for rep in 0..options.repetitions {
+            for program in &programs {
+                let measured = measure(&mut program.command())
+                    .with_context(|| format!("{} (repetition {})", program.label, rep + 1))?;
+                print(&format!(
+                    "  {:<28} {:>8.3} s  {:>7.1} MB",
+                    program.label,
+                    measured.wall.as_secs_f64(),
+                    megabytes(measured.peak_rss)
+                ));
+                results.entry(program.label.clone()).or_default().push(measured);
+            }
+        }
+        let stats = |label: &str| -> Option<(f64, u64, Value)> {
+            let runs = results.get(label)?;
+            let times: Vec<f64> = runs.iter().map(|m| m.wall.as_secs_f64()).collect();
+            let rss = runs.iter().map(|m| m.peak_rss).max()?;
+            Some((median(&times)?, rss, runs.last()?.report.clone()))
+        };
+        let numpy_stats = group.numpy.as_ref().and_then(|p| stats(&p.label));
+        let limit = rss_limit_bytes(group.matrix_bytes);
+        if let Some((_, _, np_report)) = &numpy_stats {
+            let _ = writeln!(checks, "- {}: numpy: {}", group.name, summary(np_report));
+        }
+        for (engine, program, target) in &group.ours {
+            let Some((time, rss, ours_report)) = stats(&program.label) else { continue };
+            let _ =
+                writeln!(checks, "- {} ({engine}): ours: {}", group.name, summary(&ours_report));
+            let within = if rss <= limit { "" } else { " (over)" };
+            let (numpy_time, numpy_rss, speedup) = match &numpy_stats {
+                Some((nt, nr, _)) => (
+                    format!("{nt:.3}"),
+                    format!("{:.1}", megabytes(*nr)),
+                    format!(
+                        "{:.1}x{}",
+                        nt / time,
+                        if nt / time >= *target { "" } else { " (below)" }
+                    ),
+                ),
+                None => ("-".into(), "-".into(), "-".into()),
+            };
+            let _ = writeln!(
+                report,
+                "| {} | {engine} | {time:.3} | {:.1}{within} | {:.1} | {numpy_time} | {numpy_rss} | {speedup} | >= {target}x |",
+                group.name,
+                megabytes(rss),
+                megabytes(limit),
+            );
+        }
+    }
+    let _ = writeln!(
+        report,
+        "\nSame results (last recorded cost and training accuracy of each program):\n\n{checks}"
+    );
+    print(&report);
+
+    if options.scaling {
+        let scaling = run_scaling(
+            options,
+            &bin,
+            &data,
+            numpy.as_ref().ok(),
+            &reference,
+            scratch.path(),
+            hw3_engines,
+            print,
+        )?;
+        print(&scaling);
+    }
+    Ok(())
+}
+
+/// Time per iteration from two runs of different lengths: `(T(long) - T(short)) / (long -
+/// short)`, which cancels the start-up, data loading and figures.
+fn per_iteration(
+    repetitions: usize,
+    short: usize,
+    long: usize,
+    program: &dyn Fn(usize) -> Program,
+) -> Result<f64> {
+    let mut differences = Vec::new();
+    for _ in 0..repetitions {
+        let t_short = measure(&mut program(short).command())?.wall.as_secs_f64();
+        let t_long = measure(&mut program(long).command())?.wall.as_secs_f64();
+        differences.push((t_long - t_short) / (long - short) as f64);
+    }
+    median(&differences).context("no repetitions")
+}
+
+/// The scaling tables: time per iteration against `m` (the training pictures tiled 1, 2, 4, 8
+/// times) and against the first hidden layer's width (two-layer network, m = 209).
+#[allow(clippy::too_many_arguments)]
+fn run_scaling(
+    options: &BenchOptions,
+    bin: &Path,
+    data: &CatDataset,
+    numpy: Option<&Numpy>,
+    reference: &Path,
+    scratch: &Path,
+    hw3_engines: bool,
+    print: &mut dyn FnMut(&str),
+) -> Result<String> {
+    let reps = options.repetitions;
+    let out = scratch.join("figures");
+    let mut text = String::new();
+    let ms = |s: f64| format!("{:.3}", s * 1e3);
+    let ours = |binary: &str, data_dir: &Path, args: Vec<String>| -> Program {
+        let mut argv = vec![bin.join(binary).into_os_string()];
+        argv.extend(args.into_iter().map(OsString::from));
+        argv.extend([os("--quiet"), os("--json"), os("--out"), out.as_os_str().to_owned()]);
+        argv.extend([os("--data-dir"), data_dir.as_os_str().to_owned()]);
+        Program { label: binary.to_string(), argv, numpy: false }
+    };
+    let numpy_program = |np: &Numpy, script: &str, npy_dir: &Path, args: Vec<String>| {
+        let mut argv = vec![np.python.clone(), reference.join(script).into_os_string()];
+        argv.extend(args.into_iter().map(OsString::from));
+        argv.extend([os("--quiet"), os("--json"), os("--data-dir"), npy_dir.into()]);
+        Program { label: script.to_string(), argv, numpy: true }
+    };
+    let npy_dir = scratch.join("npy");
+    let engines: &[&str] = if hw3_engines { &["direct", "gram"] } else { &["direct"] };
+
+    let _ = writeln!(
+        text,
+        "\n### Time per iteration (ms) against m (training pictures tiled), median of {reps}\n"
+    );
+    let mut header = "| m |".to_string();
+    let mut columns: Vec<String> = vec!["hw1 direct".into(), "hw1 gram".into()];
+    if numpy.is_some() {
+        columns.push("hw1 numpy".into());
+    }
+    for engine in engines {
+        columns.push(format!("hw3 two-layer {engine}"));
+    }
+    if numpy.is_some() {
+        columns.push("hw3 two-layer numpy".into());
+    }
+    for c in &columns {
+        let _ = write!(header, " {c} |");
+    }
+    let _ = writeln!(text, "{header}\n|{}", "---|".repeat(columns.len() + 1));
+    for tile in [1usize, 2, 4, 8] {
+        let m = data.train.m() * tile;
+        print(&format!("scaling: m = {m} ..."));
+        let tiled = scratch.join(format!("tile-{tile}"));
+        export_tiled_h5(data, &options.data_dir, &tiled, tile)?;
+        let mut row = format!("| {m} |");
+        for engine in ["direct", "gram"] {
+            let (short, long) = if engine == "gram" { (100, 1100) } else { (20, 120) };
+            let t = per_iteration(reps, short, long, &|n| {
+                ours(
+                    "hw1-logreg",
+                    &tiled,
+                    vec!["--engine".into(), engine.into(), "--epochs".into(), n.to_string()],
+                )
+            })?;
+            let _ = write!(row, " {} |", ms(t));
+        }
+        if let Some(np) = numpy {
+            let t = per_iteration(reps, 10, 60, &|n| {
+                numpy_program(
+                    np,
+                    "hw1_logreg.py",
+                    &npy_dir,
+                    vec!["--epochs".into(), n.to_string(), "--tile".into(), tile.to_string()],
+                )
+            })?;
+            let _ = write!(row, " {} |", ms(t));
+        }
+        for engine in engines {
+            let (short, long) = if *engine == "gram" { (100, 600) } else { (10, 60) };
+            let t = per_iteration(reps, short, long, &|n| {
+                let mut args = vec![
+                    "--preset".into(),
+                    "course".into(),
+                    "--model".into(),
+                    "two-layer".into(),
+                    "--no-plots".into(),
+                    "--iterations".into(),
+                    n.to_string(),
+                ];
+                if hw3_engines {
+                    args.extend(["--engine".into(), engine.to_string()]);
+                }
+                ours("hw3-deep", &tiled, args)
+            })?;
+            let _ = write!(row, " {} |", ms(t));
+        }
+        if let Some(np) = numpy {
+            let t = per_iteration(reps, 5, 30, &|n| {
+                numpy_program(
+                    np,
+                    "hw3_deep.py",
+                    &npy_dir,
+                    vec![
+                        "--model".into(),
+                        "two-layer".into(),
+                        "--iterations".into(),
+                        n.to_string(),
+                        "--tile".into(),
+                        tile.to_string(),
+                    ],
+                )
+            })?;
+            let _ = write!(row, " {} |", ms(t));
+        }
+        let _ = writeln!(text, "{row}");
+    }
+
+    let _ = writeln!(
+        text,
+        "\n### Time per iteration (ms) against the first layer's width n1 (two-layer [12288, n1, 1], m = 209), median of {reps}\n"
+    );
+    let mut header = "| n1 |".to_string();
+    let mut columns: Vec<String> = engines.iter().map(|e| format!("ours {e}")).collect();
+    if numpy.is_some() {
+        columns.push("numpy".into());
+    }
+    for c in &columns {
+        let _ = write!(header, " {c} |");
+    }
+    let _ = writeln!(text, "{header}\n|{}", "---|".repeat(columns.len() + 1));
+    for width in [7usize, 20, 50, 100] {
+        print(&format!("scaling: n1 = {width} ..."));
+        let mut row = format!("| {width} |");
+        for engine in engines {
+            let (short, long) = if *engine == "gram" { (100, 600) } else { (10, 60) };
+            let t = per_iteration(reps, short, long, &|n| {
+                let mut args = vec![
+                    "--preset".into(),
+                    "course".into(),
+                    "--model".into(),
+                    "two-layer".into(),
+                    "--layers".into(),
+                    format!("12288,{width},1"),
+                    "--no-plots".into(),
+                    "--iterations".into(),
+                    n.to_string(),
+                ];
+                if hw3_engines {
+                    args.extend(["--engine".into(), engine.to_string()]);
+                }
+                ours("hw3-deep", &options.data_dir, args)
+            })?;
+            let _ = write!(row, " {} |", ms(t));
+        }
+        if let Some(np) = numpy {
+            let t = per_iteration(reps, 5, 30, &|n| {
+                numpy_program(
+                    np,
+                    "hw3_deep.py",
+                    &npy_dir,
+                    vec![
+                        "--model".into(),
+                        "two-layer".into(),
+                        "--hidden".into(),
+                        width.to_string(),
+                        "--iterations".into(),
+                        n.to_string(),
+                    ],
+                )
+            })?;
+            let _ = write!(row, " {} |", ms(t));
+        }
+        let _ = writeln!(text, "{row}");
+    }
+    Ok(text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn measures_a_child_that_prints_json() {
+        let mut command = Command::new("sh");
+        command
+            .args(["-c", "echo '{\"costs\": [[0, 0.7], [100, 0.5]], \"train_accuracy\": 99.5}'"]);
+        let measured = measure(&mut command).unwrap();
+        assert_eq!(measured.report["train_accuracy"], json!(99.5));
+        assert!(measured.peak_rss > 0);
+        assert_eq!(summary(&measured.report), "last cost 0.500000, train accuracy 99.5000 %");
+    }
+
+    #[test]
+    fn a_failing_child_is_an_error_with_its_stderr() {
+        let mut command = Command::new("sh");
+        command.args(["-c", "echo 'no data here' >&2; exit 3"]);
+        let err = measure(&mut command).unwrap_err().to_string();
+        assert!(err.contains("status 3") && err.contains("no data here"), "{err}");
+        let mut silent = Command::new("sh");
+        silent.args(["-c", "echo not json"]);
+        let err = format!("{:#}", measure(&mut silent).unwrap_err());
+        assert!(err.contains("did not print one JSON object"), "{err}");
+    }
+
+    #[test]
+    fn peak_rss_is_the_childs_own() {
+        // A child that touches 64 MB, then one that touches almost nothing: the second one's
+        // peak must not be the first one's (getrusage(RUSAGE_CHILDREN) would report 64 MB).
+        let mut big = Command::new("python3");
+        big.args(["-c", "b = bytearray(64 * 1024 * 1024); print('{\"costs\": []}')"]);
+        let Ok(big_run) = measure(&mut big) else {
+            // No python3 here: the shell alone must still report a small, positive peak.
+            let mut small = Command::new("sh");
+            small.args(["-c", "echo '{}'"]);
+            let small_run = measure(&mut small).unwrap();
+            assert!(small_run.peak_rss > 0 && small_run.peak_rss < 64 << 20);
+            return;
+        };
+        assert!(big_run.peak_rss >= 64 << 20, "{}", big_run.peak_rss);
+        let mut small = Command::new("sh");
+        small.args(["-c", "echo '{}'"]);
+        let small_run = measure(&mut small).unwrap();
+        assert!(small_run.peak_rss < 32 << 20, "{}", small_run.peak_rss);
+    }
+
+    #[test]
+    fn numpy_runs_drop_the_openblas_tuning_variables() {
+        let program = |numpy| Program { label: "p".into(), argv: vec![os("true")], numpy };
+        // get_envs() lists a removed variable with the value None.
+        let removed: Vec<OsString> = program(true)
+            .command()
+            .get_envs()
+            .filter(|(_, value)| value.is_none())
+            .map(|(key, _)| key.to_owned())
+            .collect();
+        assert_eq!(removed, OPENBLAS_TUNING_VARS.map(OsString::from));
+        assert_eq!(program(false).command().get_envs().count(), 0);
+    }
+
+    #[test]
+    fn summary_reads_every_reports_shape() {
+        let hw2 = json!({"costs": [0.69, 0.2185], "accuracy": 90.75});
+        assert_eq!(summary(&hw2), "last cost 0.218500, train accuracy 90.7500 %");
+        assert_eq!(summary(&json!({})), "no cost/accuracy in the output");
+    }
+
+    #[test]
+    fn npy_export_round_trips_shapes_and_labels() {
+        let dir = tempfile::tempdir().unwrap();
+        let bytes = npy_bytes("<i8", &[3], &[1u8; 24]);
+        let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
+        let header = std::str::from_utf8(&bytes[10..10 + header_len]).unwrap();
+        assert!(header.contains("'shape': (3,)"), "{header}");
+        assert!(header.ends_with('\n'));
+        let path = dir.path().join("y.npy");
+        write_bytes_atomic(&path, &bytes).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap().len(), 10 + header_len + 24);
+    }
+}
