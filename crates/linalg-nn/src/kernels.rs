@@ -85,7 +85,10 @@ pub fn gemm_into(
     op_b: Op,
     beta: f64,
 ) -> Result<()> {
-    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+    // Looked up once: on Linux available_parallelism reads cgroup files, which would cost more
+    // than the small products of the Gram engine's loop.
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |c| c.get()));
     gemm_on_threads(dst, alpha, a, op_a, b, op_b, beta, cores)
 }
 
