@@ -498,6 +498,12 @@ pub fn run(options: &BenchOptions, print: &mut dyn FnMut(&str)) -> Result<()> {
             "numpy reference: not run: {why}. Reporting ours only (install python3 and numpy to compare)."
         ));
     }
+    // The build just now (or anything else) raises the load average: give it a minute to
+    // settle, since the times are meant for a quiet machine.
+    let settle_until = Instant::now() + Duration::from_secs(90);
+    while load_average().is_some_and(|l| l > 0.5) && Instant::now() < settle_until {
+        std::thread::sleep(Duration::from_secs(5));
+    }
     if let Some(load) = load_average().filter(|&l| l > 0.5) {
         print(&format!(
             "warning: the load average is {load:.2}: other work is running, so the times below are not those of a quiet machine."

@@ -228,6 +228,39 @@ mod tests {
     }
 
     #[test]
+    fn bench_takes_repetitions_filters_and_flags() {
+        let cli = Cli::try_parse_from(["xtask", "bench"]).unwrap();
+        let Command::Bench(args) = cli.command else { panic!("parsed {cli:?}") };
+        assert_eq!(
+            (args.reps, args.scaling, args.no_numpy, args.skip_build),
+            (3, false, false, false)
+        );
+        assert!(args.only.is_empty());
+        let cli = Cli::try_parse_from([
+            "xtask",
+            "bench",
+            "--reps",
+            "5",
+            "--only",
+            "hw1",
+            "--only",
+            "deep",
+            "--scaling",
+            "--no-numpy",
+            "--skip-build",
+        ])
+        .unwrap();
+        let Command::Bench(args) = cli.command else { panic!("parsed {cli:?}") };
+        assert_eq!(args.reps, 5);
+        assert_eq!(args.only, ["hw1", "deep"]);
+        assert!(args.scaling && args.no_numpy && args.skip_build);
+        assert_eq!(
+            Cli::try_parse_from(["xtask", "bench", "--reps", "x"]).unwrap_err().exit_code(),
+            2
+        );
+    }
+
+    #[test]
     fn usage_errors_exit_with_code_two() {
         for argv in [
             vec!["xtask"],

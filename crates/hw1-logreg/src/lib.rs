@@ -830,25 +830,67 @@ mod fused {
         pass_generic(w, b, x, y, cols, out);
     }
 
-    /// The second thread's side of the hand-over: it spins (yielding after a while) until the
-    /// main thread publishes a new generation, computes its half, and publishes it back.
+    /// Hand-over between the training thread and its helper: generation counters, a stop flag,
+    /// and the two threads (to wake the one that went to sleep).
     struct Handover {
         started: AtomicU64,
         finished: AtomicU64,
         stop: AtomicBool,
+        trainer: std::thread::Thread,
+        helper: std::sync::OnceLock<std::thread::Thread>,
     }
 
     impl Handover {
-        fn wait_for(counter: &AtomicU64, generation: u64) {
-            let mut spins = 0u32;
-            while counter.load(Ordering::Acquire) < generation {
-                if spins < 20_000 {
-                    spins += 1;
-                    std::hint::spin_loop();
-                } else {
-                    std::thread::yield_now();
-                }
+        fn new() -> Self {
+            Handover {
+                started: AtomicU64::new(0),
+                finished: AtomicU64::new(0),
+                stop: AtomicBool::new(false),
+                trainer: std::thread::current(),
+                helper: std::sync::OnceLock::new(),
             }
+        }
+
+        fn start(&self, generation: u64) {
+            self.started.store(generation, Ordering::Release);
+            if let Some(helper) = self.helper.get() {
+                helper.unpark();
+            }
+        }
+
+        fn finish(&self, generation: u64) {
+            self.finished.store(generation, Ordering::Release);
+            self.trainer.unpark();
+        }
+    }
+
+    /// How long a thread spins for the other before it sleeps: an iteration's half takes a few
+    /// microseconds on a quiet machine, and sleeping costs more than that; on a busy machine the
+    /// other thread may not be running at all, and spinning would only take its core.
+    const SPIN_FOR: std::time::Duration = std::time::Duration::from_micros(20);
+
+    /// Waits until `counter` reaches `generation`: spins for [`SPIN_FOR`], then sleeps until woken.
+    fn wait_for(counter: &AtomicU64, generation: u64) {
+        let started = std::time::Instant::now();
+        let mut spins = 0u32;
+        while counter.load(Ordering::Acquire) < generation {
+            spins = spins.wrapping_add(1);
+            if !spins.is_multiple_of(64) || started.elapsed() < SPIN_FOR {
+                std::hint::spin_loop();
+            } else {
+                // The timeout only bounds the cost of a wake-up that raced with going to sleep.
+                std::thread::park_timeout(std::time::Duration::from_millis(1));
+            }
+        }
+    }
+
+    /// Releases the helper however training ends (an error, or a panic in the observer).
+    struct StopOnDrop<'a>(&'a Handover);
+
+    impl Drop for StopOnDrop<'_> {
+        fn drop(&mut self) {
+            self.0.stop.store(true, Ordering::Release);
+            self.0.start(u64::MAX);
         }
     }
 
@@ -875,11 +917,7 @@ mod fused {
         let other = Mutex::new(Partial::new(n_x));
         let mut costs = Vec::with_capacity(num_iterations.div_ceil(COST_EVERY));
         let mut last_grads = Grads { dw: DMatrix::zeros(n_x, 1), db: 0.0 };
-        let handover = Handover {
-            started: AtomicU64::new(0),
-            finished: AtomicU64::new(0),
-            stop: AtomicBool::new(false),
-        };
+        let handover = Handover::new();
         // Reading b from the worker: it changes between generations only, like w.
         let bias = RwLock::new(b0);
 
@@ -892,7 +930,7 @@ mod fused {
                     half_pass(w_now.as_slice(), b, xs, ys, first.clone(), &mut own);
                 }
                 if threads > 1 {
-                    Handover::wait_for(&handover.finished, generation);
+                    wait_for(&handover.finished, generation);
                 }
                 let other = other.lock().map_err(|_| poisoned())?;
                 let cost = -(own.log_likelihood + other.log_likelihood) / m as f64;
@@ -926,10 +964,10 @@ mod fused {
 
         let outcome = if threads > 1 {
             std::thread::scope(|scope| {
-                scope.spawn(|| {
+                let helper = scope.spawn(|| {
                     let mut seen = 0;
                     loop {
-                        Handover::wait_for(&handover.started, seen + 1);
+                        wait_for(&handover.started, seen + 1);
                         if handover.stop.load(Ordering::Acquire) {
                             return;
                         }
@@ -939,12 +977,13 @@ mod fused {
                         {
                             half_pass(w_now.as_slice(), *b_now, xs, ys, second.clone(), &mut out);
                         }
-                        handover.finished.store(seen, Ordering::Release);
+                        handover.finish(seen);
                     }
                 });
+                let _ = handover.helper.set(helper.thread().clone());
                 // Releases the worker however training ends, even by a panic in the observer.
                 let _release = StopOnDrop(&handover);
-                train(&|generation| handover.started.store(generation, Ordering::Release))
+                train(&|generation| handover.start(generation))
             })
         } else {
             train(&|_| {
@@ -965,15 +1004,6 @@ mod fused {
             });
         }
         Ok((Params { w, b }, last_grads, costs))
-    }
-
-    struct StopOnDrop<'a>(&'a Handover);
-
-    impl Drop for StopOnDrop<'_> {
-        fn drop(&mut self) {
-            self.0.stop.store(true, Ordering::Release);
-            self.0.started.store(u64::MAX, Ordering::Release);
-        }
     }
 
     /// A lock poisoned by a panic on the other thread (which the scope re-raises).

@@ -16,9 +16,11 @@
 use crate::numeric::sigmoid;
 use crate::{ModelConfig, Parameters};
 use linalg_nn::activations::Activation;
-use linalg_nn::cost::cross_entropy_cost;
+use linalg_nn::cost::log_likelihood;
 use linalg_nn::train::{Iteration, TrainObserver, check_cost};
 use linalg_nn::{DMatrix, NnError};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, RwLock};
 
 /// Trains `parameters` in place with [`run`] when the network has one output and
 /// `1 <= n_h <= 8`; `None` leaves the network to the general loop.
@@ -63,17 +65,123 @@ struct Network<const H: usize> {
     b2: f64,
 }
 
-/// The buffers of one iteration, allocated once.
-struct Buffers<const H: usize> {
+/// The per-example work of one iteration for a range of columns, which needs no other column:
+/// the forward pass, each example's log-likelihood, and `dZ2`, `dZ1`.
+struct Half<const H: usize> {
+    first: usize,
     z1: Vec<[f64; H]>,
     a1: Vec<[f64; H]>,
-    a2: DMatrix<f64>,
+    a2: Vec<f64>,
+    log_likelihood: Vec<f64>,
+    dz2: Vec<f64>,
+    dz1: Vec<[f64; H]>,
+}
+
+impl<const H: usize> Half<H> {
+    fn new(cols: std::ops::Range<usize>) -> Self {
+        let n = cols.len();
+        Half {
+            first: cols.start,
+            z1: vec![[0.0; H]; n],
+            a1: vec![[0.0; H]; n],
+            a2: vec![0.0; n],
+            log_likelihood: vec![0.0; n],
+            dz2: vec![0.0; n],
+            dz1: vec![[0.0; H]; n],
+        }
+    }
+}
+
+/// The sums over all examples, made by one thread in column order.
+struct Sums<const H: usize> {
     dz2: Vec<f64>,
     dz1: Vec<[f64; H]>,
     dw1: Vec<[f64; H]>,
-    db1: [f64; H],
-    dw2: [f64; H],
-    db2: f64,
+}
+
+/// Below this many examples the second thread costs more than it saves.
+const PARALLEL_MIN_EXAMPLES: usize = 128;
+
+thread_local! {
+    /// Cleared on the hidden-layer sweep's worker threads, which already fill every core.
+    static MAY_USE_SECOND_THREAD: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
+}
+
+/// Keeps [`run`] on one thread for the calling thread's lifetime (the sweep's workers).
+pub(crate) fn single_threaded_here() {
+    MAY_USE_SECOND_THREAD.with(|flag| flag.set(false));
+}
+
+/// Hand-over between the training thread and its helper: generation counters, a stop flag,
+/// and the two threads (to wake the one that went to sleep).
+struct Handover {
+    started: AtomicU64,
+    finished: AtomicU64,
+    stop: AtomicBool,
+    trainer: std::thread::Thread,
+    helper: std::sync::OnceLock<std::thread::Thread>,
+}
+
+impl Handover {
+    fn new() -> Self {
+        Handover {
+            started: AtomicU64::new(0),
+            finished: AtomicU64::new(0),
+            stop: AtomicBool::new(false),
+            trainer: std::thread::current(),
+            helper: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn start(&self, generation: u64) {
+        self.started.store(generation, Ordering::Release);
+        if let Some(helper) = self.helper.get() {
+            helper.unpark();
+        }
+    }
+
+    fn finish(&self, generation: u64) {
+        self.finished.store(generation, Ordering::Release);
+        self.trainer.unpark();
+    }
+}
+
+/// How long a thread spins for the other before it sleeps: an iteration's half takes a few
+/// microseconds on a quiet machine, and sleeping costs more than that; on a busy machine the
+/// other thread may not be running at all, and spinning would only take its core.
+const SPIN_FOR: std::time::Duration = std::time::Duration::from_micros(20);
+
+/// How many times the trainer may find its helper not running before it stops handing work
+/// over (plus one per 20 iterations).
+const MAX_SLEEPS: usize = 20;
+
+/// Waits until `counter` reaches `generation`: spins for [`SPIN_FOR`], then sleeps until woken.
+/// Returns whether it had to sleep.
+fn wait_for(counter: &AtomicU64, generation: u64) -> bool {
+    let started = std::time::Instant::now();
+    let mut spins = 0u32;
+    let mut slept = false;
+    while counter.load(Ordering::Acquire) < generation {
+        spins = spins.wrapping_add(1);
+        if !spins.is_multiple_of(64) || started.elapsed() < SPIN_FOR {
+            std::hint::spin_loop();
+        } else {
+            // The timeout only bounds the cost of a wake-up that raced with going to sleep.
+            std::thread::park_timeout(std::time::Duration::from_millis(1));
+            slept = true;
+        }
+    }
+    slept
+}
+
+/// Releases the helper however training ends (an error, or a panic in the observer).
+struct StopOnDrop<'a>(&'a Handover);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.stop.store(true, Ordering::Release);
+        self.0.start(u64::MAX);
+    }
 }
 
 fn run<const H: usize, O: TrainObserver + ?Sized>(
@@ -90,49 +198,100 @@ fn run<const H: usize, O: TrainObserver + ?Sized>(
         out.copy_from_slice(slice);
         out
     };
-    let mut net = Network::<H> {
+    let net = RwLock::new(Network::<H> {
         w1: parameters.w1.as_slice().chunks_exact(H).map(column).collect(),
         b1: column(parameters.b1.as_slice()),
         w2: column(parameters.w2.as_slice()),
         b2: parameters.b2[(0, 0)],
-    };
-    let mut buffers = Buffers::<H> {
-        z1: vec![[0.0; H]; m],
-        a1: vec![[0.0; H]; m],
-        a2: DMatrix::zeros(1, m),
-        dz2: vec![0.0; m],
-        dz1: vec![[0.0; H]; m],
-        dw1: vec![[0.0; H]; n_x],
-        db1: [0.0; H],
-        dw2: [0.0; H],
-        db2: 0.0,
-    };
+    });
+    // Two fixed halves of the examples, whatever the number of cores: the per-example work is
+    // the same either way, and every sum over examples is made afterwards in column order.
+    let mid = m.div_ceil(2);
+    let mut own = Half::<H>::new(0..mid);
+    let other = Mutex::new(Half::<H>::new(mid..m));
+    let mut sums =
+        Sums::<H> { dz2: vec![0.0; m], dz1: vec![[0.0; H]; m], dw1: vec![[0.0; H]; n_x] };
     let activation = parameters.activation;
+    let learning_rate = config.learning_rate;
     let (xs, ys) = (x.as_slice(), y.as_slice());
     let total = config.num_iterations;
-    let mut outcome = Ok(());
-    for index in 0..total {
-        forward(&net, xs, n_x, activation, &mut buffers);
-        let cost = match cross_entropy_cost(&buffers.a2, y) {
-            Ok(cost) => cost,
-            Err(err) => {
-                outcome = Err(err);
-                break;
+    let threads = if m >= PARALLEL_MIN_EXAMPLES && MAY_USE_SECOND_THREAD.with(|f| f.get()) {
+        std::thread::available_parallelism().map_or(1, |n| n.get())
+    } else {
+        1
+    };
+    let handover = Handover::new();
+    let poisoned = || NnError::invalid("training thread", "stopped by a panic");
+
+    let mut train = |mut helper_on: bool| -> Result<(), NnError> {
+        let mut sleeps = 0usize;
+        for index in 0..total {
+            let generation = index as u64 + 1;
+            if helper_on {
+                handover.start(generation);
+            } else {
+                let (net, mut half) =
+                    (net.read().map_err(|_| poisoned())?, other.lock().map_err(|_| poisoned())?);
+                per_example(&net, xs, n_x, ys, activation, &mut half);
             }
-        };
-        if let Err(err) = check_cost(index, cost, config.learning_rate) {
-            outcome = Err(err);
-            break;
+            {
+                let net = net.read().map_err(|_| poisoned())?;
+                per_example(&net, xs, n_x, ys, activation, &mut own);
+            }
+            if helper_on && wait_for(&handover.finished, generation) {
+                // The helper was not running when needed: the machine is busy. Past a few such
+                // waits, hand-overs cost more than they save; the halves (and so the numbers)
+                // stay the same when this thread computes both.
+                sleeps += 1;
+                if sleeps > MAX_SLEEPS + index / 20 {
+                    helper_on = false;
+                    handover.stop.store(true, Ordering::Release);
+                    handover.start(u64::MAX);
+                }
+            }
+            let other = other.lock().map_err(|_| poisoned())?;
+            // cross_entropy_cost's sum: the terms in column order.
+            let log_likelihood: f64 =
+                own.log_likelihood.iter().chain(&other.log_likelihood).copied().sum();
+            let cost = -log_likelihood / m as f64;
+            check_cost(index, cost, learning_rate)?;
+            {
+                let mut net = net.write().map_err(|_| poisoned())?;
+                sums_and_update(&mut net, xs, learning_rate, [&own, &other], &mut sums);
+            }
+            drop(other);
+            history.cost_history.push(cost);
+            let recorded = index % config.cost_every == 0;
+            if recorded {
+                history.costs.push(cost);
+            }
+            observer.on_iteration(&Iteration { index, total, cost: recorded.then_some(cost) });
         }
-        backward_and_update(&mut net, xs, ys, activation, config.learning_rate, &mut buffers);
-        history.cost_history.push(cost);
-        let recorded = index % config.cost_every == 0;
-        if recorded {
-            history.costs.push(cost);
+        Ok(())
+    };
+    let outcome = std::thread::scope(|scope| {
+        if threads > 1 {
+            let helper = scope.spawn(|| {
+                let mut seen = 0;
+                loop {
+                    wait_for(&handover.started, seen + 1);
+                    if handover.stop.load(Ordering::Acquire) {
+                        return;
+                    }
+                    seen += 1;
+                    if let (Ok(net), Ok(mut half)) = (net.read(), other.lock()) {
+                        per_example(&net, xs, n_x, ys, activation, &mut half);
+                    }
+                    handover.finish(seen);
+                }
+            });
+            let _ = handover.helper.set(helper.thread().clone());
         }
-        observer.on_iteration(&Iteration { index, total, cost: recorded.then_some(cost) });
-    }
+        let _release = StopOnDrop(&handover);
+        train(threads > 1)
+    });
     // The parameters as they are, also after a divergence (the caller reports the error).
+    let net = net.into_inner().map_err(|_| poisoned())?;
     parameters.w1.copy_from_slice(net.w1.as_flattened());
     parameters.b1.copy_from_slice(&net.b1);
     parameters.w2.copy_from_slice(&net.w2);
@@ -143,44 +302,43 @@ fn run<const H: usize, O: TrainObserver + ?Sized>(
 /// Runs `$body` compiled for AVX2 when the CPU has it (wider registers, the same operations: no
 /// FMA is enabled, so the rounding is unchanged), else as is.
 macro_rules! dispatch_avx2 {
-    ($name:ident, $generic:ident, ($($arg:ident: $ty:ty),*)) => {
+    ($name:ident, $avx2:ident, $generic:ident, ($($arg:ident: $ty:ty),*)) => {
         #[cfg(target_arch = "x86_64")]
         #[target_feature(enable = "avx2")]
+        fn $avx2<const H: usize>($($arg: $ty),*) {
+            $generic::<H>($($arg),*)
+        }
+
         fn $name<const H: usize>($($arg: $ty),*) {
+            #[cfg(target_arch = "x86_64")]
+            if std::is_x86_feature_detected!("avx2") {
+                // SAFETY: the CPU has AVX2, checked just above.
+                unsafe { $avx2::<H>($($arg),*) };
+                return;
+            }
             $generic::<H>($($arg),*)
         }
     };
 }
 
-fn forward<const H: usize>(
-    net: &Network<H>,
-    x: &[f64],
-    n_x: usize,
-    activation: Activation,
-    buffers: &mut Buffers<H>,
-) {
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2, checked just above.
-        unsafe { forward_avx2::<H>(net, x, n_x, activation, buffers) };
-        return;
-    }
-    forward_body::<H>(net, x, n_x, activation, buffers);
-}
+dispatch_avx2!(per_example, per_example_avx2, per_example_body, (net: &Network<H>, x: &[f64], n_x: usize, y: &[f64], activation: Activation, half: &mut Half<H>));
 
-dispatch_avx2!(forward_avx2, forward_body, (net: &Network<H>, x: &[f64], n_x: usize, activation: Activation, buffers: &mut Buffers<H>));
-
-/// `Z1 = W1 X + b1`, `A1 = g(Z1)`, `A2 = sigmoid(W2 A1 + b2)`, as `linear_forward_into` and
-/// `forward_into` compute them.
+/// For the half's columns: `Z1 = W1 X + b1`, `A1 = g(Z1)`, `A2 = sigmoid(W2 A1 + b2)` (as
+/// `linear_forward_into` and `forward_into` compute them), each example's
+/// `y log(a) + (1 - y) log(1 - a)`, `dZ2 = A2 - Y` and `dZ1 = (W2^T dZ2) * g'(Z1)`.
 #[inline(always)]
-fn forward_body<const H: usize>(
+fn per_example_body<const H: usize>(
     net: &Network<H>,
     x: &[f64],
     n_x: usize,
+    y: &[f64],
     activation: Activation,
-    buffers: &mut Buffers<H>,
+    half: &mut Half<H>,
 ) {
-    for (z, x_col) in buffers.z1.iter_mut().zip(x.chunks_exact(n_x)) {
+    let n = half.z1.len();
+    let x = &x[half.first * n_x..(half.first + n) * n_x];
+    let y = &y[half.first..half.first + n];
+    for (z, x_col) in half.z1.iter_mut().zip(x.chunks_exact(n_x)) {
         for i in 0..H {
             z[i] = net.w1[0][i] * x_col[0];
         }
@@ -195,64 +353,80 @@ fn forward_body<const H: usize>(
     }
     match activation {
         Activation::Tanh => {
-            crate::tanh::tanh_into(buffers.z1.as_flattened(), buffers.a1.as_flattened_mut())
+            crate::tanh::tanh_into(half.z1.as_flattened(), half.a1.as_flattened_mut())
         }
         g => {
-            for (a, &z) in buffers.a1.as_flattened_mut().iter_mut().zip(buffers.z1.as_flattened()) {
+            for (a, &z) in half.a1.as_flattened_mut().iter_mut().zip(half.z1.as_flattened()) {
                 *a = g.apply_scalar(z);
             }
         }
     }
-    for (a2, a_col) in buffers.a2.iter_mut().zip(&buffers.a1) {
+    for (j, a_col) in half.a1.iter().enumerate() {
         let mut acc = net.w2[0] * a_col[0];
         for i in 1..H {
             acc += net.w2[i] * a_col[i];
         }
-        *a2 = sigmoid(acc + net.b2);
+        let a2 = sigmoid(acc + net.b2);
+        half.a2[j] = a2;
+        half.log_likelihood[j] = log_likelihood(a2, y[j]);
+        let dz2 = a2 - y[j];
+        half.dz2[j] = dz2;
+        let (z_col, dz1) = (&half.z1[j], &mut half.dz1[j]);
+        for i in 0..H {
+            dz1[i] = (net.w2[i] * dz2) * activation.derivative_scalar(z_col[i], a_col[i]);
+        }
     }
 }
 
-fn backward_and_update<const H: usize>(
+fn sums_and_update<const H: usize>(
     net: &mut Network<H>,
     x: &[f64],
-    y: &[f64],
-    activation: Activation,
     learning_rate: f64,
-    buffers: &mut Buffers<H>,
+    halves: [&Half<H>; 2],
+    sums: &mut Sums<H>,
 ) {
     #[cfg(target_arch = "x86_64")]
     if std::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2, checked just above.
-        unsafe { backward_avx2::<H>(net, x, y, activation, learning_rate, buffers) };
+        unsafe { sums_avx2::<H>(net, x, learning_rate, halves, sums) };
         return;
     }
-    backward_body::<H>(net, x, y, activation, learning_rate, buffers);
+    sums_body::<H>(net, x, learning_rate, halves, sums);
 }
 
-dispatch_avx2!(backward_avx2, backward_body, (net: &mut Network<H>, x: &[f64], y: &[f64], activation: Activation, learning_rate: f64, buffers: &mut Buffers<H>));
-
-/// `backward_into` then `update_parameters`: the gradients as the notebook rounds them (the
-/// products summed over the examples in order, then times `1/m`; the biases' sums in numpy's
-/// pairwise order), then `theta -= alpha dtheta`.
-#[inline(always)]
-fn backward_body<const H: usize>(
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn sums_avx2<const H: usize>(
     net: &mut Network<H>,
     x: &[f64],
-    y: &[f64],
-    activation: Activation,
     learning_rate: f64,
-    buffers: &mut Buffers<H>,
+    halves: [&Half<H>; 2],
+    sums: &mut Sums<H>,
 ) {
-    let m = y.len();
+    sums_body::<H>(net, x, learning_rate, halves, sums)
+}
+
+/// The rest of `backward_into`, then `update_parameters`: the gradients as the notebook rounds
+/// them (the products summed over the examples in column order, then times `1/m`; the biases'
+/// sums in numpy's pairwise order), then `theta -= alpha dtheta`.
+#[inline(always)]
+fn sums_body<const H: usize>(
+    net: &mut Network<H>,
+    x: &[f64],
+    learning_rate: f64,
+    halves: [&Half<H>; 2],
+    sums: &mut Sums<H>,
+) {
+    let m = sums.dz2.len();
     let n_x = net.w1.len();
     let inv_m = 1.0 / m as f64;
-    let b = buffers;
-    for ((d, &a), &t) in b.dz2.iter_mut().zip(b.a2.iter()).zip(y) {
-        *d = a - t;
-    }
+    // The halves side by side, in column order.
+    let dz2 = || halves[0].dz2.iter().chain(&halves[1].dz2);
+    let a1 = || halves[0].a1.iter().chain(&halves[1].a1);
+    let dz1 = || halves[0].dz1.iter().chain(&halves[1].dz1);
     // dW2 = (1/m) dZ2 A1^T
     let mut dw2 = [0.0; H];
-    for (&d, a_col) in b.dz2.iter().zip(&b.a1) {
+    for (&d, a_col) in dz2().zip(a1()) {
         for i in 0..H {
             dw2[i] += d * a_col[i];
         }
@@ -260,45 +434,36 @@ fn backward_body<const H: usize>(
     for g in &mut dw2 {
         *g *= inv_m;
     }
-    b.dw2 = dw2;
-    b.db2 = pairwise_sum(&b.dz2) * inv_m;
-    // dZ1 = (W2^T dZ2) * g'(Z1)
-    for (((dz1, &dz2), z_col), a_col) in b.dz1.iter_mut().zip(&b.dz2).zip(&b.z1).zip(&b.a1) {
-        for i in 0..H {
-            dz1[i] = (net.w2[i] * dz2) * activation.derivative_scalar(z_col[i], a_col[i]);
-        }
+    for (slot, &d) in sums.dz2.iter_mut().zip(dz2()) {
+        *slot = d;
     }
+    let db2 = pairwise_sum(&sums.dz2) * inv_m;
     // dW1 = (1/m) dZ1 X^T
-    for g in b.dw1.iter_mut() {
+    for g in sums.dw1.iter_mut() {
         *g = [0.0; H];
     }
-    for (dz_col, x_col) in b.dz1.iter().zip(x.chunks_exact(n_x)) {
-        for (g, &xk) in b.dw1.iter_mut().zip(x_col) {
+    for (dz_col, x_col) in dz1().zip(x.chunks_exact(n_x)) {
+        for (g, &xk) in sums.dw1.iter_mut().zip(x_col) {
             for i in 0..H {
                 g[i] += dz_col[i] * xk;
             }
         }
     }
-    for g in b.dw1.iter_mut() {
-        for gi in g.iter_mut() {
-            *gi *= inv_m;
-        }
+    for (slot, d) in sums.dz1.iter_mut().zip(dz1()) {
+        *slot = *d;
     }
-    let sums = pairwise_columns(&b.dz1);
-    for i in 0..H {
-        b.db1[i] = sums[i] * inv_m;
-    }
+    let row_sums = pairwise_columns(&sums.dz1);
     // update_parameters
-    for (w_col, g) in net.w1.iter_mut().zip(&b.dw1) {
+    for (w_col, g) in net.w1.iter_mut().zip(&sums.dw1) {
         for i in 0..H {
-            w_col[i] -= learning_rate * g[i];
+            w_col[i] -= learning_rate * (g[i] * inv_m);
         }
     }
     for i in 0..H {
-        net.b1[i] -= learning_rate * b.db1[i];
-        net.w2[i] -= learning_rate * b.dw2[i];
+        net.b1[i] -= learning_rate * (row_sums[i] * inv_m);
+        net.w2[i] -= learning_rate * dw2[i];
     }
-    net.b2 -= learning_rate * b.db2;
+    net.b2 -= learning_rate * db2;
 }
 
 /// numpy's pairwise sum of `values` (see `numeric::pairwise_sum`).
@@ -398,6 +563,33 @@ mod tests {
         compare(1, Activation::Tanh, 300);
         compare(5, Activation::Relu, 300);
         compare(8, Activation::Sigmoid, 300);
+    }
+
+    #[test]
+    fn one_thread_gives_the_same_bits_as_two() {
+        let flower = load_planar_dataset();
+        let config = ModelConfig { num_iterations: 800, ..Preset::Course.config() };
+        let train = |single: bool| {
+            let (x, y) = (flower.x.clone(), flower.y.clone());
+            std::thread::spawn(move || {
+                if single {
+                    single_threaded_here();
+                }
+                let mut p = initialize_parameters(2, 4, 1, &config.init).unwrap();
+                let (mut costs, mut history) = (Vec::new(), Vec::new());
+                let outcome =
+                    try_train(&x, &y, &mut p, &config, &mut Silent, &mut costs, &mut history);
+                assert!(matches!(outcome, Some(Ok(()))));
+                (p, history)
+            })
+            .join()
+            .unwrap()
+        };
+        let (one, one_history) = train(true);
+        let (two, two_history) = train(false);
+        assert_eq!(one, two);
+        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&one_history), bits(&two_history));
     }
 
     #[test]

@@ -565,6 +565,8 @@ pub fn hidden_layer_sweep<O: TrainObserver + Send>(
     std::thread::scope(|scope| {
         for _ in 0..workers {
             scope.spawn(|| {
+                // The sweep fills every core with runs already: each run stays on its thread.
+                fast::single_threaded_here();
                 // A poisoned lock means another worker panicked; the scope re-raises that panic.
                 while let Some((slot, hidden_units, mut observer)) =
                     queue.lock().ok().and_then(|mut q| q.next())
