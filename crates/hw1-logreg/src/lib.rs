@@ -251,19 +251,7 @@ pub fn optimize(
     learning_rate: f64,
     observer: &mut dyn TrainObserver,
 ) -> Result<(Params, Grads, Costs), Hw1Error> {
-    validate_hyperparameters(num_iterations, learning_rate)?;
-    ensure_finite(x, "X")?;
-    ensure_finite(y, "Y")?;
-    ensure_finite(w, "w")?;
-    if !b.is_finite() {
-        return Err(NnError::invalid("b", format!("must be finite, got {b}")).into());
-    }
-    let m = x.ncols();
-    ensure_shape(w, (x.nrows(), 1), "w against X (one weight per row of X)")?;
-    ensure_shape(y, (1, m), "Y against X (one label per column of X)")?;
-    if m == 0 {
-        return Err(NnError::invalid("X", "has no examples (0 columns)").into());
-    }
+    check_training_inputs(w, b, x, y, num_iterations, learning_rate)?;
     let threads = if x.len() >= fused::PARALLEL_MIN_ENTRIES {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     } else {
@@ -304,19 +292,7 @@ pub fn optimize_gram(
     gram: Option<&DMatrix<f64>>,
     observer: &mut dyn TrainObserver,
 ) -> Result<(Params, Grads, Costs), Hw1Error> {
-    validate_hyperparameters(num_iterations, learning_rate)?;
-    ensure_finite(x, "X")?;
-    ensure_finite(y, "Y")?;
-    ensure_finite(w, "w")?;
-    if !b.is_finite() {
-        return Err(NnError::invalid("b", format!("must be finite, got {b}")).into());
-    }
-    let m = x.ncols();
-    ensure_shape(w, (x.nrows(), 1), "w against X (one weight per row of X)")?;
-    ensure_shape(y, (1, m), "Y against X (one label per column of X)")?;
-    if m == 0 {
-        return Err(NnError::invalid("X", "has no examples (0 columns)").into());
-    }
+    let m = check_training_inputs(w, b, x, y, num_iterations, learning_rate)?;
     // The first layer of logistic regression is W1 = w^T with a single row.
     let w_row = w.transpose();
     let b_column = DMatrix::from_element(1, 1, b);
@@ -556,6 +532,32 @@ pub fn python_float(value: f64) -> String {
     } else {
         format!("{value}")
     }
+}
+
+/// The checks both engines run before training: hyperparameters, finite inputs, shapes, and at
+/// least one example. Returns `m`.
+fn check_training_inputs(
+    w: &DMatrix<f64>,
+    b: f64,
+    x: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    num_iterations: usize,
+    learning_rate: f64,
+) -> Result<usize, Hw1Error> {
+    validate_hyperparameters(num_iterations, learning_rate)?;
+    ensure_finite(x, "X")?;
+    ensure_finite(y, "Y")?;
+    ensure_finite(w, "w")?;
+    if !b.is_finite() {
+        return Err(NnError::invalid("b", format!("must be finite, got {b}")).into());
+    }
+    let m = x.ncols();
+    ensure_shape(w, (x.nrows(), 1), "w against X (one weight per row of X)")?;
+    ensure_shape(y, (1, m), "Y against X (one label per column of X)")?;
+    if m == 0 {
+        return Err(NnError::invalid("X", "has no examples (0 columns)").into());
+    }
+    Ok(m)
 }
 
 /// Rejects NaN and infinite entries, naming the matrix and the first bad position.
