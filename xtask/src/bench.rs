@@ -1,5 +1,6 @@
 //! `cargo xtask bench`: issue 8's end-to-end measurement. Runs every course preset as a user
-//! runs it (the release binaries, whole process, data loading and figures included), reports
+//! runs it (the release binaries, whole process, data loading included; with `--no-plots`,
+//! since the numpy port draws no figures and both sides must do the same work), reports
 //! the median wall time and the peak resident memory of each, and, when `python3` with numpy is
 //! installed, runs the numpy port of the same notebooks (`numpy-reference/`) alternately with
 //! ours and prints the ratios. `--scaling` adds the time per iteration as the number of
@@ -325,26 +326,37 @@ fn os(s: impl Into<OsString>) -> OsString {
     s.into()
 }
 
+/// The command line of one of our binaries as the benchmark runs it: `exe`, `args`, then
+/// `--quiet --json --no-plots` (the numpy port draws no figures, so neither side does; hence no
+/// `--out` either) and `--data-dir` when the binary reads the cat pictures (`None` for
+/// hw2-planar, which generates its data and has no such flag).
+fn our_argv(
+    exe: OsString,
+    args: impl IntoIterator<Item = OsString>,
+    data_dir: Option<&Path>,
+) -> Vec<OsString> {
+    let mut argv = vec![exe];
+    argv.extend(args);
+    argv.extend([os("--quiet"), os("--json"), os("--no-plots")]);
+    if let Some(dir) = data_dir {
+        argv.extend([os("--data-dir"), dir.as_os_str().to_owned()]);
+    }
+    argv
+}
+
 /// The course presets: hw1 (both engines), hw2, hw3 two-layer and deep (both engines when the
 /// binary has `--engine`).
 fn course_groups(
     bin: &Path,
-    out: &Path,
     data_dir: &Path,
     numpy: Option<(&Numpy, &Path, &Path)>,
     hw3_engines: bool,
 ) -> Vec<Group> {
     let cat_bytes = 12288 * 209 * 8;
-    let exe = |name: &str| bin.join(name).into_os_string();
-    let common = |args: &[&str]| -> Vec<OsString> {
-        let mut v: Vec<OsString> = args.iter().map(os).collect();
-        v.extend([os("--quiet"), os("--json"), os("--out"), out.as_os_str().to_owned()]);
-        v.extend([os("--data-dir"), data_dir.as_os_str().to_owned()]);
-        v
-    };
     let ours = |label: &str, binary: &str, args: &[&str]| -> Program {
-        let mut argv = vec![exe(binary)];
-        argv.extend(common(args));
+        // hw2-planar generates its data: it has no --data-dir.
+        let data_dir = (binary != "hw2-planar").then_some(data_dir);
+        let argv = our_argv(bin.join(binary).into_os_string(), args.iter().map(os), data_dir);
         Program { label: label.to_string(), argv, numpy: false }
     };
     let numpy_program = |script: &str, args: &[&str]| -> Option<Program> {
@@ -510,7 +522,6 @@ pub fn run(options: &BenchOptions, print: &mut dyn FnMut(&str)) -> Result<()> {
         ));
     }
     let scratch = tempfile::tempdir().context("creating a scratch folder")?;
-    let out = scratch.path().join("figures");
     let npy_dir = scratch.path().join("npy");
     if numpy.is_ok() {
         export_npy(&data, &npy_dir, 1)?;
@@ -522,7 +533,7 @@ pub fn run(options: &BenchOptions, print: &mut dyn FnMut(&str)) -> Result<()> {
         .with_context(|| format!("running {} --help", bin.join("hw3-deep").display()))?;
     let hw3_engines = String::from_utf8_lossy(&help.stdout).contains("--engine");
     let numpy_ref = numpy.as_ref().ok().map(|np| (np, reference.as_path(), npy_dir.as_path()));
-    let groups = course_groups(&bin, &out, &options.data_dir, numpy_ref, hw3_engines);
+    let groups = course_groups(&bin, &options.data_dir, numpy_ref, hw3_engines);
     let selected: Vec<&Group> = groups
         .iter()
         .filter(|g| options.only.is_empty() || options.only.iter().any(|o| g.name.contains(o)))
@@ -620,7 +631,7 @@ pub fn run(options: &BenchOptions, print: &mut dyn FnMut(&str)) -> Result<()> {
 }
 
 /// Time per iteration from two runs of different lengths: `(T(long) - T(short)) / (long -
-/// short)`, which cancels the start-up, data loading and figures.
+/// short)`, which cancels the start-up and the data loading.
 fn per_iteration(
     repetitions: usize,
     short: usize,
@@ -650,14 +661,15 @@ fn run_scaling(
     print: &mut dyn FnMut(&str),
 ) -> Result<String> {
     let reps = options.repetitions;
-    let out = scratch.join("figures");
     let mut text = String::new();
     let ms = |s: f64| format!("{:.3}", s * 1e3);
+    // Only hw1-logreg and hw3-deep are scaled: both read the (tiled) cat pictures.
     let ours = |binary: &str, data_dir: &Path, args: Vec<String>| -> Program {
-        let mut argv = vec![bin.join(binary).into_os_string()];
-        argv.extend(args.into_iter().map(OsString::from));
-        argv.extend([os("--quiet"), os("--json"), os("--out"), out.as_os_str().to_owned()]);
-        argv.extend([os("--data-dir"), data_dir.as_os_str().to_owned()]);
+        let argv = our_argv(
+            bin.join(binary).into_os_string(),
+            args.into_iter().map(OsString::from),
+            Some(data_dir),
+        );
         Program { label: binary.to_string(), argv, numpy: false }
     };
     let numpy_program = |np: &Numpy, script: &str, npy_dir: &Path, args: Vec<String>| {
@@ -724,7 +736,6 @@ fn run_scaling(
                     "course".into(),
                     "--model".into(),
                     "two-layer".into(),
-                    "--no-plots".into(),
                     "--iterations".into(),
                     n.to_string(),
                 ];
@@ -782,7 +793,6 @@ fn run_scaling(
                     "two-layer".into(),
                     "--layers".into(),
                     format!("12288,{width},1"),
-                    "--no-plots".into(),
                     "--iterations".into(),
                     n.to_string(),
                 ];
@@ -877,6 +887,37 @@ mod tests {
             .collect();
         assert_eq!(removed, OPENBLAS_TUNING_VARS.map(OsString::from));
         assert_eq!(program(false).command().get_envs().count(), 0);
+    }
+
+    #[test]
+    fn our_runs_draw_no_figures_and_hw2_gets_no_data_dir() {
+        let data = Path::new("/data");
+        let groups = course_groups(Path::new("/bin"), data, None, true);
+        let programs: Vec<&Program> =
+            groups.iter().flat_map(|g| g.ours.iter().map(|(_, p, _)| p)).collect();
+        assert_eq!(programs.len(), 7);
+        for program in programs {
+            let argv: Vec<&str> = program.argv.iter().filter_map(|a| a.to_str()).collect();
+            assert_eq!(argv.iter().filter(|a| **a == "--no-plots").count(), 1, "{argv:?}");
+            assert!(!argv.contains(&"--out"), "{argv:?}");
+            let reads_data = !argv[0].ends_with("hw2-planar");
+            assert_eq!(argv.contains(&"--data-dir"), reads_data, "{argv:?}");
+        }
+        let argv = our_argv(os("hw3-deep"), [os("--iterations"), os("5")], Some(data));
+        assert_eq!(
+            argv,
+            [
+                "hw3-deep",
+                "--iterations",
+                "5",
+                "--quiet",
+                "--json",
+                "--no-plots",
+                "--data-dir",
+                "/data"
+            ]
+            .map(OsString::from)
+        );
     }
 
     #[test]

@@ -302,31 +302,42 @@ pub fn optimize_gram(
         None => GramFirstLayer::new(x, w_row, b_column, learning_rate, settings)?,
     };
     let mut costs = Vec::with_capacity(num_iterations.div_ceil(COST_EVERY));
+    let mut a = DMatrix::zeros(1, m);
     let mut dz = DMatrix::zeros(1, m);
     let mut last_db = 0.0;
+    // With labels in [-1, 1] every term of the cost is finite once 0 < a < 1, so between two
+    // printed costs the logarithms can be skipped without missing a divergence: they are
+    // worked out whenever the cost is printed or could be infinite (see below).
+    let labels_in_unit_range = y.iter().all(|label| label.abs() <= 1.0);
     for i in 0..num_iterations {
-        // A = sigmoid(z), dZ = A - Y; the cost from A as in propagate.
-        let mut cost_sum = 0.0;
-        for ((d, &z), &label) in dz.iter_mut().zip(layer.z().iter()).zip(y.iter()) {
-            let a = sigmoid_scalar(z);
-            cost_sum += log_likelihood(a, label);
-            *d = a - label;
+        // A = sigmoid(z), dZ = A - Y, as in propagate.
+        let mut all_strictly_inside = true;
+        for ((a, d), (&z, &label)) in a.iter_mut().zip(dz.iter_mut()).zip(layer.z().iter().zip(y)) {
+            *a = sigmoid_scalar(z);
+            all_strictly_inside &= *a > 0.0 && *a < 1.0;
+            *d = *a - label;
         }
-        let cost = -cost_sum / m as f64;
-        check_cost(i, cost, learning_rate)?;
+        let record = i % COST_EVERY == 0;
+        let mut recorded = None;
+        if record || !(all_strictly_inside && labels_in_unit_range) {
+            let cost_sum: f64 = a.iter().zip(y).map(|(&a, &label)| log_likelihood(a, label)).sum();
+            let cost = -cost_sum / m as f64;
+            check_cost(i, cost, learning_rate)?;
+            if record {
+                costs.push((i, cost));
+                recorded = Some(cost);
+            }
+        }
         if i + 1 == num_iterations {
             last_db = dz.sum() / m as f64;
         }
         layer.step(&dz)?;
-
-        let recorded = (i % COST_EVERY == 0).then_some(cost);
-        if recorded.is_some() {
-            costs.push((i, cost));
-        }
         observer.on_iteration(&Iteration { index: i, total: num_iterations, cost: recorded });
     }
     // dw of the last iteration, (1/m) X dZ^T, computed once for the returned gradients.
-    let dw = x * dz.transpose() / m as f64;
+    let mut dw = DMatrix::zeros(x.nrows(), 1);
+    linalg_nn::kernels::matmul_into(&mut dw, x, Op::N, &dz, Op::T)?;
+    dw /= m as f64;
     let w = layer.weights().transpose();
     let b = layer.bias()[(0, 0)];
     if !(all_finite(&w) && b.is_finite()) {
@@ -562,6 +573,10 @@ fn check_training_inputs(
 
 /// Rejects NaN and infinite entries, naming the matrix and the first bad position.
 fn ensure_finite(m: &DMatrix<f64>, what: &str) -> Result<(), NnError> {
+    // The fast whole-matrix check first (X is 20 MB); the search for the culprit only on failure.
+    if all_finite(m) {
+        return Ok(());
+    }
     match m.iter().position(|v| !v.is_finite()) {
         None => Ok(()),
         Some(k) => {
@@ -580,10 +595,10 @@ mod fused {
     use super::{COST_EVERY, Costs, Grads, Hw1Error, Params};
     use linalg_nn::activations::sigmoid_scalar;
     use linalg_nn::cost::log_likelihood;
+    use linalg_nn::pair;
     use linalg_nn::train::{Iteration, TrainObserver, all_finite, check_cost};
     use nalgebra::DMatrix;
     use std::ops::Range;
-    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
     use std::sync::{Mutex, RwLock};
 
     /// Below this many entries in `X` the second thread costs more than it saves (the planar
@@ -832,70 +847,6 @@ mod fused {
         pass_generic(w, b, x, y, cols, out);
     }
 
-    /// Hand-over between the training thread and its helper: generation counters, a stop flag,
-    /// and the two threads (to wake the one that went to sleep).
-    struct Handover {
-        started: AtomicU64,
-        finished: AtomicU64,
-        stop: AtomicBool,
-        trainer: std::thread::Thread,
-        helper: std::sync::OnceLock<std::thread::Thread>,
-    }
-
-    impl Handover {
-        fn new() -> Self {
-            Handover {
-                started: AtomicU64::new(0),
-                finished: AtomicU64::new(0),
-                stop: AtomicBool::new(false),
-                trainer: std::thread::current(),
-                helper: std::sync::OnceLock::new(),
-            }
-        }
-
-        fn start(&self, generation: u64) {
-            self.started.store(generation, Ordering::Release);
-            if let Some(helper) = self.helper.get() {
-                helper.unpark();
-            }
-        }
-
-        fn finish(&self, generation: u64) {
-            self.finished.store(generation, Ordering::Release);
-            self.trainer.unpark();
-        }
-    }
-
-    /// How long a thread spins for the other before it sleeps: an iteration's half takes a few
-    /// microseconds on a quiet machine, and sleeping costs more than that; on a busy machine the
-    /// other thread may not be running at all, and spinning would only take its core.
-    const SPIN_FOR: std::time::Duration = std::time::Duration::from_micros(20);
-
-    /// Waits until `counter` reaches `generation`: spins for [`SPIN_FOR`], then sleeps until woken.
-    fn wait_for(counter: &AtomicU64, generation: u64) {
-        let started = std::time::Instant::now();
-        let mut spins = 0u32;
-        while counter.load(Ordering::Acquire) < generation {
-            spins = spins.wrapping_add(1);
-            if !spins.is_multiple_of(64) || started.elapsed() < SPIN_FOR {
-                std::hint::spin_loop();
-            } else {
-                // The timeout only bounds the cost of a wake-up that raced with going to sleep.
-                std::thread::park_timeout(std::time::Duration::from_millis(1));
-            }
-        }
-    }
-
-    /// Releases the helper however training ends (an error, or a panic in the observer).
-    struct StopOnDrop<'a>(&'a Handover);
-
-    impl Drop for StopOnDrop<'_> {
-        fn drop(&mut self) {
-            self.0.stop.store(true, Ordering::Release);
-            self.0.start(u64::MAX);
-        }
-    }
-
     /// Gradient descent with the fused pass; `threads >= 2` runs the second half of the columns
     /// on a second thread. The numbers do not depend on `threads`.
     #[allow(clippy::too_many_arguments)]
@@ -919,21 +870,22 @@ mod fused {
         let other = Mutex::new(Partial::new(n_x));
         let mut costs = Vec::with_capacity(num_iterations.div_ceil(COST_EVERY));
         let mut last_grads = Grads { dw: DMatrix::zeros(n_x, 1), db: 0.0 };
-        let handover = Handover::new();
         // Reading b from the worker: it changes between generations only, like w.
         let bias = RwLock::new(b0);
+        let second_half = || {
+            if let (Ok(w_now), Ok(b_now), Ok(mut out)) = (w.read(), bias.read(), other.lock()) {
+                half_pass(w_now.as_slice(), *b_now, xs, ys, second.clone(), &mut out);
+            }
+        };
 
-        let mut train = |run_other: &dyn Fn(u64)| -> Result<(), Hw1Error> {
+        let outcome = pair::run(threads > 1, &second_half, |pair| -> Result<(), Hw1Error> {
             for i in 0..num_iterations {
-                let generation = i as u64 + 1;
-                run_other(generation);
+                pair.start();
                 {
                     let w_now = w.read().map_err(|_| poisoned())?;
                     half_pass(w_now.as_slice(), b, xs, ys, first.clone(), &mut own);
                 }
-                if threads > 1 {
-                    wait_for(&handover.finished, generation);
-                }
+                pair.finish();
                 let other = other.lock().map_err(|_| poisoned())?;
                 let cost = -(own.log_likelihood + other.log_likelihood) / m as f64;
                 check_cost(i, cost, learning_rate)?;
@@ -962,40 +914,7 @@ mod fused {
                 });
             }
             Ok(())
-        };
-
-        let outcome = if threads > 1 {
-            std::thread::scope(|scope| {
-                let helper = scope.spawn(|| {
-                    let mut seen = 0;
-                    loop {
-                        wait_for(&handover.started, seen + 1);
-                        if handover.stop.load(Ordering::Acquire) {
-                            return;
-                        }
-                        seen += 1;
-                        if let (Ok(w_now), Ok(b_now), Ok(mut out)) =
-                            (w.read(), bias.read(), other.lock())
-                        {
-                            half_pass(w_now.as_slice(), *b_now, xs, ys, second.clone(), &mut out);
-                        }
-                        handover.finish(seen);
-                    }
-                });
-                let _ = handover.helper.set(helper.thread().clone());
-                // Releases the worker however training ends, even by a panic in the observer.
-                let _release = StopOnDrop(&handover);
-                train(&|generation| handover.start(generation))
-            })
-        } else {
-            train(&|_| {
-                if let Ok(mut out) = other.lock()
-                    && let (Ok(w_now), Ok(b_now)) = (w.read(), bias.read())
-                {
-                    half_pass(w_now.as_slice(), *b_now, xs, ys, second.clone(), &mut out);
-                }
-            })
-        };
+        });
         outcome?;
         let w = w.into_inner().map_err(|_| poisoned())?;
         // The cost checks cover every update but the last one.

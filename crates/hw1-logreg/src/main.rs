@@ -1,7 +1,8 @@
 //! `cargo run --release -p hw1-logreg`: the week-2 notebook "Logistic Regression with a Neural
 //! Network mindset" from start to end — data set summary, training with the cost every 100
-//! iterations, accuracies, figures, and optionally the learning-rate comparison and your own
-//! picture. The work is done by the library; this file parses flags and prints.
+//! iterations, accuracies, figures (unless `--no-plots`), and optionally the learning-rate
+//! comparison and your own picture. The work is done by the library; this file parses flags and
+//! prints.
 
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -13,9 +14,9 @@ use hw1_logreg::{
     NUM_ITERATIONS, TEST_SAMPLE_INDEX, TRAIN_SAMPLE_INDEX, model_with, python_float,
 };
 use linalg_nn::cli::serde_json::{Value, json};
-use linalg_nn::cli::{CommonArgs, Console, learning_rate, positive_count};
+use linalg_nn::cli::{CommonArgs, Console, DataArgs, learning_rate, positive_count};
 use linalg_nn::data::{CatDataset, load_dataset, load_image_as_column};
-use linalg_nn::gram::{Engine, gram_matrix};
+use linalg_nn::gram::Engine;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -51,11 +52,14 @@ struct Args {
     #[arg(long, value_name = "ENGINE", default_value_t = Engine::Auto)]
     engine: Engine,
     #[command(flatten)]
+    data: DataArgs,
+    #[command(flatten)]
     common: CommonArgs,
 }
 
 const AFTER_HELP: &str = "\
-Figures (PNG, cost charts also SVG) go to --out, default out/hw1-logreg in the workspace:
+Figures (PNG, cost charts also SVG) go to --out, default out/hw1-logreg in the workspace
+(with --no-plots none is written and the folder is not created):
   train_sample.png      a training picture with its label
   cost_curve.png/.svg   the cost every 100 iterations
   test_prediction.png   a test picture with the model's prediction
@@ -78,7 +82,7 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args, console: &Console) -> Result<()> {
-    let data_dir = args.common.data_dir();
+    let data_dir = args.data.data_dir();
     let data = load_dataset(&data_dir).with_context(|| {
         format!("cannot load the cat / non-cat data set from {}", data_dir.display())
     })?;
@@ -94,20 +98,33 @@ fn run(args: &Args, console: &Console) -> Result<()> {
         }
         None => None,
     };
-    let out_dir = args.common.out_dir(ASSIGNMENT);
-    std::fs::create_dir_all(&out_dir).with_context(|| {
-        format!("cannot create the figure folder {} (--out)", out_dir.display())
-    })?;
+    // `None` under --no-plots: no folder is created and no figure written; the captions the
+    // notebook prints under its pictures are printed all the same.
+    let out_dir = if args.common.plots() {
+        let dir = args.common.out_dir(ASSIGNMENT);
+        std::fs::create_dir_all(&dir).with_context(|| {
+            format!("cannot create the figure folder {} (--out)", dir.display())
+        })?;
+        Some(dir)
+    } else {
+        None
+    };
     let mut written: Vec<PathBuf> = Vec::new();
 
     print_dataset_summary(console, &data);
-    let path = out_dir.join(format!("{TRAIN_SAMPLE}.png"));
-    let caption =
-        figures::train_sample(&path, &data.train, TRAIN_SAMPLE_INDEX).with_context(|| {
-            format!("cannot write the sample picture to --out {}", out_dir.display())
-        })?;
+    let caption = match &out_dir {
+        Some(dir) => {
+            let path = dir.join(format!("{TRAIN_SAMPLE}.png"));
+            let caption = figures::train_sample(&path, &data.train, TRAIN_SAMPLE_INDEX)
+                .with_context(|| {
+                    format!("cannot write the sample picture to --out {}", dir.display())
+                })?;
+            written.push(path);
+            caption
+        }
+        None => figures::train_sample_caption(&data.train, TRAIN_SAMPLE_INDEX)?,
+    };
     console.detail(format!("Training picture {TRAIN_SAMPLE_INDEX}: {caption}"));
-    written.push(path);
 
     let (x_train, y_train) = (data.train.x(), data.train.y());
     let (x_test, y_test) = (data.test.x(), data.test.y());
@@ -127,7 +144,7 @@ fn run(args: &Args, console: &Console) -> Result<()> {
         }
     ));
     // The Gram matrix is shared by the main run and the learning-rate comparison.
-    let gram = (engine == Engine::Gram).then(|| gram_matrix(&x_train));
+    let gram = (engine == Engine::Gram).then(|| data.train.gram());
     let options = ModelOptions { engine, gram: gram.as_ref() };
     let fitted = {
         let mut display = console.training("training", args.epochs);
@@ -146,16 +163,30 @@ fn run(args: &Args, console: &Console) -> Result<()> {
     print_accuracies(console, &fitted);
     console.detail(format!("(trained in {training_seconds:.2} s)"));
 
-    for ext in ["png", "svg"] {
-        let path = out_dir.join(format!("{COST_CURVE}.{ext}"));
-        figures::cost_curve(&path, &fitted.costs, fitted.learning_rate)?;
-        written.push(path);
-    }
-    let path = out_dir.join(format!("{TEST_PREDICTION}.png"));
-    let caption =
-        figures::test_prediction(&path, &data.test, TEST_SAMPLE_INDEX, &fitted.y_prediction_test)?;
+    let caption = match &out_dir {
+        Some(dir) => {
+            for ext in ["png", "svg"] {
+                let path = dir.join(format!("{COST_CURVE}.{ext}"));
+                figures::cost_curve(&path, &fitted.costs, fitted.learning_rate)?;
+                written.push(path);
+            }
+            let path = dir.join(format!("{TEST_PREDICTION}.png"));
+            let caption = figures::test_prediction(
+                &path,
+                &data.test,
+                TEST_SAMPLE_INDEX,
+                &fitted.y_prediction_test,
+            )?;
+            written.push(path);
+            caption
+        }
+        None => figures::test_prediction_caption(
+            &data.test,
+            TEST_SAMPLE_INDEX,
+            &fitted.y_prediction_test,
+        )?,
+    };
     console.detail(format!("Test picture {TEST_SAMPLE_INDEX}: {caption}"));
-    written.push(path);
 
     let mut comparison = Vec::new();
     if args.compare_learning_rates {
@@ -183,20 +214,28 @@ fn run(args: &Args, console: &Console) -> Result<()> {
             console.result("-------------------------------------------------------");
             comparison.push(run);
         }
-        for ext in ["png", "svg"] {
-            let path = out_dir.join(format!("{LEARNING_RATES}.{ext}"));
-            figures::learning_rate_comparison(&path, &comparison)?;
-            written.push(path);
+        if let Some(dir) = &out_dir {
+            for ext in ["png", "svg"] {
+                let path = dir.join(format!("{LEARNING_RATES}.{ext}"));
+                figures::learning_rate_comparison(&path, &comparison)?;
+                written.push(path);
+            }
         }
     }
 
     let mut own_image_json = Value::Null;
     if let Some((picture_path, (column, picture))) = &own_picture {
         let classification = fitted.classify(column)?;
-        let path = out_dir.join(format!("{OWN_IMAGE}.png"));
-        let caption = figures::own_image(&path, picture, &classification)?;
+        let caption = match &out_dir {
+            Some(dir) => {
+                let path = dir.join(format!("{OWN_IMAGE}.png"));
+                let caption = figures::own_image(&path, picture, &classification)?;
+                written.push(path);
+                caption
+            }
+            None => figures::own_image_caption(&classification),
+        };
         console.result(format!("{}: {caption}", picture_path.display()));
-        written.push(path);
         own_image_json = json!({
             "path": picture_path.display().to_string(),
             "prediction": classification.label,
@@ -205,9 +244,14 @@ fn run(args: &Args, console: &Console) -> Result<()> {
         });
     }
 
-    console.result(format!("Figures written to {}:", out_dir.display()));
-    for path in &written {
-        console.result(format!("  {}", path.file_name().map_or(path.as_os_str(), |n| n).display()));
+    if let Some(dir) = &out_dir {
+        console.result(format!("Figures written to {}:", dir.display()));
+        for path in &written {
+            console.result(format!(
+                "  {}",
+                path.file_name().map_or(path.as_os_str(), |n| n).display()
+            ));
+        }
     }
 
     console.emit_json(&json!({

@@ -1,9 +1,11 @@
-//! The `hw1-logreg` binary as a learner runs it: printed output, `--json`, figures, `--image`,
-//! and the errors for bad input (exit code 2 for bad flags, 1 for failures).
+//! The `hw1-logreg` binary as a learner runs it: printed output, `--json`, figures (and none
+//! with `--no-plots`), `--image`, and the errors for bad input (exit code 2 for bad flags, 1 for
+//! failures).
 
 use hw1_logreg::{LEARNING_RATE, ModelOptions, model_with};
 use linalg_nn::cli::serde_json::{self, Value};
 use linalg_nn::data::{default_data_dir, load_dataset};
+use linalg_nn::gram::Engine;
 use linalg_nn::train::Silent;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -103,7 +105,10 @@ fn json_accuracies_and_image_prediction_equal_the_library_in_memory() {
     let run = json_run();
     let data = load_dataset(&default_data_dir()).unwrap();
     let (x_test, y_test) = (data.test.x(), data.test.y());
-    // The binary's default engine (auto, i.e. gram here), so the numbers are the same bits.
+    // The binary's default engine (auto, i.e. gram here) with the Gram matrix it computes from
+    // the bytes, so the numbers are the same bits.
+    let gram = data.train.gram();
+    let options = ModelOptions { engine: Engine::Auto, gram: Some(&gram) };
     let fitted = model_with(
         &data.train.x(),
         &data.train.y(),
@@ -111,7 +116,7 @@ fn json_accuracies_and_image_prediction_equal_the_library_in_memory() {
         &y_test,
         EPOCHS,
         LEARNING_RATE,
-        ModelOptions::default(),
+        options,
         &mut Silent,
     )
     .unwrap();
@@ -203,11 +208,62 @@ fn help_documents_the_flags() {
         "--image",
         "--data-dir",
         "--out",
+        "--no-plots",
         "--quiet",
         "--json",
     ] {
         assert!(text.contains(flag), "--help lacks {flag}");
     }
+}
+
+#[test]
+fn no_plots_writes_no_file_and_prints_the_same_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("figures");
+    let out_arg = out.to_str().unwrap();
+    let output = hw1(&["--epochs", "100", "--no-plots", "--out", out_arg]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let text = stdout(&output);
+    for line in [
+        "y = [1], it's a 'cat' picture.",
+        "Cost after iteration 0: 0.693147",
+        "train accuracy: ",
+        "test accuracy: ",
+        "Test picture 1: y = ",
+    ] {
+        assert!(text.contains(line), "missing {line:?} in:\n{text}");
+    }
+    assert!(!text.contains("Figures written to"), "{text}");
+
+    // The JSON report lists no figure; the picture of your own is still classified.
+    let data = load_dataset(&default_data_dir()).unwrap();
+    let picture = dir.path().join("my_cat.png");
+    image::RgbImage::from_raw(64, 64, data.test.image(IMAGE_INDEX).to_vec())
+        .unwrap()
+        .save(&picture)
+        .unwrap();
+    let output = hw1(&[
+        "--epochs",
+        "100",
+        "--no-plots",
+        "--json",
+        "--out",
+        out_arg,
+        "--image",
+        picture.to_str().unwrap(),
+    ]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let json: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["figures"], serde_json::json!([]));
+    assert!(json["train_accuracy"].is_f64() && json["test_accuracy"].is_f64(), "{json}");
+    assert!(json["image"]["class"].is_string(), "{json}");
+    assert!(stderr(&output).contains("your algorithm predicts a"), "{}", stderr(&output));
+
+    // Neither run created the figure folder or wrote anything beside the picture.
+    assert!(!out.exists(), "--no-plots created {}", out.display());
+    let names: Vec<_> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(names, ["my_cat.png"]);
 }
 
 fn assert_usage_error(args: &[&str], expected: &str) {

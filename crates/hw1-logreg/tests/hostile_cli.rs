@@ -16,19 +16,13 @@ mod cli;
 #[path = "../../linalg-nn/tests/hostile_support/report.rs"]
 mod report;
 
-use cli::{CliTable, files_under, run, unprivileged, with_full_disk};
+use cli::{Binary, CliTable, REFUSED_LEARNING_RATES, files_under, run};
 use linalg_nn::data::default_data_dir;
 use report::Section;
 use std::path::Path;
-use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_hw1-logreg");
-
-fn hw1(args: &[&str]) -> Command {
-    let mut command = Command::new(BIN);
-    command.args(args).env("DL_COURSE_DATA", default_data_dir());
-    command
-}
+const HW1: Binary =
+    Binary { path: env!("CARGO_BIN_EXE_hw1-logreg"), name: "hw1-logreg", reads_data: true };
 
 /// A data folder with copies of the real files, for damaging one of them.
 fn data_copy(root: &Path, name: &str) -> std::path::PathBuf {
@@ -43,100 +37,74 @@ fn data_copy(root: &Path, name: &str) -> std::path::PathBuf {
 
 #[test]
 fn hostile_command_lines_and_files() {
-    let tmp = tempfile::tempdir().unwrap();
-    // Readable by the unprivileged user of the permission case.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    let mut t = CliTable {
-        section: Section::new(
+    let mut t = CliTable::new(
+        HW1,
+        Section::new(
             "hw1-cli",
             "hw1-logreg: arguments, files, outputs, divergence",
             "`cargo run -p hw1-logreg -- ARGS`. Usage errors exit with 2 and print nothing on \
              stdout; failures exit with 1, naming the file or flag; `$TMP` is a temporary folder.",
         ),
-        name: "hw1-logreg",
-        replacements: vec![
-            (tmp.path().to_path_buf(), "$TMP".to_owned()),
-            (default_data_dir(), "$DL_COURSE_DATA".to_owned()),
-        ],
-    };
-    let out = tmp.path().join("out");
+    );
+    let tmp = t.tmp().to_path_buf();
+    let out = tmp.join("out");
     let out_arg = out.to_str().unwrap().to_owned();
 
     // Flags: every usage error leaves the output folder untouched.
-    let usage: &[(&str, &[&str], &str)] = &[
-        ("zero epochs", &["--epochs", "0"], "must be at least 1, got 0"),
-        ("negative epochs", &["--epochs", "-5"], "'-5' is not a whole number >= 1"),
-        ("non-numeric epochs", &["--epochs", "ten"], "'ten' is not a whole number >= 1"),
-        ("epochs in float notation", &["--epochs", "1e3"], "'1e3' is not a whole number >= 1"),
-        ("epochs beyond 64 bits", &["--epochs", "18446744073709551616"], "is too large"),
-        (
-            "zero learning rate",
-            &["--learning-rate", "0"],
-            "must be a positive finite number, got 0",
-        ),
-        (
-            "negative learning rate",
-            &["--learning-rate", "-0.5"],
-            "must be a positive finite number, got -0.5",
-        ),
-        (
-            "NaN learning rate",
-            &["--learning-rate", "NaN"],
-            "must be a positive finite number, got NaN",
-        ),
-        (
-            "infinite learning rate",
-            &["--learning-rate", "inf"],
-            "must be a positive finite number, got inf",
-        ),
-        (
-            "learning rate overflowing f64",
-            &["--learning-rate", "1e400"],
-            "must be a positive finite number",
-        ),
-        ("non-numeric learning rate", &["--learning-rate", "fast"], "'fast' is not a number"),
-        (
-            "unknown engine",
-            &["--engine", "turbo"],
-            "unknown engine 'turbo': expected direct, gram or auto",
-        ),
-        ("flag without its value", &["--image"], "a value is required for '--image <PATH>'"),
-        ("value for a switch", &["--compare-learning-rates=yes"], "unexpected value 'yes'"),
-        ("unknown flag", &["--epoch", "10"], "unexpected argument '--epoch'"),
-    ];
-    for (case, args, fragment) in usage {
-        let mut all = args.to_vec();
-        all.extend(["--out", &out_arg]);
-        t.expect(case, args, run(hw1(&all)), 2, &[fragment]);
-        assert!(!out.exists(), "{case}: a usage error created the output folder");
-    }
+    t.expect_usage_errors(
+        &[
+            ("zero epochs", &["--epochs", "0"], "must be at least 1, got 0"),
+            ("negative epochs", &["--epochs", "-5"], "'-5' is not a whole number >= 1"),
+            ("non-numeric epochs", &["--epochs", "ten"], "'ten' is not a whole number >= 1"),
+            ("epochs in float notation", &["--epochs", "1e3"], "'1e3' is not a whole number >= 1"),
+            ("epochs beyond 64 bits", &["--epochs", "18446744073709551616"], "is too large"),
+        ],
+        &out,
+    );
+    t.expect_usage_errors(&REFUSED_LEARNING_RATES, &out);
+    t.expect_usage_errors(
+        &[
+            (
+                "infinite learning rate",
+                &["--learning-rate", "inf"],
+                "must be a positive finite number, got inf",
+            ),
+            (
+                "learning rate overflowing f64",
+                &["--learning-rate", "1e400"],
+                "must be a positive finite number",
+            ),
+            ("non-numeric learning rate", &["--learning-rate", "fast"], "'fast' is not a number"),
+            (
+                "unknown engine",
+                &["--engine", "turbo"],
+                "unknown engine 'turbo': expected direct, gram or auto",
+            ),
+            ("flag without its value", &["--image"], "a value is required for '--image <PATH>'"),
+            ("value for a switch", &["--compare-learning-rates=yes"], "unexpected value 'yes'"),
+            ("unknown flag", &["--epoch", "10"], "unexpected argument '--epoch'"),
+        ],
+        &out,
+    );
 
     // Data folders.
-    let empty = tmp.path().join("empty");
+    let empty = tmp.join("empty");
     std::fs::create_dir(&empty).unwrap();
-    let args = ["--data-dir", empty.to_str().unwrap(), "--out", &out_arg];
-    t.expect(
+    t.expect_failure(
         "empty data folder",
-        &args,
-        run(hw1(&args)),
-        1,
+        &["--data-dir", empty.to_str().unwrap(), "--out", &out_arg],
         &["train_catvnoncat.h5: file not found", "cargo xtask fetch-data"],
     );
 
-    let locked = data_copy(tmp.path(), "locked");
+    let locked = data_copy(&tmp, "locked");
     let train = locked.join("train_catvnoncat.h5");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&train, std::fs::Permissions::from_mode(0o000)).unwrap();
     }
-    let args = ["--data-dir", locked.to_str().unwrap(), "--out", &out_arg];
-    let mut command = unprivileged(BIN, &train);
-    command.args(args);
+    let command =
+        HW1.unprivileged(&train, &["--data-dir", locked.to_str().unwrap(), "--out", &out_arg]);
     t.expect(
         "file without read permission",
         &["--data-dir", "$TMP/locked (mode 000 train file)", "--out", &out_arg],
@@ -145,50 +113,38 @@ fn hostile_command_lines_and_files() {
         &["train_catvnoncat.h5: cannot read the file: Permission denied"],
     );
 
-    let cut = data_copy(tmp.path(), "cut");
+    let cut = data_copy(&tmp, "cut");
     let bytes = std::fs::read(cut.join("train_catvnoncat.h5")).unwrap();
     std::fs::write(cut.join("train_catvnoncat.h5"), &bytes[..bytes.len() / 2]).unwrap();
-    let args = ["--data-dir", cut.to_str().unwrap(), "--out", &out_arg];
-    t.expect(
+    t.expect_failure(
         "half-downloaded data file",
-        &args,
-        run(hw1(&args)),
-        1,
+        &["--data-dir", cut.to_str().unwrap(), "--out", &out_arg],
         &["train_catvnoncat.h5: corrupt file", "more than the whole file"],
     );
 
-    let swapped = data_copy(tmp.path(), "swapped");
+    let swapped = data_copy(&tmp, "swapped");
     std::fs::copy(swapped.join("train_catvnoncat.h5"), swapped.join("test_catvnoncat.h5")).unwrap();
-    let args = ["--data-dir", swapped.to_str().unwrap(), "--out", &out_arg];
-    t.expect(
+    t.expect_failure(
         "training file copied over the test file",
-        &args,
-        run(hw1(&args)),
-        1,
+        &["--data-dir", swapped.to_str().unwrap(), "--out", &out_arg],
         &["test_catvnoncat.h5: dataset \"test_set_x\" not found"],
     );
 
-    let folder = tmp.path().join("folder");
+    let folder = tmp.join("folder");
     std::fs::create_dir_all(folder.join("train_catvnoncat.h5")).unwrap();
-    let args = ["--data-dir", folder.to_str().unwrap(), "--out", &out_arg];
-    t.expect(
+    t.expect_failure(
         "a directory named like the data file",
-        &args,
-        run(hw1(&args)),
-        1,
+        &["--data-dir", folder.to_str().unwrap(), "--out", &out_arg],
         &["this is a directory, expected a file"],
     );
     assert!(!out.exists(), "a data failure created the output folder");
 
     // Pictures: refused before training.
-    let text = tmp.path().join("cat.png");
+    let text = tmp.join("cat.png");
     std::fs::write(&text, "not a picture").unwrap();
-    let args = ["--image", text.to_str().unwrap(), "--out", &out_arg];
-    t.expect(
+    t.expect_failure(
         "text file named .png",
-        &args,
-        run(hw1(&args)),
-        1,
+        &["--image", text.to_str().unwrap(), "--out", &out_arg],
         &["--image $TMP/cat.png", "not a PNG or JPEG"],
     );
     let jpeg = {
@@ -199,91 +155,64 @@ fn hostile_command_lines_and_files() {
         picture.write_to(&mut bytes, image::ImageFormat::Jpeg).unwrap();
         bytes.into_inner()
     };
-    let cut_jpeg = tmp.path().join("cut.jpg");
+    let cut_jpeg = tmp.join("cut.jpg");
     // Three quarters: past the headers, inside the picture's data.
     std::fs::write(&cut_jpeg, &jpeg[..jpeg.len() * 3 / 4]).unwrap();
-    let args = ["--image", cut_jpeg.to_str().unwrap(), "--out", &out_arg];
-    t.expect(
+    t.expect_failure(
         "truncated JPEG",
-        &args,
-        run(hw1(&args)),
-        1,
+        &["--image", cut_jpeg.to_str().unwrap(), "--out", &out_arg],
         &["$TMP/cut.jpg", "the file is cut short"],
     );
-    let missing = tmp.path().join("missing.jpg");
-    let args = ["--image", missing.to_str().unwrap(), "--out", &out_arg];
-    t.expect("missing picture", &args, run(hw1(&args)), 1, &["$TMP/missing.jpg: file not found"]);
+    let missing = tmp.join("missing.jpg");
+    t.expect_failure(
+        "missing picture",
+        &["--image", missing.to_str().unwrap(), "--out", &out_arg],
+        &["$TMP/missing.jpg: file not found"],
+    );
     assert!(!out.exists(), "a refused picture created the output folder");
 
     // Outputs.
-    let blocker = tmp.path().join("a-file");
-    std::fs::write(&blocker, "in the way").unwrap();
-    let blocked = blocker.join("figures");
-    let args = ["--epochs", "1", "--out", blocked.to_str().unwrap()];
-    t.expect(
+    t.expect_out_under_a_file(
         "output folder under a file",
-        &args,
-        run(hw1(&args)),
-        1,
-        &["cannot create the figure folder $TMP/a-file/figures (--out)"],
+        &["--epochs", "1"],
+        "cannot create the figure folder $TMP/a-file/figures (--out)",
     );
-    let full = tmp.path().join("full");
-    let args = ["--epochs", "1", "--out", full.to_str().unwrap()];
-    let mut command = with_full_disk(BIN, 4);
-    command.args(args).env("DL_COURSE_DATA", default_data_dir());
-    t.expect(
+    let full = tmp.join("full");
+    t.expect_disk_full(
         "disk full while writing a figure",
-        &["--epochs", "1", "--out", "$TMP/full (4 KiB file size limit)"],
-        run(command),
-        1,
-        &["cannot write $TMP/full/train_sample.png: File too large"],
-    );
-    assert_eq!(
-        files_under(&full),
-        Vec::<std::path::PathBuf>::new(),
-        "a partial or temporary file was left"
-    );
-    t.note(
-        "disk full: nothing half-written",
-        &["(the run above)"],
-        "no file under the final name, no temporary file",
-        "the folder is empty",
+        &["--epochs", "1", "--out", full.to_str().unwrap()],
+        "cannot write $TMP/full/train_sample.png: File too large",
+        &full,
     );
 
     // Divergence: the run stops; no accuracy, cost curve or JSON pretends it trained.
-    let diverging = tmp.path().join("diverging");
-    let args = [
-        "--learning-rate",
-        "1000",
-        "--epochs",
-        "50",
-        "--json",
-        "--out",
-        diverging.to_str().unwrap(),
-    ];
-    let result = t.expect(
-        "diverging learning rate",
-        &args,
-        run(hw1(&args)),
-        1,
+    let diverging = tmp.join("diverging");
+    t.expect_divergence(
+        &[
+            "--learning-rate",
+            "1000",
+            "--epochs",
+            "50",
+            "--json",
+            "--out",
+            diverging.to_str().unwrap(),
+        ],
         &["diverged at iteration 1", "try a smaller --learning-rate (e.g. 100)"],
+        "accuracy",
     );
-    assert!(result.stdout.is_empty(), "a diverged run printed a JSON report");
-    assert!(!result.stderr.contains("accuracy"), "{}", result.stderr);
     let written = files_under(&diverging);
     assert!(!written.iter().any(|p| p.to_string_lossy().contains("cost_curve")), "{written:?}");
-    t.note(
+    t.note_above(
         "divergence: no pretended results",
-        &["(the run above)"],
         "no accuracy, no JSON, no cost curve",
         &format!("stdout empty; files written before training only: {written:?}"),
     );
 
     // A grey picture is converted, not rejected.
-    let grey = tmp.path().join("grey.png");
+    let grey = tmp.join("grey.png");
     image::GrayImage::from_pixel(80, 60, image::Luma([128])).save(&grey).unwrap();
     let args = ["--epochs", "1", "--quiet", "--image", grey.to_str().unwrap(), "--out", &out_arg];
-    t.expect_success("grayscale picture", &args, run(hw1(&args)), "grey.png");
+    t.expect_success("grayscale picture", &args, "grey.png");
     assert!(out.join("my_image.png").is_file());
 
     t.section.publish();

@@ -17,9 +17,9 @@ use crate::numeric::sigmoid;
 use crate::{ModelConfig, Parameters};
 use linalg_nn::activations::Activation;
 use linalg_nn::cost::log_likelihood;
+use linalg_nn::pair;
 use linalg_nn::train::{Iteration, TrainObserver, check_cost};
 use linalg_nn::{DMatrix, NnError};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, RwLock};
 
 /// Trains `parameters` in place with [`run`] when the network has one output and
@@ -112,78 +112,6 @@ pub(crate) fn single_threaded_here() {
     MAY_USE_SECOND_THREAD.with(|flag| flag.set(false));
 }
 
-/// Hand-over between the training thread and its helper: generation counters, a stop flag,
-/// and the two threads (to wake the one that went to sleep).
-struct Handover {
-    started: AtomicU64,
-    finished: AtomicU64,
-    stop: AtomicBool,
-    trainer: std::thread::Thread,
-    helper: std::sync::OnceLock<std::thread::Thread>,
-}
-
-impl Handover {
-    fn new() -> Self {
-        Handover {
-            started: AtomicU64::new(0),
-            finished: AtomicU64::new(0),
-            stop: AtomicBool::new(false),
-            trainer: std::thread::current(),
-            helper: std::sync::OnceLock::new(),
-        }
-    }
-
-    fn start(&self, generation: u64) {
-        self.started.store(generation, Ordering::Release);
-        if let Some(helper) = self.helper.get() {
-            helper.unpark();
-        }
-    }
-
-    fn finish(&self, generation: u64) {
-        self.finished.store(generation, Ordering::Release);
-        self.trainer.unpark();
-    }
-}
-
-/// How long a thread spins for the other before it sleeps: an iteration's half takes a few
-/// microseconds on a quiet machine, and sleeping costs more than that; on a busy machine the
-/// other thread may not be running at all, and spinning would only take its core.
-const SPIN_FOR: std::time::Duration = std::time::Duration::from_micros(20);
-
-/// How many times the trainer may find its helper not running before it stops handing work
-/// over (plus one per 20 iterations).
-const MAX_SLEEPS: usize = 20;
-
-/// Waits until `counter` reaches `generation`: spins for [`SPIN_FOR`], then sleeps until woken.
-/// Returns whether it had to sleep.
-fn wait_for(counter: &AtomicU64, generation: u64) -> bool {
-    let started = std::time::Instant::now();
-    let mut spins = 0u32;
-    let mut slept = false;
-    while counter.load(Ordering::Acquire) < generation {
-        spins = spins.wrapping_add(1);
-        if !spins.is_multiple_of(64) || started.elapsed() < SPIN_FOR {
-            std::hint::spin_loop();
-        } else {
-            // The timeout only bounds the cost of a wake-up that raced with going to sleep.
-            std::thread::park_timeout(std::time::Duration::from_millis(1));
-            slept = true;
-        }
-    }
-    slept
-}
-
-/// Releases the helper however training ends (an error, or a panic in the observer).
-struct StopOnDrop<'a>(&'a Handover);
-
-impl Drop for StopOnDrop<'_> {
-    fn drop(&mut self) {
-        self.0.stop.store(true, Ordering::Release);
-        self.0.start(u64::MAX);
-    }
-}
-
 fn run<const H: usize, O: TrainObserver + ?Sized>(
     x: &DMatrix<f64>,
     y: &DMatrix<f64>,
@@ -220,35 +148,21 @@ fn run<const H: usize, O: TrainObserver + ?Sized>(
     } else {
         1
     };
-    let handover = Handover::new();
     let poisoned = || NnError::invalid("training thread", "stopped by a panic");
+    let second_half = || {
+        if let (Ok(net), Ok(mut half)) = (net.read(), other.lock()) {
+            per_example(&net, xs, n_x, ys, activation, &mut half);
+        }
+    };
 
-    let mut train = |mut helper_on: bool| -> Result<(), NnError> {
-        let mut sleeps = 0usize;
+    let outcome = pair::run(threads > 1, &second_half, |pair| -> Result<(), NnError> {
         for index in 0..total {
-            let generation = index as u64 + 1;
-            if helper_on {
-                handover.start(generation);
-            } else {
-                let (net, mut half) =
-                    (net.read().map_err(|_| poisoned())?, other.lock().map_err(|_| poisoned())?);
-                per_example(&net, xs, n_x, ys, activation, &mut half);
-            }
+            pair.start();
             {
                 let net = net.read().map_err(|_| poisoned())?;
                 per_example(&net, xs, n_x, ys, activation, &mut own);
             }
-            if helper_on && wait_for(&handover.finished, generation) {
-                // The helper was not running when needed: the machine is busy. Past a few such
-                // waits, hand-overs cost more than they save; the halves (and so the numbers)
-                // stay the same when this thread computes both.
-                sleeps += 1;
-                if sleeps > MAX_SLEEPS + index / 20 {
-                    helper_on = false;
-                    handover.stop.store(true, Ordering::Release);
-                    handover.start(u64::MAX);
-                }
-            }
+            pair.finish();
             let other = other.lock().map_err(|_| poisoned())?;
             // cross_entropy_cost's sum: the terms in column order.
             let log_likelihood: f64 =
@@ -268,27 +182,6 @@ fn run<const H: usize, O: TrainObserver + ?Sized>(
             observer.on_iteration(&Iteration { index, total, cost: recorded.then_some(cost) });
         }
         Ok(())
-    };
-    let outcome = std::thread::scope(|scope| {
-        if threads > 1 {
-            let helper = scope.spawn(|| {
-                let mut seen = 0;
-                loop {
-                    wait_for(&handover.started, seen + 1);
-                    if handover.stop.load(Ordering::Acquire) {
-                        return;
-                    }
-                    seen += 1;
-                    if let (Ok(net), Ok(mut half)) = (net.read(), other.lock()) {
-                        per_example(&net, xs, n_x, ys, activation, &mut half);
-                    }
-                    handover.finish(seen);
-                }
-            });
-            let _ = handover.helper.set(helper.thread().clone());
-        }
-        let _release = StopOnDrop(&handover);
-        train(threads > 1)
     });
     // The parameters as they are, also after a divergence (the caller reports the error).
     let net = net.into_inner().map_err(|_| poisoned())?;

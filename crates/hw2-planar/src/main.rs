@@ -1,7 +1,7 @@
 //! `hw2-planar`: runs week 3's notebook, "Planar data classification with one hidden layer":
 //! trains the network, compares it with logistic regression, optionally sweeps the hidden layer
-//! size, and draws the decision boundaries. The work is in the library; this file parses flags
-//! and prints.
+//! size, and draws the decision boundaries (unless `--no-plots`). The work is in the library;
+//! this file parses flags and prints.
 
 use anyhow::{Context, Result};
 use clap::Parser;
@@ -24,7 +24,8 @@ use std::sync::{Arc, Mutex};
 /// Planar data classification with one hidden layer (course 1, week 3).
 ///
 /// Trains a 2 -> n_h -> 1 network (tanh hidden layer, sigmoid output) on the red/blue flower,
-/// compares it with logistic regression, and writes the decision boundaries as PNG figures.
+/// compares it with logistic regression, and writes the decision boundaries as PNG figures (none
+/// with --no-plots). The data is generated in code, so no data folder is read.
 #[derive(Debug, Parser)]
 #[command(name = "hw2-planar", version)]
 struct Args {
@@ -141,13 +142,19 @@ fn run(args: &Args) -> Result<()> {
         None => None,
     };
 
-    let out_dir = args.common.out_dir("hw2-planar");
-    let written =
-        write_figures(&out_dir, args, &config, &data, &model, &baseline, sweep.as_deref())?;
-    console.detail(format!("Figures written to {}:", out_dir.display()));
-    for path in &written {
-        console.detail(format!("  {}", path.display()));
-    }
+    // Under --no-plots nothing is written (not even the folder) and nothing listed.
+    let written = if args.common.plots() {
+        let out_dir = args.common.out_dir("hw2-planar");
+        let written =
+            write_figures(&out_dir, args, &config, &data, &model, &baseline, sweep.as_deref())?;
+        console.detail(format!("Figures written to {}:", out_dir.display()));
+        for path in &written {
+            console.detail(format!("  {}", path.display()));
+        }
+        written
+    } else {
+        Vec::new()
+    };
 
     let mut report = json!({
         "preset": args.preset.name(),

@@ -1,5 +1,6 @@
-//! The `hw2-planar` binary end to end: `--json` output, figures on disk, flag overrides, the
-//! sweep and the other data sets, usage errors (exit 2) and a diverging run (exit 1).
+//! The `hw2-planar` binary end to end: `--json` output, figures on disk (none with
+//! `--no-plots`), flag overrides, the sweep and the other data sets, `--help` (which offers no
+//! `--data-dir`: the data is generated), usage errors (exit 2) and a diverging run (exit 1).
 
 use serde_json::Value;
 use std::path::Path;
@@ -180,6 +181,42 @@ fn other_datasets_are_selectable() {
     );
 }
 
+#[test]
+fn no_plots_writes_no_file_and_prints_the_same_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("figures");
+    let args = ["--preset", "course", "--epochs", "300", "--no-plots"];
+    let output = run(&out, &args);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    for line in
+        ["Cost after iteration 0: 0.693048", "Accuracy: ", "Accuracy of logistic regression: 47 %"]
+    {
+        assert!(stdout.contains(line), "missing {line:?} in:\n{stdout}");
+    }
+    assert!(!stdout.contains("Figures written to"), "{stdout}");
+
+    let report = json_of(&run(&out, &[&args[..], &["--json"]].concat()));
+    assert_eq!(report["figures"], serde_json::json!([]));
+    assert_eq!(report["num_iterations"], 300);
+    assert_eq!(report["baseline"]["accuracy"], 47.0);
+    assert!(report["accuracy"].is_number(), "{report}");
+
+    assert!(!out.exists(), "--no-plots created {}", out.display());
+    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+}
+
+#[test]
+fn help_offers_no_data_folder() {
+    let output = Command::new(env!("CARGO_BIN_EXE_hw2-planar")).arg("--help").output().unwrap();
+    assert!(output.status.success());
+    let help = String::from_utf8_lossy(&output.stdout);
+    for flag in ["--out", "--no-plots", "--quiet", "--json", "--sweep"] {
+        assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
+    }
+    assert!(!help.contains("--data-dir"), "{help}");
+}
+
 /// A usage error: exit code 2, nothing on stdout, and stderr containing every `needles`.
 fn assert_usage_error(args: &[&str], needles: &[&str]) {
     let out = tempfile::tempdir().unwrap();
@@ -206,6 +243,8 @@ fn bad_flags_are_usage_errors() {
     assert_usage_error(&["--sweep", "4,0,2"], &["--sweep", "item 2"]);
     assert_usage_error(&["--preset", "fast"], &["unknown preset 'fast'", "course"]);
     assert_usage_error(&["--epochs", "0"], &["--epochs"]);
+    // The planar data is generated: there is no data folder to point at.
+    assert_usage_error(&["--data-dir", "datasets"], &["unexpected argument '--data-dir'"]);
 }
 
 #[test]

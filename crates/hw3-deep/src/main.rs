@@ -1,6 +1,6 @@
 //! `hw3-deep`: trains the application notebook's 2-layer or L-layer network on the cat
-//! pictures (or loads a saved one), prints the costs and accuracies, draws the figures, and
-//! classifies a picture of your own. Run with `--help` for the options.
+//! pictures (or loads a saved one), prints the costs and accuracies, draws the figures (unless
+//! `--no-plots`), and classifies a picture of your own. Run with `--help` for the options.
 
 use anyhow::{Context, Result, bail};
 use clap::Parser;
@@ -13,10 +13,10 @@ use hw3_deep::{
 };
 use linalg_nn::cli::serde_json::{Map, Value, json};
 use linalg_nn::cli::{
-    CommonArgs, Console, layer_widths, learning_rate, positive_count, usage_error,
+    CommonArgs, Console, DataArgs, layer_widths, learning_rate, positive_count, usage_error,
 };
 use linalg_nn::data::{CatDataset, load_dataset, load_image_as_column};
-use linalg_nn::gram::{Engine, gram_matrix};
+use linalg_nn::gram::Engine;
 use linalg_nn::plot::{DEFAULT_IMAGE_SCALE, LabeledImage, image_grid};
 use nalgebra::DMatrix;
 use std::path::{Path, PathBuf};
@@ -36,7 +36,7 @@ fn widths(s: &str) -> Result<Widths, String> {
 ///
 /// Trains the application notebook's two_layer_model or L_layer_model, prints the cost every
 /// 100 iterations and the train / test accuracies, and writes the cost curve and the
-/// mislabeled test pictures.
+/// mislabeled test pictures (no figure with --no-plots).
 #[derive(Debug, Parser)]
 #[command(name = "hw3-deep", version)]
 struct Args {
@@ -97,9 +97,8 @@ struct Args {
     #[arg(long, value_name = "ENGINE", default_value_t = Engine::Auto)]
     engine: Engine,
 
-    /// Do not write figures.
-    #[arg(long)]
-    no_plots: bool,
+    #[command(flatten)]
+    data: DataArgs,
 
     #[command(flatten)]
     common: CommonArgs,
@@ -223,7 +222,7 @@ struct Data {
 }
 
 fn load_data(args: &Args) -> Result<Data> {
-    let dir = args.common.data_dir();
+    let dir = args.data.data_dir();
     let set = load_dataset(&dir).context("cannot load the cat / non-cat data")?;
     Ok(Data {
         x_train: set.train.x(),
@@ -324,12 +323,12 @@ fn train(
     ));
     report.insert("engine".into(), json!(engine.name()));
     // The Gram matrix is shared by the main run and the preset comparison.
-    let gram = (engine == Engine::Gram).then(|| gram_matrix(x));
+    let gram = (engine == Engine::Gram).then(|| data.set.train.gram());
     let engine = EngineOptions { engine, gram: gram.as_ref() };
 
     let trained = run_model(args, console, x, y, &dims, &options, engine, true)?;
 
-    if args.compare_presets && !args.no_plots {
+    if args.compare_presets && args.common.plots() {
         let other = match args.preset {
             Preset::Notes => Preset::Course,
             Preset::Course => Preset::Notes,
@@ -421,7 +420,7 @@ fn evaluate(
     report.insert("train_accuracy".into(), json!(train_accuracy));
     report.insert("test_accuracy".into(), json!(test_accuracy));
 
-    if args.no_plots {
+    if !args.common.plots() {
         return Ok(());
     }
     let dir = out_dir(args)?;
@@ -478,7 +477,7 @@ fn classify_picture(
         u8::from(is_cat),
         parameters.depth()
     ));
-    if !args.no_plots {
+    if args.common.plots() {
         let out = out_dir(args)?.join("my-image.png");
         let title =
             format!("y = {}, \"{class}\" ({:.1} % cat)", u8::from(is_cat), probability * 100.0);

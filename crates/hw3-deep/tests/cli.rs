@@ -43,6 +43,17 @@ fn assert_png(path: &Path) {
 }
 
 #[test]
+fn help_lists_the_shared_flags() {
+    // --data-dir and --no-plots come from linalg_nn::cli's shared structs, flattened in.
+    let out = hw3(&["--help"]);
+    assert!(out.status.success());
+    let help = String::from_utf8_lossy(&out.stdout);
+    for flag in ["--data-dir", "--out", "--no-plots", "--quiet", "--json", "--model-file"] {
+        assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
+    }
+}
+
+#[test]
 fn bad_layers_and_iterations_are_usage_errors() {
     assert_usage_error(&["--layers", ""], "expected a comma-separated list");
     assert_usage_error(&["--layers", "12288,0,1"], "item 2 ('0'): must be at least 1, got 0");

@@ -17,7 +17,7 @@ mod cli;
 #[path = "../../linalg-nn/tests/hostile_support/report.rs"]
 mod report;
 
-use cli::{CliTable, files_under, run, unprivileged, with_full_disk};
+use cli::{Binary, CliTable, files_under, run};
 use hw3_deep::initialize_parameters_deep;
 use hw3_deep::model_file::{model_to_bytes, save_model};
 use linalg_nn::NumpyRng;
@@ -25,15 +25,12 @@ use linalg_nn::data::default_data_dir;
 use linalg_nn::init::WeightInit;
 use report::Section;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-const BIN: &str = env!("CARGO_BIN_EXE_hw3-deep");
+const HW3: Binary =
+    Binary { path: env!("CARGO_BIN_EXE_hw3-deep"), name: "hw3-deep", reads_data: true };
 
-fn hw3(args: &[&str]) -> Command {
-    let mut command = Command::new(BIN);
-    command.args(args).env("DL_COURSE_DATA", default_data_dir());
-    command
-}
+/// The tiny network and the single iteration of the runs that train.
+const TINY: [&str; 4] = ["--layers", "12288,3,1", "--iterations", "1"];
 
 /// Saves a freshly initialised network with layer widths `dims` to `path`.
 fn saved_model(path: &Path, dims: &[usize]) {
@@ -42,143 +39,131 @@ fn saved_model(path: &Path, dims: &[usize]) {
     save_model(path, &parameters).unwrap();
 }
 
+/// `--model-file MODEL --no-plots`: the accuracies of a saved model, nothing drawn.
+fn load(model: &Path) -> [&str; 3] {
+    ["--model-file", model.to_str().unwrap(), "--no-plots"]
+}
+
+/// `--model-file MODEL --image PICTURE --no-plots`: a picture classified, no data set read.
+fn classify<'a>(model: &'a Path, picture: &'a Path) -> [&'a str; 5] {
+    ["--model-file", model.to_str().unwrap(), "--image", picture.to_str().unwrap(), "--no-plots"]
+}
+
 #[test]
 fn hostile_command_lines_and_files() {
-    let tmp = tempfile::tempdir().unwrap();
-    // Readable by the unprivileged user of the permission case.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
-    let mut t = CliTable {
-        section: Section::new(
+    let mut t = CliTable::new(
+        HW3,
+        Section::new(
             "hw3-cli",
             "hw3-deep: arguments, saved models, pictures, outputs, divergence",
             "`cargo run -p hw3-deep -- ARGS`. Usage errors exit with 2 and print nothing on \
              stdout; failures exit with 1, naming the file or flag; `$TMP` is a temporary folder.",
         ),
-        name: "hw3-deep",
-        replacements: vec![
-            (tmp.path().to_path_buf(), "$TMP".to_owned()),
-            (default_data_dir(), "$DL_COURSE_DATA".to_owned()),
-        ],
-    };
-    let out = tmp.path().join("out");
-    let out_arg = out.to_str().unwrap().to_owned();
-    let model = tmp.path().join("model.h5");
+    );
+    let tmp = t.tmp().to_path_buf();
+    let model = tmp.join("model.h5");
     saved_model(&model, &[12288, 3, 1]);
-    let model_arg = model.to_str().unwrap().to_owned();
 
-    let usage: &[(&str, &[&str], &str)] = &[
-        ("unknown model", &["--model", "three-layer"], "expected two-layer or deep"),
-        ("unknown preset", &["--preset", "fast"], "expected notes (the default) or course"),
-        ("unknown engine", &["--engine", "turbo"], "unknown engine 'turbo'"),
-        ("empty layer list", &["--layers", ""], "expected a comma-separated list"),
-        ("zero-width layer", &["--layers", "12288,0,1"], "item 2 ('0'): must be at least 1, got 0"),
-        (
-            "non-numeric width",
-            &["--layers", "12288,x,1"],
-            "item 2 ('x'): 'x' is not a whole number >= 1",
-        ),
-        (
-            "layer too wide for memory",
-            &["--layers", "12288,99999999999,1"],
-            "item 2 ('99999999999'): 99999999999 units is too wide",
-        ),
-        (
-            "network too large for memory",
-            &["--layers", "12288,60000,1"],
-            "this network would have 737340000 weights",
-        ),
-        (
-            "first width not the data's",
-            &["--layers", "100,7,1"],
-            "the first width is 100 but must equal the number of input features, 12288",
-        ),
-        ("a single width", &["--layers", "12288"], "need at least two widths"),
-        ("last width not 1", &["--layers", "12288,7,3"], "the last width is 3 but must be 1"),
-        (
-            "two-layer model with four widths",
-            &["--model", "two-layer", "--layers", "12288,20,7,1"],
-            "the two-layer model takes exactly three widths",
-        ),
-        ("zero iterations", &["--iterations", "0"], "must be at least 1, got 0"),
-        ("negative iterations", &["--epochs", "-1"], "'-1' is not a whole number >= 1"),
-        ("non-numeric iterations", &["--iterations", "ten"], "'ten' is not a whole number >= 1"),
-        (
-            "negative learning rate",
-            &["--learning-rate", "-1"],
-            "must be a positive finite number, got -1",
-        ),
-        (
-            "NaN learning rate",
-            &["--learning-rate", "NaN"],
-            "must be a positive finite number, got NaN",
-        ),
-        ("negative seed", &["--seed", "-1"], "'-1' is not a seed"),
-        ("non-numeric seed", &["--seed", "abc"], "'abc' is not a seed"),
-        (
-            "model file with training flags",
-            &["--model-file", "m.h5", "--layers", "12288,7,1"],
-            "cannot be used with",
-        ),
-        (
-            "saving into a missing folder",
-            &["--save-model", "no-such-folder/model.h5"],
-            "the folder no-such-folder does not exist",
-        ),
-    ];
-    for (case, args, fragment) in usage {
-        let mut all = args.to_vec();
-        all.extend(["--out", &out_arg]);
-        t.expect(case, args, run(hw3(&all)), 2, &[fragment]);
-        assert!(!out.exists(), "{case}: a usage error created the output folder");
-    }
+    t.expect_usage_errors(
+        &[
+            ("unknown model", &["--model", "three-layer"], "expected two-layer or deep"),
+            ("unknown preset", &["--preset", "fast"], "expected notes (the default) or course"),
+            ("unknown engine", &["--engine", "turbo"], "unknown engine 'turbo'"),
+            ("empty layer list", &["--layers", ""], "expected a comma-separated list"),
+            (
+                "zero-width layer",
+                &["--layers", "12288,0,1"],
+                "item 2 ('0'): must be at least 1, got 0",
+            ),
+            (
+                "non-numeric width",
+                &["--layers", "12288,x,1"],
+                "item 2 ('x'): 'x' is not a whole number >= 1",
+            ),
+            (
+                "layer too wide for memory",
+                &["--layers", "12288,99999999999,1"],
+                "item 2 ('99999999999'): 99999999999 units is too wide",
+            ),
+            (
+                "network too large for memory",
+                &["--layers", "12288,60000,1"],
+                "this network would have 737340000 weights",
+            ),
+            (
+                "first width not the data's",
+                &["--layers", "100,7,1"],
+                "the first width is 100 but must equal the number of input features, 12288",
+            ),
+            ("a single width", &["--layers", "12288"], "need at least two widths"),
+            ("last width not 1", &["--layers", "12288,7,3"], "the last width is 3 but must be 1"),
+            (
+                "two-layer model with four widths",
+                &["--model", "two-layer", "--layers", "12288,20,7,1"],
+                "the two-layer model takes exactly three widths",
+            ),
+            ("zero iterations", &["--iterations", "0"], "must be at least 1, got 0"),
+            ("negative iterations", &["--epochs", "-1"], "'-1' is not a whole number >= 1"),
+            (
+                "non-numeric iterations",
+                &["--iterations", "ten"],
+                "'ten' is not a whole number >= 1",
+            ),
+            (
+                "negative learning rate",
+                &["--learning-rate", "-1"],
+                "must be a positive finite number, got -1",
+            ),
+            (
+                "NaN learning rate",
+                &["--learning-rate", "NaN"],
+                "must be a positive finite number, got NaN",
+            ),
+            ("negative seed", &["--seed", "-1"], "'-1' is not a seed"),
+            ("non-numeric seed", &["--seed", "abc"], "'abc' is not a seed"),
+            (
+                "model file with training flags",
+                &["--model-file", "m.h5", "--layers", "12288,7,1"],
+                "cannot be used with",
+            ),
+            (
+                "saving into a missing folder",
+                &["--save-model", "no-such-folder/model.h5"],
+                "the folder no-such-folder does not exist",
+            ),
+        ],
+        &tmp.join("out"),
+    );
 
     // Saved models.
-    let missing = tmp.path().join("missing.h5");
-    let args = ["--model-file", missing.to_str().unwrap(), "--no-plots"];
-    t.expect(
-        "missing model file",
-        &args,
-        run(hw3(&args)),
-        1,
-        &["$TMP/missing.h5: cannot read the model file"],
-    );
-    let args = ["--model-file", tmp.path().to_str().unwrap(), "--no-plots"];
-    t.expect(
-        "a directory as model file",
-        &args,
-        run(hw3(&args)),
-        1,
-        &["this is a directory, expected a model file"],
-    );
-    let text = tmp.path().join("notes.h5");
+    let text = tmp.join("notes.h5");
     std::fs::write(&text, "W1 = [[0.1]]").unwrap();
-    let args = ["--model-file", text.to_str().unwrap(), "--no-plots"];
-    t.expect("text file as model", &args, run(hw3(&args)), 1, &["$TMP/notes.h5: not a model file"]);
     let bytes = std::fs::read(&model).unwrap();
-    let cut = tmp.path().join("cut.h5");
+    let cut = tmp.join("cut.h5");
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
-    let args = ["--model-file", cut.to_str().unwrap(), "--no-plots"];
-    t.expect(
-        "half-downloaded model",
-        &args,
-        run(hw3(&args)),
-        1,
-        &["$TMP/cut.h5: dataset \"W1\"", "more data than the whole file"],
-    );
-    let data_file = default_data_dir().join("train_catvnoncat.h5");
-    let args = ["--model-file", data_file.to_str().unwrap(), "--no-plots"];
-    t.expect(
-        "the data file as model",
-        &args,
-        run(hw3(&args)),
-        1,
-        &["not a hw3-deep model file: no \"format\" attribute"],
-    );
-    let locked = tmp.path().join("locked.h5");
+    let broken: [(&str, PathBuf, &[&str]); 5] = [
+        (
+            "missing model file",
+            tmp.join("missing.h5"),
+            &["$TMP/missing.h5: cannot read the model file"],
+        ),
+        ("a directory as model file", tmp.clone(), &["this is a directory, expected a model file"]),
+        ("text file as model", text, &["$TMP/notes.h5: not a model file"]),
+        (
+            "half-downloaded model",
+            cut,
+            &["$TMP/cut.h5: dataset \"W1\"", "more data than the whole file"],
+        ),
+        (
+            "the data file as model",
+            default_data_dir().join("train_catvnoncat.h5"),
+            &["not a hw3-deep model file: no \"format\" attribute"],
+        ),
+    ];
+    for (case, file, fragments) in &broken {
+        t.expect_failure(case, &load(file), fragments);
+    }
+    let locked = tmp.join("locked.h5");
     std::fs::write(
         &locked,
         model_to_bytes(
@@ -194,168 +179,99 @@ fn hostile_command_lines_and_files() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
     }
-    let args = ["--model-file", locked.to_str().unwrap(), "--no-plots"];
-    let mut command = unprivileged(BIN, &locked);
-    command.args(args).env("DL_COURSE_DATA", default_data_dir());
     t.expect(
         "model file without read permission",
-        &args,
-        run(command),
+        &load(&locked),
+        run(HW3.unprivileged(&locked, &load(&locked))),
         1,
         &["$TMP/locked.h5: cannot read the model file: Permission denied"],
     );
-    let other = tmp.path().join("other.h5");
+    let other = tmp.join("other.h5");
     saved_model(&other, &[500, 2, 1]);
-    let args = ["--model-file", other.to_str().unwrap(), "--no-plots"];
-    t.expect(
+    t.expect_failure(
         "model trained for another network",
-        &args,
-        run(hw3(&args)),
-        1,
+        &load(&other),
         &["the model takes 500 input features but the data set's pictures have 12288"],
     );
 
     // Pictures.
-    let grey = tmp.path().join("grey.jpg");
+    let grey = tmp.join("grey.jpg");
     let picture = image::DynamicImage::ImageRgb8(image::RgbImage::from_fn(64, 64, |x, y| {
         image::Rgb([(x * 4) as u8, (y * 4) as u8, ((x + y) * 2) as u8])
     }));
     picture.grayscale().save(&grey).unwrap();
-    let args =
-        ["--model-file", other.to_str().unwrap(), "--image", grey.to_str().unwrap(), "--no-plots"];
-    t.expect(
+    t.expect_failure(
         "picture for a model of other inputs",
-        &args,
-        run(hw3(&args)),
-        1,
+        &classify(&other, &grey),
         &["the model takes 500 input features, which is not num_px * num_px * 3"],
     );
-    let not_png = tmp.path().join("cat.png");
+    let not_png = tmp.join("cat.png");
     std::fs::write(&not_png, "not a picture").unwrap();
-    let args = ["--model-file", &model_arg, "--image", not_png.to_str().unwrap(), "--no-plots"];
-    t.expect(
+    t.expect_failure(
         "text file named .png",
-        &args,
-        run(hw3(&args)),
-        1,
+        &classify(&model, &not_png),
         &["$TMP/cat.png: cannot use the image: not a PNG or JPEG"],
     );
     let jpeg = std::fs::read(&grey).unwrap();
-    let cut_jpeg = tmp.path().join("cut.jpg");
+    let cut_jpeg = tmp.join("cut.jpg");
     std::fs::write(&cut_jpeg, &jpeg[..jpeg.len() * 3 / 4]).unwrap();
-    let args = ["--model-file", &model_arg, "--image", cut_jpeg.to_str().unwrap(), "--no-plots"];
-    t.expect(
+    t.expect_failure(
         "truncated JPEG",
-        &args,
-        run(hw3(&args)),
-        1,
+        &classify(&model, &cut_jpeg),
         &["$TMP/cut.jpg", "the file is cut short"],
     );
-    let args = ["--model-file", &model_arg, "--image", grey.to_str().unwrap(), "--no-plots"];
-    t.expect_success("grayscale JPEG", &args, run(hw3(&args)), "grey.jpg");
-    let rgba = tmp.path().join("rgba.png");
+    t.expect_success("grayscale JPEG", &classify(&model, &grey), "grey.jpg");
+    let rgba = tmp.join("rgba.png");
     picture.to_rgba8().save(&rgba).unwrap();
-    let args = ["--model-file", &model_arg, "--image", rgba.to_str().unwrap(), "--no-plots"];
-    t.expect_success("RGBA PNG", &args, run(hw3(&args)), "rgba.png");
+    t.expect_success("RGBA PNG", &classify(&model, &rgba), "rgba.png");
 
     // Divergence: no model saved, no figure, no JSON.
-    let diverging = tmp.path().join("diverging");
+    let diverging = tmp.join("diverging");
     std::fs::create_dir(&diverging).unwrap();
     let saved = diverging.join("model.h5");
-    let args = [
-        "--layers",
-        "12288,3,1",
-        "--learning-rate",
-        "1e6",
-        "--iterations",
-        "10",
-        "--json",
-        "--save-model",
-        saved.to_str().unwrap(),
-        "--out",
-        diverging.to_str().unwrap(),
-    ];
-    let result = t.expect(
-        "diverging learning rate",
-        &args,
-        run(hw3(&args)),
-        1,
+    t.expect_divergence(
+        &[
+            "--layers",
+            "12288,3,1",
+            "--learning-rate",
+            "1e6",
+            "--iterations",
+            "10",
+            "--json",
+            "--save-model",
+            saved.to_str().unwrap(),
+            "--out",
+            diverging.to_str().unwrap(),
+        ],
         &["training diverged at iteration", "try a smaller --learning-rate (e.g. 100000)"],
+        "accuracy",
     );
-    assert!(result.stdout.is_empty(), "a diverged run printed a JSON report");
-    assert!(!result.stderr.contains("accuracy"), "{}", result.stderr);
     assert_eq!(files_under(&diverging), Vec::<PathBuf>::new(), "a diverged run wrote files");
-    t.note(
+    t.note_above(
         "divergence: no pretended results",
-        &["(the run above)"],
         "no accuracy, no JSON, no figure, no saved model",
         "stdout empty, no accuracy line, no file written",
     );
 
     // Outputs.
-    let args = [
-        "--layers",
-        "12288,3,1",
-        "--iterations",
-        "1",
-        "--no-plots",
-        "--save-model",
-        "/proc/model.h5",
-    ];
-    t.expect(
+    t.expect_failure(
         "model into a folder that takes no files",
-        &args,
-        run(hw3(&args)),
-        1,
+        &[&TINY[..], &["--no-plots", "--save-model", "/proc/model.h5"]].concat(),
         &["cannot save the model (--save-model): cannot write /proc/model.h5"],
     );
-    let full = tmp.path().join("full");
+    let full = tmp.join("full");
     std::fs::create_dir(&full).unwrap();
     let saved = full.join("model.h5");
-    let mut command = with_full_disk(BIN, 4);
-    command
-        .args([
-            "--layers",
-            "12288,3,1",
-            "--iterations",
-            "1",
-            "--no-plots",
-            "--save-model",
-            saved.to_str().unwrap(),
-        ])
-        .env("DL_COURSE_DATA", default_data_dir());
-    t.expect(
+    t.expect_disk_full(
         "disk full while saving the model",
-        &[
-            "--layers",
-            "12288,3,1",
-            "--iterations",
-            "1",
-            "--no-plots",
-            "--save-model",
-            "$TMP/full/model.h5 (4 KiB file size limit)",
-        ],
-        run(command),
-        1,
-        &["cannot write $TMP/full/model.h5: File too large"],
+        &[&TINY[..], &["--no-plots", "--save-model", saved.to_str().unwrap()]].concat(),
+        "cannot write $TMP/full/model.h5: File too large",
+        &full,
     );
-    assert_eq!(files_under(&full), Vec::<PathBuf>::new(), "a partial or temporary file was left");
-    t.note(
-        "disk full: nothing half-written",
-        &["(the run above)"],
-        "no file under the final name, no temporary file",
-        "the folder is empty",
-    );
-    let blocker = tmp.path().join("a-file");
-    std::fs::write(&blocker, "in the way").unwrap();
-    let blocked = blocker.join("figures");
-    let args = ["--layers", "12288,3,1", "--iterations", "1", "--out", blocked.to_str().unwrap()];
-    t.expect(
+    t.expect_out_under_a_file(
         "figure folder under a file",
-        &args,
-        run(hw3(&args)),
-        1,
-        &["cannot create the figure folder $TMP/a-file/figures"],
+        &TINY,
+        "cannot create the figure folder $TMP/a-file/figures",
     );
 
     t.section.publish();

@@ -8,7 +8,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 use linalg_nn::NumpyRng;
-use linalg_nn::kernels::{Op, matmul_into};
+use linalg_nn::kernels::{Op, byte_gram_into, gram_into, matmul_into, matvec_into};
 use nalgebra::DMatrix;
 use std::hint::black_box;
 use std::time::Duration;
@@ -148,8 +148,16 @@ fn gram(c: &mut Criterion) {
     group.sample_size(10).measurement_time(Duration::from_secs(4));
     group.bench_function("nalgebra x.tr_mul(x)", |b| b.iter(|| black_box(x.tr_mul(&x))));
     group.bench_function("nalgebra x.transpose()*x", |b| b.iter(|| black_box(x.transpose() * &x)));
-    group.bench_function("kernels (faer, 2 blocks)", |b| {
+    group.bench_function("kernels matmul_into (faer, 2 blocks)", |b| {
         b.iter(|| ok(matmul_into(&mut g, &x, Op::T, &x, Op::N)))
+    });
+    group.bench_function("kernels gram_into (lower triangle, 2 parts)", |b| {
+        b.iter(|| ok(gram_into(&mut g, &x)))
+    });
+    // The pictures' bytes (X = B / 255): the exact single-precision path of CatSplit::gram.
+    let bytes: Vec<u8> = x.iter().map(|v| (v * 256.0) as u8).collect();
+    group.bench_function("kernels byte_gram_into (exact f32 blocks, 2 threads)", |b| {
+        b.iter(|| ok(byte_gram_into(&mut g, &bytes, N_X)))
     });
     group.bench_function("gemm crate 1 thread", |b| {
         b.iter(|| gemm_crate(&mut g, &x, Op::T, &x, Op::N))
@@ -187,6 +195,12 @@ fn gram_step(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("kernels (faer)", n1), &n1, |b, _| {
             b.iter(|| ok(matmul_into(&mut out, &dz, Op::N, &g, Op::N)))
         });
+        if n1 == 1 {
+            // What GramFirstLayer::step runs for one row: G dZ^T, as G is symmetric.
+            group.bench_with_input(BenchmarkId::new("kernels matvec_into", n1), &n1, |b, _| {
+                b.iter(|| ok(matvec_into(out.as_mut_slice(), &g, dz.as_slice())))
+            });
+        }
         group.bench_with_input(BenchmarkId::new("gemm crate 1 thread", n1), &n1, |b, _| {
             b.iter(|| gemm_crate(&mut out, &dz, Op::N, &g, Op::N))
         });

@@ -1,6 +1,7 @@
 //! Command-line conventions shared by the assignment binaries, so every `cargo run -p hwN-...`
-//! behaves alike: the same value checks for flags, the same `--out/--data-dir/--quiet/--json`
-//! options, human output on stdout (stderr under `--json`, where stdout carries one JSON object),
+//! behaves alike: the same value checks for flags, the same `--out/--no-plots/--quiet/--json`
+//! options (and `--data-dir` for the binaries that read the cat pictures), human output on
+//! stdout (stderr under `--json`, where stdout carries one JSON object),
 //! "Cost after iteration i: c" lines as the notebooks print them, and a progress bar only when
 //! stderr is a terminal.
 
@@ -148,16 +149,36 @@ fn list_of(s: &str, item: fn(&str) -> Result<usize, String>) -> Result<Vec<usize
         .collect()
 }
 
-/// Options every assignment binary has; `#[command(flatten)]` it into the binary's arguments.
+/// Where the course's cat pictures are read from; `#[command(flatten)]` it into the arguments of
+/// the binaries that read them (hw1-logreg, hw3-deep). It is a struct of its own, apart from
+/// [`CommonArgs`], so that hw2-planar, whose data is generated in code, does not offer a flag
+/// that would do nothing.
 #[derive(Clone, Debug, clap::Args)]
-pub struct CommonArgs {
+pub struct DataArgs {
     /// Folder with train_catvnoncat.h5 and test_catvnoncat.h5 (default: $DL_COURSE_DATA, else
     /// the workspace's datasets/ folder, filled by `cargo xtask fetch-data`).
     #[arg(long, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
+}
+
+impl DataArgs {
+    /// The data folder to read: `--data-dir`, else [`crate::data::default_data_dir`]
+    /// (`$DL_COURSE_DATA`, else the workspace's `datasets/`).
+    pub fn data_dir(&self) -> PathBuf {
+        self.data_dir.clone().unwrap_or_else(crate::data::default_data_dir)
+    }
+}
+
+/// Options every assignment binary has (output and console); `#[command(flatten)]` it into the
+/// binary's arguments.
+#[derive(Clone, Debug, clap::Args)]
+pub struct CommonArgs {
     /// Folder for the figures (created if missing; default: out/<assignment> in the workspace).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Do not write figures.
+    #[arg(long)]
+    pub no_plots: bool,
     /// Print only the final results (no cost lines, no progress bar).
     #[arg(long)]
     pub quiet: bool,
@@ -167,14 +188,15 @@ pub struct CommonArgs {
 }
 
 impl CommonArgs {
-    /// The data folder to read.
-    pub fn data_dir(&self) -> PathBuf {
-        self.data_dir.clone().unwrap_or_else(crate::data::default_data_dir)
-    }
-
-    /// The figure folder for `assignment` (e.g. `"hw1-logreg"`).
+    /// The figure folder for `assignment` (e.g. `"hw1-logreg"`). Binaries do not create it (or
+    /// write anything into it) under `--no-plots`, see [`CommonArgs::plots`].
     pub fn out_dir(&self, assignment: &str) -> PathBuf {
         self.out.clone().unwrap_or_else(|| default_out_dir(assignment))
+    }
+
+    /// Whether figures are wanted (`--no-plots` not given).
+    pub fn plots(&self) -> bool {
+        !self.no_plots
     }
 
     /// The console these options describe.

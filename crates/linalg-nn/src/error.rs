@@ -30,7 +30,7 @@ pub enum NnError {
     #[error(
         "training diverged at iteration {iteration}: the cost became {cost} with learning rate {rate}; try a smaller --learning-rate (e.g. {suggested})",
         rate = short_float(*learning_rate),
-        suggested = short_float(one_tenth(*learning_rate))
+        suggested = smaller_learning_rate(*learning_rate)
     )]
     Diverged {
         /// The iteration whose cost was not finite.
@@ -70,6 +70,18 @@ pub fn short_float(x: f64) -> String {
     } else {
         format!("{x:e}")
     }
+}
+
+/// The learning rate a divergence message suggests instead of `learning_rate`: a tenth of it,
+/// printed short.
+///
+/// ```
+/// use linalg_nn::error::smaller_learning_rate;
+/// assert_eq!(smaller_learning_rate(1.2), "0.12");
+/// assert_eq!(smaller_learning_rate(1e300), "1e299");
+/// ```
+pub fn smaller_learning_rate(learning_rate: f64) -> String {
+    short_float(one_tenth(learning_rate))
 }
 
 /// `x / 10` without the binary rounding that would print `0.12` as `0.12000000000000001`: the

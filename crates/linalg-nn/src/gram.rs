@@ -170,7 +170,7 @@ pub fn gram_matrix(x: &DMatrix<f64>) -> DMatrix<f64> {
     let m = x.ncols();
     let mut g = DMatrix::zeros(m, m);
     // Shapes are consistent by construction, so this cannot fail.
-    if crate::kernels::matmul_into(&mut g, x, Op::T, x, Op::N).is_err() {
+    if crate::kernels::gram_into(&mut g, x).is_err() {
         unreachable!("X^T X always has shape (m, m)");
     }
     g
@@ -210,7 +210,10 @@ pub struct GramFirstLayer<'x> {
     z: DMatrix<f64>,
     b: DMatrix<f64>,
     dz_sum: DMatrix<f64>,
+    /// `dZ1 G` when `n1 = 1` (unused otherwise: the product goes straight into `Z1`).
     dz_gram: DMatrix<f64>,
+    /// `a db1`, the bias step of the current iteration.
+    shift: nalgebra::DVector<f64>,
     learning_rate: f64,
 }
 
@@ -236,7 +239,8 @@ impl<'x> GramFirstLayer<'x> {
     }
 
     /// Like [`GramFirstLayer::new`] with a Gram matrix computed before (several runs on the
-    /// same data, e.g. the learning-rate comparison, share one).
+    /// same data, e.g. the learning-rate comparison, share one): [`gram_matrix`] or
+    /// [`crate::data::CatSplit::gram`]. It must be exactly symmetric, as theirs are.
     pub fn with_gram(
         x: &'x DMatrix<f64>,
         gram: &'x DMatrix<f64>,
@@ -246,6 +250,11 @@ impl<'x> GramFirstLayer<'x> {
         settings: GramSettings,
     ) -> Result<Self> {
         ensure_shape(gram, (x.ncols(), x.ncols()), "the Gram matrix X^T X")?;
+        // Every Gram matrix this crate computes is mirrored, so exactly symmetric; the
+        // one-row step relies on it (dZ G = (G dZ^T)^T).
+        if gram != &gram.transpose() {
+            return Err(NnError::invalid("the Gram matrix X^T X", "must be symmetric"));
+        }
         Self::build(
             x,
             std::borrow::Cow::Borrowed(gram),
@@ -273,7 +282,11 @@ impl<'x> GramFirstLayer<'x> {
             return Err(NnError::invalid("X", "training needs at least one example"));
         }
         let mut z = DMatrix::zeros(n1, m);
-        crate::kernels::matmul_into(&mut z, &initial_weights, Op::N, x, Op::N)?;
+        // Zero initial weights (logistic regression's initialize_with_zeros) give W1_0 X = 0
+        // without a pass over X.
+        if initial_weights.iter().any(|&w| w != 0.0) {
+            crate::kernels::matmul_into(&mut z, &initial_weights, Op::N, x, Op::N)?;
+        }
         crate::matrix::add_column_mut(&mut z, &initial_bias)?;
         Ok(GramFirstLayer {
             x,
@@ -282,7 +295,8 @@ impl<'x> GramFirstLayer<'x> {
             z,
             b: initial_bias,
             dz_sum: DMatrix::zeros(n1, m),
-            dz_gram: DMatrix::zeros(n1, m),
+            dz_gram: DMatrix::zeros(if n1 == 1 { 1 } else { 0 }, m),
+            shift: nalgebra::DVector::zeros(n1),
             learning_rate,
         })
     }
@@ -301,16 +315,27 @@ impl<'x> GramFirstLayer<'x> {
     /// `Z1` exactly as `W1 := W1 - a dW1`, `b1 := b1 - a db1` would, with no allocation.
     pub fn step(&mut self, dz: &DMatrix<f64>) -> Result<()> {
         ensure_shape(dz, self.z.shape(), "dZ1 against Z1")?;
-        let m = self.z.ncols() as f64;
+        let (n1, m) = self.z.shape();
         let a = self.learning_rate;
-        crate::kernels::matmul_into(&mut self.dz_gram, dz, Op::N, &self.gram, Op::N)?;
+        let scale = a / m as f64;
         self.dz_sum += dz;
+        // db1 = (1/m) sum over the columns of dZ1, one row at a time, left to right.
         for (row, b) in self.b.iter_mut().enumerate() {
-            let db = dz.row(row).sum() / m;
-            *b -= a * db;
-            let shift = a * db;
-            for col in 0..self.z.ncols() {
-                self.z[(row, col)] -= (a / m) * self.dz_gram[(row, col)] + shift;
+            self.shift[row] = a * (dz.row(row).sum() / m as f64);
+            *b -= self.shift[row];
+        }
+        if n1 == 1 {
+            // Logistic regression: dZ1 G is one row, (G dZ1^T)^T since G is symmetric.
+            crate::kernels::matvec_into(self.dz_gram.as_mut_slice(), &self.gram, dz.as_slice())?;
+            let shift = self.shift[0];
+            for (z, &dz_g) in self.z.iter_mut().zip(self.dz_gram.iter()) {
+                *z -= scale * dz_g + shift;
+            }
+        } else {
+            // Z1 := Z1 - (a/m) dZ1 G inside the product, then the bias step column by column.
+            crate::kernels::gemm_into(&mut self.z, 1.0, dz, Op::N, &self.gram, Op::N, -scale)?;
+            for mut column in self.z.column_iter_mut() {
+                column -= &self.shift;
             }
         }
         Ok(())
@@ -386,6 +411,17 @@ mod tests {
             )
             .is_err()
         );
+        let lopsided = DMatrix::from_fn(3, 3, |i, j| (i + 2 * j) as f64);
+        let err = GramFirstLayer::with_gram(
+            &x,
+            &lopsided,
+            DMatrix::zeros(2, 4),
+            DMatrix::zeros(2, 1),
+            0.1,
+            GramSettings::default(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("must be symmetric"), "{err}");
         let mini = GramSettings { mini_batch_size: Some(64), ..Default::default() };
         let err = GramFirstLayer::new(&x, DMatrix::zeros(2, 4), DMatrix::zeros(2, 1), 0.1, mini)
             .unwrap_err();

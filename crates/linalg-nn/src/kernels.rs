@@ -85,11 +85,277 @@ pub fn gemm_into(
     op_b: Op,
     beta: f64,
 ) -> Result<()> {
-    // Looked up once: on Linux available_parallelism reads cgroup files, which would cost more
-    // than the small products of the Gram engine's loop.
+    gemm_on_threads(dst, alpha, a, op_a, b, op_b, beta, cores())
+}
+
+/// How many threads this process may run at once, looked up once: on Linux
+/// `available_parallelism` reads cgroup files, which would cost more than the small products of
+/// the Gram engine's loop.
+pub(crate) fn cores() -> usize {
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    let cores = *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |c| c.get()));
-    gemm_on_threads(dst, alpha, a, op_a, b, op_b, beta, cores)
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |c| c.get()))
+}
+
+/// `dst = X^T X`, the `(m, m)` Gram matrix of the columns of `x` `(n, m)`, overwriting `dst`.
+///
+/// Only the lower triangle is computed (half the multiply-adds of a general product) and then
+/// mirrored, so the result is exactly symmetric. The triangle is cut into two fixed parts of
+/// about equal work (the first columns' trapezoid, and the last columns' triangle) that run on
+/// two threads when there are two cores; the cut does not depend on the core count, so the bits
+/// do not either.
+///
+/// ```
+/// use linalg_nn::kernels::gram_into;
+/// use nalgebra::DMatrix;
+/// let x = DMatrix::from_row_slice(3, 2, &[1.0, 2.0, 0.0, 1.0, 3.0, -1.0]);
+/// let mut g = DMatrix::zeros(2, 2);
+/// gram_into(&mut g, &x).unwrap();
+/// assert_eq!(g, DMatrix::from_row_slice(2, 2, &[10.0, -1.0, -1.0, 6.0]));
+/// ```
+pub fn gram_into(dst: &mut DMatrix<f64>, x: &DMatrix<f64>) -> Result<()> {
+    gram_on_threads(dst, x, cores())
+}
+
+/// [`gram_into`] with the number of usable threads given (tests compare 1 against 2).
+fn gram_on_threads(dst: &mut DMatrix<f64>, x: &DMatrix<f64>, threads: usize) -> Result<()> {
+    use faer::linalg::matmul::triangular::{BlockStructure, matmul as triangular_matmul};
+    let m = x.ncols();
+    if dst.shape() != (m, m) {
+        return Err(NnError::shape("the Gram matrix's destination", (m, m), dst.shape()));
+    }
+    if m == 0 {
+        return Ok(());
+    }
+    let xs = faer_view(x, Op::N);
+    // Column `cut` splits the lower triangle's m^2/2 entries in two: columns [0, cut) hold
+    // m^2/2 - (m - cut)^2/2 of them, so (m - cut)^2 = m^2/2 gives cut = m (1 - 1/sqrt 2).
+    let work = m.saturating_mul(m).saturating_mul(x.nrows()) / 2;
+    let cut = if work >= PARALLEL_THRESHOLD {
+        m - (m as f64 / std::f64::consts::SQRT_2) as usize
+    } else {
+        0
+    };
+    let (left, right) = dst.as_mut_slice().split_at_mut(cut * m);
+    // Columns [0, cut): the triangle on top and the rectangle below it.
+    let mut first = move || {
+        let block = MatMut::from_column_major_slice_mut(left, m, cut);
+        let (top, bottom) = block.split_at_row_mut(cut);
+        let head = xs.subcols(0, cut);
+        triangular_matmul(
+            top,
+            BlockStructure::TriangularLower,
+            Accum::Replace,
+            head.transpose(),
+            BlockStructure::Rectangular,
+            head,
+            BlockStructure::Rectangular,
+            1.0,
+            Par::Seq,
+        );
+        matmul(bottom, Accum::Replace, xs.subcols(cut, m - cut).transpose(), head, 1.0, Par::Seq);
+    };
+    // Columns [cut, m): the triangle of rows [cut, m).
+    let mut second = move || {
+        let block = MatMut::from_column_major_slice_mut(right, m, m - cut);
+        let tail = xs.subcols(cut, m - cut);
+        triangular_matmul(
+            block.subrows_mut(cut, m - cut),
+            BlockStructure::TriangularLower,
+            Accum::Replace,
+            tail.transpose(),
+            BlockStructure::Rectangular,
+            tail,
+            BlockStructure::Rectangular,
+            1.0,
+            Par::Seq,
+        );
+    };
+    if threads > 1 && cut > 0 {
+        std::thread::scope(|scope| {
+            scope.spawn(first);
+            second();
+        });
+    } else {
+        first();
+        second();
+    }
+    for col in 1..m {
+        for row in 0..col {
+            dst[(row, col)] = dst[(col, row)];
+        }
+    }
+    Ok(())
+}
+
+/// Rows of bytes per single-precision block in [`byte_gram_into`]: a block's sums are at most
+/// `256 * 255 * 255 = 16_646_400`, below `2^24`, so every partial sum is an integer that `f32`
+/// holds exactly, whatever order the kernel adds in.
+const BYTE_GRAM_BLOCK: usize = 256;
+
+/// `dst = B^T B` for the matrix `B` `(rows, m)` of bytes stored column by column in `bytes`
+/// (`rows * m` of them): the Gram matrix of byte columns, computed exactly.
+///
+/// The course's pictures are bytes and `X = B / 255`, so `X^T X = (B^T B) / 255^2`: from the
+/// exact integer Gram matrix, each entry of `X^T X` is a single correctly rounded division.
+/// Exactness is what allows single precision, twice as fast as double on the same vector
+/// registers: the rows are cut into blocks of [`BYTE_GRAM_BLOCK`], whose `f32` products are
+/// exact, and the blocks are added in `f64`, exact too below `2^53`. Only the lower triangle is
+/// computed, then mirrored. The rows are split in two halves summed on two threads when the
+/// machine has two cores; being exact, the result does not depend on the split.
+///
+/// ```
+/// use linalg_nn::kernels::byte_gram_into;
+/// use nalgebra::DMatrix;
+/// // Two byte columns (1, 2, 3) and (255, 0, 255).
+/// let mut g = DMatrix::zeros(2, 2);
+/// byte_gram_into(&mut g, &[1, 2, 3, 255, 0, 255], 3).unwrap();
+/// assert_eq!(g, DMatrix::from_row_slice(2, 2, &[14.0, 1020.0, 1020.0, 130050.0]));
+/// ```
+pub fn byte_gram_into(dst: &mut DMatrix<f64>, bytes: &[u8], rows: usize) -> Result<()> {
+    let m = bytes.len().checked_div(rows).unwrap_or(dst.ncols());
+    if rows.checked_mul(m) != Some(bytes.len()) {
+        return Err(NnError::invalid(
+            "the bytes of a Gram matrix",
+            format!("{} bytes do not make whole columns of {rows}", bytes.len()),
+        ));
+    }
+    if dst.shape() != (m, m) {
+        return Err(NnError::shape("the Gram matrix's destination", (m, m), dst.shape()));
+    }
+    dst.fill(0.0);
+    if m == 0 || rows == 0 {
+        return Ok(());
+    }
+    let blocks = rows.div_ceil(BYTE_GRAM_BLOCK);
+    let first_half = blocks.div_ceil(2) * BYTE_GRAM_BLOCK;
+    let work = m.saturating_mul(m).saturating_mul(rows) / 2;
+    if work >= PARALLEL_THRESHOLD && cores() > 1 && first_half < rows {
+        let mut second = DMatrix::zeros(m, m);
+        std::thread::scope(|scope| {
+            let second = &mut second;
+            scope.spawn(move || byte_gram_rows(second, bytes, rows, first_half..rows));
+            byte_gram_rows(dst, bytes, rows, 0..first_half);
+        });
+        *dst += second;
+    } else {
+        byte_gram_rows(dst, bytes, rows, 0..rows);
+    }
+    for col in 1..m {
+        for row in 0..col {
+            dst[(row, col)] = dst[(col, row)];
+        }
+    }
+    Ok(())
+}
+
+/// Adds the lower triangle of `B[range]^T B[range]` into `acc`, one block of rows at a time.
+fn byte_gram_rows(
+    acc: &mut DMatrix<f64>,
+    bytes: &[u8],
+    rows: usize,
+    range: std::ops::Range<usize>,
+) {
+    use faer::linalg::matmul::triangular::{BlockStructure, matmul as triangular_matmul};
+    let m = acc.ncols();
+    let mut block = vec![0.0f32; BYTE_GRAM_BLOCK * m];
+    let mut product = vec![0.0f32; m * m];
+    let mut start = range.start;
+    while start < range.end {
+        let height = BYTE_GRAM_BLOCK.min(range.end - start);
+        for (j, column) in block.chunks_exact_mut(height).take(m).enumerate() {
+            let source = &bytes[j * rows + start..j * rows + start + height];
+            column.iter_mut().zip(source).for_each(|(v, &b)| *v = f32::from(b));
+        }
+        let b = MatRef::from_column_major_slice(&block[..height * m], height, m);
+        triangular_matmul(
+            MatMut::from_column_major_slice_mut(&mut product, m, m),
+            BlockStructure::TriangularLower,
+            Accum::Replace,
+            b.transpose(),
+            BlockStructure::Rectangular,
+            b,
+            BlockStructure::Rectangular,
+            1.0f32,
+            Par::Seq,
+        );
+        for col in 0..m {
+            for row in col..m {
+                acc[(row, col)] += f64::from(product[col * m + row]);
+            }
+        }
+        start += height;
+    }
+}
+
+/// `out = a v`: the matrix `a` `(n, k)` times the vector `v` (`k` entries), into `out` (`n`
+/// entries).
+///
+/// This is the Gram engine's per-iteration product for logistic regression: `dZ G` with a
+/// single row of `dZ` is `G dZ^T` because `G` is symmetric (209 x 209 on the cat pictures), where
+/// a general matrix product spends more time deciding how to run than running. Column-major
+/// storage makes it a sum of scaled columns, `out = sum_k v[k] a[:, k]`, taken in the order
+/// `k = 0, 1, ...` for every entry: no sum is reassociated, so the bits are the same whatever
+/// the vector width of the machine.
+///
+/// ```
+/// use linalg_nn::kernels::matvec_into;
+/// use nalgebra::DMatrix;
+/// let a = DMatrix::from_row_slice(2, 3, &[1.0, 2.0, 3.0, 0.0, 1.0, -1.0]);
+/// let mut out = [0.0; 2];
+/// matvec_into(&mut out, &a, &[1.0, 1.0, 2.0]).unwrap();
+/// assert_eq!(out, [9.0, -1.0]);
+/// assert!(matvec_into(&mut out, &a, &[1.0, 1.0]).is_err());
+/// ```
+pub fn matvec_into(out: &mut [f64], a: &DMatrix<f64>, v: &[f64]) -> Result<()> {
+    if v.len() != a.ncols() {
+        return Err(NnError::shape("the vector against the matrix", (a.ncols(), 1), (v.len(), 1)));
+    }
+    if out.len() != a.nrows() {
+        return Err(NnError::shape("the product's destination", (a.nrows(), 1), (out.len(), 1)));
+    }
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has just been checked to support AVX2.
+        unsafe { matvec_avx2(out, a.as_slice(), v) };
+        return Ok(());
+    }
+    matvec(out, a.as_slice(), v);
+    Ok(())
+}
+
+/// [`matvec`] compiled for AVX2: four lanes per instruction instead of SSE2's two, with the same
+/// operations in the same order (Rust never fuses a multiply and an add), so the same bits.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn matvec_avx2(out: &mut [f64], columns: &[f64], v: &[f64]) {
+    matvec(out, columns, v);
+}
+
+/// `out = sum_k v[k] column_k` over the consecutive `out.len()`-long columns in `columns`.
+#[inline(always)]
+fn matvec(out: &mut [f64], columns: &[f64], v: &[f64]) {
+    out.fill(0.0);
+    let n = out.len();
+    if n == 0 {
+        return;
+    }
+    // Four columns per pass over `out`: one load and store of `out` for four multiply-adds.
+    let mut quads = columns.chunks_exact(4 * n).zip(v.chunks_exact(4));
+    for (four, scale) in quads.by_ref() {
+        let (c0, rest) = four.split_at(n);
+        let (c1, rest) = rest.split_at(n);
+        let (c2, c3) = rest.split_at(n);
+        for (i, out) in out.iter_mut().enumerate() {
+            *out = (((*out + scale[0] * c0[i]) + scale[1] * c1[i]) + scale[2] * c2[i])
+                + scale[3] * c3[i];
+        }
+    }
+    let done = v.len() / 4 * 4;
+    for (column, &scale) in columns[done * n..].chunks_exact(n).zip(&v[done..]) {
+        for (out, &x) in out.iter_mut().zip(column) {
+            *out += scale * x;
+        }
+    }
 }
 
 /// [`gemm_into`] with the number of usable threads given (tests compare 1 against 2).
@@ -192,6 +458,72 @@ mod tests {
         gemm_on_threads(&mut dw_one, 0.0, &dz, Op::N, &x, Op::T, 1.0, 1).unwrap();
         gemm_on_threads(&mut dw_two, 0.0, &dz, Op::N, &x, Op::T, 1.0, 2).unwrap();
         assert_eq!(dw_one, dw_two);
+    }
+
+    #[test]
+    fn gram_is_symmetric_and_does_not_depend_on_the_number_of_threads() {
+        // 3000 x 209 is large enough for the two-part cut (209 columns as on the cat pictures).
+        let mut rng = NumpyRng::new(5);
+        let x = rng.randn(3000, 209);
+        let mut one = DMatrix::zeros(209, 209);
+        let mut two = DMatrix::from_element(209, 209, f64::NAN);
+        gram_on_threads(&mut one, &x, 1).unwrap();
+        gram_on_threads(&mut two, &x, 2).unwrap();
+        assert_eq!(one, two);
+        assert_eq!(one, one.transpose());
+        let expected = x.transpose() * &x;
+        assert!((&one - &expected).abs().max() < 1e-10 * expected.abs().max());
+        // Small inputs take the one-part path; an empty set has an empty Gram matrix.
+        let small = rng.randn(4, 3);
+        let mut g = DMatrix::zeros(3, 3);
+        gram_into(&mut g, &small).unwrap();
+        assert!((&g - small.transpose() * &small).abs().max() < 1e-13);
+        gram_into(&mut DMatrix::zeros(0, 0), &DMatrix::zeros(5, 0)).unwrap();
+        assert!(gram_into(&mut DMatrix::zeros(2, 3), &small).is_err());
+    }
+
+    #[test]
+    fn matvec_gives_the_same_bits_with_or_without_avx2() {
+        // 209 columns: 52 groups of four and a remainder of one, as on the cat pictures.
+        let mut rng = NumpyRng::new(8);
+        let g = rng.randn(209, 209);
+        let v = rng.randn(209, 1);
+        let mut dispatched = vec![f64::NAN; 209];
+        let mut portable = vec![f64::NAN; 209];
+        matvec_into(&mut dispatched, &g, v.as_slice()).unwrap();
+        matvec(&mut portable, g.as_slice(), v.as_slice());
+        assert_eq!(dispatched, portable);
+        let expected = &g * &v;
+        let max_error =
+            dispatched.iter().zip(expected.iter()).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+        assert!(max_error < 1e-12, "{max_error}");
+        assert!(matvec_into(&mut [0.0; 3], &g, v.as_slice()).is_err());
+        let mut empty: [f64; 0] = [];
+        matvec_into(&mut empty, &DMatrix::zeros(0, 2), &[1.0, 2.0]).unwrap();
+    }
+
+    #[test]
+    fn byte_gram_is_exact() {
+        // 3000 rows (a partial last block) of bytes, 209 columns: two threads, and the largest
+        // possible sums (all 255) in one column.
+        let mut rng = NumpyRng::new(6);
+        let (rows, m) = (3000, 209);
+        let mut bytes: Vec<u8> = rng.rand(rows, m).iter().map(|v| (v * 256.0) as u8).collect();
+        bytes[..rows].fill(255);
+        let mut g = DMatrix::from_element(m, m, f64::NAN);
+        byte_gram_into(&mut g, &bytes, rows).unwrap();
+        for i in [0, 1, 100, 208] {
+            for j in [0, 5, 208] {
+                let exact: u64 = (0..rows)
+                    .map(|r| u64::from(bytes[i * rows + r]) * u64::from(bytes[j * rows + r]))
+                    .sum();
+                assert_eq!(g[(i, j)], exact as f64, "({i}, {j})");
+            }
+        }
+        assert_eq!(g[(0, 0)], (rows * 255 * 255) as f64);
+        assert_eq!(g, g.transpose());
+        assert!(byte_gram_into(&mut g, &bytes[1..], rows).is_err());
+        assert!(byte_gram_into(&mut DMatrix::zeros(3, 3), &bytes, rows).is_err());
     }
 
     #[test]

@@ -15,6 +15,7 @@
 //! | [`data`] | cat / non-cat HDF5 files, the planar "flower", your own pictures | `lr_utils.py`, `planar_utils.py` |
 //! | [`kernels`] | the heavy matrix products (runtime-dispatched SIMD, a fixed 2-way split) | (performance) |
 //! | [`gram`] | the Gram engine: exact full-batch updates of a linear first layer through `X^T X` | week 2/4 `optimize`, made fast |
+//! | [`pair`] | two threads in lock step for loops cut into two fixed halves | (performance) |
 //! | [`train`] | hyperparameter checks, divergence detection, progress observers | every `optimize` / `model` cell |
 //! | `cli` (feature `cli`) | flags, console output, `--json` and progress bars shared by the binaries | (project convention) |
 //! | [`atomic`] | write-to-temp-then-rename for every file we produce | (project convention) |
@@ -49,6 +50,7 @@ pub mod gram;
 pub mod init;
 pub mod kernels;
 pub mod matrix;
+pub mod pair;
 #[cfg(feature = "plot")]
 pub mod plot;
 pub mod rng;

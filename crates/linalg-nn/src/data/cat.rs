@@ -185,13 +185,99 @@ impl CatSplit {
     /// picture `j` in (row, column, channel) order scaled to `[0, 1]`. Built fresh on each
     /// call (see the type's documentation).
     pub fn x(&self) -> DMatrix<f64> {
-        DMatrix::from_iterator(self.n_x(), self.m, self.pixels.iter().map(|&p| pixel_to_unit(p)))
+        // A table of the 256 possible values: the same bits as dividing each byte, without a
+        // division per pixel.
+        let unit: [f64; 256] = std::array::from_fn(|p| pixel_to_unit(p as u8));
+        let mut values = huge_page_zeros(self.pixels.len());
+        let convert = |(out, bytes): (&mut [f64], &[u8])| {
+            out.iter_mut().zip(bytes).for_each(|(v, &p)| *v = unit[usize::from(p)]);
+        };
+        // Two halves on two threads when the set is large: most of the time goes into the
+        // kernel handing out (and zeroing) fresh memory, which both cores can do at once.
+        let (len, half) = (values.len(), values.len().div_ceil(2));
+        let mut halves = values.chunks_mut(half.max(1)).zip(self.pixels.chunks(half.max(1)));
+        if len >= PARALLEL_CONVERSION_MIN && crate::kernels::cores() > 1 {
+            std::thread::scope(|scope| {
+                if let Some(first) = halves.next() {
+                    scope.spawn(move || convert(first));
+                }
+                halves.for_each(convert);
+            });
+        } else {
+            halves.for_each(convert);
+        }
+        DMatrix::from_vec(self.n_x(), self.m, values)
+    }
+
+    /// `X^T X` for [`CatSplit::x`], shape `(m, m)`: the Gram matrix of the pictures, for the Gram
+    /// engine ([`crate::gram`]). Computed from the bytes, exactly: `X = B / 255` for the byte
+    /// matrix `B`, the integer matrix `B^T B` is exact ([`crate::kernels::byte_gram_into`]), and
+    /// each entry is then divided by `255^2` once, so it is at least as accurate as
+    /// `x().transpose() * x()` (which rounds every product), and about twice as fast.
+    ///
+    /// ```
+    /// use hdf5_pure::FileBuilder;
+    /// use linalg_nn::data::{CatSplit, Split};
+    ///
+    /// let pixels: Vec<u8> = (0..24).map(|v| v * 10 + 5).collect();
+    /// let mut fb = FileBuilder::new();
+    /// fb.create_dataset("test_set_x").with_u8_data(&pixels).with_shape(&[2, 2, 2, 3]);
+    /// fb.create_dataset("test_set_y").with_i64_data(&[1, 0]);
+    /// fb.create_dataset("list_classes").with_ascii_strings(&["non-cat", "cat"]).unwrap();
+    /// let bytes = fb.finish().unwrap();
+    /// let split = CatSplit::from_bytes(std::path::Path::new("t.h5"), bytes, Split::Test).unwrap();
+    ///
+    /// let x = split.x();
+    /// let direct = x.transpose() * &x;
+    /// assert!((split.gram() - &direct).abs().max() < 1e-14 * direct.abs().max());
+    /// ```
+    pub fn gram(&self) -> DMatrix<f64> {
+        let mut gram = DMatrix::zeros(self.m, self.m);
+        // The byte count is n_x * m by construction, so this cannot fail.
+        if crate::kernels::byte_gram_into(&mut gram, &self.pixels, self.n_x()).is_err() {
+            unreachable!("a split holds n_x * m pixel bytes");
+        }
+        gram / (255.0 * 255.0)
     }
 
     /// The labels as the notebook's `Y`, shape `(1, m)`.
     pub fn y(&self) -> DMatrix<f64> {
         DMatrix::from_iterator(1, self.m, self.labels.iter().map(|&l| f64::from(l)))
     }
+}
+
+/// Below this many values [`CatSplit::x`] converts on one thread (a thread costs more).
+const PARALLEL_CONVERSION_MIN: usize = 1 << 20;
+
+/// `len` zeros, whose memory the kernel is asked to back with 2 MB pages when it is large: the
+/// training matrix is 20 MB, and faulting it in 4 KB pages (5000 page faults) took longer than
+/// converting the pixels (docs/performance.md). A large zeroed allocation comes straight from
+/// the kernel, already zero and not yet touched, so the hint is given before any page exists.
+/// It is only a hint: where it is refused (another OS, huge pages disabled) the buffer is an
+/// ordinary one.
+fn huge_page_zeros(len: usize) -> Vec<f64> {
+    let values = vec![0.0; len];
+    #[cfg(target_os = "linux")]
+    {
+        const HUGE_PAGE: usize = 2 << 20;
+        let start = values.as_ptr() as usize;
+        let end = start + len * std::mem::size_of::<f64>();
+        let aligned_start = start.next_multiple_of(HUGE_PAGE);
+        let aligned_end = end / HUGE_PAGE * HUGE_PAGE;
+        if aligned_end > aligned_start {
+            // SAFETY: madvise only advises the kernel how to back pages of this process's own,
+            // live allocation (the whole 2 MB-aligned range lies inside `values`' capacity); it
+            // neither reads nor writes the memory, and its result is deliberately ignored.
+            unsafe {
+                libc::madvise(
+                    aligned_start as *mut libc::c_void,
+                    aligned_end - aligned_start,
+                    libc::MADV_HUGEPAGE,
+                );
+            }
+        }
+    }
+    values
 }
 
 /// Scales a pixel byte to `[0, 1]`; shared with the own-picture loader so that both give
@@ -224,8 +310,21 @@ pub struct CatDataset {
 /// assert!(err.to_string().contains("cargo xtask fetch-data"));
 /// ```
 pub fn load_dataset(dir: &Path) -> Result<CatDataset, DataError> {
-    let train = load_cat_file(&dir.join(TRAIN_FILE), Split::Train)?;
-    let test = load_cat_file(&dir.join(TEST_FILE), Split::Test)?;
+    // The two files are independent: the test file is read on a second thread meanwhile.
+    let (train, test) = std::thread::scope(|scope| {
+        let test = scope.spawn(|| load_cat_file(&dir.join(TEST_FILE), Split::Test));
+        let train = load_cat_file(&dir.join(TRAIN_FILE), Split::Train);
+        // load_cat_file turns every panic of the HDF5 reader into an error, so the thread
+        // cannot have panicked; a join error is reported as a damaged test file all the same.
+        let test = test.join().unwrap_or_else(|_| {
+            Err(DataError::Corrupt {
+                path: dir.join(TEST_FILE),
+                detail: "the HDF5 reader failed".to_owned(),
+            })
+        });
+        (train, test)
+    });
+    let (train, test) = (train?, test?);
     if train.num_px != test.num_px {
         return Err(DataError::Inconsistent {
             path: dir.join(TEST_FILE),
@@ -298,7 +397,19 @@ fn parse(path: &Path, bytes: Vec<u8>, split: Split) -> Result<CatSplit, DataErro
         }
     };
     let pixel_count = ctx.check_fits(&x_ds, &x_name, &x_shape)?;
-    let pixels = x_ds.read_u8().map_err(|e| ctx.corrupt(&x_name, &e))?;
+    // Plain 8-bit unsigned bytes (what h5py writes for uint8) are the pixel values as stored:
+    // reading them raw skips a per-element decode that took longer than the file read. Any
+    // other uint8 encoding (bit offset, reduced precision) goes through the decoder.
+    let plain_bytes = matches!(
+        x_ds.datatype(),
+        Ok(hdf5_pure::Datatype::FixedPoint {
+            size: 1,
+            layout: hdf5_pure::FixedPointLayout { signed: false, bit_offset: 0, bit_precision: 8 },
+            ..
+        })
+    );
+    let pixels = if plain_bytes { x_ds.read_raw() } else { x_ds.read_u8() }
+        .map_err(|e| ctx.corrupt(&x_name, &e))?;
     if pixels.len() != pixel_count {
         return Err(ctx.short_read(&x_name, pixel_count, pixels.len()));
     }

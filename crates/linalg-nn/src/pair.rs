@@ -1,0 +1,272 @@
+//! Two threads in lock step, for the training loops that cut every iteration into two fixed
+//! halves (hw1's direct engine, hw2's one-hidden-layer loop, the Gram engine's logistic step):
+//! the training thread computes one half while a helper thread computes the other, and the
+//! caller combines the halves in a fixed order afterwards. Because the halves are the same
+//! whether or not the helper runs them, the printed numbers do not depend on the number of cores.
+//!
+//! An iteration is far too short (a few microseconds) to hand over through a channel or a
+//! condition variable, so the threads spin on generation counters for a moment before they
+//! sleep. On a busy machine the helper may not be running when it is needed; after enough such
+//! waits the training thread stops handing work over and computes both halves itself.
+//!
+//! ```
+//! use linalg_nn::pair;
+//! use std::sync::Mutex;
+//!
+//! // Sum 0..1000 as two halves, ten times over, on two threads.
+//! let other = Mutex::new(0u64);
+//! let second_half = || *other.lock().unwrap() = (500..1000).sum::<u64>();
+//! let totals = pair::run(true, &second_half, |pair| {
+//!     (0..10)
+//!         .map(|_| {
+//!             pair.start();
+//!             let own: u64 = (0..500).sum();
+//!             pair.finish();
+//!             own + *other.lock().unwrap()
+//!         })
+//!         .collect::<Vec<_>>()
+//! });
+//! assert_eq!(totals, vec![499_500; 10]);
+//! ```
+
+use std::any::Any;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// How long a thread spins for the other before it sleeps: an iteration's half takes a few
+/// microseconds on a quiet machine, and sleeping costs more than that; on a busy machine the
+/// other thread may not be running at all, and spinning would only take its core.
+const SPIN_FOR: Duration = Duration::from_micros(20);
+
+/// How many times the training thread may find its helper not running before it stops handing
+/// work over (plus one per 20 iterations).
+const MAX_SLEEPS: usize = 20;
+
+/// Hand-over state shared by the two threads: generation counters, a stop flag, the helper's
+/// panic if it had one, and both threads (to wake the one that went to sleep).
+struct Handover {
+    started: AtomicU64,
+    /// The last generation the helper began working on.
+    picked_up: AtomicU64,
+    finished: AtomicU64,
+    stop: AtomicBool,
+    panic: Mutex<Option<Box<dyn Any + Send>>>,
+    trainer: std::thread::Thread,
+    helper: std::sync::OnceLock<std::thread::Thread>,
+}
+
+impl Handover {
+    fn start(&self, generation: u64) {
+        self.started.store(generation, Ordering::Release);
+        if let Some(helper) = self.helper.get() {
+            helper.unpark();
+        }
+    }
+
+    fn finish(&self, generation: u64) {
+        self.finished.store(generation, Ordering::Release);
+        self.trainer.unpark();
+    }
+
+    fn release_helper(&self) {
+        self.stop.store(true, Ordering::Release);
+        self.start(u64::MAX);
+    }
+}
+
+/// Waits until `counter` reaches `generation`: spins for [`SPIN_FOR`], then sleeps until woken.
+/// Returns whether it had to sleep.
+fn wait_for(counter: &AtomicU64, generation: u64) -> bool {
+    let started = Instant::now();
+    let mut spins = 0u32;
+    let mut slept = false;
+    while counter.load(Ordering::Acquire) < generation {
+        spins = spins.wrapping_add(1);
+        if !spins.is_multiple_of(64) || started.elapsed() < SPIN_FOR {
+            std::hint::spin_loop();
+        } else {
+            // The timeout only bounds the cost of a wake-up that raced with going to sleep.
+            std::thread::park_timeout(Duration::from_millis(1));
+            slept = true;
+        }
+    }
+    slept
+}
+
+/// Releases the helper however training ends (an error, or a panic in the caller's code).
+struct StopOnDrop<'a>(&'a Handover);
+
+impl Drop for StopOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.release_helper();
+    }
+}
+
+/// The training thread's handle on the other half: [`Pair::start`] it, compute the own half,
+/// [`Pair::finish`] it, then combine.
+pub struct Pair<'a> {
+    handover: &'a Handover,
+    other_half: &'a (dyn Fn() + Sync),
+    helper_on: bool,
+    generation: u64,
+    sleeps: usize,
+}
+
+impl Pair<'_> {
+    /// Begins this iteration's other half: hands it to the helper, or (with no helper, or after
+    /// the helper was turned off) computes it right here.
+    pub fn start(&mut self) {
+        self.generation += 1;
+        if self.helper_on {
+            self.handover.start(self.generation);
+        } else {
+            (self.other_half)();
+        }
+    }
+
+    /// Returns once this iteration's other half is done. A panic in the other half on the
+    /// helper thread resumes here, on the training thread, as it would have on one thread.
+    pub fn finish(&mut self) {
+        if !self.helper_on {
+            return;
+        }
+        // Whether the helper had not even begun this iteration's half when this thread was done
+        // with its own: then it was not running, rather than running a little behind.
+        let not_running = self.handover.picked_up.load(Ordering::Acquire) < self.generation;
+        let slept = wait_for(&self.handover.finished, self.generation);
+        if let Some(payload) = self.handover.panic.lock().ok().and_then(|mut p| p.take()) {
+            self.helper_on = false;
+            std::panic::resume_unwind(payload);
+        }
+        if slept && not_running {
+            // The helper was not running when needed: the machine is busy. Past a few such
+            // waits hand-overs cost more than they save; the halves (and so the numbers) stay
+            // the same when this thread computes both. (A helper that is merely slower than
+            // this thread, as with halves of half a millisecond, is waited for.)
+            self.sleeps += 1;
+            if self.sleeps > MAX_SLEEPS + self.generation as usize / 20 {
+                self.helper_on = false;
+                self.handover.release_helper();
+            }
+        }
+    }
+
+    /// Whether the other half is still handed to a helper thread.
+    pub fn has_helper(&self) -> bool {
+        self.helper_on
+    }
+}
+
+/// Runs `train` with a [`Pair`] whose other half is `other_half`: on a helper thread when
+/// `two_threads` is true, else on the calling thread inside [`Pair::start`]. The helper exists
+/// only during this call.
+pub fn run<R>(
+    two_threads: bool,
+    other_half: &(dyn Fn() + Sync),
+    train: impl FnOnce(&mut Pair<'_>) -> R,
+) -> R {
+    let handover = Handover {
+        started: AtomicU64::new(0),
+        picked_up: AtomicU64::new(0),
+        finished: AtomicU64::new(0),
+        stop: AtomicBool::new(false),
+        panic: Mutex::new(None),
+        trainer: std::thread::current(),
+        helper: std::sync::OnceLock::new(),
+    };
+    std::thread::scope(|scope| {
+        if two_threads {
+            let handover = &handover;
+            let helper = scope.spawn(move || {
+                let mut seen = 0;
+                loop {
+                    wait_for(&handover.started, seen + 1);
+                    if handover.stop.load(Ordering::Acquire) {
+                        return;
+                    }
+                    seen += 1;
+                    handover.picked_up.store(seen, Ordering::Release);
+                    let outcome =
+                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(other_half));
+                    if let Err(payload) = outcome {
+                        if let Ok(mut slot) = handover.panic.lock() {
+                            *slot = Some(payload);
+                        }
+                        handover.finish(seen);
+                        return;
+                    }
+                    handover.finish(seen);
+                }
+            });
+            let _ = handover.helper.set(helper.thread().clone());
+        }
+        let _release = StopOnDrop(&handover);
+        let mut pair = Pair {
+            handover: &handover,
+            other_half,
+            helper_on: two_threads,
+            generation: 0,
+            sleeps: 0,
+        };
+        train(&mut pair)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_thread_and_two_threads_compute_the_same_halves() {
+        for two_threads in [false, true] {
+            let other = Mutex::new(Vec::new());
+            let counter = AtomicU64::new(0);
+            let second_half = || {
+                let n = counter.fetch_add(1, Ordering::Relaxed);
+                other.lock().unwrap().push(n * 2 + 1);
+            };
+            let own: Vec<u64> = run(two_threads, &second_half, |pair| {
+                (0..1000)
+                    .map(|i| {
+                        pair.start();
+                        pair.finish();
+                        assert_eq!(other.lock().unwrap().len(), i + 1, "finish waits");
+                        i as u64 * 2
+                    })
+                    .collect()
+            });
+            let other = other.into_inner().unwrap();
+            assert_eq!(own.len(), 1000);
+            assert_eq!(other, (0..1000).map(|n| n * 2 + 1).collect::<Vec<u64>>());
+        }
+    }
+
+    #[test]
+    fn an_early_return_releases_the_helper() {
+        let calls = AtomicU64::new(0);
+        let second_half = || {
+            calls.fetch_add(1, Ordering::Relaxed);
+        };
+        let result: Result<(), &str> = run(true, &second_half, |pair| {
+            pair.start();
+            pair.finish();
+            Err("diverged")
+        });
+        assert_eq!(result, Err("diverged"));
+        assert_eq!(calls.load(Ordering::Relaxed), 1);
+    }
+
+    #[test]
+    fn a_panic_in_the_other_half_reaches_the_training_thread() {
+        let second_half = || panic!("bad half");
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run(true, &second_half, |pair| {
+                pair.start();
+                pair.finish();
+            })
+        }));
+        let payload = caught.unwrap_err();
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&"bad half"));
+    }
+}
