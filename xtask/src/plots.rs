@@ -22,6 +22,7 @@ use hw3_deep::{
     DeepError, EngineOptions, ModelKind, Preset as DeepPreset, TrainOptions, TrainedModel,
     initialize_parameters_deep, l_layer_model_with, train_with_engine, two_layer_model_with,
 };
+use linalg_nn::NumpyRng;
 use linalg_nn::activations::Activation;
 use linalg_nn::atomic::write_bytes_atomic;
 use linalg_nn::data::cat::CLASSES;
@@ -34,7 +35,6 @@ use linalg_nn::plot::{
     image_grid, line_chart,
 };
 use linalg_nn::train::Silent;
-use linalg_nn::{NnError, NumpyRng};
 use nalgebra::DMatrix;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -710,7 +710,7 @@ fn hyperparameter_study(cat: &CatData<'_>, iterations: usize) -> Result<Vec<Stud
         };
         match l_layer_model_with(&cat.x, &cat.y, dims, &options, cat.engine(), &mut Silent) {
             Ok(model) => Ok(Some(cat.accuracies(&model.parameters)?)),
-            Err(DeepError::Nn(NnError::Diverged { .. })) => Ok(None),
+            Err(DeepError::Nn(err)) if err.is_divergence() => Ok(None),
             Err(err) => Err(anyhow::Error::new(err)
                 .context(format!("hyperparameter study: layers {dims:?}, rate {learning_rate}"))),
         }

@@ -50,7 +50,7 @@ use linalg_nn::data::cat::CLASSES;
 use linalg_nn::data::load_image_as_column;
 use linalg_nn::gram::{Engine, GramFirstLayer, GramSettings};
 use linalg_nn::kernels::Op;
-use linalg_nn::matrix::{accuracy_percent, ensure_shape};
+use linalg_nn::matrix::{accuracy_percent, ensure_finite, ensure_shape};
 use linalg_nn::train::{
     Iteration, TrainObserver, all_finite, check_cost, validate_hyperparameters,
 };
@@ -252,11 +252,7 @@ pub fn optimize(
     observer: &mut dyn TrainObserver,
 ) -> Result<(Params, Grads, Costs), Hw1Error> {
     check_training_inputs(w, b, x, y, num_iterations, learning_rate)?;
-    let threads = if x.len() >= fused::PARALLEL_MIN_ENTRIES {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
-    } else {
-        1
-    };
+    let threads = if x.len() >= fused::PARALLEL_MIN_ENTRIES { linalg_nn::pair::cores() } else { 1 };
     fused::optimize(w, b, x, y, num_iterations, learning_rate, threads, observer)
 }
 
@@ -341,7 +337,9 @@ pub fn optimize_gram(
     let w = layer.weights().transpose();
     let b = layer.bias()[(0, 0)];
     if !(all_finite(&w) && b.is_finite()) {
-        return Err(Hw1Error::ParametersDiverged { iteration: num_iterations - 1, learning_rate });
+        return Err(
+            NnError::ParametersDiverged { iteration: num_iterations - 1, learning_rate }.into()
+        );
     }
     Ok((Params { w, b }, Grads { dw, db: last_db }, costs))
 }
@@ -569,24 +567,6 @@ fn check_training_inputs(
         return Err(NnError::invalid("X", "has no examples (0 columns)").into());
     }
     Ok(m)
-}
-
-/// Rejects NaN and infinite entries, naming the matrix and the first bad position.
-fn ensure_finite(m: &DMatrix<f64>, what: &str) -> Result<(), NnError> {
-    // The fast whole-matrix check first (X is 20 MB); the search for the culprit only on failure.
-    if all_finite(m) {
-        return Ok(());
-    }
-    match m.iter().position(|v| !v.is_finite()) {
-        None => Ok(()),
-        Some(k) => {
-            let (row, col) = (k % m.nrows(), k / m.nrows());
-            Err(NnError::invalid(
-                what,
-                format!("must contain only finite numbers, found {} at ({row}, {col})", m[k]),
-            ))
-        }
-    }
 }
 
 /// The direct engine's training loop: [`propagate`] fused into one pass over `X` per iteration,
@@ -919,10 +899,11 @@ mod fused {
         let w = w.into_inner().map_err(|_| poisoned())?;
         // The cost checks cover every update but the last one.
         if !(all_finite(&w) && b.is_finite()) {
-            return Err(Hw1Error::ParametersDiverged {
+            return Err(linalg_nn::NnError::ParametersDiverged {
                 iteration: num_iterations - 1,
                 learning_rate,
-            });
+            }
+            .into());
         }
         Ok((Params { w, b }, last_grads, costs))
     }

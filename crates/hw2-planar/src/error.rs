@@ -30,6 +30,6 @@ impl PlanarError {
     /// Whether this is a diverged training run (the binary reports it without a backtrace of
     /// causes, and tests check for it).
     pub fn is_divergence(&self) -> bool {
-        matches!(self, PlanarError::Nn(NnError::Diverged { .. }))
+        matches!(self, PlanarError::Nn(err) if err.is_divergence())
     }
 }

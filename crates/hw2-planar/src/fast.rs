@@ -144,7 +144,7 @@ fn run<const H: usize, O: TrainObserver + ?Sized>(
     let (xs, ys) = (x.as_slice(), y.as_slice());
     let total = config.num_iterations;
     let threads = if m >= PARALLEL_MIN_EXAMPLES && MAY_USE_SECOND_THREAD.with(|f| f.get()) {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
+        pair::cores()
     } else {
         1
     };

@@ -558,7 +558,7 @@ pub fn hidden_layer_sweep<O: TrainObserver + Send>(
         .collect();
     // The cost of a run grows with n_h: start the largest first so the others fill the gaps.
     jobs.sort_by_key(|&(slot, hidden_units, _)| (std::cmp::Reverse(hidden_units), slot));
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(jobs.len());
+    let workers = linalg_nn::pair::cores().min(jobs.len());
     let queue = Mutex::new(jobs.into_iter());
     let results: Vec<Mutex<Option<Result<SweepRun, NnError>>>> =
         hidden_sizes.iter().map(|_| Mutex::new(None)).collect();

@@ -123,12 +123,9 @@ pub fn gradient_descent_gram(
     layers.extend(rest.layers);
     let parameters = Parameters { layers };
     if !parameters.all_finite() {
-        return Err(NnError::Diverged {
-            iteration: num_iterations - 1,
-            cost: f64::NAN,
-            learning_rate,
-        }
-        .into());
+        return Err(
+            NnError::ParametersDiverged { iteration: num_iterations - 1, learning_rate }.into()
+        );
     }
     Ok(TrainedModel { parameters, costs, engine: Engine::Gram })
 }

@@ -12,7 +12,7 @@ use crate::network::{
 };
 use linalg_nn::gram::Engine;
 use linalg_nn::init::WeightInit;
-use linalg_nn::matrix::{accuracy_percent, ensure_shape};
+use linalg_nn::matrix::{accuracy_percent, ensure_finite, ensure_shape};
 use linalg_nn::train::{Iteration, TrainObserver, check_cost, validate_hyperparameters};
 use linalg_nn::{NnError, NumpyRng};
 use nalgebra::DMatrix;
@@ -175,12 +175,14 @@ pub struct TrainedModel {
     pub engine: Engine,
 }
 
-/// Checks `X` `(n_x, m)` against `Y` `(1, m)` with `m >= 1` and labels 0 or 1.
+/// Checks `X` `(n_x, m)` against `Y` `(1, m)` with `m >= 1`, finite inputs and labels 0 or 1.
 pub(crate) fn check_data(x: &DMatrix<f64>, y: &DMatrix<f64>) -> Result<()> {
     ensure_shape(y, (1, x.ncols()), "Y (one 0/1 label per column of X)")?;
     if x.ncols() == 0 {
         return Err(NnError::invalid("X", "training needs at least one example").into());
     }
+    // A NaN in X would otherwise surface only as a diverged cost, blaming the learning rate.
+    ensure_finite(x, "X")?;
     if let Some(bad) = y.iter().position(|&v| v != 0.0 && v != 1.0) {
         return Err(
             NnError::invalid("Y", format!("label {bad} is {}, expected 0 or 1", y[bad])).into()
@@ -243,12 +245,9 @@ pub fn gradient_descent(
         observer.on_iteration(&Iteration { index: i, total: num_iterations, cost });
     }
     if !parameters.all_finite() {
-        return Err(NnError::Diverged {
-            iteration: num_iterations - 1,
-            cost: f64::NAN,
-            learning_rate,
-        }
-        .into());
+        return Err(
+            NnError::ParametersDiverged { iteration: num_iterations - 1, learning_rate }.into()
+        );
     }
     Ok(TrainedModel { parameters, costs, engine: Engine::Direct })
 }

@@ -3,8 +3,10 @@
 //! hyperparameters, layer sizes and labels with clear errors, and stop a diverging run.
 
 use hw3_deep::{
-    DeepError, ModelKind, Preset, TrainOptions, accuracy, l_layer_model, predict, two_layer_model,
+    DeepError, EngineOptions, ModelKind, Preset, TrainOptions, accuracy,
+    initialize_parameters_deep, l_layer_model, predict, train_with_engine, two_layer_model,
 };
+use linalg_nn::gram::Engine;
 use linalg_nn::init::WeightInit;
 use linalg_nn::train::{Iteration, Silent};
 use linalg_nn::{DMatrix, NnError, NumpyRng};
@@ -110,6 +112,23 @@ fn labels_must_fit_the_examples_and_be_binary() {
     y[(0, 7)] = 2.0;
     let err = l_layer_model(&x, &y, &[3, 2, 1], &opts, &mut Silent).unwrap_err();
     assert!(err.to_string().contains("label 7 is 2, expected 0 or 1"), "{err}");
+}
+
+#[test]
+fn a_non_finite_input_is_named_not_blamed_on_the_learning_rate() {
+    let (mut x, y) = xor_like();
+    x[(1, 5)] = f64::INFINITY;
+    let opts = options(10, 0.1);
+    for engine in [EngineOptions::DIRECT, EngineOptions { engine: Engine::Gram, gram: None }] {
+        let start =
+            initialize_parameters_deep(&[3, 2, 1], opts.init, &mut NumpyRng::new(1)).unwrap();
+        let err = train_with_engine(&x, &y, start, &opts, engine, &mut Silent).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid X: must contain only finite numbers, found inf at (1, 5)",
+            "{engine:?}"
+        );
+    }
 }
 
 #[test]

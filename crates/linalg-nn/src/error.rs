@@ -40,9 +40,28 @@ pub enum NnError {
         /// The learning rate in use.
         learning_rate: f64,
     },
+    /// Gradient descent blew up in the last updates, which no recorded cost saw: the trained
+    /// parameters are infinite or NaN.
+    #[error(
+        "training diverged at iteration {iteration}: the parameters became infinite or NaN with learning rate {rate}; try a smaller --learning-rate (e.g. {suggested})",
+        rate = short_float(*learning_rate),
+        suggested = smaller_learning_rate(*learning_rate)
+    )]
+    ParametersDiverged {
+        /// The iteration whose update produced non-finite parameters.
+        iteration: usize,
+        /// The learning rate in use.
+        learning_rate: f64,
+    },
 }
 
 impl NnError {
+    /// Whether training diverged ([`NnError::Diverged`] or [`NnError::ParametersDiverged`]):
+    /// the learning rate is too large, not the input wrong.
+    pub fn is_divergence(&self) -> bool {
+        matches!(self, NnError::Diverged { .. } | NnError::ParametersDiverged { .. })
+    }
+
     /// Shorthand for [`NnError::ShapeMismatch`].
     pub fn shape(what: impl Into<String>, expected: (usize, usize), found: (usize, usize)) -> Self {
         NnError::ShapeMismatch { what: what.into(), expected, found }
@@ -115,6 +134,22 @@ mod tests {
             err.to_string()
                 .ends_with("learning rate 1.2; try a smaller --learning-rate (e.g. 0.12)")
         );
+    }
+
+    #[test]
+    fn parameter_divergence_prints_rates_like_the_cost_divergence() {
+        // 1.2 / 10 in binary floating point would print 0.12000000000000001.
+        let err = NnError::ParametersDiverged { iteration: 1999, learning_rate: 1.2 };
+        assert_eq!(
+            err.to_string(),
+            "training diverged at iteration 1999: the parameters became infinite or NaN with \
+             learning rate 1.2; try a smaller --learning-rate (e.g. 0.12)"
+        );
+        assert!(err.is_divergence());
+        assert!(
+            NnError::Diverged { iteration: 0, cost: f64::NAN, learning_rate: 1.0 }.is_divergence()
+        );
+        assert!(!NnError::invalid("X", "bad").is_divergence());
     }
 
     #[test]

@@ -12,6 +12,7 @@
 //! the results are bit-identical on one core or many: the course numbers hold everywhere.
 
 use crate::error::{NnError, Result};
+use crate::pair::cores;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 use nalgebra::DMatrix;
@@ -86,14 +87,6 @@ pub fn gemm_into(
     beta: f64,
 ) -> Result<()> {
     gemm_on_threads(dst, alpha, a, op_a, b, op_b, beta, cores())
-}
-
-/// How many threads this process may run at once, looked up once: on Linux
-/// `available_parallelism` reads cgroup files, which would cost more than the small products of
-/// the Gram engine's loop.
-pub(crate) fn cores() -> usize {
-    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |c| c.get()))
 }
 
 /// `dst = X^T X`, the `(m, m)` Gram matrix of the columns of `x` `(n, m)`, overwriting `dst`.

@@ -34,6 +34,18 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+/// How many threads this process may run at once, looked up once: on Linux
+/// `available_parallelism` reads cgroup files, which would cost more than the small products of
+/// the Gram engine's loop. Every place that decides between one thread and two asks here.
+///
+/// ```
+/// assert!(linalg_nn::pair::cores() >= 1);
+/// ```
+pub fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |c| c.get()))
+}
+
 /// How long a thread spins for the other before it sleeps: an iteration's half takes a few
 /// microseconds on a quiet machine, and sleeping costs more than that; on a busy machine the
 /// other thread may not be running at all, and spinning would only take its core.
@@ -150,11 +162,6 @@ impl Pair<'_> {
                 self.handover.release_helper();
             }
         }
-    }
-
-    /// Whether the other half is still handed to a helper thread.
-    pub fn has_helper(&self) -> bool {
-        self.helper_on
     }
 }
 

@@ -196,7 +196,7 @@ impl CatSplit {
         // kernel handing out (and zeroing) fresh memory, which both cores can do at once.
         let (len, half) = (values.len(), values.len().div_ceil(2));
         let mut halves = values.chunks_mut(half.max(1)).zip(self.pixels.chunks(half.max(1)));
-        if len >= PARALLEL_CONVERSION_MIN && crate::kernels::cores() > 1 {
+        if len >= PARALLEL_CONVERSION_MIN && crate::pair::cores() > 1 {
             std::thread::scope(|scope| {
                 if let Some(first) = halves.next() {
                     scope.spawn(move || convert(first));
