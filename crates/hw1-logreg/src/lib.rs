@@ -48,7 +48,7 @@ use linalg_nn::activations::sigmoid_scalar;
 use linalg_nn::cost::{cross_entropy_cost, log_likelihood};
 use linalg_nn::data::cat::CLASSES;
 use linalg_nn::data::load_image_as_column;
-use linalg_nn::gram::{Engine, GramFirstLayer, GramSettings};
+use linalg_nn::gram::{Engine, GramFirstLayer, GramSettings, RowView};
 use linalg_nn::kernels::Op;
 use linalg_nn::matrix::{accuracy_percent, ensure_finite, ensure_shape};
 use linalg_nn::train::{
@@ -298,25 +298,33 @@ pub fn optimize_gram(
         None => GramFirstLayer::new(x, w_row, b_column, learning_rate, settings)?,
     };
     let mut costs = Vec::with_capacity(num_iterations.div_ceil(COST_EVERY));
-    let mut a = DMatrix::zeros(1, m);
-    let mut dz = DMatrix::zeros(1, m);
-    let mut last_db = 0.0;
+    let labels = y.as_slice();
     // With labels in [-1, 1] every term of the cost is finite once 0 < a < 1, so between two
     // printed costs the logarithms can be skipped without missing a divergence: they are
     // worked out whenever the cost is printed or could be infinite (see below).
-    let labels_in_unit_range = y.iter().all(|label| label.abs() <= 1.0);
-    for i in 0..num_iterations {
-        // A = sigmoid(z), dZ = A - Y, as in propagate.
+    let labels_in_unit_range = labels.iter().all(|label| label.abs() <= 1.0);
+    // A = sigmoid(z), dZ = A - Y, as in propagate, on each half of the examples; the report
+    // says whether every A of the half is strictly between 0 and 1.
+    let activate = |first: usize, z: &[f64], dz: &mut [f64]| {
         let mut all_strictly_inside = true;
-        for ((a, d), (&z, &label)) in a.iter_mut().zip(dz.iter_mut()).zip(layer.z().iter().zip(y)) {
-            *a = sigmoid_scalar(z);
-            all_strictly_inside &= *a > 0.0 && *a < 1.0;
-            *d = *a - label;
+        for ((dz, &z), &label) in dz.iter_mut().zip(z).zip(&labels[first..]) {
+            let a = sigmoid_scalar(z);
+            all_strictly_inside &= a > 0.0 && a < 1.0;
+            *dz = a - label;
         }
+        all_strictly_inside
+    };
+    let after = |i: usize, row: &RowView<'_>, inside: [bool; 2]| -> Result<(), Hw1Error> {
         let record = i % COST_EVERY == 0;
         let mut recorded = None;
-        if record || !(all_strictly_inside && labels_in_unit_range) {
-            let cost_sum: f64 = a.iter().zip(y).map(|(&a, &label)| log_likelihood(a, label)).sum();
+        if record || !(inside == [true, true] && labels_in_unit_range) {
+            // The same A as `activate` computed: the same function of the same z.
+            let cost_sum: f64 = row
+                .z()
+                .iter()
+                .zip(labels)
+                .map(|(&z, &label)| log_likelihood(sigmoid_scalar(z), label))
+                .sum();
             let cost = -cost_sum / m as f64;
             check_cost(i, cost, learning_rate)?;
             if record {
@@ -324,12 +332,14 @@ pub fn optimize_gram(
                 recorded = Some(cost);
             }
         }
-        if i + 1 == num_iterations {
-            last_db = dz.sum() / m as f64;
-        }
-        layer.step(&dz)?;
         observer.on_iteration(&Iteration { index: i, total: num_iterations, cost: recorded });
-    }
+        Ok(())
+    };
+    let dz = layer.run_one_row(num_iterations, activate, after)?;
+    let last_db = match num_iterations {
+        0 => 0.0,
+        _ => dz.sum() / m as f64,
+    };
     // dw of the last iteration, (1/m) X dZ^T, computed once for the returned gradients.
     let mut dw = DMatrix::zeros(x.nrows(), 1);
     linalg_nn::kernels::matmul_into(&mut dw, x, Op::N, &dz, Op::T)?;

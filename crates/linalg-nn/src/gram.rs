@@ -20,6 +20,9 @@ use crate::error::{NnError, Result};
 use crate::kernels::Op;
 use crate::matrix::ensure_shape;
 use nalgebra::DMatrix;
+use std::ops::Range;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 /// How the gradient descent around the first layer is run; the engine accepts only the plain
 /// course setting and refuses the rest with a message saying why.
@@ -321,7 +324,7 @@ impl<'x> GramFirstLayer<'x> {
         self.dz_sum += dz;
         // db1 = (1/m) sum over the columns of dZ1, one row at a time, left to right.
         for (row, b) in self.b.iter_mut().enumerate() {
-            self.shift[row] = a * (dz.row(row).sum() / m as f64);
+            self.shift[row] = a * (row_sum(dz.row(row).iter()) / m as f64);
             *b -= self.shift[row];
         }
         if n1 == 1 {
@@ -341,6 +344,145 @@ impl<'x> GramFirstLayer<'x> {
         Ok(())
     }
 
+    /// Runs `iterations` gradient-descent steps of a one-row layer (logistic regression, `n1 = 1`)
+    /// with every iteration cut into two fixed halves of the examples, the second half on a helper
+    /// thread when the machine has two cores and `m` is large enough to gain from it.
+    ///
+    /// Iteration `i` is: `activate(first, z, dz)` on each half (fill the half's `dZ1` from its
+    /// `Z1`, `first` being the index of the half's first example, and return a report), then
+    /// `after(i, row, reports)` on the calling thread, where [`RowView`] gives the whole `Z1` and
+    /// `dZ1` on request (the place for the cost, the divergence check and the progress display;
+    /// an error stops training), then [`GramFirstLayer::step`] with `dZ1`, each half computing
+    /// its own entries of `dZ1 G`. Every entry is computed by the same operations in the same
+    /// order as [`Self::step`] would (tested), so the numbers do not depend on the number of
+    /// cores. Returns the last `dZ1` (zeros when `iterations` is 0).
+    ///
+    /// ```
+    /// use linalg_nn::gram::{GramFirstLayer, GramSettings};
+    /// use linalg_nn::{NnError, NumpyRng};
+    /// use nalgebra::DMatrix;
+    ///
+    /// let mut rng = NumpyRng::new(2);
+    /// let x = rng.rand(40, 6);
+    /// let y = [1.0, 0.0, 1.0, 0.0, 0.0, 1.0];
+    /// let start = || GramFirstLayer::new(&x, DMatrix::zeros(1, 40), DMatrix::zeros(1, 1), 0.5,
+    ///                                    GramSettings::default()).unwrap();
+    /// // dZ = A - Y with A = sigmoid(Z), the logistic regression of week 2.
+    /// let sigmoid = |z: f64| 1.0 / (1.0 + (-z).exp());
+    /// let mut split = start();
+    /// let last_dz = split
+    ///     .run_one_row(
+    ///         50,
+    ///         |first, z, dz| {
+    ///             for (j, (dz, &z)) in dz.iter_mut().zip(z).enumerate() {
+    ///                 *dz = sigmoid(z) - y[first + j];
+    ///             }
+    ///         },
+    ///         |_, _, _| Ok::<(), NnError>(()),
+    ///     )
+    ///     .unwrap();
+    /// // The same 50 steps, one call of `step` at a time.
+    /// let mut stepped = start();
+    /// let mut dz = DMatrix::zeros(1, 6);
+    /// for _ in 0..50 {
+    ///     dz = DMatrix::from_fn(1, 6, |_, j| sigmoid(stepped.z()[j]) - y[j]);
+    ///     stepped.step(&dz).unwrap();
+    /// }
+    /// assert_eq!(split.z(), stepped.z());
+    /// assert_eq!(last_dz, dz);
+    /// assert_eq!(split.weights(), stepped.weights());
+    /// ```
+    pub fn run_one_row<T, E>(
+        &mut self,
+        iterations: usize,
+        activate: impl Fn(usize, &[f64], &mut [f64]) -> T + Sync,
+        after: impl FnMut(usize, &RowView<'_>, [T; 2]) -> std::result::Result<(), E>,
+    ) -> std::result::Result<DMatrix<f64>, E>
+    where
+        T: Send,
+        E: From<NnError>,
+    {
+        let two_threads = self.z.ncols() >= PAIR_MIN_EXAMPLES && crate::pair::cores() > 1;
+        self.run_one_row_on(two_threads, iterations, activate, after)
+    }
+
+    /// [`Self::run_one_row`] with the number of threads chosen by the caller (the tests compare
+    /// one against two).
+    fn run_one_row_on<T, E>(
+        &mut self,
+        two_threads: bool,
+        iterations: usize,
+        activate: impl Fn(usize, &[f64], &mut [f64]) -> T + Sync,
+        mut after: impl FnMut(usize, &RowView<'_>, [T; 2]) -> std::result::Result<(), E>,
+    ) -> std::result::Result<DMatrix<f64>, E>
+    where
+        T: Send,
+        E: From<NnError>,
+    {
+        let (n1, m) = self.z.shape();
+        if n1 != 1 {
+            return Err(NnError::invalid(
+                "the Gram engine's one-row loop",
+                format!("needs a first layer with one row (logistic regression), got {n1}"),
+            )
+            .into());
+        }
+        let mid = m.div_ceil(2);
+        let step = HalfStep {
+            gram: &self.gram,
+            exchange: [(); 2].map(|()| (0..m).map(|_| AtomicU64::new(0)).collect()),
+            learning_rate: self.learning_rate,
+            iterations,
+        };
+        let (mut own, other) = (self.half(0..mid), Mutex::new(self.half(mid..m)));
+        let other_report = Mutex::new(None);
+        let other_half = || {
+            let mut other = other.lock().unwrap_or_else(PoisonError::into_inner);
+            let report = other.iterate(&step, &activate);
+            *other_report.lock().unwrap_or_else(PoisonError::into_inner) = report;
+        };
+        let bias = &mut self.b;
+        let outcome = crate::pair::run(two_threads, &other_half, |pair| {
+            for i in 0..=iterations {
+                pair.start();
+                let own_report = own.iterate(&step, &activate);
+                pair.finish();
+                // The bias step of iteration i - 1, with the shift both halves computed.
+                bias[(0, 0)] -= own.shift;
+                let other_report =
+                    other_report.lock().unwrap_or_else(PoisonError::into_inner).take();
+                let (Some(own_report), Some(other_report)) = (own_report, other_report) else {
+                    break; // after the last step: no activation
+                };
+                let row = RowView { step: &step, iteration: i, own: &own, other: &other };
+                after(i, &row, [own_report, other_report])?;
+            }
+            Ok(())
+        });
+        // Write the halves back, whether training finished or `after` stopped it: Z1, S and b1
+        // then all stand after the same number of steps.
+        let other = other.into_inner().unwrap_or_else(PoisonError::into_inner);
+        for half in [&own, &other] {
+            self.z.as_mut_slice()[half.range.clone()].copy_from_slice(&half.z);
+            self.dz_sum.as_mut_slice()[half.range.clone()].copy_from_slice(&half.dz_sum);
+        }
+        outcome.map(|()| DMatrix::from_row_slice(1, m, &own.previous))
+    }
+
+    /// The state of the examples `range` for [`Self::run_one_row`].
+    fn half(&self, range: Range<usize>) -> Half {
+        Half {
+            z: self.z.as_slice()[range.clone()].to_vec(),
+            dz: vec![0.0; range.len()],
+            dz_sum: self.dz_sum.as_slice()[range.clone()].to_vec(),
+            dz_gram: vec![0.0; range.len()],
+            previous: vec![0.0; self.z.ncols()],
+            shift: 0.0,
+            iteration: 0,
+            range,
+        }
+    }
+
     /// Materialises `W1 = W1_0 - (a/m) S X^T` `(n1, n_x)`, for predictions on new data and for
     /// saving the model.
     pub fn weights(&self) -> DMatrix<f64> {
@@ -354,6 +496,113 @@ impl<'x> GramFirstLayer<'x> {
             unreachable!("S X^T has the shape of W1 by construction");
         }
         w
+    }
+}
+
+/// Below this many examples [`GramFirstLayer::run_one_row`] runs on one thread: a step is
+/// `m^2` multiply-adds, and under about 16 000 of them the hand-over costs more than half a step.
+const PAIR_MIN_EXAMPLES: usize = 128;
+
+/// `sum` of a row of `dZ1`, left to right: the order `db1` is summed in by both
+/// [`GramFirstLayer::step`] and [`GramFirstLayer::run_one_row`].
+fn row_sum<'a>(values: impl Iterator<Item = &'a f64>) -> f64 {
+    values.fold(0.0, |sum, &v| sum + v)
+}
+
+/// What both halves of [`GramFirstLayer::run_one_row`] share: `G`, the settings, and the two
+/// `dZ1` rows through which the halves exchange their entries (iteration `i` writes row `i % 2`
+/// and reads the other; the lock step keeps a row from being written while it is read). The
+/// entries are `f64` bits in atomics, so the exchange needs no lock; the hand-over of
+/// [`crate::pair`] orders the writes before the reads.
+struct HalfStep<'g> {
+    gram: &'g DMatrix<f64>,
+    exchange: [Vec<AtomicU64>; 2],
+    learning_rate: f64,
+    iterations: usize,
+}
+
+/// One half of the examples in [`GramFirstLayer::run_one_row`]: its entries of `Z1`, of the
+/// running sum `S`, of the current `dZ1` and of `dZ1 G`, with its own copy of the previous
+/// iteration's whole `dZ1` and of that step's `a db1`.
+struct Half {
+    range: Range<usize>,
+    z: Vec<f64>,
+    dz: Vec<f64>,
+    dz_sum: Vec<f64>,
+    dz_gram: Vec<f64>,
+    previous: Vec<f64>,
+    shift: f64,
+    iteration: usize,
+}
+
+impl Half {
+    /// One iteration of this half: the previous iteration's step on its entries (as
+    /// [`GramFirstLayer::step`] does for `n1 = 1`), then, unless training is over, the
+    /// activation, whose `dZ1` entries it publishes.
+    fn iterate<T>(
+        &mut self,
+        step: &HalfStep<'_>,
+        activate: &impl Fn(usize, &[f64], &mut [f64]) -> T,
+    ) -> Option<T> {
+        let i = self.iteration;
+        self.iteration += 1;
+        let m = self.previous.len();
+        self.shift = 0.0;
+        if i > 0 {
+            let row = &step.exchange[(i - 1) % 2];
+            for (previous, entry) in self.previous.iter_mut().zip(row) {
+                *previous = f64::from_bits(entry.load(Ordering::Relaxed));
+            }
+            self.shift = step.learning_rate * (row_sum(self.previous.iter()) / m as f64);
+            let rows = self.range.clone();
+            let product = crate::kernels::matvec_rows_into(
+                &mut self.dz_gram,
+                step.gram,
+                rows.clone(),
+                &self.previous,
+            );
+            if product.is_err() {
+                unreachable!("the halves are ranges of G's rows and dZ1 has m entries");
+            }
+            let scale = step.learning_rate / m as f64;
+            for (z, &dz_g) in self.z.iter_mut().zip(&self.dz_gram) {
+                *z -= scale * dz_g + self.shift;
+            }
+            for (sum, &dz) in self.dz_sum.iter_mut().zip(&self.previous[rows]) {
+                *sum += dz;
+            }
+        }
+        if i >= step.iterations {
+            return None;
+        }
+        let report = activate(self.range.start, &self.z, &mut self.dz);
+        for (entry, &dz) in step.exchange[i % 2][self.range.clone()].iter().zip(&self.dz) {
+            entry.store(dz.to_bits(), Ordering::Relaxed);
+        }
+        Some(report)
+    }
+}
+
+/// The whole row of an iteration of [`GramFirstLayer::run_one_row`], gathered from both halves
+/// only when asked for (most iterations need neither).
+pub struct RowView<'a> {
+    step: &'a HalfStep<'a>,
+    iteration: usize,
+    own: &'a Half,
+    other: &'a Mutex<Half>,
+}
+
+impl RowView<'_> {
+    /// `Z1` (`m` entries) before this iteration's step.
+    pub fn z(&self) -> Vec<f64> {
+        let other = self.other.lock().unwrap_or_else(PoisonError::into_inner);
+        self.own.z.iter().chain(&other.z).copied().collect()
+    }
+
+    /// `dZ1` (`m` entries) of this iteration.
+    pub fn dz(&self) -> Vec<f64> {
+        let row = &self.step.exchange[self.iteration % 2];
+        row.iter().map(|entry| f64::from_bits(entry.load(Ordering::Relaxed))).collect()
     }
 }
 
@@ -386,6 +635,97 @@ mod tests {
         let relative = (layer.weights() - &w).abs().max() / w.abs().max();
         assert!(relative < 1e-12, "relative weight difference {relative}");
         assert!((layer.bias() - &b).abs().max() < 1e-12);
+    }
+
+    #[test]
+    fn the_one_row_loop_gives_the_bits_of_step_on_one_thread_or_two() {
+        // Logistic regression on 151 examples (an odd number: unequal halves), 120 steps.
+        let mut rng = NumpyRng::new(8);
+        let x = rng.rand(260, 151);
+        let y: Vec<f64> = rng.rand(1, 151).iter().map(|&v| f64::from(u8::from(v > 0.5))).collect();
+        let w0 = rng.randn(1, 260) * 0.01;
+        let start = || {
+            GramFirstLayer::new(&x, w0.clone(), DMatrix::zeros(1, 1), 0.3, GramSettings::default())
+                .unwrap()
+        };
+        let logistic = |z: f64, label: f64| 1.0 / (1.0 + (-z).exp()) - label;
+
+        let mut stepped = start();
+        let mut dz = DMatrix::zeros(1, 151);
+        let (mut seen, mut seen_z) = (Vec::new(), Vec::new());
+        for _ in 0..120 {
+            seen_z.push(stepped.z().clone());
+            dz = DMatrix::from_fn(1, 151, |_, j| logistic(stepped.z()[j], y[j]));
+            seen.push(dz.clone());
+            stepped.step(&dz).unwrap();
+        }
+        for two_threads in [false, true] {
+            let mut split = start();
+            let mut reported = Vec::new();
+            let last = split
+                .run_one_row_on(
+                    two_threads,
+                    120,
+                    |first, z, dz| {
+                        for (j, (dz, &z)) in dz.iter_mut().zip(z).enumerate() {
+                            *dz = logistic(z, y[first + j]);
+                        }
+                        (first, z.len())
+                    },
+                    |i, row, reports| {
+                        assert_eq!(reports, [(0, 76), (76, 75)]);
+                        assert_eq!(row.z(), seen_z[i].as_slice(), "Z1 of iteration {i}");
+                        reported.push((i, DMatrix::from_row_slice(1, 151, &row.dz())));
+                        Ok::<(), NnError>(())
+                    },
+                )
+                .unwrap();
+            assert_eq!(last, dz, "two threads: {two_threads}");
+            let expected: Vec<_> = seen.iter().cloned().enumerate().collect();
+            assert_eq!(reported, expected);
+            assert_eq!(split.z(), stepped.z());
+            assert_eq!(split.bias(), stepped.bias());
+            assert_eq!(split.weights(), stepped.weights());
+        }
+    }
+
+    #[test]
+    fn the_one_row_loop_stops_at_an_error_with_a_consistent_layer() {
+        let x = NumpyRng::new(4).rand(30, 140);
+        let start = || {
+            GramFirstLayer::new(
+                &x,
+                DMatrix::zeros(1, 30),
+                DMatrix::zeros(1, 1),
+                0.1,
+                GramSettings::default(),
+            )
+            .unwrap()
+        };
+        let half_dz = |_: usize, _: &[f64], dz: &mut [f64]| dz.fill(0.5);
+        let mut stopped = start();
+        let err = stopped
+            .run_one_row_on(true, 10, half_dz, |i, _, _| match i {
+                3 => Err(NnError::invalid("cost", "stop here")),
+                _ => Ok(()),
+            })
+            .unwrap_err();
+        assert!(err.to_string().contains("stop here"));
+        // Iteration 3 stopped before its step: three steps were made.
+        let mut stepped = start();
+        for _ in 0..3 {
+            stepped.step(&DMatrix::from_element(1, 140, 0.5)).unwrap();
+        }
+        assert_eq!(stopped.z(), stepped.z());
+        assert_eq!(stopped.bias(), stepped.bias());
+        assert_eq!(stopped.weights(), stepped.weights());
+
+        let wide = DMatrix::zeros(2, 30);
+        let mut two_rows =
+            GramFirstLayer::new(&x, wide, DMatrix::zeros(2, 1), 0.1, GramSettings::default())
+                .unwrap();
+        let err = two_rows.run_one_row(5, half_dz, |_, _, _| Ok::<(), NnError>(())).unwrap_err();
+        assert!(err.to_string().contains("one row"), "{err}");
     }
 
     #[test]

@@ -300,19 +300,55 @@ fn byte_gram_rows(
 /// assert!(matvec_into(&mut out, &a, &[1.0, 1.0]).is_err());
 /// ```
 pub fn matvec_into(out: &mut [f64], a: &DMatrix<f64>, v: &[f64]) -> Result<()> {
+    matvec_rows_into(out, a, 0..a.nrows(), v)
+}
+
+/// Rows `rows` of `a v`, into `out` (`rows.len()` entries): each entry computed exactly as
+/// [`matvec_into`] computes it, so two threads that each take a fixed range of rows produce the
+/// same bits as one thread taking them all (the Gram engine's two-thread logistic loop,
+/// [`crate::gram::GramFirstLayer::run_one_row`]).
+///
+/// ```
+/// use linalg_nn::kernels::{matvec_into, matvec_rows_into};
+/// use nalgebra::DMatrix;
+/// let a = DMatrix::from_row_slice(3, 2, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+/// let mut all = [0.0; 3];
+/// matvec_into(&mut all, &a, &[0.5, -1.0]).unwrap();
+/// let mut last_two = [0.0; 2];
+/// matvec_rows_into(&mut last_two, &a, 1..3, &[0.5, -1.0]).unwrap();
+/// assert_eq!(last_two, [all[1], all[2]]);
+/// assert!(matvec_rows_into(&mut last_two, &a, 2..4, &[0.5, -1.0]).is_err());
+/// ```
+pub fn matvec_rows_into(
+    out: &mut [f64],
+    a: &DMatrix<f64>,
+    rows: std::ops::Range<usize>,
+    v: &[f64],
+) -> Result<()> {
     if v.len() != a.ncols() {
         return Err(NnError::shape("the vector against the matrix", (a.ncols(), 1), (v.len(), 1)));
     }
-    if out.len() != a.nrows() {
-        return Err(NnError::shape("the product's destination", (a.nrows(), 1), (out.len(), 1)));
+    if rows.start > rows.end || rows.end > a.nrows() {
+        return Err(NnError::invalid(
+            "the rows of a matrix-vector product",
+            format!("{rows:?} is not a range of rows of a matrix with {} rows", a.nrows()),
+        ));
     }
+    if out.len() != rows.len() {
+        return Err(NnError::shape("the product's destination", (rows.len(), 1), (out.len(), 1)));
+    }
+    if a.ncols() == 0 || rows.is_empty() {
+        out.fill(0.0);
+        return Ok(());
+    }
+    let columns = &a.as_slice()[rows.start..];
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has just been checked to support AVX2.
-        unsafe { matvec_avx2(out, a.as_slice(), v) };
+        unsafe { matvec_avx2(out, columns, a.nrows(), v) };
         return Ok(());
     }
-    matvec(out, a.as_slice(), v);
+    matvec(out, columns, a.nrows(), v);
     Ok(())
 }
 
@@ -320,32 +356,30 @@ pub fn matvec_into(out: &mut [f64], a: &DMatrix<f64>, v: &[f64]) -> Result<()> {
 /// operations in the same order (Rust never fuses a multiply and an add), so the same bits.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn matvec_avx2(out: &mut [f64], columns: &[f64], v: &[f64]) {
-    matvec(out, columns, v);
+fn matvec_avx2(out: &mut [f64], columns: &[f64], stride: usize, v: &[f64]) {
+    matvec(out, columns, stride, v);
 }
 
-/// `out = sum_k v[k] column_k` over the consecutive `out.len()`-long columns in `columns`.
+/// `out = sum_k v[k] column_k`, where column `k` is the `out.len()` values starting at
+/// `columns[k * stride]`.
 #[inline(always)]
-fn matvec(out: &mut [f64], columns: &[f64], v: &[f64]) {
+fn matvec(out: &mut [f64], columns: &[f64], stride: usize, v: &[f64]) {
     out.fill(0.0);
     let n = out.len();
-    if n == 0 {
-        return;
-    }
+    let column = |k: usize| &columns[k * stride..k * stride + n];
     // Four columns per pass over `out`: one load and store of `out` for four multiply-adds.
-    let mut quads = columns.chunks_exact(4 * n).zip(v.chunks_exact(4));
-    for (four, scale) in quads.by_ref() {
-        let (c0, rest) = four.split_at(n);
-        let (c1, rest) = rest.split_at(n);
-        let (c2, c3) = rest.split_at(n);
+    let quads = v.len() / 4;
+    for quad in 0..quads {
+        let k = 4 * quad;
+        let (c0, c1, c2, c3) = (column(k), column(k + 1), column(k + 2), column(k + 3));
+        let scale = &v[k..k + 4];
         for (i, out) in out.iter_mut().enumerate() {
             *out = (((*out + scale[0] * c0[i]) + scale[1] * c1[i]) + scale[2] * c2[i])
                 + scale[3] * c3[i];
         }
     }
-    let done = v.len() / 4 * 4;
-    for (column, &scale) in columns[done * n..].chunks_exact(n).zip(&v[done..]) {
-        for (out, &x) in out.iter_mut().zip(column) {
+    for (k, &scale) in v.iter().enumerate().skip(4 * quads) {
+        for (out, &x) in out.iter_mut().zip(column(k)) {
             *out += scale * x;
         }
     }
@@ -484,8 +518,14 @@ mod tests {
         let mut dispatched = vec![f64::NAN; 209];
         let mut portable = vec![f64::NAN; 209];
         matvec_into(&mut dispatched, &g, v.as_slice()).unwrap();
-        matvec(&mut portable, g.as_slice(), v.as_slice());
+        matvec(&mut portable, g.as_slice(), 209, v.as_slice());
         assert_eq!(dispatched, portable);
+        // Any range of rows, on its own, gives those rows' bits.
+        for rows in [0..105, 105..209, 3..4, 7..7] {
+            let mut part = vec![f64::NAN; rows.len()];
+            matvec_rows_into(&mut part, &g, rows.clone(), v.as_slice()).unwrap();
+            assert_eq!(part, dispatched[rows]);
+        }
         let expected = &g * &v;
         let max_error =
             dispatched.iter().zip(expected.iter()).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
