@@ -315,7 +315,7 @@ pub fn optimize_gram(
         all_strictly_inside
     };
     let after = |i: usize, row: &RowView<'_>, inside: [bool; 2]| -> Result<(), Hw1Error> {
-        let record = i % COST_EVERY == 0;
+        let record = i.is_multiple_of(COST_EVERY);
         let mut recorded = None;
         if record || !(inside == [true, true] && labels_in_unit_range) {
             // The same A as `activate` computed: the same function of the same z.
