@@ -49,7 +49,7 @@ use linalg_nn::cost::{cross_entropy_cost, log_likelihood};
 use linalg_nn::data::cat::CLASSES;
 use linalg_nn::data::load_image_as_column;
 use linalg_nn::gram::{Engine, GramFirstLayer, GramSettings, RowView};
-use linalg_nn::kernels::Op;
+use linalg_nn::inputs::{Inputs, ensure_inputs_shape};
 use linalg_nn::matrix::{accuracy_percent, ensure_finite, ensure_shape};
 use linalg_nn::train::{
     Iteration, TrainObserver, all_finite, check_cost, validate_hyperparameters,
@@ -281,7 +281,7 @@ pub fn optimize(
 pub fn optimize_gram(
     w: &DMatrix<f64>,
     b: f64,
-    x: &DMatrix<f64>,
+    x: &dyn Inputs,
     y: &DMatrix<f64>,
     num_iterations: usize,
     learning_rate: f64,
@@ -341,9 +341,9 @@ pub fn optimize_gram(
         _ => dz.sum() / m as f64,
     };
     // dw of the last iteration, (1/m) X dZ^T, computed once for the returned gradients.
-    let mut dw = DMatrix::zeros(x.nrows(), 1);
-    linalg_nn::kernels::matmul_into(&mut dw, x, Op::N, &dz, Op::T)?;
-    dw /= m as f64;
+    let mut dw_row = DMatrix::zeros(1, x.shape().0);
+    x.gemm_transposed_into(&mut dw_row, 0.0, &dz, 1.0 / m as f64)?;
+    let dw = dw_row.transpose();
     let w = layer.weights().transpose();
     let b = layer.bias()[(0, 0)];
     if !(all_finite(&w) && b.is_finite()) {
@@ -366,12 +366,13 @@ pub fn optimize_gram(
 /// let a = predict_proba(&w, 0.0, &x).unwrap();
 /// assert_eq!(a, DMatrix::from_row_slice(1, 2, &[0.5, 0.5]));
 /// ```
-pub fn predict_proba(w: &DMatrix<f64>, b: f64, x: &DMatrix<f64>) -> Result<DMatrix<f64>, Hw1Error> {
-    ensure_shape(w, (x.nrows(), 1), "w against X (one weight per row of X)")?;
-    let mut a = DMatrix::zeros(1, x.ncols());
+pub fn predict_proba(w: &DMatrix<f64>, b: f64, x: &dyn Inputs) -> Result<DMatrix<f64>, Hw1Error> {
+    ensure_shape(w, (x.shape().0, 1), "w against X (one weight per row of X)")?;
+    let mut a = DMatrix::zeros(1, x.shape().1);
     // w^T X as one (1, n_x) x (n_x, m) product: nalgebra's own row-times-matrix path is ten
-    // times slower on the cat pictures (docs/performance.md).
-    linalg_nn::kernels::matmul_into(&mut a, w, Op::T, x, Op::N)?;
+    // times slower on the cat pictures (docs/performance.md); from the pictures' bytes when X
+    // is the pictures (linalg_nn::inputs).
+    x.tr_mul_into(&mut a, w)?;
     a.apply(|z| *z = sigmoid_scalar(*z + b));
     Ok(a)
 }
@@ -389,7 +390,7 @@ pub fn predict_proba(w: &DMatrix<f64>, b: f64, x: &DMatrix<f64>) -> Result<DMatr
 /// let y_prediction = predict(&w, -0.3, &x).unwrap();
 /// assert_eq!(y_prediction, DMatrix::from_row_slice(1, 3, &[1.0, 1.0, 0.0]));
 /// ```
-pub fn predict(w: &DMatrix<f64>, b: f64, x: &DMatrix<f64>) -> Result<DMatrix<f64>, Hw1Error> {
+pub fn predict(w: &DMatrix<f64>, b: f64, x: &dyn Inputs) -> Result<DMatrix<f64>, Hw1Error> {
     let mut a = predict_proba(w, b, x)?;
     a.apply(|p| *p = f64::from(u8::from(*p > DECISION_THRESHOLD)));
     Ok(a)
@@ -449,9 +450,9 @@ pub struct ModelOptions<'g> {
 /// numbers; see `docs/gram-engine.md`.
 #[allow(clippy::too_many_arguments)]
 pub fn model_with(
-    x_train: &DMatrix<f64>,
+    x_train: &dyn Inputs,
     y_train: &DMatrix<f64>,
-    x_test: &DMatrix<f64>,
+    x_test: &dyn Inputs,
     y_test: &DMatrix<f64>,
     num_iterations: usize,
     learning_rate: f64,
@@ -459,14 +460,14 @@ pub fn model_with(
     observer: &mut dyn TrainObserver,
 ) -> Result<LogisticModel, Hw1Error> {
     validate_hyperparameters(num_iterations, learning_rate)?;
-    let n_x = x_train.nrows();
-    ensure_shape(y_train, (1, x_train.ncols()), "Y_train against X_train (one label per column)")?;
-    ensure_shape(x_test, (n_x, x_test.ncols()), "X_test against X_train (same number of rows)")?;
-    ensure_shape(y_test, (1, x_test.ncols()), "Y_test against X_test (one label per column)")?;
-    ensure_finite(x_test, "X_test")?;
+    let ((n_x, m_train), m_test) = (x_train.shape(), x_test.shape().1);
+    ensure_shape(y_train, (1, m_train), "Y_train against X_train (one label per column)")?;
+    ensure_inputs_shape(x_test, (n_x, m_test), "X_test against X_train (same number of rows)")?;
+    ensure_shape(y_test, (1, m_test), "Y_test against X_test (one label per column)")?;
+    x_test.ensure_finite("X_test")?;
 
     let (w, b) = initialize_with_zeros(n_x);
-    let engine = options.engine.resolve(n_x, x_train.ncols());
+    let engine = options.engine.resolve(n_x, m_train);
     let (params, _, costs) = match engine {
         Engine::Gram => optimize_gram(
             &w,
@@ -478,7 +479,10 @@ pub fn model_with(
             options.gram,
             observer,
         )?,
-        _ => optimize(&w, b, x_train, y_train, num_iterations, learning_rate, observer)?,
+        // The direct engine streams X every iteration: it takes the float64 matrix.
+        _ => {
+            optimize(&w, b, &x_train.to_matrix(), y_train, num_iterations, learning_rate, observer)?
+        }
     };
     let Params { w, b } = params;
 
@@ -502,12 +506,12 @@ pub fn model_with(
 
 impl LogisticModel {
     /// [`predict_proba`] with this model's `w` and `b`.
-    pub fn predict_proba(&self, x: &DMatrix<f64>) -> Result<DMatrix<f64>, Hw1Error> {
+    pub fn predict_proba(&self, x: &dyn Inputs) -> Result<DMatrix<f64>, Hw1Error> {
         predict_proba(&self.w, self.b, x)
     }
 
     /// [`predict`] with this model's `w` and `b`.
-    pub fn predict(&self, x: &DMatrix<f64>) -> Result<DMatrix<f64>, Hw1Error> {
+    pub fn predict(&self, x: &dyn Inputs) -> Result<DMatrix<f64>, Hw1Error> {
         predict(&self.w, self.b, x)
     }
 
@@ -558,20 +562,20 @@ pub fn python_float(value: f64) -> String {
 fn check_training_inputs(
     w: &DMatrix<f64>,
     b: f64,
-    x: &DMatrix<f64>,
+    x: &dyn Inputs,
     y: &DMatrix<f64>,
     num_iterations: usize,
     learning_rate: f64,
 ) -> Result<usize, Hw1Error> {
     validate_hyperparameters(num_iterations, learning_rate)?;
-    ensure_finite(x, "X")?;
+    x.ensure_finite("X")?;
     ensure_finite(y, "Y")?;
     ensure_finite(w, "w")?;
     if !b.is_finite() {
         return Err(NnError::invalid("b", format!("must be finite, got {b}")).into());
     }
-    let m = x.ncols();
-    ensure_shape(w, (x.nrows(), 1), "w against X (one weight per row of X)")?;
+    let m = x.shape().1;
+    ensure_shape(w, (x.shape().0, 1), "w against X (one weight per row of X)")?;
     ensure_shape(y, (1, m), "Y against X (one label per column of X)")?;
     if m == 0 {
         return Err(NnError::invalid("X", "has no examples (0 columns)").into());

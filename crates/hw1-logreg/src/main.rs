@@ -17,6 +17,7 @@ use linalg_nn::cli::serde_json::{Value, json};
 use linalg_nn::cli::{CommonArgs, Console, DataArgs, learning_rate, positive_count};
 use linalg_nn::data::{CatDataset, load_dataset, load_image_as_column};
 use linalg_nn::gram::Engine;
+use linalg_nn::inputs::Inputs;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -126,8 +127,7 @@ fn run(args: &Args, console: &Console) -> Result<()> {
     };
     console.detail(format!("Training picture {TRAIN_SAMPLE_INDEX}: {caption}"));
 
-    let (x_train, y_train) = (data.train.x(), data.train.y());
-    let (x_test, y_test) = (data.test.x(), data.test.y());
+    let (y_train, y_test) = (data.train.y(), data.test.y());
     console.detail("");
     console.detail(format!(
         "Training for {} iterations with learning rate {}:",
@@ -135,7 +135,7 @@ fn run(args: &Args, console: &Console) -> Result<()> {
         python_float(args.learning_rate)
     ));
     let started = Instant::now();
-    let engine = args.engine.resolve(x_train.nrows(), x_train.ncols());
+    let engine = args.engine.resolve(data.train.n_x(), data.train.m());
     console.detail(format!(
         "Engine: {engine}{}",
         match engine {
@@ -143,15 +143,22 @@ fn run(args: &Args, console: &Console) -> Result<()> {
             _ => " (the notebook's computation, step for step)",
         }
     ));
-    // The Gram matrix is shared by the main run and the learning-rate comparison.
+    // The Gram engine reads the pictures' bytes (X = B / 255, never built as floats); the direct
+    // engine streams X every iteration, so it gets the float64 X, built once for all runs. The
+    // Gram matrix too is shared by the main run and the learning-rate comparison.
+    let x_floats = (engine == Engine::Direct).then(|| (data.train.x(), data.test.x()));
+    let (x_train, x_test): (&dyn Inputs, &dyn Inputs) = match &x_floats {
+        Some((train, test)) => (train, test),
+        None => (&data.train, &data.test),
+    };
     let gram = (engine == Engine::Gram).then(|| data.train.gram());
     let options = ModelOptions { engine, gram: gram.as_ref() };
     let fitted = {
         let mut display = console.training("training", args.epochs);
         model_with(
-            &x_train,
+            x_train,
             &y_train,
-            &x_test,
+            x_test,
             &y_test,
             args.epochs,
             args.learning_rate,
@@ -200,9 +207,9 @@ fn run(args: &Args, console: &Console) -> Result<()> {
                 let mut display =
                     console.training(&label, COMPARISON_ITERATIONS).print_costs(false);
                 model_with(
-                    &x_train,
+                    x_train,
                     &y_train,
-                    &x_test,
+                    x_test,
                     &y_test,
                     COMPARISON_ITERATIONS,
                     rate,

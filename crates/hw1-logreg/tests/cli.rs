@@ -105,14 +105,14 @@ fn json_accuracies_and_image_prediction_equal_the_library_in_memory() {
     let run = json_run();
     let data = load_dataset(&default_data_dir()).unwrap();
     let (x_test, y_test) = (data.test.x(), data.test.y());
-    // The binary's default engine (auto, i.e. gram here) with the Gram matrix it computes from
-    // the bytes, so the numbers are the same bits.
+    // The binary's default engine (auto, i.e. gram here) on the pictures' bytes, with the Gram
+    // matrix it computes from them, so the numbers are the same bits.
     let gram = data.train.gram();
     let options = ModelOptions { engine: Engine::Auto, gram: Some(&gram) };
     let fitted = model_with(
-        &data.train.x(),
+        &data.train,
         &data.train.y(),
-        &x_test,
+        &data.test,
         &y_test,
         EPOCHS,
         LEARNING_RATE,

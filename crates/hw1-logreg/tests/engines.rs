@@ -48,3 +48,52 @@ fn gram_and_direct_engines_agree_on_the_course_run() {
     assert!(relative < 1e-9, "weights differ by {relative:e} relative");
     assert!((fast.b - direct.b).abs() <= 1e-9 * direct.b.abs().max(1.0));
 }
+
+/// What `hw1-logreg --engine gram` runs: the Gram engine on the pictures' bytes
+/// (`linalg_nn::inputs`, no float64 `X`), against the direct engine on the float64 `X`.
+#[test]
+fn gram_engine_on_the_pictures_bytes_gives_the_course_output() {
+    let data = load_dataset(&default_data_dir()).unwrap_or_else(|e| panic!("{e}"));
+    let (y_train, y_test) = (data.train.y(), data.test.y());
+    let (x_train, x_test) = (data.train.x(), data.test.x());
+    let options = ModelOptions { engine: Engine::Direct, gram: None };
+    let direct = model_with(
+        &x_train,
+        &y_train,
+        &x_test,
+        &y_test,
+        NUM_ITERATIONS,
+        LEARNING_RATE,
+        options,
+        &mut Silent,
+    )
+    .unwrap();
+    let gram = data.train.gram();
+    let options = ModelOptions { engine: Engine::Gram, gram: Some(&gram) };
+    let bytes = model_with(
+        &data.train,
+        &y_train,
+        &data.test,
+        &y_test,
+        NUM_ITERATIONS,
+        LEARNING_RATE,
+        options,
+        &mut Silent,
+    )
+    .unwrap();
+    for (&(i, a), &(_, b)) in direct.costs.iter().zip(&bytes.costs) {
+        assert!((a - b).abs() < 1e-8, "iteration {i}: direct {a}, gram on bytes {b}");
+    }
+    // The notebook's expected output: 0.140872 at iteration 1900, 99.043... % and 70.0 %.
+    assert!((bytes.costs[19].1 - 0.140872).abs() < 1e-6);
+    assert_eq!(bytes.train_accuracy, 99.04306220095694);
+    assert_eq!(bytes.test_accuracy, 70.0);
+    assert_eq!(bytes.y_prediction_train, direct.y_prediction_train);
+    assert_eq!(bytes.y_prediction_test, direct.y_prediction_test);
+    let relative = (&bytes.w - &direct.w).abs().max() / direct.w.abs().max();
+    assert!(relative < 1e-9, "weights differ by {relative:e} relative");
+    // And the probabilities of the test pictures, computed from the bytes or from the floats.
+    let (from_bytes, from_floats) =
+        (bytes.predict_proba(&data.test).unwrap(), bytes.predict_proba(&x_test).unwrap());
+    assert!((from_bytes - from_floats).abs().max() < 1e-14);
+}

@@ -17,6 +17,7 @@
 //! case `n1 = 1` (with `W1 = w^T`). The derivation is written out in `docs/gram-engine.md`.
 
 use crate::error::{NnError, Result};
+use crate::inputs::Inputs;
 use crate::kernels::Op;
 use crate::matrix::ensure_shape;
 use nalgebra::DMatrix;
@@ -207,7 +208,7 @@ pub fn gram_matrix(x: &DMatrix<f64>) -> DMatrix<f64> {
 /// ```
 #[derive(Clone, Debug)]
 pub struct GramFirstLayer<'x> {
-    x: &'x DMatrix<f64>,
+    x: &'x dyn Inputs,
     gram: std::borrow::Cow<'x, DMatrix<f64>>,
     initial_weights: DMatrix<f64>,
     z: DMatrix<f64>,
@@ -224,13 +225,13 @@ impl<'x> GramFirstLayer<'x> {
     /// Starts from `W1_0` `(n1, n_x)` and `b1_0` `(n1, 1)` on the training inputs `x` `(n_x, m)`,
     /// computing `G = X^T X` and `Z1_0 = W1_0 X + b1_0` once.
     pub fn new(
-        x: &'x DMatrix<f64>,
+        x: &'x dyn Inputs,
         initial_weights: DMatrix<f64>,
         initial_bias: DMatrix<f64>,
         learning_rate: f64,
         settings: GramSettings,
     ) -> Result<Self> {
-        let gram = gram_matrix(x);
+        let gram = x.gram();
         Self::build(
             x,
             std::borrow::Cow::Owned(gram),
@@ -245,14 +246,15 @@ impl<'x> GramFirstLayer<'x> {
     /// same data, e.g. the learning-rate comparison, share one): [`gram_matrix`] or
     /// [`crate::data::CatSplit::gram`]. It must be exactly symmetric, as theirs are.
     pub fn with_gram(
-        x: &'x DMatrix<f64>,
+        x: &'x dyn Inputs,
         gram: &'x DMatrix<f64>,
         initial_weights: DMatrix<f64>,
         initial_bias: DMatrix<f64>,
         learning_rate: f64,
         settings: GramSettings,
     ) -> Result<Self> {
-        ensure_shape(gram, (x.ncols(), x.ncols()), "the Gram matrix X^T X")?;
+        let m = x.shape().1;
+        ensure_shape(gram, (m, m), "the Gram matrix X^T X")?;
         // Every Gram matrix this crate computes is mirrored, so exactly symmetric; the
         // one-row step relies on it (dZ G = (G dZ^T)^T).
         if gram != &gram.transpose() {
@@ -269,7 +271,7 @@ impl<'x> GramFirstLayer<'x> {
     }
 
     fn build(
-        x: &'x DMatrix<f64>,
+        x: &'x dyn Inputs,
         gram: std::borrow::Cow<'x, DMatrix<f64>>,
         initial_weights: DMatrix<f64>,
         initial_bias: DMatrix<f64>,
@@ -288,7 +290,7 @@ impl<'x> GramFirstLayer<'x> {
         // Zero initial weights (logistic regression's initialize_with_zeros) give W1_0 X = 0
         // without a pass over X.
         if initial_weights.iter().any(|&w| w != 0.0) {
-            crate::kernels::matmul_into(&mut z, &initial_weights, Op::N, x, Op::N)?;
+            x.tr_mul_into(&mut z, &initial_weights.transpose())?;
         }
         crate::matrix::add_column_mut(&mut z, &initial_bias)?;
         Ok(GramFirstLayer {
@@ -487,12 +489,9 @@ impl<'x> GramFirstLayer<'x> {
     /// saving the model.
     pub fn weights(&self) -> DMatrix<f64> {
         let m = self.z.ncols() as f64;
-        // (S X^T) = (X S^T)^T: multiplying X by the thin S^T avoids copying the wide X^T.
         let mut w = self.initial_weights.clone();
         let scale = -(self.learning_rate / m);
-        if crate::kernels::gemm_into(&mut w, 1.0, &self.dz_sum, Op::N, self.x, Op::T, scale)
-            .is_err()
-        {
+        if self.x.gemm_transposed_into(&mut w, 1.0, &self.dz_sum, scale).is_err() {
             unreachable!("S X^T has the shape of W1 by construction");
         }
         w

@@ -361,7 +361,9 @@ fn matvec_avx2(out: &mut [f64], columns: &[f64], stride: usize, v: &[f64]) {
 }
 
 /// `out = sum_k v[k] column_k`, where column `k` is the `out.len()` values starting at
-/// `columns[k * stride]`.
+/// `columns[k * stride]`. Every entry is `((0 + v[0] c_0) + v[1] c_1) + ...`, in the order
+/// `k = 0, 1, ...`. (Keeping blocks of 32 rows in registers across all columns instead was
+/// measured 25 % slower.)
 #[inline(always)]
 fn matvec(out: &mut [f64], columns: &[f64], stride: usize, v: &[f64]) {
     out.fill(0.0);
@@ -520,6 +522,10 @@ mod tests {
         matvec_into(&mut dispatched, &g, v.as_slice()).unwrap();
         matvec(&mut portable, g.as_slice(), 209, v.as_slice());
         assert_eq!(dispatched, portable);
+        // No sum is reassociated: each entry is the plain left-to-right sum.
+        let plain: Vec<f64> =
+            (0..209).map(|i| (0..209).fold(0.0, |sum, k| sum + v[k] * g[(i, k)])).collect();
+        assert_eq!(dispatched, plain);
         // Any range of rows, on its own, gives those rows' bits.
         for rows in [0..105, 105..209, 3..4, 7..7] {
             let mut part = vec![f64::NAN; rows.len()];

@@ -48,6 +48,7 @@ pub mod error;
 pub mod gradcheck;
 pub mod gram;
 pub mod init;
+pub mod inputs;
 pub mod kernels;
 pub mod matrix;
 pub mod pair;

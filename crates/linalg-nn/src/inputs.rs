@@ -1,0 +1,390 @@
+//! The inputs `X` `(n_x, m)` of a model, one example per column, as the training engines read
+//! them: either a float64 matrix, or the cat pictures' bytes `B` with `X = B / 255` (the
+//! notebooks' `train_set_x_flatten / 255`, `lr_utils.load_dataset` of weeks 2 and 4) never
+//! built as floats.
+//!
+//! The Gram engine ([`crate::gram`]) reads `X` only outside its loop: `X^T X` once, and a few
+//! products at the end (the weights, the last gradient, the predictions). From the bytes those
+//! read 2.5 MB instead of the 20 MB float64 copy, and the copy itself (allocating, zeroing and
+//! filling 20 MB) cost more than all of them (docs/performance.md). The direct engine streams
+//! `X` every iteration and takes the float64 matrix ([`Inputs::to_matrix`]).
+
+use crate::data::CatSplit;
+use crate::error::{NnError, Result};
+use crate::kernels::{self, Op};
+use crate::matrix::ensure_shape;
+use nalgebra::DMatrix;
+use std::borrow::Cow;
+
+/// The inputs `X` `(n_x, m)` of a model, one example per column: the products the engines need,
+/// whatever `X` is stored as. Implemented by `DMatrix<f64>` and by [`CatSplit`] (the pictures'
+/// bytes, `X = B / 255`).
+///
+/// ```
+/// use linalg_nn::inputs::Inputs;
+/// use nalgebra::DMatrix;
+///
+/// let x = DMatrix::from_row_slice(3, 2, &[1.0, 2.0, 0.0, 1.0, 3.0, -1.0]);
+/// let inputs: &dyn Inputs = &x;
+/// assert_eq!(inputs.shape(), (3, 2));
+/// let w = DMatrix::from_row_slice(3, 1, &[1.0, 1.0, 1.0]);
+/// let mut z = DMatrix::zeros(1, 2);
+/// inputs.tr_mul_into(&mut z, &w).unwrap(); // w^T X
+/// assert_eq!(z, DMatrix::from_row_slice(1, 2, &[4.0, 2.0]));
+/// ```
+pub trait Inputs: std::fmt::Debug + Sync {
+    /// `(n_x, m)`: features by examples.
+    fn shape(&self) -> (usize, usize);
+
+    /// Rejects a NaN or infinite entry, naming `what` and the entry.
+    fn ensure_finite(&self, what: &str) -> Result<()>;
+
+    /// `G = X^T X` `(m, m)`, exactly symmetric.
+    fn gram(&self) -> DMatrix<f64>;
+
+    /// `dst = V^T X`: `V` `(n_x, k)` (one column per output row, e.g. the weights `w` of
+    /// logistic regression) into `dst` `(k, m)`.
+    fn tr_mul_into(&self, dst: &mut DMatrix<f64>, v: &DMatrix<f64>) -> Result<()>;
+
+    /// `dst = alpha dst + beta S X^T`: `S` `(k, m)` into `dst` `(k, n_x)`. With `alpha = 0` the
+    /// old contents of `dst` are ignored, as in BLAS.
+    fn gemm_transposed_into(
+        &self,
+        dst: &mut DMatrix<f64>,
+        alpha: f64,
+        s: &DMatrix<f64>,
+        beta: f64,
+    ) -> Result<()>;
+
+    /// `X` as a float64 matrix: borrowed when it is one, built otherwise.
+    fn to_matrix(&self) -> Cow<'_, DMatrix<f64>>;
+}
+
+impl Inputs for DMatrix<f64> {
+    fn shape(&self) -> (usize, usize) {
+        self.shape()
+    }
+
+    fn ensure_finite(&self, what: &str) -> Result<()> {
+        crate::matrix::ensure_finite(self, what)
+    }
+
+    fn gram(&self) -> DMatrix<f64> {
+        crate::gram::gram_matrix(self)
+    }
+
+    fn tr_mul_into(&self, dst: &mut DMatrix<f64>, v: &DMatrix<f64>) -> Result<()> {
+        kernels::matmul_into(dst, v, Op::T, self, Op::N)
+    }
+
+    fn gemm_transposed_into(
+        &self,
+        dst: &mut DMatrix<f64>,
+        alpha: f64,
+        s: &DMatrix<f64>,
+        beta: f64,
+    ) -> Result<()> {
+        kernels::gemm_into(dst, alpha, s, Op::N, self, Op::T, beta)
+    }
+
+    fn to_matrix(&self) -> Cow<'_, DMatrix<f64>> {
+        Cow::Borrowed(self)
+    }
+}
+
+/// The pictures as `X = B / 255` without the float64 copy. The products are computed from the
+/// bytes and divided by 255 once per result entry, `(S B^T) / 255`, instead of
+/// multiplying by each rounded `b / 255`, with `(V^T B) / 255` for `V^T X`: the same numbers up to the last bits (tested against
+/// [`CatSplit::x`] to 1e-14 relative), and one rounding fewer.
+///
+/// ```
+/// use hdf5_pure::FileBuilder;
+/// use linalg_nn::data::{CatSplit, Split};
+/// use linalg_nn::inputs::Inputs;
+/// use nalgebra::DMatrix;
+///
+/// let pixels: Vec<u8> = (0..24).map(|v| v * 10 + 5).collect();
+/// let mut fb = FileBuilder::new();
+/// fb.create_dataset("test_set_x").with_u8_data(&pixels).with_shape(&[2, 2, 2, 3]);
+/// fb.create_dataset("test_set_y").with_i64_data(&[1, 0]);
+/// fb.create_dataset("list_classes").with_ascii_strings(&["non-cat", "cat"]).unwrap();
+/// let split = CatSplit::from_bytes(std::path::Path::new("t.h5"), fb.finish().unwrap(), Split::Test)
+///     .unwrap();
+///
+/// let x = split.x(); // (12, 2): the float64 copy
+/// let w = DMatrix::from_fn(12, 1, |i, _| i as f64 - 5.5);
+/// let (mut from_bytes, mut from_floats) = (DMatrix::zeros(1, 2), DMatrix::zeros(1, 2));
+/// split.tr_mul_into(&mut from_bytes, &w).unwrap(); // w^T X from the bytes
+/// x.tr_mul_into(&mut from_floats, &w).unwrap();
+/// assert!((from_bytes - from_floats).abs().max() < 1e-14);
+/// ```
+impl Inputs for CatSplit {
+    fn shape(&self) -> (usize, usize) {
+        (self.n_x(), self.m())
+    }
+
+    fn ensure_finite(&self, _what: &str) -> Result<()> {
+        // Every byte / 255 is finite.
+        Ok(())
+    }
+
+    fn gram(&self) -> DMatrix<f64> {
+        CatSplit::gram(self)
+    }
+
+    fn tr_mul_into(&self, dst: &mut DMatrix<f64>, v: &DMatrix<f64>) -> Result<()> {
+        let (n_x, m) = Inputs::shape(self);
+        let k = v.ncols();
+        ensure_shape(v, (n_x, k), "V against the pictures X (n_x rows)")?;
+        ensure_shape(dst, (k, m), "the product V^T X's destination")?;
+        let pixels = self.pixels();
+        let fill = |first: usize, columns: &mut [f64]| {
+            for (offset, column) in columns.chunks_exact_mut(k).enumerate() {
+                let picture = &pixels[(first + offset) * n_x..(first + offset + 1) * n_x];
+                for (r, out) in column.iter_mut().enumerate() {
+                    *out = byte_dot(&v.as_slice()[r * n_x..(r + 1) * n_x], picture) / 255.0;
+                }
+            }
+        };
+        split_columns(dst.as_mut_slice(), k, k * n_x * m, fill);
+        Ok(())
+    }
+
+    fn gemm_transposed_into(
+        &self,
+        dst: &mut DMatrix<f64>,
+        alpha: f64,
+        s: &DMatrix<f64>,
+        beta: f64,
+    ) -> Result<()> {
+        let (n_x, m) = Inputs::shape(self);
+        let k = s.nrows();
+        ensure_shape(s, (k, m), "S against the pictures X (one column per picture)")?;
+        ensure_shape(dst, (k, n_x), "the product S X^T's destination")?;
+        let pixels = self.pixels();
+        // Row r of the result is sum_j S[r, j] b_j over the pictures b_j, accumulated picture
+        // by picture into a contiguous row (then written into the column-major dst).
+        let mut rows = vec![0.0; k * n_x];
+        let fill = |first_pixel: usize, part: &mut [f64]| {
+            let len = part.len() / k.max(1);
+            for (r, row) in part.chunks_exact_mut(len.max(1)).enumerate().take(k) {
+                for j in 0..m {
+                    let picture = &pixels[j * n_x + first_pixel..j * n_x + first_pixel + len];
+                    byte_axpy(row, s[(r, j)], picture);
+                }
+            }
+        };
+        // Each half of the pixels on its own thread: `rows` as [half 1 of every row, half 2 of
+        // every row], so each thread owns one contiguous part.
+        let mid = n_x.div_ceil(2);
+        let (first, second) = rows.split_at_mut(k * mid);
+        if k * n_x * m >= kernels::PARALLEL_THRESHOLD && crate::pair::cores() > 1 && mid < n_x {
+            std::thread::scope(|scope| {
+                scope.spawn(|| fill(mid, second));
+                fill(0, first);
+            });
+        } else {
+            fill(0, first);
+            fill(mid, second);
+        }
+        for r in 0..k {
+            for i in 0..n_x {
+                let sum = match i < mid {
+                    true => first[r * mid + i],
+                    false => second[r * (n_x - mid) + (i - mid)],
+                };
+                let product = beta * (sum / 255.0);
+                let out = &mut dst[(r, i)];
+                *out = if alpha == 0.0 { product } else { alpha * *out + product };
+            }
+        }
+        Ok(())
+    }
+
+    fn to_matrix(&self) -> Cow<'_, DMatrix<f64>> {
+        Cow::Owned(self.x())
+    }
+}
+
+/// Runs `fill(first_column, columns)` over the columns (`rows` values each) of `values`, in two
+/// halves on two threads when the product has at least [`kernels::PARALLEL_THRESHOLD`]
+/// multiply-adds. Each result entry is computed whole by one call, so the split changes no bit.
+fn split_columns(
+    values: &mut [f64],
+    rows: usize,
+    work: usize,
+    fill: impl Fn(usize, &mut [f64]) + Sync,
+) {
+    let columns = values.len().checked_div(rows).unwrap_or(0);
+    let mid = columns.div_ceil(2);
+    let (first, second) = values.split_at_mut(mid * rows);
+    if work >= kernels::PARALLEL_THRESHOLD && crate::pair::cores() > 1 && !second.is_empty() {
+        std::thread::scope(|scope| {
+            scope.spawn(|| fill(mid, second));
+            fill(0, first);
+        });
+    } else {
+        fill(0, first);
+        fill(mid, second);
+    }
+}
+
+/// `sum_i w[i] b[i]` over bytes `b`, in eight interleaved partial sums added pairwise at the
+/// end (the same on every CPU; AVX2 runs them in two registers).
+fn byte_dot(w: &[f64], bytes: &[u8]) -> f64 {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has just been checked to support AVX2.
+        return unsafe { byte_dot_avx2(w, bytes) };
+    }
+    byte_dot_portable(w, bytes)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn byte_dot_avx2(w: &[f64], bytes: &[u8]) -> f64 {
+    byte_dot_portable(w, bytes)
+}
+
+#[inline(always)]
+fn byte_dot_portable(w: &[f64], bytes: &[u8]) -> f64 {
+    const LANES: usize = 8;
+    let mut sums = [0.0f64; LANES];
+    let (w_blocks, byte_blocks) = (w.chunks_exact(LANES), bytes.chunks_exact(LANES));
+    let (w_tail, bytes_tail) = (w_blocks.remainder(), byte_blocks.remainder());
+    for (w, b) in w_blocks.zip(byte_blocks) {
+        for lane in 0..LANES {
+            sums[lane] += w[lane] * f64::from(b[lane]);
+        }
+    }
+    let mut sum =
+        ((sums[0] + sums[1]) + (sums[2] + sums[3])) + ((sums[4] + sums[5]) + (sums[6] + sums[7]));
+    for (&w, &b) in w_tail.iter().zip(bytes_tail) {
+        sum += w * f64::from(b);
+    }
+    sum
+}
+
+/// `row += scale * b` over bytes `b`.
+fn byte_axpy(row: &mut [f64], scale: f64, bytes: &[u8]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has just been checked to support AVX2.
+        unsafe { byte_axpy_avx2(row, scale, bytes) };
+        return;
+    }
+    byte_axpy_portable(row, scale, bytes);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn byte_axpy_avx2(row: &mut [f64], scale: f64, bytes: &[u8]) {
+    byte_axpy_portable(row, scale, bytes);
+}
+
+#[inline(always)]
+fn byte_axpy_portable(row: &mut [f64], scale: f64, bytes: &[u8]) {
+    for (out, &b) in row.iter_mut().zip(bytes) {
+        *out += scale * f64::from(b);
+    }
+}
+
+/// The shape error every engine gives for inputs that do not match: `what` names them.
+///
+/// ```
+/// use linalg_nn::inputs::{ensure_inputs_shape, Inputs};
+/// use nalgebra::DMatrix;
+/// let x = DMatrix::<f64>::zeros(3, 2);
+/// assert!(ensure_inputs_shape(&x, (3, 2), "X").is_ok());
+/// let err = ensure_inputs_shape(&x, (4, 2), "X_test against X_train").unwrap_err();
+/// assert!(err.to_string().contains("X_test against X_train"));
+/// ```
+pub fn ensure_inputs_shape(x: &dyn Inputs, expected: (usize, usize), what: &str) -> Result<()> {
+    match x.shape() == expected {
+        true => Ok(()),
+        false => Err(NnError::shape(what, expected, x.shape())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::Split;
+    use crate::rng::NumpyRng;
+    use hdf5_pure::FileBuilder;
+
+    /// `m` random pictures of `side x side` pixels, with some pixels 0 and 255.
+    fn pictures(m: usize, side: usize, seed: u32) -> CatSplit {
+        let mut rng = NumpyRng::new(seed);
+        let mut pixels: Vec<u8> =
+            rng.rand(1, m * side * side * 3).iter().map(|&v| (v * 256.0) as u8).collect();
+        pixels[0] = 255;
+        pixels[1] = 0;
+        let labels: Vec<i64> = (0..m as i64).map(|j| j % 2).collect();
+        let mut fb = FileBuilder::new();
+        fb.create_dataset("train_set_x").with_u8_data(&pixels).with_shape(&[
+            m as u64,
+            side as u64,
+            side as u64,
+            3,
+        ]);
+        fb.create_dataset("train_set_y").with_i64_data(&labels);
+        fb.create_dataset("list_classes").with_ascii_strings(&["non-cat", "cat"]).unwrap();
+        CatSplit::from_bytes(std::path::Path::new("t.h5"), fb.finish().unwrap(), Split::Train)
+            .unwrap()
+    }
+
+    fn relative(a: &DMatrix<f64>, b: &DMatrix<f64>) -> f64 {
+        (a - b).abs().max() / b.abs().max()
+    }
+
+    #[test]
+    fn the_pictures_bytes_give_the_products_of_the_float_matrix() {
+        // Small (one thread) and the size of the course's set (two halves on two threads).
+        for (m, side) in [(7, 3), (209, 64)] {
+            let split = pictures(m, side, 3);
+            let x = split.x();
+            let n_x = side * side * 3;
+            assert_eq!(Inputs::shape(&split), x.shape());
+            assert!(Inputs::ensure_finite(&split, "X").is_ok());
+            assert_eq!(Inputs::gram(&split), split.gram());
+            let mut rng = NumpyRng::new(5);
+            for k in [1, 3] {
+                let v = rng.randn(n_x, k);
+                let (mut bytes, mut floats) = (DMatrix::zeros(k, m), DMatrix::zeros(k, m));
+                split.tr_mul_into(&mut bytes, &v).unwrap();
+                x.tr_mul_into(&mut floats, &v).unwrap();
+                assert!(relative(&bytes, &floats) < 1e-13, "V^T X, k = {k}, m = {m}");
+
+                let s = rng.randn(k, m);
+                let start = rng.randn(k, n_x);
+                for (alpha, beta) in [(0.0, 1.0), (1.0, -0.25), (0.5, 2.0)] {
+                    let (mut bytes, mut floats) = (start.clone(), start.clone());
+                    if alpha == 0.0 {
+                        bytes.fill(f64::NAN); // ignored with alpha = 0
+                    }
+                    split.gemm_transposed_into(&mut bytes, alpha, &s, beta).unwrap();
+                    x.gemm_transposed_into(&mut floats, alpha, &s, beta).unwrap();
+                    assert!(relative(&bytes, &floats) < 1e-13, "S X^T, k = {k}, alpha {alpha}");
+                }
+            }
+            assert_eq!(*split.to_matrix(), x);
+        }
+    }
+
+    #[test]
+    fn shapes_that_do_not_fit_the_pictures_are_refused() {
+        let split = pictures(4, 2, 1);
+        let err = split.tr_mul_into(&mut DMatrix::zeros(1, 4), &DMatrix::zeros(11, 1));
+        assert!(err.unwrap_err().to_string().contains("V against the pictures"));
+        let err = split.tr_mul_into(&mut DMatrix::zeros(1, 5), &DMatrix::zeros(12, 1));
+        assert!(err.unwrap_err().to_string().contains("V^T X's destination"));
+        let err =
+            split.gemm_transposed_into(&mut DMatrix::zeros(2, 12), 1.0, &DMatrix::zeros(2, 3), 1.0);
+        assert!(err.unwrap_err().to_string().contains("S against the pictures"));
+        let err =
+            split.gemm_transposed_into(&mut DMatrix::zeros(2, 11), 1.0, &DMatrix::zeros(2, 4), 1.0);
+        assert!(err.unwrap_err().to_string().contains("S X^T's destination"));
+        assert!(ensure_inputs_shape(&split, (12, 5), "X_test against X_train").is_err());
+    }
+}
