@@ -63,6 +63,9 @@ struct Network<const H: usize> {
     b1: [f64; H],
     w2: [f64; H],
     b2: f64,
+    /// Whether each example's log-likelihood is needed every iteration
+    /// ([`ModelConfig::every_cost`]).
+    every_cost: bool,
 }
 
 /// The per-example work of one iteration for a range of columns, which needs no other column:
@@ -73,6 +76,9 @@ struct Half<const H: usize> {
     a1: Vec<[f64; H]>,
     a2: Vec<f64>,
     log_likelihood: Vec<f64>,
+    /// Whether every `A2` of the half is strictly between 0 and 1, so that every term of the
+    /// cost is finite.
+    all_inside: bool,
     dz2: Vec<f64>,
     dz1: Vec<[f64; H]>,
 }
@@ -86,6 +92,7 @@ impl<const H: usize> Half<H> {
             a1: vec![[0.0; H]; n],
             a2: vec![0.0; n],
             log_likelihood: vec![0.0; n],
+            all_inside: true,
             dz2: vec![0.0; n],
             dz1: vec![[0.0; H]; n],
         }
@@ -131,6 +138,7 @@ fn run<const H: usize, O: TrainObserver + ?Sized>(
         b1: column(parameters.b1.as_slice()),
         w2: column(parameters.w2.as_slice()),
         b2: parameters.b2[(0, 0)],
+        every_cost: config.every_cost,
     });
     // Two fixed halves of the examples, whatever the number of cores: the per-example work is
     // the same either way, and every sum over examples is made afterwards in column order.
@@ -164,22 +172,38 @@ fn run<const H: usize, O: TrainObserver + ?Sized>(
             }
             pair.finish();
             let other = other.lock().map_err(|_| poisoned())?;
-            // cross_entropy_cost's sum: the terms in column order.
-            let log_likelihood: f64 =
-                own.log_likelihood.iter().chain(&other.log_likelihood).copied().sum();
-            let cost = -log_likelihood / m as f64;
-            check_cost(index, cost, learning_rate)?;
+            let recorded = index % config.cost_every == 0;
+            // cross_entropy_cost's sum: the terms in column order. Without `every_cost` the
+            // halves skipped the logarithms; they are worked out here (the same terms) when the
+            // cost is recorded or could be infinite.
+            let cost = if config.every_cost {
+                let log_likelihood: f64 =
+                    own.log_likelihood.iter().chain(&other.log_likelihood).copied().sum();
+                Some(-log_likelihood / m as f64)
+            } else if recorded || !(own.all_inside && other.all_inside) {
+                let a2 = own.a2.iter().chain(&other.a2);
+                let log_likelihood: f64 =
+                    a2.zip(ys).map(|(&a2, &label)| log_likelihood(a2, label)).sum();
+                Some(-log_likelihood / m as f64)
+            } else {
+                None
+            };
+            if let Some(cost) = cost {
+                check_cost(index, cost, learning_rate)?;
+            }
             {
                 let mut net = net.write().map_err(|_| poisoned())?;
                 sums_and_update(&mut net, xs, learning_rate, [&own, &other], &mut sums);
             }
             drop(other);
-            history.cost_history.push(cost);
-            let recorded = index % config.cost_every == 0;
-            if recorded {
+            if let (true, Some(cost)) = (config.every_cost, cost) {
+                history.cost_history.push(cost);
+            }
+            let recorded = cost.filter(|_| recorded);
+            if let Some(cost) = recorded {
                 history.costs.push(cost);
             }
-            observer.on_iteration(&Iteration { index, total, cost: recorded.then_some(cost) });
+            observer.on_iteration(&Iteration { index, total, cost: recorded });
         }
         Ok(())
     });
@@ -254,6 +278,7 @@ fn per_example_body<const H: usize>(
             }
         }
     }
+    let mut all_inside = true;
     for (j, a_col) in half.a1.iter().enumerate() {
         let mut acc = net.w2[0] * a_col[0];
         for i in 1..H {
@@ -261,7 +286,10 @@ fn per_example_body<const H: usize>(
         }
         let a2 = sigmoid(acc + net.b2);
         half.a2[j] = a2;
-        half.log_likelihood[j] = log_likelihood(a2, y[j]);
+        if net.every_cost {
+            half.log_likelihood[j] = log_likelihood(a2, y[j]);
+        }
+        all_inside &= a2 > 0.0 && a2 < 1.0;
         let dz2 = a2 - y[j];
         half.dz2[j] = dz2;
         let (z_col, dz1) = (&half.z1[j], &mut half.dz1[j]);
@@ -269,6 +297,7 @@ fn per_example_body<const H: usize>(
             dz1[i] = (net.w2[i] * dz2) * activation.derivative_scalar(z_col[i], a_col[i]);
         }
     }
+    half.all_inside = all_inside;
 }
 
 fn sums_and_update<const H: usize>(
@@ -446,6 +475,27 @@ mod tests {
         assert_eq!(fast_costs.len(), num_iterations.div_ceil(config.cost_every));
         for ((name, f), (_, g)) in fast.named().into_iter().zip(general.named()) {
             assert_eq!(bits(f.as_slice()), bits(g.as_slice()), "{name}, n_h = {hidden_units}");
+        }
+
+        // Without every iteration's cost: the same parameters and recorded costs, no history.
+        let config = ModelConfig { every_cost: false, ..config };
+        let mut lean = initialize_parameters(2, hidden_units, 1, &config.init).unwrap();
+        lean.activation = activation;
+        let (mut lean_costs, mut lean_history) = (Vec::new(), Vec::new());
+        let outcome = try_train(
+            &flower.x,
+            &flower.y,
+            &mut lean,
+            &config,
+            &mut Silent,
+            &mut lean_costs,
+            &mut lean_history,
+        );
+        assert!(matches!(outcome, Some(Ok(()))));
+        assert!(lean_history.is_empty());
+        assert_eq!(bits(&lean_costs), bits(&fast_costs), "recorded costs, n_h = {hidden_units}");
+        for ((name, l), (_, f)) in lean.named().into_iter().zip(fast.named()) {
+            assert_eq!(bits(l.as_slice()), bits(f.as_slice()), "{name}, every_cost off");
         }
     }
 

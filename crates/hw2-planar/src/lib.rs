@@ -392,7 +392,8 @@ pub struct TrainedModel {
     pub costs: Vec<f64>,
     /// The recording interval of [`TrainedModel::costs`].
     pub cost_every: usize,
-    /// The cost of every iteration, before its update (for the cost curve).
+    /// The cost of every iteration, before its update (for the cost curve); empty unless
+    /// [`ModelConfig::every_cost`].
     pub cost_history: Vec<f64>,
 }
 
@@ -466,7 +467,9 @@ pub(crate) fn train_general<O: TrainObserver + ?Sized>(
         check_cost(index, cost, config.learning_rate)?;
         backward_into(parameters, &cache, x, y, &mut grads, &mut work)?;
         update_parameters(parameters, &grads, config.learning_rate)?;
-        cost_history.push(cost);
+        if config.every_cost {
+            cost_history.push(cost);
+        }
         let recorded = index % config.cost_every == 0;
         if recorded {
             costs.push(cost);

@@ -88,6 +88,8 @@ fn model_config(args: &Args) -> ModelConfig {
     if let Some(seed) = args.seed {
         config.init.seed = seed;
     }
+    // Every iteration's cost is kept for the cost curve only.
+    config.every_cost = args.common.plots();
     config
 }
 

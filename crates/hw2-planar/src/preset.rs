@@ -59,6 +59,12 @@ pub struct ModelConfig {
     pub init: Initialization,
     /// The cost is recorded (and printed) every `cost_every` iterations, from iteration 0.
     pub cost_every: usize,
+    /// Also keep the cost of every iteration ([`crate::TrainedModel::cost_history`], the cost
+    /// curve's points). Without it the cost is worked out only every `cost_every` iterations
+    /// and whenever it could be infinite (a probability of exactly 0 or 1, or NaN), so a
+    /// divergence still stops training at the same iteration; the 400 logarithms of the
+    /// other iterations are skipped (`hw2-planar --no-plots`, which draws no cost curve).
+    pub every_cost: bool,
 }
 
 impl ModelConfig {
@@ -128,6 +134,7 @@ impl Preset {
                 activation: Activation::Tanh,
                 init: Initialization::NOTES,
                 cost_every: 100,
+                every_cost: true,
             },
             Preset::Course => ModelConfig {
                 hidden_units: DEFAULT_HIDDEN_UNITS,
@@ -136,6 +143,7 @@ impl Preset {
                 activation: Activation::Tanh,
                 init: Initialization::COURSE,
                 cost_every: 1000,
+                every_cost: true,
             },
         }
     }

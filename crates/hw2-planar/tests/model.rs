@@ -240,7 +240,13 @@ fn a_huge_learning_rate_stops_with_a_divergence_error() {
     assert!(message.contains("smaller --learning-rate"), "{message}");
     // Every cost the observer was shown is finite: nothing NaN is ever reported as progress.
     assert!(reported.iter().all(|c| c.is_finite()), "{reported:?}");
-    assert!(PlanarError::from(err).is_divergence());
+    assert!(PlanarError::from(err.clone()).is_divergence());
+
+    // Without every iteration's cost (`--no-plots`) the divergence is caught at the same
+    // iteration, with the same cost.
+    let lean = ModelConfig { every_cost: false, ..config };
+    let lean_err = nn_model(&flower.x, &flower.y, &lean, &mut Silent).unwrap_err();
+    assert_eq!(lean_err.to_string(), err.to_string());
 }
 
 #[test]
