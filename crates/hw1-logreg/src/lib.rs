@@ -45,7 +45,7 @@ pub use error::Hw1Error;
 
 use linalg_nn::NnError;
 use linalg_nn::activations::sigmoid_scalar;
-use linalg_nn::cost::{cross_entropy_cost, log_likelihood};
+use linalg_nn::cost::{cross_entropy_cost, labels_keep_cost_finite, log_likelihood};
 use linalg_nn::data::cat::CLASSES;
 use linalg_nn::data::load_image_as_column;
 use linalg_nn::gram::{Engine, GramFirstLayer, GramSettings, RowView};
@@ -302,7 +302,7 @@ pub fn optimize_gram(
     // With labels in [-1, 1] every term of the cost is finite once 0 < a < 1, so between two
     // printed costs the logarithms can be skipped without missing a divergence: they are
     // worked out whenever the cost is printed or could be infinite (see below).
-    let labels_in_unit_range = labels.iter().all(|label| label.abs() <= 1.0);
+    let labels_in_unit_range = labels_keep_cost_finite(labels);
     // A = sigmoid(z), dZ = A - Y, as in propagate, on each half of the examples; the report
     // says whether every A of the half is strictly between 0 and 1.
     let activate = |first: usize, z: &[f64], dz: &mut [f64]| {

@@ -16,7 +16,7 @@
 use crate::numeric::sigmoid;
 use crate::{ModelConfig, Parameters};
 use linalg_nn::activations::Activation;
-use linalg_nn::cost::log_likelihood;
+use linalg_nn::cost::{labels_keep_cost_finite, log_likelihood};
 use linalg_nn::pair;
 use linalg_nn::train::{Iteration, TrainObserver, check_cost};
 use linalg_nn::{DMatrix, NnError};
@@ -150,6 +150,7 @@ fn run<const H: usize, O: TrainObserver + ?Sized>(
     let activation = parameters.activation;
     let learning_rate = config.learning_rate;
     let (xs, ys) = (x.as_slice(), y.as_slice());
+    let labels_finite_cost = labels_keep_cost_finite(ys);
     let total = config.num_iterations;
     let threads = if m >= PARALLEL_MIN_EXAMPLES && MAY_USE_SECOND_THREAD.with(|f| f.get()) {
         pair::cores()
@@ -180,7 +181,7 @@ fn run<const H: usize, O: TrainObserver + ?Sized>(
                 let log_likelihood: f64 =
                     own.log_likelihood.iter().chain(&other.log_likelihood).copied().sum();
                 Some(-log_likelihood / m as f64)
-            } else if recorded || !(own.all_inside && other.all_inside) {
+            } else if recorded || !(own.all_inside && other.all_inside && labels_finite_cost) {
                 let a2 = own.a2.iter().chain(&other.a2);
                 let log_likelihood: f64 =
                     a2.zip(ys).map(|(&a2, &label)| log_likelihood(a2, label)).sum();
@@ -447,19 +448,24 @@ mod tests {
             ModelConfig { hidden_units, activation, num_iterations, ..Preset::Course.config() };
         let mut start = initialize_parameters(2, hidden_units, 1, &config.init).unwrap();
         start.activation = activation;
-        let (mut fast, mut general) = (start.clone(), start);
-        let (mut fast_costs, mut fast_history) = (Vec::new(), Vec::new());
+        // The fast loop from `start`: the parameters, the recorded costs, every cost.
+        let fast_run = |config: &ModelConfig| {
+            let (mut parameters, mut costs, mut history) = (start.clone(), Vec::new(), Vec::new());
+            let outcome = try_train(
+                &flower.x,
+                &flower.y,
+                &mut parameters,
+                config,
+                &mut Silent,
+                &mut costs,
+                &mut history,
+            );
+            assert!(matches!(outcome, Some(Ok(()))), "n_h = {hidden_units} takes the fast loop");
+            (parameters, costs, history)
+        };
+        let (fast, fast_costs, fast_history) = fast_run(&config);
+        let mut general = start.clone();
         let (mut general_costs, mut general_history) = (Vec::new(), Vec::new());
-        let outcome = try_train(
-            &flower.x,
-            &flower.y,
-            &mut fast,
-            &config,
-            &mut Silent,
-            &mut fast_costs,
-            &mut fast_history,
-        );
-        assert!(matches!(outcome, Some(Ok(()))), "n_h = {hidden_units} takes the fast loop");
         crate::train_general(
             &flower.x,
             &flower.y,
@@ -478,20 +484,8 @@ mod tests {
         }
 
         // Without every iteration's cost: the same parameters and recorded costs, no history.
-        let config = ModelConfig { every_cost: false, ..config };
-        let mut lean = initialize_parameters(2, hidden_units, 1, &config.init).unwrap();
-        lean.activation = activation;
-        let (mut lean_costs, mut lean_history) = (Vec::new(), Vec::new());
-        let outcome = try_train(
-            &flower.x,
-            &flower.y,
-            &mut lean,
-            &config,
-            &mut Silent,
-            &mut lean_costs,
-            &mut lean_history,
-        );
-        assert!(matches!(outcome, Some(Ok(()))));
+        let (lean, lean_costs, lean_history) =
+            fast_run(&ModelConfig { every_cost: false, ..config });
         assert!(lean_history.is_empty());
         assert_eq!(bits(&lean_costs), bits(&fast_costs), "recorded costs, n_h = {hidden_units}");
         for ((name, l), (_, f)) in lean.named().into_iter().zip(fast.named()) {

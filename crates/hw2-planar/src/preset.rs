@@ -61,7 +61,8 @@ pub struct ModelConfig {
     pub cost_every: usize,
     /// Also keep the cost of every iteration ([`crate::TrainedModel::cost_history`], the cost
     /// curve's points). Without it the cost is worked out only every `cost_every` iterations
-    /// and whenever it could be infinite (a probability of exactly 0 or 1, or NaN), so a
+    /// and whenever it could be infinite (a probability of exactly 0 or 1, or NaN, or a label
+    /// outside `[-1, 1]`: [`linalg_nn::cost::labels_keep_cost_finite`]), so a
     /// divergence still stops training at the same iteration; the 400 logarithms of the
     /// other iterations are skipped (`hw2-planar --no-plots`, which draws no cost curve).
     pub every_cost: bool,

@@ -16,6 +16,24 @@ pub fn log_likelihood(a: f64, y: f64) -> f64 {
     xlogy(y, a) + xlogy(1.0 - y, 1.0 - a)
 }
 
+/// Whether the cross-entropy cost over these labels is certainly finite once every probability
+/// is strictly between 0 and 1: each term `y log(a) + (1 - y) log(1 - a)` is then finite, and
+/// with every label in `[-1, 1]` it is at most about `3 * 745` in size, so no sum of them
+/// overflows. The training loops that skip the logarithms of a cost nobody prints (hw1's Gram
+/// engine, hw2 without its cost curve) work the cost out whenever this or the probabilities'
+/// condition fails, so a divergence is caught at the same iteration as when every cost is
+/// computed.
+///
+/// ```
+/// use linalg_nn::cost::labels_keep_cost_finite;
+/// assert!(labels_keep_cost_finite(&[0.0, 1.0, 1.0]));
+/// assert!(!labels_keep_cost_finite(&[0.0, 1e308]));
+/// assert!(!labels_keep_cost_finite(&[f64::NAN]));
+/// ```
+pub fn labels_keep_cost_finite(labels: &[f64]) -> bool {
+    labels.iter().all(|label| label.abs() <= 1.0)
+}
+
 /// The binary cross-entropy cost over `m` examples,
 /// `J = -(1/m) sum(Y log(A) + (1 - Y) log(1 - A))`; `A` and `Y` are `(1, m)`.
 ///

@@ -146,7 +146,9 @@ impl Inputs for CatSplit {
                 }
             }
         };
-        split_columns(dst.as_mut_slice(), k, k * n_x * m, fill);
+        // Two halves of the pictures (dst's columns).
+        let mid = m.div_ceil(2);
+        in_two_parts(dst.as_mut_slice(), k * mid, mid, k * n_x * m, fill);
         Ok(())
     }
 
@@ -174,19 +176,11 @@ impl Inputs for CatSplit {
                 }
             }
         };
-        // Each half of the pixels on its own thread: `rows` as [half 1 of every row, half 2 of
-        // every row], so each thread owns one contiguous part.
+        // Two halves of the pixels: `rows` as [half 1 of every row, half 2 of every row], so
+        // each half is one contiguous part.
         let mid = n_x.div_ceil(2);
-        let (first, second) = rows.split_at_mut(k * mid);
-        if k * n_x * m >= kernels::PARALLEL_THRESHOLD && crate::pair::cores() > 1 && mid < n_x {
-            std::thread::scope(|scope| {
-                scope.spawn(|| fill(mid, second));
-                fill(0, first);
-            });
-        } else {
-            fill(0, first);
-            fill(mid, second);
-        }
+        in_two_parts(&mut rows, k * mid, mid, k * n_x * m, fill);
+        let (first, second) = rows.split_at(k * mid);
         for r in 0..k {
             for i in 0..n_x {
                 let sum = match i < mid {
@@ -206,26 +200,26 @@ impl Inputs for CatSplit {
     }
 }
 
-/// Runs `fill(first_column, columns)` over the columns (`rows` values each) of `values`, in two
-/// halves on two threads when the product has at least [`kernels::PARALLEL_THRESHOLD`]
-/// multiply-adds. Each result entry is computed whole by one call, so the split changes no bit.
-fn split_columns(
+/// Runs `fill(0, values[..split])` and `fill(second_start, values[split..])`, where the number
+/// says which column or pixel each part starts at: on two threads when the product has at least
+/// [`kernels::PARALLEL_THRESHOLD`] multiply-adds. Each result entry is computed whole by one call,
+/// so the split changes no bit.
+fn in_two_parts(
     values: &mut [f64],
-    rows: usize,
+    split: usize,
+    second_start: usize,
     work: usize,
     fill: impl Fn(usize, &mut [f64]) + Sync,
 ) {
-    let columns = values.len().checked_div(rows).unwrap_or(0);
-    let mid = columns.div_ceil(2);
-    let (first, second) = values.split_at_mut(mid * rows);
+    let (first, second) = values.split_at_mut(split.min(values.len()));
     if work >= kernels::PARALLEL_THRESHOLD && crate::pair::cores() > 1 && !second.is_empty() {
         std::thread::scope(|scope| {
-            scope.spawn(|| fill(mid, second));
+            scope.spawn(|| fill(second_start, second));
             fill(0, first);
         });
     } else {
         fill(0, first);
-        fill(mid, second);
+        fill(second_start, second);
     }
 }
 
