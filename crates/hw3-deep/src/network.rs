@@ -283,9 +283,16 @@ pub fn update_parameters(
         ensure_shape(&grad.dw, layer.w.shape(), &format!("dW{l} against W{l}"))?;
         ensure_shape(&grad.db, layer.b.shape(), &format!("db{l} against b{l}"))?;
     }
+    // Over the flat buffers (the shapes were checked above): nalgebra's zip_apply walks them by
+    // index and is not vectorised, which made this 5 % of a direct-engine run (W1 is n1 x 12288).
+    let step = |values: &mut [f64], gradients: &[f64]| {
+        for (value, &gradient) in values.iter_mut().zip(gradients) {
+            *value -= learning_rate * gradient;
+        }
+    };
     for (layer, grad) in parameters.layers.iter_mut().zip(&grads.layers) {
-        layer.w.zip_apply(&grad.dw, |w, dw| *w -= learning_rate * dw);
-        layer.b.zip_apply(&grad.db, |b, db| *b -= learning_rate * db);
+        step(layer.w.as_mut_slice(), grad.dw.as_slice());
+        step(layer.b.as_mut_slice(), grad.db.as_slice());
     }
     Ok(())
 }
