@@ -579,15 +579,11 @@ fn gemm_on_threads(
         matmul(out, accumulate, lhs, rhs.subcols(first_col, cols), beta, Par::Seq);
     };
     if parts > 1 && threads > 1 {
-        std::thread::scope(|scope| {
-            let first = blocks.next();
-            for block in blocks {
-                scope.spawn(move || run(block));
-            }
-            if let Some(block) = first {
-                run(block);
-            }
-        });
+        // A training loop calls this twice an iteration: the persistent helper of pair::join
+        // instead of a new thread per call (40 µs each, 8 % of a direct hw3 run).
+        let (first, second) = (blocks.next(), blocks.next());
+        crate::pair::join(|| first.map(run), || second.map(run));
+        blocks.for_each(run);
     } else {
         blocks.for_each(run);
     }
