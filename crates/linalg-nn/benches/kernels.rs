@@ -81,9 +81,11 @@ fn forward(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("nalgebra w*x", n1), &n1, |b, _| {
             b.iter(|| black_box(&w * &x))
         });
-        group.bench_with_input(BenchmarkId::new("kernels (faer, 2 blocks)", n1), &n1, |b, _| {
-            b.iter(|| ok(matmul_into(&mut z, &w, Op::N, &x, Op::N)))
-        });
+        group.bench_with_input(
+            BenchmarkId::new("kernels (linalg_nn, 2 blocks)", n1),
+            &n1,
+            |b, _| b.iter(|| ok(matmul_into(&mut z, &w, Op::N, &x, Op::N))),
+        );
         group.bench_with_input(BenchmarkId::new("gemm crate 1 thread", n1), &n1, |b, _| {
             b.iter(|| gemm_crate(&mut z, &w, Op::N, &x, Op::N))
         });
@@ -118,9 +120,11 @@ fn backward(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("nalgebra (x*dz^T)^T", n1), &n1, |b, _| {
             b.iter(|| black_box((&x * dz.transpose()).transpose()))
         });
-        group.bench_with_input(BenchmarkId::new("kernels (faer, 2 blocks)", n1), &n1, |b, _| {
-            b.iter(|| ok(matmul_into(&mut dw, &dz, Op::N, &x, Op::T)))
-        });
+        group.bench_with_input(
+            BenchmarkId::new("kernels (linalg_nn, 2 blocks)", n1),
+            &n1,
+            |b, _| b.iter(|| ok(matmul_into(&mut dw, &dz, Op::N, &x, Op::T))),
+        );
         group.bench_with_input(BenchmarkId::new("gemm crate 1 thread", n1), &n1, |b, _| {
             b.iter(|| gemm_crate(&mut dw, &dz, Op::N, &x, Op::T))
         });
