@@ -803,6 +803,86 @@ mod fused {
         }
     }
 
+    /// [`block4_avx2`] with AVX-512: each dot product's eight running sums are one register
+    /// (lanes `0..4` the low half, `4..8` the high half), combined as there, and `dw` is updated
+    /// eight entries at a time with the same operations per entry: the same bits again, 5-10 %
+    /// faster on the Zen 5 host of docs/performance.md.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    fn block4_avx512(w: &[f64], b: f64, x: &[f64], y: &[f64], first: usize, out: &mut Partial) {
+        use std::arch::x86_64::*;
+        let n_x = w.len();
+        let cols: [&[f64]; 4] =
+            std::array::from_fn(|c| &x[(first + c) * n_x..(first + c + 1) * n_x]);
+        assert_eq!(out.dw.len(), n_x, "dw has one entry per row of X");
+        let full = n_x - n_x % DOT_LANES;
+        let mut acc = [_mm512_setzero_pd(); 4];
+        let mut i = 0;
+        while i < full {
+            // SAFETY: i + 8 <= full <= n_x, the length of w and of every column.
+            unsafe {
+                let wv = _mm512_loadu_pd(w.as_ptr().add(i));
+                for (acc, col) in acc.iter_mut().zip(&cols) {
+                    *acc = _mm512_add_pd(
+                        *acc,
+                        _mm512_mul_pd(wv, _mm512_loadu_pd(col.as_ptr().add(i))),
+                    );
+                }
+            }
+            i += DOT_LANES;
+        }
+        let mut dz = [0.0; 4];
+        for c in 0..4 {
+            // The pairwise combination of dots(): lanes l + (l + 4), then (0 + 2) + (1 + 3).
+            let mut lanes = [0.0; 4];
+            let halves =
+                _mm256_add_pd(_mm512_castpd512_pd256(acc[c]), _mm512_extractf64x4_pd::<1>(acc[c]));
+            // SAFETY: lanes holds four f64.
+            unsafe { _mm256_storeu_pd(lanes.as_mut_ptr(), halves) };
+            let mut tail = 0.0;
+            for (a, v) in w[full..].iter().zip(&cols[c][full..]) {
+                tail += a * v;
+            }
+            let z = ((lanes[0] + lanes[2]) + (lanes[1] + lanes[3])) + tail;
+            let a = sigmoid_scalar(z + b);
+            out.log_likelihood += log_likelihood(a, y[first + c]);
+            dz[c] = a - y[first + c];
+            out.dz += dz[c];
+        }
+        let dz_v = dz.map(|d| _mm512_set1_pd(d));
+        let dw = out.dw.as_mut_ptr();
+        let mut i = 0;
+        while i + 8 <= n_x {
+            // SAFETY: i + 8 <= n_x, the length of dw and of every column.
+            unsafe {
+                let mut g = _mm512_loadu_pd(dw.add(i));
+                for (dz_c, col) in dz_v.iter().zip(&cols) {
+                    g = _mm512_add_pd(
+                        g,
+                        _mm512_mul_pd(*dz_c, _mm512_loadu_pd(col.as_ptr().add(i))),
+                    );
+                }
+                _mm512_storeu_pd(dw.add(i), g);
+            }
+            i += 8;
+        }
+        let tail_start = i;
+        for (k, g) in out.dw[tail_start..].iter_mut().enumerate() {
+            for c in 0..4 {
+                *g += dz[c] * cols[c][tail_start + k];
+            }
+        }
+    }
+
+    /// The half's columns with AVX-512.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    fn pass_avx512(w: &[f64], b: f64, x: &[f64], y: &[f64], cols: Range<usize>, out: &mut Partial) {
+        pass_body(w, b, x, y, cols, out, |w, b, x, y, first, out| {
+            block4_avx512(w, b, x, y, first, out)
+        });
+    }
+
     /// The half's columns with AVX2.
     #[cfg(target_arch = "x86_64")]
     #[target_feature(enable = "avx2")]
@@ -832,6 +912,12 @@ mod fused {
         cols: Range<usize>,
         out: &mut Partial,
     ) {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU supports AVX-512F, checked just above.
+            unsafe { pass_avx512(w, b, x, y, cols, out) };
+            return;
+        }
         #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx2") {
             // SAFETY: the CPU supports AVX2, checked just above.
