@@ -609,15 +609,36 @@ mod fused {
     pub(super) struct Partial {
         /// `sum_j (a_j - y_j) x_j` over the half's columns, in column order.
         pub(super) dw: Vec<f64>,
-        /// `sum_j y_j log(a_j) + (1 - y_j) log(1 - a_j)`.
-        pub(super) log_likelihood: f64,
+        /// `a_j = sigmoid(w^T x_j + b)` of the half's columns, in column order.
+        pub(super) probabilities: Vec<f64>,
+        /// Whether every `a_j` is strictly between 0 and 1 (false for NaN).
+        pub(super) strictly_inside: bool,
         /// `sum_j (a_j - y_j)`.
         pub(super) dz: f64,
     }
 
     impl Partial {
         pub(super) fn new(n_x: usize) -> Self {
-            Partial { dw: vec![0.0; n_x], log_likelihood: 0.0, dz: 0.0 }
+            Partial {
+                dw: vec![0.0; n_x],
+                probabilities: Vec::new(),
+                strictly_inside: true,
+                dz: 0.0,
+            }
+        }
+
+        /// `sum_j y_j log(a_j) + (1 - y_j) log(1 - a_j)` over the half's columns in column
+        /// order, `labels` being the half's labels: worked out only when the cost is needed.
+        pub(super) fn log_likelihood(&self, labels: &[f64]) -> f64 {
+            self.probabilities
+                .iter()
+                .zip(labels)
+                .fold(0.0, |sum, (&a, &y)| sum + log_likelihood(a, y))
+        }
+
+        fn push_probability(&mut self, a: f64) {
+            self.probabilities.push(a);
+            self.strictly_inside &= a > 0.0 && a < 1.0;
         }
     }
 
@@ -685,7 +706,7 @@ mod fused {
         let mut dz = [0.0; B];
         for c in 0..B {
             let a = sigmoid_scalar(z[c] + b);
-            out.log_likelihood += log_likelihood(a, y[first + c]);
+            out.push_probability(a);
             dz[c] = a - y[first + c];
             out.dz += dz[c];
         }
@@ -722,7 +743,8 @@ mod fused {
         full_block: impl Fn(&[f64], f64, &[f64], &[f64], usize, &mut Partial),
     ) {
         out.dw.fill(0.0);
-        out.log_likelihood = 0.0;
+        out.probabilities.clear();
+        out.strictly_inside = true;
         out.dz = 0.0;
         let mut j = cols.start;
         while j + BLOCK <= cols.end {
@@ -774,7 +796,7 @@ mod fused {
             }
             let z = ((lanes[0] + lanes[2]) + (lanes[1] + lanes[3])) + tail;
             let a = sigmoid_scalar(z + b);
-            out.log_likelihood += log_likelihood(a, y[first + c]);
+            out.push_probability(a);
             dz[c] = a - y[first + c];
             out.dz += dz[c];
         }
@@ -845,7 +867,7 @@ mod fused {
             }
             let z = ((lanes[0] + lanes[2]) + (lanes[1] + lanes[3])) + tail;
             let a = sigmoid_scalar(z + b);
-            out.log_likelihood += log_likelihood(a, y[first + c]);
+            out.push_probability(a);
             dz[c] = a - y[first + c];
             out.dz += dz[c];
         }
@@ -944,6 +966,7 @@ mod fused {
         let inv_m = 1.0 / m as f64;
         let [first, second] = halves(m);
         let (xs, ys) = (x.as_slice(), y.as_slice());
+        let labels_in_unit_range = linalg_nn::cost::labels_keep_cost_finite(ys);
         let w = RwLock::new(w0.clone());
         let mut b = b0;
         let mut own = Partial::new(n_x);
@@ -967,8 +990,22 @@ mod fused {
                 }
                 pair.finish();
                 let other = other.lock().map_err(|_| poisoned())?;
-                let cost = -(own.log_likelihood + other.log_likelihood) / m as f64;
-                check_cost(i, cost, learning_rate)?;
+                let record = i.is_multiple_of(COST_EVERY);
+                // With labels in [-1, 1] and every a strictly between 0 and 1 the cost is finite,
+                // so between two printed costs its 2m logarithms are skipped; they are worked out
+                // whenever it could be infinite or NaN, so a divergence stops training at the
+                // same iteration (as in the Gram engine).
+                let cost = if record
+                    || !(own.strictly_inside && other.strictly_inside && labels_in_unit_range)
+                {
+                    let (own_labels, other_labels) = (&ys[first.clone()], &ys[second.clone()]);
+                    let sum = own.log_likelihood(own_labels) + other.log_likelihood(other_labels);
+                    let cost = -sum / m as f64;
+                    check_cost(i, cost, learning_rate)?;
+                    Some(cost)
+                } else {
+                    None
+                };
                 let db = (own.dz + other.dz) * inv_m;
                 {
                     let mut w_now = w.write().map_err(|_| poisoned())?;
@@ -983,8 +1020,8 @@ mod fused {
                     last_grads = Grads { dw: DMatrix::from_iterator(n_x, 1, dw), db };
                 }
                 drop(other);
-                let recorded = (i % COST_EVERY == 0).then_some(cost);
-                if recorded.is_some() {
+                let recorded = cost.filter(|_| record);
+                if let Some(cost) = recorded {
                     costs.push((i, cost));
                 }
                 observer.on_iteration(&Iteration {
@@ -1032,6 +1069,36 @@ mod fused {
         }
 
         #[test]
+        fn a_divergence_stops_training_at_the_iteration_of_the_first_infinite_cost() {
+            // Skipping the logarithms of unprinted costs must not hide a divergence: the first
+            // non-finite cost of the notebook's loop (propagate every iteration) is where
+            // optimize stops, on one thread and on two.
+            let (x, y) = data();
+            let x = x * 40.0;
+            let w0 = DMatrix::zeros(301, 1);
+            let learning_rate = 50.0;
+            let (mut w, mut b) = (w0.clone(), 0.0);
+            let first_infinite = (0..60)
+                .find(|_| {
+                    let (g, cost) = crate::propagate(&w, b, &x, &y).unwrap();
+                    w -= &g.dw * learning_rate;
+                    b -= learning_rate * g.db;
+                    !cost.is_finite()
+                })
+                .expect("this learning rate diverges");
+            assert!(first_infinite > 0 && first_infinite % COST_EVERY != 0);
+            for threads in [1, 2] {
+                let run = optimize(&w0, 0.0, &x, &y, 60, learning_rate, threads, &mut Silent);
+                match run {
+                    Err(Hw1Error::Nn(linalg_nn::NnError::Diverged { iteration, .. })) => {
+                        assert_eq!(iteration, first_infinite, "threads {threads}")
+                    }
+                    other => panic!("expected a divergence, got {other:?}"),
+                }
+            }
+        }
+
+        #[test]
         fn one_thread_and_two_give_the_same_bits() {
             let (x, y) = data();
             let w0 = DMatrix::zeros(301, 1);
@@ -1054,7 +1121,8 @@ mod fused {
             half_pass(&w, 0.1, x.as_slice(), y.as_slice(), 0..23, &mut dispatched);
             let to_bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             assert_eq!(to_bits(&generic.dw), to_bits(&dispatched.dw));
-            assert_eq!(generic.log_likelihood.to_bits(), dispatched.log_likelihood.to_bits());
+            assert_eq!(to_bits(&generic.probabilities), to_bits(&dispatched.probabilities));
+            assert_eq!(generic.strictly_inside, dispatched.strictly_inside);
             assert_eq!(generic.dz.to_bits(), dispatched.dz.to_bits());
         }
 
