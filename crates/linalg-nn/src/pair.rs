@@ -296,7 +296,13 @@ where
     let helper = if cores() > 1 { join_helper() } else { None };
     let Some((helper, busy)) = helper.and_then(|h| h.busy.try_lock().ok().map(|busy| (h, busy)))
     else {
-        return (own(), other());
+        // Both halves here, both run even when the first panics, as on two threads.
+        let own_result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(own));
+        let other_result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(other));
+        return match (own_result, other_result) {
+            (Ok(own), Ok(other)) => (own, other),
+            (Err(payload), _) | (_, Err(payload)) => std::panic::resume_unwind(payload),
+        };
     };
     let mut other_result = None;
     let slot = &mut other_result;
