@@ -312,12 +312,8 @@ mod vnni {
             }
             out
         };
-        let (first, second) = if super::cores() > 1 && super::PARALLEL_THRESHOLD <= m * m * rows {
-            std::thread::scope(|scope| {
-                let helper = scope.spawn(|| work(cut..tiles));
-                let first = work(0..cut);
-                (first, helper.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
-            })
+        let (first, second) = if super::PARALLEL_THRESHOLD <= m * m * rows {
+            crate::pair::join(|| work(0..cut), || work(cut..tiles))
         } else {
             (work(0..cut), work(cut..tiles))
         };

@@ -15,7 +15,7 @@
 //!
 //! ```
 //! use linalg_nn::pair;
-//! use std::sync::{Mutex, PoisonError};
+//! use std::sync::Mutex;
 //!
 //! // Sum 0..1000 as two halves, ten times over, on two threads.
 //! let other = Mutex::new(0u64);
