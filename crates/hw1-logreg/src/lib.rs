@@ -756,6 +756,31 @@ mod fused {
         }
     }
 
+    /// The end of one column's dot product in the vector kernels, then its activation: the
+    /// running sums `l + (l + 4)` as `lanes`, combined as in [`dots`] (`(0 + 2) + (1 + 3)`), plus
+    /// the scalar tail `w_tail . x_tail`; then `a = sigmoid(z + b)` into `out`. Returns
+    /// `dz = a - y`.
+    #[inline(always)]
+    fn finish_column(
+        lanes: [f64; 4],
+        w_tail: &[f64],
+        x_tail: &[f64],
+        b: f64,
+        label: f64,
+        out: &mut Partial,
+    ) -> f64 {
+        let mut tail = 0.0;
+        for (a, v) in w_tail.iter().zip(x_tail) {
+            tail += a * v;
+        }
+        let z = ((lanes[0] + lanes[2]) + (lanes[1] + lanes[3])) + tail;
+        let a = sigmoid_scalar(z + b);
+        out.push_probability(a);
+        let dz = a - label;
+        out.dz += dz;
+        dz
+    }
+
     /// [`block`] of [`BLOCK`] = 4 columns with AVX2 (no FMA): the same operations lane for
     /// lane, so the same bits. Lanes `0..4` of each dot product's running sums are the first
     /// register, lanes `4..8` the second.
@@ -784,22 +809,12 @@ mod fused {
             }
             i += DOT_LANES;
         }
-        let mut dz = [0.0; 4];
-        for c in 0..4 {
-            // The pairwise combination of dots(): lanes l + (l + 4), then (0 + 2) + (1 + 3).
+        let dz: [f64; 4] = std::array::from_fn(|c| {
             let mut lanes = [0.0; 4];
             // SAFETY: lanes holds four f64.
             unsafe { _mm256_storeu_pd(lanes.as_mut_ptr(), _mm256_add_pd(acc[c][0], acc[c][1])) };
-            let mut tail = 0.0;
-            for (a, v) in w[full..].iter().zip(&cols[c][full..]) {
-                tail += a * v;
-            }
-            let z = ((lanes[0] + lanes[2]) + (lanes[1] + lanes[3])) + tail;
-            let a = sigmoid_scalar(z + b);
-            out.push_probability(a);
-            dz[c] = a - y[first + c];
-            out.dz += dz[c];
-        }
+            finish_column(lanes, &w[full..], &cols[c][full..], b, y[first + c], out)
+        });
         let dz_v = dz.map(|d| _mm256_set1_pd(d));
         let dw = out.dw.as_mut_ptr();
         let mut i = 0;
@@ -853,24 +868,14 @@ mod fused {
             }
             i += DOT_LANES;
         }
-        let mut dz = [0.0; 4];
-        for c in 0..4 {
-            // The pairwise combination of dots(): lanes l + (l + 4), then (0 + 2) + (1 + 3).
+        let dz: [f64; 4] = std::array::from_fn(|c| {
             let mut lanes = [0.0; 4];
             let halves =
                 _mm256_add_pd(_mm512_castpd512_pd256(acc[c]), _mm512_extractf64x4_pd::<1>(acc[c]));
             // SAFETY: lanes holds four f64.
             unsafe { _mm256_storeu_pd(lanes.as_mut_ptr(), halves) };
-            let mut tail = 0.0;
-            for (a, v) in w[full..].iter().zip(&cols[c][full..]) {
-                tail += a * v;
-            }
-            let z = ((lanes[0] + lanes[2]) + (lanes[1] + lanes[3])) + tail;
-            let a = sigmoid_scalar(z + b);
-            out.push_probability(a);
-            dz[c] = a - y[first + c];
-            out.dz += dz[c];
-        }
+            finish_column(lanes, &w[full..], &cols[c][full..], b, y[first + c], out)
+        });
         let dz_v = dz.map(|d| _mm512_set1_pd(d));
         let dw = out.dw.as_mut_ptr();
         let mut i = 0;
