@@ -10,8 +10,8 @@
 //! waits the training thread stops handing work over and computes both halves itself.
 //!
 //! [`join`] is the same idea for one call at a time (the two column blocks of a large matrix
-//! product), on threads that the process keeps, so that a loop of such calls starts no thread
-//! per call.
+//! product): one half on the calling thread, the other on a helper thread that the process
+//! keeps, so that a loop of such calls starts no thread per call.
 //!
 //! ```
 //! use linalg_nn::pair;
@@ -34,8 +34,8 @@
 //! ```
 
 use std::any::Any;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// How many threads this process may run at once, looked up once: on Linux
@@ -224,13 +224,60 @@ pub fn run<R>(
     })
 }
 
-/// Runs `own` and `other`, on two threads when the machine has two cores, and returns both
-/// results: for work that is cut into two fixed halves many times (the matrix products of a
-/// training loop, each a few hundred microseconds), where starting a thread per call (40 µs
-/// here) would cost more than the halves are worth. The halves go to rayon's pool, whose
-/// threads live as long as the process (measured: 17-21 µs a call from outside the pool;
-/// docs/crates.md). The results are the same on one thread or two, since each half is computed
-/// the same way.
+/// A task handed to the [`join`] helper: a closure whose borrows the caller keeps alive until
+/// the helper reports it done.
+type Task = Box<dyn FnOnce() + Send + 'static>;
+
+/// The process's persistent helper for [`join`]: one task slot, and the outcome of the last task.
+struct JoinHelper {
+    /// Held by the caller whose task the helper is running; a second caller meanwhile runs
+    /// both halves itself.
+    busy: Mutex<()>,
+    task: Mutex<Option<Task>>,
+    task_ready: std::sync::Condvar,
+    outcome: Mutex<Option<std::thread::Result<()>>>,
+    outcome_ready: std::sync::Condvar,
+}
+
+/// The helper thread, started by the first [`join`] (`None` if it could not be started).
+fn join_helper() -> Option<&'static JoinHelper> {
+    static HELPER: std::sync::OnceLock<Option<&'static JoinHelper>> = std::sync::OnceLock::new();
+    *HELPER.get_or_init(|| {
+        let helper: &'static JoinHelper = Box::leak(Box::new(JoinHelper {
+            busy: Mutex::new(()),
+            task: Mutex::new(None),
+            task_ready: std::sync::Condvar::new(),
+            outcome: Mutex::new(None),
+            outcome_ready: std::sync::Condvar::new(),
+        }));
+        let started = std::thread::Builder::new().name("linalg-nn join".into()).spawn(move || {
+            loop {
+                // No lock is held while a task runs (its panics are caught), so none is ever
+                // poisoned; the helper never exits, since a caller may be waiting for it.
+                let task = {
+                    let mut slot = helper.task.lock().unwrap_or_else(PoisonError::into_inner);
+                    loop {
+                        if let Some(task) = slot.take() {
+                            break task;
+                        }
+                        slot = helper.task_ready.wait(slot).unwrap_or_else(PoisonError::into_inner);
+                    }
+                };
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(task));
+                *helper.outcome.lock().unwrap_or_else(PoisonError::into_inner) = Some(outcome);
+                helper.outcome_ready.notify_all();
+            }
+        });
+        started.ok().map(|_| helper)
+    })
+}
+
+/// Runs `own` on the calling thread and `other` on a helper thread that lives as long as the
+/// process, and returns both results: for work that is cut into two fixed halves many times
+/// (the matrix products of a training loop, each a few hundred microseconds), where starting a
+/// thread per call (about 40 µs here) would cost more than the halves are worth. When the
+/// machine has one core, the helper is busy with another caller's task, or it could not be
+/// started, both halves run here, one after the other: the results are the same.
 ///
 /// A panic in either half resumes on the calling thread once both halves are over.
 ///
@@ -242,20 +289,52 @@ pub fn run<R>(
 /// );
 /// assert_eq!(low + high, 5050);
 /// ```
-pub fn join<A, B>(own: impl FnOnce() -> A + Send, other: impl FnOnce() -> B + Send) -> (A, B)
+pub fn join<A, B>(own: impl FnOnce() -> A, other: impl FnOnce() -> B + Send) -> (A, B)
 where
-    A: Send,
     B: Send,
 {
-    if cores() > 1 {
-        return rayon::join(own, other);
-    }
-    // Both halves here, both run even when the first panics, as on two threads.
+    let helper = if cores() > 1 { join_helper() } else { None };
+    let Some((helper, busy)) = helper.and_then(|h| h.busy.try_lock().ok().map(|busy| (h, busy)))
+    else {
+        // Both halves here, both run even when the first panics, as on two threads.
+        let own_result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(own));
+        let other_result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(other));
+        return match (own_result, other_result) {
+            (Ok(own), Ok(other)) => (own, other),
+            (Err(payload), _) | (_, Err(payload)) => std::panic::resume_unwind(payload),
+        };
+    };
+    let mut other_result = None;
+    let slot = &mut other_result;
+    let task: Box<dyn FnOnce() + Send + '_> = Box::new(move || *slot = Some(other()));
+    // SAFETY: the task borrows `other` and `other_result` from this frame. This function does
+    // not return or unwind before the helper has reported the task finished (below: `own` runs
+    // under catch_unwind, and the wait for the outcome cannot be skipped), so every borrow
+    // outlives its use on the helper thread.
+    let task: Task = unsafe { std::mem::transmute::<Box<dyn FnOnce() + Send + '_>, Task>(task) };
+    *helper.task.lock().unwrap_or_else(PoisonError::into_inner) = Some(task);
+    helper.task_ready.notify_one();
     let own_result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(own));
-    let other_result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(other));
-    match (own_result, other_result) {
-        (Ok(own), Ok(other)) => (own, other),
-        (Err(payload), _) | (_, Err(payload)) => std::panic::resume_unwind(payload),
+    let other_outcome = wait_for_outcome(helper);
+    drop(busy);
+    let own_result = own_result.unwrap_or_else(|payload| std::panic::resume_unwind(payload));
+    if let Err(payload) = other_outcome {
+        std::panic::resume_unwind(payload);
+    }
+    match other_result {
+        Some(result) => (own_result, result),
+        None => unreachable!("the helper reports a task done only after running it"),
+    }
+}
+
+/// Waits until the helper has finished the task handed to it.
+fn wait_for_outcome(helper: &JoinHelper) -> std::thread::Result<()> {
+    let mut slot = helper.outcome.lock().unwrap_or_else(PoisonError::into_inner);
+    loop {
+        if let Some(outcome) = slot.take() {
+            return outcome;
+        }
+        slot = helper.outcome_ready.wait(slot).unwrap_or_else(PoisonError::into_inner);
     }
 }
 
@@ -270,7 +349,8 @@ mod tests {
             let (a, b) = join(|| data[..5000].iter().sum::<u64>(), || data[5000..].to_vec());
             assert_eq!(a + b.iter().sum::<u64>(), 49_995_000);
         }
-        // Callers on several threads at once share the pool.
+        // Callers on several threads at once: the helper takes one task at a time and the
+        // others run both halves themselves.
         std::thread::scope(|scope| {
             for t in 0..4u64 {
                 scope.spawn(move || {
@@ -292,7 +372,7 @@ mod tests {
         assert!(other_ran.load(Ordering::Acquire));
         let caught = std::panic::catch_unwind(|| join(|| 1, || -> u8 { panic!("other half") }));
         assert_eq!(caught.unwrap_err().downcast_ref::<&str>(), Some(&"other half"));
-        // The pool is still there for the next caller.
+        // The helper is still there for the next caller.
         assert_eq!(join(|| 2, || 3), (2, 3));
     }
 
