@@ -618,10 +618,11 @@ mod fused {
     }
 
     impl Partial {
-        pub(super) fn new(n_x: usize) -> Self {
+        /// For `columns` columns of `n_x` features: every buffer allocated here, none in the loop.
+        pub(super) fn new(n_x: usize, columns: usize) -> Self {
             Partial {
                 dw: vec![0.0; n_x],
-                probabilities: Vec::new(),
+                probabilities: Vec::with_capacity(columns),
                 strictly_inside: true,
                 dz: 0.0,
             }
@@ -974,8 +975,8 @@ mod fused {
         let labels_in_unit_range = linalg_nn::cost::labels_keep_cost_finite(ys);
         let w = RwLock::new(w0.clone());
         let mut b = b0;
-        let mut own = Partial::new(n_x);
-        let other = Mutex::new(Partial::new(n_x));
+        let mut own = Partial::new(n_x, first.len());
+        let other = Mutex::new(Partial::new(n_x, second.len()));
         let mut costs = Vec::with_capacity(num_iterations.div_ceil(COST_EVERY));
         let mut last_grads = Grads { dw: DMatrix::zeros(n_x, 1), db: 0.0 };
         // Reading b from the worker: it changes between generations only, like w.
@@ -1120,9 +1121,9 @@ mod fused {
         fn vector_code_gives_the_generic_bits() {
             let (x, y) = data();
             let w: Vec<f64> = NumpyRng::new(4).randn_vec(301).iter().map(|v| v * 0.01).collect();
-            let mut generic = Partial::new(301);
+            let mut generic = Partial::new(301, 23);
             pass_generic(&w, 0.1, x.as_slice(), y.as_slice(), 0..23, &mut generic);
-            let mut dispatched = Partial::new(301);
+            let mut dispatched = Partial::new(301, 23);
             half_pass(&w, 0.1, x.as_slice(), y.as_slice(), 0..23, &mut dispatched);
             let to_bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
             assert_eq!(to_bits(&generic.dw), to_bits(&dispatched.dw));

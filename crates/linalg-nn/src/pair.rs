@@ -224,9 +224,31 @@ pub fn run<R>(
     })
 }
 
-/// A task handed to the [`join`] helper: a closure whose borrows the caller keeps alive until
-/// the helper reports it done.
-type Task = Box<dyn FnOnce() + Send + 'static>;
+/// A task handed to the [`join`] helper, without an allocation: a pointer to the caller's
+/// `(closure, result slot)` on its stack and the function that runs it. The caller keeps that
+/// frame alive until the helper reports the task done.
+struct Task {
+    data: *mut (),
+    run: unsafe fn(*mut ()),
+}
+
+// SAFETY: `join` builds a Task only from a `Send` closure and a slot for a `Send` result, and
+// waits for the helper to finish with them before its frame ends.
+unsafe impl Send for Task {}
+
+/// Runs the closure behind `data` (a `(Option<F>, Option<B>)` of [`join`]'s frame) and stores its
+/// result.
+///
+/// # Safety
+///
+/// `data` must point to a live `(Option<F>, Option<B>)` that nothing else uses meanwhile.
+unsafe fn run_task<F: FnOnce() -> B, B>(data: *mut ()) {
+    // SAFETY: as the function's contract says.
+    let (closure, result) = unsafe { &mut *data.cast::<(Option<F>, Option<B>)>() };
+    if let Some(closure) = closure.take() {
+        *result = Some(closure());
+    }
+}
 
 /// The process's persistent helper for [`join`]: one task slot, and the outcome of the last task.
 struct JoinHelper {
@@ -300,7 +322,11 @@ fn join_helper() -> Option<&'static JoinHelper> {
                     true => JOIN_SPIN_FOR,
                     false => Duration::ZERO,
                 };
-                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(task));
+                // SAFETY: the caller of join keeps the task's frame alive until it is reported
+                // done, below.
+                let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| unsafe {
+                    (task.run)(task.data)
+                }));
                 *helper.outcome.lock().unwrap_or_else(PoisonError::into_inner) = Some(outcome);
                 last_finished = Instant::now();
                 done += 1;
@@ -344,14 +370,16 @@ where
             (Err(payload), _) | (_, Err(payload)) => std::panic::resume_unwind(payload),
         };
     };
-    let mut other_result = None;
-    let slot = &mut other_result;
-    let task: Box<dyn FnOnce() + Send + '_> = Box::new(move || *slot = Some(other()));
-    // SAFETY: the task borrows `other` and `other_result` from this frame. This function does
-    // not return or unwind before the helper has reported the task finished (below: `own` runs
-    // under catch_unwind, and the wait for the outcome cannot be skipped), so every borrow
-    // outlives its use on the helper thread.
-    let task: Task = unsafe { std::mem::transmute::<Box<dyn FnOnce() + Send + '_>, Task>(task) };
+    // The other half and its result live in this frame; the helper reaches them through `task`.
+    // This function does not return or unwind before the helper has reported the task finished
+    // (below: `own` runs under catch_unwind, and the wait for the outcome cannot be skipped), so
+    // the frame outlives every use on the helper thread, and nothing here touches the pair
+    // meanwhile.
+    let mut shared = (Some(other), None::<B>);
+    fn runner<F: FnOnce() -> B, B>(_: &(Option<F>, Option<B>)) -> unsafe fn(*mut ()) {
+        run_task::<F, B>
+    }
+    let task = Task { run: runner(&shared), data: (&raw mut shared).cast() };
     *helper.task.lock().unwrap_or_else(PoisonError::into_inner) = Some(task);
     let generation = helper.posted.fetch_add(1, Ordering::AcqRel) + 1;
     helper.task_ready.notify_one();
@@ -363,7 +391,7 @@ where
     if let Err(payload) = other_outcome {
         std::panic::resume_unwind(payload);
     }
-    match other_result {
+    match shared.1 {
         Some(result) => (own_result, result),
         None => unreachable!("the helper reports a task done only after running it"),
     }
