@@ -45,7 +45,9 @@ pub use error::Hw1Error;
 
 use linalg_nn::NnError;
 use linalg_nn::activations::sigmoid_scalar;
-use linalg_nn::cost::{cross_entropy_cost, labels_keep_cost_finite, log_likelihood};
+use linalg_nn::cost::{
+    cost_needed, cross_entropy_cost, labels_keep_cost_finite, log_likelihood, strictly_inside,
+};
 use linalg_nn::data::cat::CLASSES;
 use linalg_nn::data::load_image_as_column;
 use linalg_nn::gram::{Engine, GramFirstLayer, GramSettings, RowView};
@@ -309,7 +311,7 @@ pub fn optimize_gram(
         let mut all_strictly_inside = true;
         for ((dz, &z), &label) in dz.iter_mut().zip(z).zip(&labels[first..]) {
             let a = sigmoid_scalar(z);
-            all_strictly_inside &= a > 0.0 && a < 1.0;
+            all_strictly_inside &= strictly_inside(a);
             *dz = a - label;
         }
         all_strictly_inside
@@ -317,7 +319,7 @@ pub fn optimize_gram(
     let after = |i: usize, row: &RowView<'_>, inside: [bool; 2]| -> Result<(), Hw1Error> {
         let record = i.is_multiple_of(COST_EVERY);
         let mut recorded = None;
-        if record || !(inside == [true, true] && labels_in_unit_range) {
+        if cost_needed(record, inside == [true, true], labels_in_unit_range) {
             // The same A as `activate` computed: the same function of the same z.
             let cost_sum: f64 = row
                 .z()
@@ -639,7 +641,7 @@ mod fused {
 
         fn push_probability(&mut self, a: f64) {
             self.probabilities.push(a);
-            self.strictly_inside &= a > 0.0 && a < 1.0;
+            self.strictly_inside &= linalg_nn::cost::strictly_inside(a);
         }
     }
 
@@ -1001,9 +1003,8 @@ mod fused {
                 // so between two printed costs its 2m logarithms are skipped; they are worked out
                 // whenever it could be infinite or NaN, so a divergence stops training at the
                 // same iteration (as in the Gram engine).
-                let cost = if record
-                    || !(own.strictly_inside && other.strictly_inside && labels_in_unit_range)
-                {
+                let inside = own.strictly_inside && other.strictly_inside;
+                let cost = if linalg_nn::cost::cost_needed(record, inside, labels_in_unit_range) {
                     let (own_labels, other_labels) = (&ys[first.clone()], &ys[second.clone()]);
                     let sum = own.log_likelihood(own_labels) + other.log_likelihood(other_labels);
                     let cost = -sum / m as f64;

@@ -16,7 +16,7 @@
 use crate::numeric::sigmoid;
 use crate::{ModelConfig, Parameters};
 use linalg_nn::activations::Activation;
-use linalg_nn::cost::{labels_keep_cost_finite, log_likelihood};
+use linalg_nn::cost::{cost_needed, labels_keep_cost_finite, log_likelihood, strictly_inside};
 use linalg_nn::pair;
 use linalg_nn::train::{Iteration, TrainObserver, check_cost};
 use linalg_nn::{DMatrix, NnError};
@@ -181,7 +181,8 @@ fn run<const H: usize, O: TrainObserver + ?Sized>(
                 let log_likelihood: f64 =
                     own.log_likelihood.iter().chain(&other.log_likelihood).copied().sum();
                 Some(-log_likelihood / m as f64)
-            } else if recorded || !(own.all_inside && other.all_inside && labels_finite_cost) {
+            } else if cost_needed(recorded, own.all_inside && other.all_inside, labels_finite_cost)
+            {
                 let a2 = own.a2.iter().chain(&other.a2);
                 let log_likelihood: f64 =
                     a2.zip(ys).map(|(&a2, &label)| log_likelihood(a2, label)).sum();
@@ -290,7 +291,7 @@ fn per_example_body<const H: usize>(
         if net.every_cost {
             half.log_likelihood[j] = log_likelihood(a2, y[j]);
         }
-        all_inside &= a2 > 0.0 && a2 < 1.0;
+        all_inside &= strictly_inside(a2);
         let dz2 = a2 - y[j];
         half.dz2[j] = dz2;
         let (z_col, dz1) = (&half.z1[j], &mut half.dz1[j]);

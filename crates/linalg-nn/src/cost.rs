@@ -19,9 +19,9 @@ pub fn log_likelihood(a: f64, y: f64) -> f64 {
 /// Whether the cross-entropy cost over these labels is certainly finite once every probability
 /// is strictly between 0 and 1: each term `y log(a) + (1 - y) log(1 - a)` is then finite, and
 /// with every label in `[-1, 1]` it is at most about `3 * 745` in size, so no sum of them
-/// overflows. The training loops that skip the logarithms of a cost nobody prints (hw1's Gram
-/// engine, hw2 without its cost curve) work the cost out whenever this or the probabilities'
-/// condition fails, so a divergence is caught at the same iteration as when every cost is
+/// overflows. The training loops that skip the logarithms of a cost nobody prints (hw1's two
+/// engines, hw2 without its cost curve) work the cost out whenever this or the probabilities'
+/// condition fails ([`cost_needed`]), so a divergence is caught at the same iteration as when every cost is
 /// computed.
 ///
 /// ```
@@ -32,6 +32,31 @@ pub fn log_likelihood(a: f64, y: f64) -> f64 {
 /// ```
 pub fn labels_keep_cost_finite(labels: &[f64]) -> bool {
     labels.iter().all(|label| label.abs() <= 1.0)
+}
+
+/// The probabilities' condition of [`labels_keep_cost_finite`]: `0 < a < 1` (false for NaN).
+///
+/// ```
+/// use linalg_nn::cost::strictly_inside;
+/// assert!(strictly_inside(0.3) && !strictly_inside(1.0) && !strictly_inside(f64::NAN));
+/// ```
+pub fn strictly_inside(a: f64) -> bool {
+    a > 0.0 && a < 1.0
+}
+
+/// Whether a loop that skips unprinted costs must work this iteration's cost out: when it is
+/// printed (`recorded`), or when it could be infinite or NaN (some probability not
+/// [`strictly_inside`], or labels that fail [`labels_keep_cost_finite`]). The one rule of hw1's
+/// two engines and hw2's loop.
+///
+/// ```
+/// use linalg_nn::cost::cost_needed;
+/// assert!(!cost_needed(false, true, true));
+/// assert!(cost_needed(true, true, true) && cost_needed(false, false, true));
+/// assert!(cost_needed(false, true, false));
+/// ```
+pub fn cost_needed(recorded: bool, all_strictly_inside: bool, labels_keep_finite: bool) -> bool {
+    recorded || !(all_strictly_inside && labels_keep_finite)
 }
 
 /// The binary cross-entropy cost over `m` examples,

@@ -639,6 +639,7 @@ mod narrow {
     ) {
         let rows = dz.nrows();
         let n = x.nrows();
+        let threads = if rows * n * dz.ncols() >= super::PARALLEL_THRESHOLD { threads } else { 1 };
         let mid = (n / 2).div_ceil(TILE) * TILE;
         let (first, second) = dst.as_mut_slice().split_at_mut(mid * rows);
         let (dz, x) = (dz.as_slice(), x.as_slice());
@@ -749,10 +750,12 @@ mod tests {
     #[test]
     fn narrow_weight_gradient_gives_the_same_bits_on_one_thread_or_two() {
         // Features not a multiple of the 24-feature tiles (a scalar tail in each half), every
-        // narrow width; checked against nalgebra and, entry by entry, against the plain chain
+        // narrow width, enough examples for two threads even with one row (over 2 million
+        // multiply-adds); checked against nalgebra and, entry by entry, against the plain chain
         // of fused multiply-adds each entry is defined as.
         let mut rng = NumpyRng::new(12);
-        let (n, m) = (2 * 1031 + 5, 37);
+        let (n, m) = (2 * 1031 + 5, 1000);
+        assert!(n * m >= PARALLEL_THRESHOLD);
         let x = rng.randn(n, m);
         for rows in 1..=8 {
             let dz = rng.randn(rows, m);

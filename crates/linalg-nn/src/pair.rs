@@ -273,18 +273,17 @@ struct JoinHelper {
 /// 17 ms for the whole hw1 run.
 const JOIN_SPIN_FOR: Duration = Duration::from_micros(300);
 
-/// Spins until `counter` reaches `target` or `spin_for` has passed; returns whether it did.
-fn spin_until(counter: &AtomicU64, target: u64, spin_for: Duration) -> bool {
+/// Spins until `counter` reaches `target` or `spin_for` has passed (the caller then blocks).
+fn spin_until(counter: &AtomicU64, target: u64, spin_for: Duration) {
     let started = Instant::now();
     let mut spins = 0u32;
     while counter.load(Ordering::Acquire) < target {
         spins = spins.wrapping_add(1);
         if spins.is_multiple_of(64) && started.elapsed() >= spin_for {
-            return false;
+            return;
         }
         std::hint::spin_loop();
     }
-    true
 }
 
 /// The helper thread, started by the first [`join`] (`None` if it could not be started).
@@ -355,8 +354,9 @@ fn join_helper() -> Option<&'static JoinHelper> {
 /// );
 /// assert_eq!(low + high, 5050);
 /// ```
-pub fn join<A, B>(own: impl FnOnce() -> A, other: impl FnOnce() -> B + Send) -> (A, B)
+pub fn join<A, B, O>(own: impl FnOnce() -> A, other: O) -> (A, B)
 where
+    O: FnOnce() -> B + Send,
     B: Send,
 {
     let helper = if cores() > 1 { join_helper() } else { None };
@@ -376,10 +376,7 @@ where
     // the frame outlives every use on the helper thread, and nothing here touches the pair
     // meanwhile.
     let mut shared = (Some(other), None::<B>);
-    fn runner<F: FnOnce() -> B, B>(_: &(Option<F>, Option<B>)) -> unsafe fn(*mut ()) {
-        run_task::<F, B>
-    }
-    let task = Task { run: runner(&shared), data: (&raw mut shared).cast() };
+    let task = Task { run: run_task::<O, B>, data: (&raw mut shared).cast() };
     *helper.task.lock().unwrap_or_else(PoisonError::into_inner) = Some(task);
     let generation = helper.posted.fetch_add(1, Ordering::AcqRel) + 1;
     helper.task_ready.notify_one();

@@ -275,8 +275,8 @@ fn huge_page_zeros(len: usize) -> Vec<f64> {
     values
 }
 
-/// Scales a pixel byte to `[0, 1]`; shared with the own-picture loader so that both give
-/// bit-identical columns.
+/// Scales a pixel byte to `[0, 1]`: the definition [`pixels_to_unit_into`] (which both the
+/// course files and the own-picture loader go through) reproduces bit for bit.
 pub(crate) fn pixel_to_unit(byte: u8) -> f64 {
     f64::from(byte) / 255.0
 }

@@ -6,7 +6,7 @@
 //! `image` crate's bilinear filter (widened when shrinking, as Pillow does, so a photo is
 //! averaged rather than sampled).
 
-use super::cat::{pixel_to_unit, read_file};
+use super::cat::{pixels_to_unit_into, read_file};
 use super::error::DataError;
 use ::image::imageops::FilterType;
 use ::image::metadata::Orientation;
@@ -103,8 +103,8 @@ pub fn load_image_as_column(
     resized.apply_orientation(orientation);
     let rgb = resized.into_rgb8();
 
-    let n = rgb.as_raw().len();
-    let column = DMatrix::from_iterator(n, 1, rgb.as_raw().iter().map(|&b| pixel_to_unit(b)));
+    let mut column = DMatrix::zeros(rgb.as_raw().len(), 1);
+    pixels_to_unit_into(column.as_mut_slice(), rgb.as_raw());
     Ok((column, rgb))
 }
 
