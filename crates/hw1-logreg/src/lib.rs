@@ -226,7 +226,10 @@ pub fn propagate(
 /// in cache, so `X` (20 MB for the cat pictures) is streamed once per iteration instead of
 /// twice. The columns are cut into two fixed halves, each summed on its own (on two threads
 /// when the machine has two cores and `X` is large), and the halves are added in a fixed order,
-/// so the printed numbers are the same on one core or many.
+/// so the printed numbers are the same on one core or many. The cost's logarithms are worked
+/// out for the recorded iterations and whenever the cost could be infinite
+/// ([`linalg_nn::cost::cost_needed`]), so a divergence stops training at the same iteration
+/// as [`propagate`] every iteration would.
 ///
 /// ```
 /// use hw1_logreg::optimize;
