@@ -28,7 +28,7 @@ use linalg_nn::atomic::write_bytes_atomic;
 use linalg_nn::data::cat::CLASSES;
 use linalg_nn::data::planar::{PlanarData, PlanarDataset, load_planar_dataset};
 use linalg_nn::data::{CatDataset, load_dataset};
-use linalg_nn::gram::{Engine, gram_matrix};
+use linalg_nn::gram::{Engine, GramMatrix, gram_matrix};
 use linalg_nn::init::WeightInit;
 use linalg_nn::plot::{
     DecisionBoundary, Heatmap, LabeledImage, LineChart, Series, decision_boundary_grid, heatmap,
@@ -221,7 +221,7 @@ struct CatData<'d> {
     y: DMatrix<f64>,
     x_test: DMatrix<f64>,
     y_test: DMatrix<f64>,
-    gram: DMatrix<f64>,
+    gram: GramMatrix,
 }
 
 impl<'d> CatData<'d> {

@@ -50,7 +50,7 @@ use linalg_nn::cost::{
 };
 use linalg_nn::data::cat::CLASSES;
 use linalg_nn::data::load_image_as_column;
-use linalg_nn::gram::{Engine, GramFirstLayer, GramSettings, RowView};
+use linalg_nn::gram::{Engine, GramFirstLayer, GramMatrix, GramSettings, RowView};
 use linalg_nn::inputs::{Inputs, ensure_inputs_shape};
 use linalg_nn::matrix::{accuracy_percent, ensure_finite, ensure_shape};
 use linalg_nn::train::{
@@ -290,7 +290,7 @@ pub fn optimize_gram(
     y: &DMatrix<f64>,
     num_iterations: usize,
     learning_rate: f64,
-    gram: Option<&DMatrix<f64>>,
+    gram: Option<&GramMatrix>,
     observer: &mut dyn TrainObserver,
 ) -> Result<(Params, Grads, Costs), Hw1Error> {
     let m = check_training_inputs(w, b, x, y, num_iterations, learning_rate)?;
@@ -448,7 +448,7 @@ pub struct ModelOptions<'g> {
     /// [`Engine::Auto`] picks Gram when `n_x > m`.
     pub engine: Engine,
     /// `X_train^T X_train`, if already computed (used by the Gram engine only).
-    pub gram: Option<&'g DMatrix<f64>>,
+    pub gram: Option<&'g GramMatrix>,
 }
 
 /// [`model`] with a choice of engine (`--engine` of the binary). Both engines give the course's

@@ -15,7 +15,7 @@ use crate::forward::{ForwardPass, compute_cost, l_model_forward};
 use crate::model::{RECORD_EVERY, TrainOptions, TrainedModel, check_data};
 use crate::network::{Layer, Parameters, check_layers_fit_data, update_parameters};
 use linalg_nn::NnError;
-use linalg_nn::gram::{Engine, GramFirstLayer, GramSettings};
+use linalg_nn::gram::{Engine, GramFirstLayer, GramMatrix, GramSettings};
 use linalg_nn::train::{Iteration, TrainObserver, check_cost, validate_hyperparameters};
 use nalgebra::DMatrix;
 
@@ -30,7 +30,7 @@ pub struct EngineOptions<'g> {
     /// `Direct` ([`crate::gradient_descent`]), `Gram` ([`gradient_descent_gram`]) or `Auto`.
     pub engine: Engine,
     /// `X^T X` for the training inputs, used by the Gram engine only; `None` computes it.
-    pub gram: Option<&'g DMatrix<f64>>,
+    pub gram: Option<&'g GramMatrix>,
 }
 
 impl EngineOptions<'static> {
@@ -68,7 +68,7 @@ pub fn gradient_descent_gram(
     y: &DMatrix<f64>,
     parameters: Parameters,
     options: &TrainOptions,
-    gram: Option<&DMatrix<f64>>,
+    gram: Option<&GramMatrix>,
     observer: &mut impl TrainObserver,
 ) -> Result<TrainedModel> {
     let TrainOptions { num_iterations, learning_rate, .. } = *options;

@@ -15,7 +15,7 @@ use hw3_deep::{
     predict, predict_probabilities, two_layer_model_with,
 };
 use linalg_nn::data::{default_data_dir, load_dataset};
-use linalg_nn::gram::{Engine, gram_matrix};
+use linalg_nn::gram::{Engine, GramMatrix, gram_matrix};
 use linalg_nn::train::Silent;
 use nalgebra::DMatrix;
 use std::sync::OnceLock;
@@ -26,7 +26,7 @@ struct Course {
     y_train: DMatrix<f64>,
     x_test: DMatrix<f64>,
     y_test: DMatrix<f64>,
-    gram: DMatrix<f64>,
+    gram: GramMatrix,
 }
 
 fn course() -> &'static Course {

@@ -9,7 +9,7 @@ use hw3_deep::{
     gradient_descent_gram, l_layer_model_with, train_with_engine,
 };
 use linalg_nn::activations::Activation;
-use linalg_nn::gram::{Engine, gram_matrix};
+use linalg_nn::gram::{Engine, GramMatrix, gram_matrix};
 use linalg_nn::init::WeightInit;
 use linalg_nn::train::{Iteration, Silent};
 use linalg_nn::{DMatrix, NnError, NumpyRng};
@@ -132,7 +132,7 @@ fn a_shared_gram_matrix_gives_the_same_run_and_a_wrong_one_is_refused() {
     let without = gradient_descent_gram(&x, &y, start.clone(), &opts, None, &mut Silent).unwrap();
     assert_eq!(with_g, without);
 
-    let wrong = DMatrix::zeros(11, 11);
+    let wrong = GramMatrix::new(DMatrix::zeros(11, 11), 1.0).unwrap();
     let bad = EngineOptions { engine: Engine::Gram, gram: Some(&wrong) };
     let err = train_with_engine(&x, &y, start, &opts, bad, &mut Silent).unwrap_err();
     assert!(matches!(err, DeepError::Nn(NnError::ShapeMismatch { .. })), "{err:?}");

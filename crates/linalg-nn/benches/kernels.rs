@@ -8,6 +8,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 use linalg_nn::NumpyRng;
+use linalg_nn::gram::GramRows;
 use linalg_nn::kernels::{Op, byte_gram_into, gram_into, matmul_into, matvec_into};
 use nalgebra::DMatrix;
 use std::hint::black_box;
@@ -204,6 +205,27 @@ fn gram_step(c: &mut Criterion) {
             group.bench_with_input(BenchmarkId::new("kernels matvec_into", n1), &n1, |b, _| {
                 b.iter(|| ok(matvec_into(out.as_mut_slice(), &g, dz.as_slice())))
             });
+            // What the engine runs now: the two halves of G's rows as GramRows, on the exact
+            // integers B^T B of byte pictures (stored as u32), one after the other.
+            let bytes: Vec<u8> = rng.rand(1, N_X * M).iter().map(|&v| (v * 256.0) as u8).collect();
+            let mut integers = DMatrix::zeros(M, M);
+            ok(byte_gram_into(&mut integers, &bytes, N_X));
+            let halves = [
+                GramRows::new(&integers, 0..M.div_ceil(2)),
+                GramRows::new(&integers, M.div_ceil(2)..M),
+            ];
+            group.bench_with_input(
+                BenchmarkId::new("GramRows, u32, both halves", n1),
+                &n1,
+                |b, _| {
+                    b.iter(|| {
+                        for half in &halves {
+                            half.product(dz.as_slice(), &mut out.as_mut_slice()[half.rows()]);
+                        }
+                        black_box(out[(0, 0)])
+                    })
+                },
+            );
         }
         group.bench_with_input(BenchmarkId::new("gemm crate 1 thread", n1), &n1, |b, _| {
             b.iter(|| gemm_crate(&mut out, &dz, Op::N, &g, Op::N))

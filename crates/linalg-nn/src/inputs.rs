@@ -11,6 +11,7 @@
 
 use crate::data::CatSplit;
 use crate::error::{NnError, Result};
+use crate::gram::GramMatrix;
 use crate::kernels::{self, Op};
 use crate::matrix::ensure_shape;
 use nalgebra::DMatrix;
@@ -40,7 +41,7 @@ pub trait Inputs: std::fmt::Debug + Sync {
     fn ensure_finite(&self, what: &str) -> Result<()>;
 
     /// `G = X^T X` `(m, m)`, exactly symmetric.
-    fn gram(&self) -> DMatrix<f64>;
+    fn gram(&self) -> GramMatrix;
 
     /// `dst = V^T X`: `V` `(n_x, k)` (one column per output row, e.g. the weights `w` of
     /// logistic regression) into `dst` `(k, m)`.
@@ -69,7 +70,7 @@ impl Inputs for DMatrix<f64> {
         crate::matrix::ensure_finite(self, what)
     }
 
-    fn gram(&self) -> DMatrix<f64> {
+    fn gram(&self) -> GramMatrix {
         crate::gram::gram_matrix(self)
     }
 
@@ -128,7 +129,7 @@ impl Inputs for CatSplit {
         Ok(())
     }
 
-    fn gram(&self) -> DMatrix<f64> {
+    fn gram(&self) -> GramMatrix {
         CatSplit::gram(self)
     }
 
@@ -139,11 +140,11 @@ impl Inputs for CatSplit {
         ensure_shape(dst, (k, m), "the product V^T X's destination")?;
         let pixels = self.pixels();
         let fill = |first: usize, columns: &mut [f64]| {
-            for (offset, column) in columns.chunks_exact_mut(k).enumerate() {
-                let picture = &pixels[(first + offset) * n_x..(first + offset + 1) * n_x];
-                for (r, out) in column.iter_mut().enumerate() {
-                    *out = byte_dot(&v.as_slice()[r * n_x..(r + 1) * n_x], picture) / 255.0;
-                }
+            let count = columns.len() / k.max(1);
+            let pictures = &pixels[first * n_x..(first + count) * n_x];
+            for r in 0..k {
+                let row = &v.as_slice()[r * n_x..(r + 1) * n_x];
+                byte_dots(row, pictures, columns[r..].iter_mut().step_by(k));
             }
         };
         // Two halves of the pictures (dst's columns).
@@ -170,10 +171,8 @@ impl Inputs for CatSplit {
         let fill = |first_pixel: usize, part: &mut [f64]| {
             let len = part.len() / k.max(1);
             for (r, row) in part.chunks_exact_mut(len.max(1)).enumerate().take(k) {
-                for j in 0..m {
-                    let picture = &pixels[j * n_x + first_pixel..j * n_x + first_pixel + len];
-                    byte_axpy(row, s[(r, j)], picture);
-                }
+                let scales: Vec<f64> = s.row(r).iter().copied().collect();
+                byte_combination(row, &scales, pixels, n_x, first_pixel);
             }
         };
         // Two halves of the pixels: `rows` as [half 1 of every row, half 2 of every row], so
@@ -213,73 +212,170 @@ fn in_two_parts(
 ) {
     let (first, second) = values.split_at_mut(split.min(values.len()));
     if work >= kernels::PARALLEL_THRESHOLD && crate::pair::cores() > 1 && !second.is_empty() {
-        std::thread::scope(|scope| {
-            scope.spawn(|| fill(second_start, second));
-            fill(0, first);
-        });
+        crate::pair::join(|| fill(0, first), || fill(second_start, second));
     } else {
         fill(0, first);
         fill(second_start, second);
     }
 }
 
-/// `sum_i w[i] b[i]` over bytes `b`, in eight interleaved partial sums added pairwise at the
-/// end (the same on every CPU; AVX2 runs them in two registers).
-fn byte_dot(w: &[f64], bytes: &[u8]) -> f64 {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has just been checked to support AVX2.
-        return unsafe { byte_dot_avx2(w, bytes) };
-    }
-    byte_dot_portable(w, bytes)
-}
+/// Lanes of the byte products' partial sums (one AVX-512 register of `f64`).
+const LANES: usize = 8;
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn byte_dot_avx2(w: &[f64], bytes: &[u8]) -> f64 {
-    byte_dot_portable(w, bytes)
-}
+/// Pixels per block of [`byte_dots`]: the block of `w` (16 KB) stays in the L1 cache while every
+/// picture's bytes of the block pass by, instead of all of `w` (96 KB) once per picture.
+const DOT_BLOCK: usize = 2048;
 
-#[inline(always)]
-fn byte_dot_portable(w: &[f64], bytes: &[u8]) -> f64 {
-    const LANES: usize = 8;
-    let mut sums = [0.0f64; LANES];
-    let (w_blocks, byte_blocks) = (w.chunks_exact(LANES), bytes.chunks_exact(LANES));
-    let (w_tail, bytes_tail) = (w_blocks.remainder(), byte_blocks.remainder());
-    for (w, b) in w_blocks.zip(byte_blocks) {
-        for lane in 0..LANES {
-            sums[lane] += w[lane] * f64::from(b[lane]);
+/// `out[j] = sum_i w[i] b_j[i] / 255` for the pictures `b_j` (`w.len()` bytes each) of
+/// `pictures`: for each, eight interleaved partial sums (lane `l` adds the terms `i = l mod 8`
+/// in order, each product rounded then added), added pairwise at the end, then the terms past
+/// the last whole eight one by one. The same bits on every CPU and for any block size, since
+/// blocking over `i` keeps each lane's order.
+fn byte_dots<'a>(w: &[f64], pictures: &[u8], out: impl Iterator<Item = &'a mut f64>) {
+    let n = w.len();
+    let count = pictures.len().checked_div(n).unwrap_or(0);
+    let whole = n - n % LANES;
+    let mut sums = vec![[0.0f64; LANES]; count];
+    let mut start = 0;
+    while start < whole {
+        let end = (start + DOT_BLOCK).min(whole);
+        for (j, lanes) in sums.iter_mut().enumerate() {
+            let bytes = &pictures[j * n + start..j * n + end];
+            lane_sums(lanes, &w[start..end], bytes);
         }
+        start = end;
     }
-    let mut sum =
-        ((sums[0] + sums[1]) + (sums[2] + sums[3])) + ((sums[4] + sums[5]) + (sums[6] + sums[7]));
-    for (&w, &b) in w_tail.iter().zip(bytes_tail) {
-        sum += w * f64::from(b);
+    for ((j, lanes), out) in sums.iter().enumerate().zip(out) {
+        let mut sum = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]))
+            + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+        for (&w, &b) in w[whole..].iter().zip(&pictures[j * n + whole..(j + 1) * n]) {
+            sum += w * f64::from(b);
+        }
+        *out = sum / 255.0;
     }
-    sum
 }
 
-/// `row += scale * b` over bytes `b`.
-fn byte_axpy(row: &mut [f64], scale: f64, bytes: &[u8]) {
+/// `lanes[l] += w[i] b[i]` for `i = l mod 8` in order (`w.len()` a multiple of 8).
+fn lane_sums(lanes: &mut [f64; LANES], w: &[f64], bytes: &[u8]) {
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has just been checked to support AVX2.
-        unsafe { byte_axpy_avx2(row, scale, bytes) };
+    if std::arch::is_x86_feature_detected!("avx512f") {
+        // SAFETY: the CPU has just been checked to support AVX-512F.
+        unsafe { lane_sums_avx512(lanes, w, bytes) };
         return;
     }
-    byte_axpy_portable(row, scale, bytes);
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has just been checked to support AVX2.
+        unsafe { lane_sums_avx2(lanes, w, bytes) };
+        return;
+    }
+    lane_sums_portable(lanes, w, bytes);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn byte_axpy_avx2(row: &mut [f64], scale: f64, bytes: &[u8]) {
-    byte_axpy_portable(row, scale, bytes);
+fn lane_sums_avx2(lanes: &mut [f64; LANES], w: &[f64], bytes: &[u8]) {
+    lane_sums_portable(lanes, w, bytes);
 }
 
 #[inline(always)]
-fn byte_axpy_portable(row: &mut [f64], scale: f64, bytes: &[u8]) {
-    for (out, &b) in row.iter_mut().zip(bytes) {
-        *out += scale * f64::from(b);
+fn lane_sums_portable(lanes: &mut [f64; LANES], w: &[f64], bytes: &[u8]) {
+    for (w, b) in w.chunks_exact(LANES).zip(bytes.chunks_exact(LANES)) {
+        for lane in 0..LANES {
+            lanes[lane] += w[lane] * f64::from(b[lane]);
+        }
+    }
+}
+
+/// [`lane_sums_portable`] with the eight lanes in one register: a multiply then an add, as there.
+///
+/// # Safety
+/// AVX-512F must be available.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn lane_sums_avx512(lanes: &mut [f64; LANES], w: &[f64], bytes: &[u8]) {
+    use std::arch::x86_64::*;
+    let steps = w.len().min(bytes.len()) / LANES;
+    // SAFETY: lanes holds 8 values; every read below is within the first `steps * 8` entries.
+    unsafe {
+        let mut sum = _mm512_loadu_pd(lanes.as_ptr());
+        for step in 0..steps {
+            let b = _mm_loadl_epi64(bytes.as_ptr().add(step * LANES).cast());
+            let b = _mm512_cvtepi32_pd(_mm256_cvtepu8_epi32(b));
+            let w = _mm512_loadu_pd(w.as_ptr().add(step * LANES));
+            sum = _mm512_add_pd(sum, _mm512_mul_pd(w, b));
+        }
+        _mm512_storeu_pd(lanes.as_mut_ptr(), sum);
+    }
+}
+
+/// `row[i] = sum_j scales[j] b_j[first + i]` over the pictures `b_j` (`n_x` bytes each, one per
+/// scale): for each entry `((0 + s_0 b_0) + s_1 b_1) + ...`, each product rounded then added,
+/// in the order of the pictures. The same bits on every CPU.
+fn byte_combination(row: &mut [f64], scales: &[f64], pixels: &[u8], n_x: usize, first: usize) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx512f") {
+        let whole = row.len() - row.len() % (4 * LANES);
+        // SAFETY: the CPU has just been checked to support AVX-512F.
+        unsafe { byte_combination_avx512(&mut row[..whole], scales, pixels, n_x, first) };
+        byte_combination_portable(&mut row[whole..], scales, pixels, n_x, first + whole);
+        return;
+    }
+    byte_combination_portable(row, scales, pixels, n_x, first);
+}
+
+#[inline(always)]
+fn byte_combination_portable(
+    row: &mut [f64],
+    scales: &[f64],
+    pixels: &[u8],
+    n_x: usize,
+    first: usize,
+) {
+    row.fill(0.0);
+    for (j, &scale) in scales.iter().enumerate() {
+        let bytes = &pixels[j * n_x + first..j * n_x + first + row.len()];
+        for (out, &b) in row.iter_mut().zip(bytes) {
+            *out += scale * f64::from(b);
+        }
+    }
+}
+
+/// [`byte_combination_portable`] for `row.len()` a multiple of 32: 32 entries at a time held in
+/// four registers while every picture passes (a multiply then an add, as there).
+///
+/// # Safety
+/// AVX-512F must be available.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f")]
+unsafe fn byte_combination_avx512(
+    row: &mut [f64],
+    scales: &[f64],
+    pixels: &[u8],
+    n_x: usize,
+    first: usize,
+) {
+    use std::arch::x86_64::*;
+    // Every read below is within these bounds (the callers' shapes guarantee them).
+    assert!(scales.is_empty() || (scales.len() - 1) * n_x + first + row.len() <= pixels.len());
+    for (group, out) in row.chunks_exact_mut(4 * LANES).enumerate() {
+        let offset = first + group * 4 * LANES;
+        let mut sums = [_mm512_setzero_pd(); 4];
+        for (j, &scale) in scales.iter().enumerate() {
+            let scale = _mm512_set1_pd(scale);
+            // SAFETY: the 32 bytes from j * n_x + offset are within `pixels` (asserted above).
+            let bytes = unsafe { _mm256_loadu_si256(pixels.as_ptr().add(j * n_x + offset).cast()) };
+            let (low, high) = (_mm256_castsi256_si128(bytes), _mm256_extracti128_si256::<1>(bytes));
+            let quarters = [low, _mm_srli_si128::<8>(low), high, _mm_srli_si128::<8>(high)];
+            for (sum, quarter) in sums.iter_mut().zip(quarters) {
+                let b = _mm512_cvtepi32_pd(_mm256_cvtepu8_epi32(quarter));
+                *sum = _mm512_add_pd(*sum, _mm512_mul_pd(scale, b));
+            }
+        }
+        for (q, sum) in sums.into_iter().enumerate() {
+            // SAFETY: `out` holds 32 entries.
+            unsafe { _mm512_storeu_pd(out.as_mut_ptr().add(q * LANES), sum) };
+        }
     }
 }
 
@@ -363,6 +459,42 @@ mod tests {
                 }
             }
             assert_eq!(*split.to_matrix(), x);
+        }
+    }
+
+    #[test]
+    fn the_byte_products_take_their_terms_in_the_documented_order() {
+        // Sizes with tails past whole blocks, whole eights and whole groups of 32.
+        let mut rng = NumpyRng::new(21);
+        for (n, count) in [(7, 3), (8, 1), (2048 + 37, 5), (3 * 2048, 4), (12288, 3)] {
+            let w: Vec<f64> = rng.randn(n, 1).iter().copied().collect();
+            let pictures: Vec<u8> =
+                rng.rand(1, n * count).iter().map(|&v| (v * 256.0) as u8).collect();
+            let mut dots = vec![0.0; count];
+            byte_dots(&w, &pictures, dots.iter_mut());
+            for (j, &dot) in dots.iter().enumerate() {
+                let bytes = &pictures[j * n..(j + 1) * n];
+                let mut lanes = [0.0f64; 8];
+                let whole = n - n % 8;
+                for i in 0..whole {
+                    lanes[i % 8] += w[i] * f64::from(bytes[i]);
+                }
+                let mut sum = ((lanes[0] + lanes[1]) + (lanes[2] + lanes[3]))
+                    + ((lanes[4] + lanes[5]) + (lanes[6] + lanes[7]));
+                for i in whole..n {
+                    sum += w[i] * f64::from(bytes[i]);
+                }
+                assert_eq!(dot.to_bits(), (sum / 255.0).to_bits(), "n {n}, picture {j}");
+            }
+            let scales: Vec<f64> = rng.randn(count, 1).iter().copied().collect();
+            let first = n / 3;
+            let mut row = vec![f64::NAN; n - first];
+            byte_combination(&mut row, &scales, &pictures, n, first);
+            for (i, &entry) in row.iter().enumerate() {
+                let expected = (0..count)
+                    .fold(0.0, |sum, j| sum + scales[j] * f64::from(pictures[j * n + first + i]));
+                assert_eq!(entry.to_bits(), expected.to_bits(), "n {n}, entry {i}");
+            }
         }
     }
 

@@ -169,14 +169,17 @@ impl Pair<'_> {
     }
 }
 
-/// Runs `train` with a [`Pair`] whose other half is `other_half`: on a helper thread when
-/// `two_threads` is true, else on the calling thread inside [`Pair::start`]. The helper exists
-/// only during this call.
+/// Runs `train` with a [`Pair`] whose other half is `other_half`: on the process's helper thread
+/// (the one [`join`] uses) when `two_threads` is true and that helper is free, else on the
+/// calling thread inside [`Pair::start`]. Sharing the one helper keeps a training loop that
+/// follows a [`join`] (the Gram matrix before hw1's Gram loop) on two threads for two cores,
+/// instead of three threads of which two had to share a core.
 pub fn run<R>(
     two_threads: bool,
     other_half: &(dyn Fn() + Sync),
     train: impl FnOnce(&mut Pair<'_>) -> R,
 ) -> R {
+    let acquired = if two_threads { acquire_helper() } else { None };
     let handover = Handover {
         started: AtomicU64::new(0),
         picked_up: AtomicU64::new(0),
@@ -186,42 +189,46 @@ pub fn run<R>(
         trainer: std::thread::current(),
         helper: std::sync::OnceLock::new(),
     };
-    std::thread::scope(|scope| {
-        if two_threads {
-            let handover = &handover;
-            let helper = scope.spawn(move || {
-                let mut seen = 0;
-                loop {
-                    wait_for(&handover.started, seen + 1);
-                    if handover.stop.load(Ordering::Acquire) {
-                        return;
-                    }
-                    seen += 1;
-                    handover.picked_up.store(seen, Ordering::Release);
-                    let outcome =
-                        std::panic::catch_unwind(std::panic::AssertUnwindSafe(other_half));
-                    if let Err(payload) = outcome {
-                        if let Ok(mut slot) = handover.panic.lock() {
-                            *slot = Some(payload);
-                        }
-                        handover.finish(seen);
-                        return;
-                    }
-                    handover.finish(seen);
+    let mut pair = Pair {
+        handover: &handover,
+        other_half,
+        helper_on: acquired.is_some(),
+        generation: 0,
+        sleeps: 0,
+    };
+    let Some((helper, busy)) = acquired else {
+        return train(&mut pair);
+    };
+    if let Some(thread) = helper.thread.get() {
+        let _ = handover.helper.set(thread.clone());
+    }
+    let handover = &handover;
+    let other = move || {
+        let mut seen = 0;
+        loop {
+            wait_for(&handover.started, seen + 1);
+            if handover.stop.load(Ordering::Acquire) {
+                return;
+            }
+            seen += 1;
+            handover.picked_up.store(seen, Ordering::Release);
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(other_half));
+            if let Err(payload) = outcome {
+                if let Ok(mut slot) = handover.panic.lock() {
+                    *slot = Some(payload);
                 }
-            });
-            let _ = handover.helper.set(helper.thread().clone());
+                handover.finish(seen);
+                return;
+            }
+            handover.finish(seen);
         }
-        let _release = StopOnDrop(&handover);
-        let mut pair = Pair {
-            handover: &handover,
-            other_half,
-            helper_on: two_threads,
-            generation: 0,
-            sleeps: 0,
-        };
+    };
+    let own = || {
+        // Releases the helper's loop however training ends, so that the join below returns.
+        let _release = StopOnDrop(handover);
         train(&mut pair)
-    })
+    };
+    join_on(helper, busy, own, other).0
 }
 
 /// A task handed to the [`join`] helper, without an allocation: a pointer to the caller's
@@ -255,6 +262,8 @@ struct JoinHelper {
     /// Held by the caller whose task the helper is running; a second caller meanwhile runs
     /// both halves itself.
     busy: Mutex<()>,
+    /// The helper thread, for [`run`]'s hand-over to wake it.
+    thread: std::sync::OnceLock<std::thread::Thread>,
     task: Mutex<Option<Task>>,
     task_ready: std::sync::Condvar,
     /// How many tasks have been handed over, and how many finished: both sides spin on these for
@@ -292,6 +301,7 @@ fn join_helper() -> Option<&'static JoinHelper> {
     *HELPER.get_or_init(|| {
         let helper: &'static JoinHelper = Box::leak(Box::new(JoinHelper {
             busy: Mutex::new(()),
+            thread: std::sync::OnceLock::new(),
             task: Mutex::new(None),
             task_ready: std::sync::Condvar::new(),
             posted: AtomicU64::new(0),
@@ -333,8 +343,17 @@ fn join_helper() -> Option<&'static JoinHelper> {
                 helper.outcome_ready.notify_all();
             }
         });
-        started.ok().map(|_| helper)
+        started.ok().map(|handle| {
+            let _ = helper.thread.set(handle.thread().clone());
+            helper
+        })
     })
+}
+
+/// The helper and its `busy` lock, when the machine has two cores and no other caller has it.
+fn acquire_helper() -> Option<(&'static JoinHelper, std::sync::MutexGuard<'static, ()>)> {
+    let helper = if cores() > 1 { join_helper() } else { None };
+    helper.and_then(|h| h.busy.try_lock().ok().map(|busy| (h, busy)))
 }
 
 /// Runs `own` on the calling thread and `other` on a helper thread that lives as long as the
@@ -359,9 +378,7 @@ where
     O: FnOnce() -> B + Send,
     B: Send,
 {
-    let helper = if cores() > 1 { join_helper() } else { None };
-    let Some((helper, busy)) = helper.and_then(|h| h.busy.try_lock().ok().map(|busy| (h, busy)))
-    else {
+    let Some((helper, busy)) = acquire_helper() else {
         // Both halves here, both run even when the first panics, as on two threads.
         let own_result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(own));
         let other_result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(other));
@@ -370,6 +387,20 @@ where
             (Err(payload), _) | (_, Err(payload)) => std::panic::resume_unwind(payload),
         };
     };
+    join_on(helper, busy, own, other)
+}
+
+/// [`join`] with the helper acquired: `other` runs on it while `own` runs here.
+fn join_on<A, B, O>(
+    helper: &'static JoinHelper,
+    busy: std::sync::MutexGuard<'static, ()>,
+    own: impl FnOnce() -> A,
+    other: O,
+) -> (A, B)
+where
+    O: FnOnce() -> B + Send,
+    B: Send,
+{
     // The other half and its result live in this frame; the helper reaches them through `task`.
     // This function does not return or unwind before the helper has reported the task finished
     // (below: `own` runs under catch_unwind, and the wait for the outcome cannot be skipped), so

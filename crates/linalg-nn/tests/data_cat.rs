@@ -92,7 +92,10 @@ fn real_gram_from_the_bytes_matches_x_transpose_x() {
     // CatSplit::gram is exact: (B^T B) / 255^2 for the byte matrix B. Against X^T X in float64
     // (every product rounded) it agrees to a few units in the last place.
     let data = course_data();
-    let gram = data.train.gram();
+    let exact_gram = data.train.gram();
+    assert_eq!(exact_gram.divisor(), 65025.0);
+    assert!(exact_gram.values().iter().all(|&v| v.fract() == 0.0 && v >= 0.0));
+    let gram = exact_gram.to_matrix();
     assert_eq!(gram.shape(), (209, 209));
     assert_eq!(gram, gram.transpose());
     let x = data.train.x();
@@ -101,6 +104,7 @@ fn real_gram_from_the_bytes_matches_x_transpose_x() {
     assert!((&gram - &direct).abs().max() < 1e-14 * scale);
     // One entry by hand, in integers: the squared length of picture 0's bytes.
     let exact: u64 = data.train.image(0).iter().map(|&b| u64::from(b) * u64::from(b)).sum();
+    assert_eq!(exact_gram.values()[(0, 0)], exact as f64);
     assert_eq!(gram[(0, 0)], exact as f64 / 65025.0);
 }
 

@@ -9,10 +9,13 @@
 //! network.
 
 use super::error::{DataError, format_shape};
+use crate::gram::GramMatrix;
 use hdf5_pure::DType;
 use nalgebra::DMatrix;
+use std::ops::Range;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// File name of the training set inside the data folder.
 pub const TRAIN_FILE: &str = "train_catvnoncat.h5";
@@ -102,13 +105,42 @@ impl Split {
 /// assert_eq!(x[(0, 1)], 12.0 / 255.0);
 /// assert_eq!(split.y(), nalgebra::DMatrix::from_row_slice(1, 2, &[1.0, 0.0]));
 /// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct CatSplit {
     m: usize,
     num_px: usize,
-    pixels: Vec<u8>,
+    /// The bytes holding the pixels, at `pixels_at`: the course file itself, mapped into memory
+    /// (or read, where it cannot be mapped), when it stores them as plain bytes in one run, as
+    /// h5py writes them; otherwise the decoded pixels alone. No copy of 2.5 MB is made just to
+    /// cut the pixels out of the file.
+    bytes: SharedBytes,
+    pixels_at: Range<usize>,
     labels: Vec<u8>,
 }
+
+/// Bytes shared by the clones of a [`CatSplit`].
+type SharedBytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
+
+impl std::fmt::Debug for CatSplit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CatSplit")
+            .field("m", &self.m)
+            .field("num_px", &self.num_px)
+            .field("pixels", &format_args!("{} bytes", self.pixels().len()))
+            .field("labels", &self.labels)
+            .finish()
+    }
+}
+
+/// Two splits are equal when they hold the same pictures and labels, wherever the bytes are.
+impl PartialEq for CatSplit {
+    fn eq(&self, other: &Self) -> bool {
+        (self.m, self.num_px, &self.labels) == (other.m, other.num_px, &other.labels)
+            && self.pixels() == other.pixels()
+    }
+}
+
+impl Eq for CatSplit {}
 
 impl CatSplit {
     /// Parses a course file already in memory. `path` is only used in error messages.
@@ -127,6 +159,11 @@ impl CatSplit {
     /// assert!(matches!(err, Err(DataError::NotHdf5 { .. })));
     /// ```
     pub fn from_bytes(path: &Path, bytes: Vec<u8>, split: Split) -> Result<Self, DataError> {
+        Self::from_shared(path, Arc::new(bytes), split)
+    }
+
+    /// [`CatSplit::from_bytes`] on bytes that may be a mapped file.
+    fn from_shared(path: &Path, bytes: SharedBytes, split: Split) -> Result<Self, DataError> {
         // hdf5-pure is not documented to be panic-free on hostile input; nothing the closure
         // builds escapes when it unwinds, so asserting unwind safety is sound.
         match catch_unwind(AssertUnwindSafe(|| parse(path, bytes, split))) {
@@ -168,12 +205,12 @@ impl CatSplit {
     /// If `i >= m()`, like slice indexing.
     pub fn image(&self, i: usize) -> &[u8] {
         let n_x = self.n_x();
-        &self.pixels[i * n_x..(i + 1) * n_x]
+        &self.pixels()[i * n_x..(i + 1) * n_x]
     }
 
     /// All pictures' bytes, `(m, num_px, num_px, 3)` row-major as in the file.
     pub fn pixels(&self) -> &[u8] {
-        &self.pixels
+        &(*self.bytes).as_ref()[self.pixels_at.clone()]
     }
 
     /// The labels, 0 (non-cat) or 1 (cat), one per picture.
@@ -185,12 +222,12 @@ impl CatSplit {
     /// picture `j` in (row, column, channel) order scaled to `[0, 1]`. Built fresh on each
     /// call (see the type's documentation).
     pub fn x(&self) -> DMatrix<f64> {
-        let mut values = huge_page_zeros(self.pixels.len());
+        let mut values = huge_page_zeros(self.pixels().len());
         let convert = |(out, bytes): (&mut [f64], &[u8])| pixels_to_unit_into(out, bytes);
         // Two halves on two threads when the set is large: most of the time goes into the
         // kernel handing out (and zeroing) fresh memory, which both cores can do at once.
         let (len, half) = (values.len(), values.len().div_ceil(2));
-        let mut halves = values.chunks_mut(half.max(1)).zip(self.pixels.chunks(half.max(1)));
+        let mut halves = values.chunks_mut(half.max(1)).zip(self.pixels().chunks(half.max(1)));
         if len >= PARALLEL_CONVERSION_MIN && crate::pair::cores() > 1 {
             std::thread::scope(|scope| {
                 if let Some(first) = halves.next() {
@@ -206,9 +243,10 @@ impl CatSplit {
 
     /// `X^T X` for [`CatSplit::x`], shape `(m, m)`: the Gram matrix of the pictures, for the Gram
     /// engine ([`crate::gram`]). Computed from the bytes, exactly: `X = B / 255` for the byte
-    /// matrix `B`, the integer matrix `B^T B` is exact ([`crate::kernels::byte_gram_into`]), and
-    /// each entry is then divided by `255^2` once, so it is at least as accurate as
-    /// `x().transpose() * x()` (which rounds every product), and about twice as fast.
+    /// matrix `B`, so `X^T X = (B^T B) / 255^2` with the exact integer matrix `B^T B`
+    /// ([`crate::kernels::byte_gram_into`]) as its values and `255^2` as its divisor. Each entry
+    /// of [`GramMatrix::to_matrix`] is then one correctly rounded division, at least as accurate
+    /// as `x().transpose() * x()` (which rounds every product), and much faster.
     ///
     /// ```
     /// use hdf5_pure::FileBuilder;
@@ -224,15 +262,17 @@ impl CatSplit {
     ///
     /// let x = split.x();
     /// let direct = x.transpose() * &x;
-    /// assert!((split.gram() - &direct).abs().max() < 1e-14 * direct.abs().max());
+    /// let gram = split.gram();
+    /// assert_eq!(gram.divisor(), 255.0 * 255.0);
+    /// assert!((gram.to_matrix() - &direct).abs().max() < 1e-14 * direct.abs().max());
     /// ```
-    pub fn gram(&self) -> DMatrix<f64> {
+    pub fn gram(&self) -> GramMatrix {
         let mut gram = DMatrix::zeros(self.m, self.m);
         // The byte count is n_x * m by construction, so this cannot fail.
-        if crate::kernels::byte_gram_into(&mut gram, &self.pixels, self.n_x()).is_err() {
+        if crate::kernels::byte_gram_into(&mut gram, self.pixels(), self.n_x()).is_err() {
             unreachable!("a split holds n_x * m pixel bytes");
         }
-        gram / (255.0 * 255.0)
+        GramMatrix::from_symmetric(gram, 255.0 * 255.0)
     }
 
     /// The labels as the notebook's `Y`, shape `(1, m)`.
@@ -366,20 +406,12 @@ pub struct CatDataset {
 /// assert!(err.to_string().contains("cargo xtask fetch-data"));
 /// ```
 pub fn load_dataset(dir: &Path) -> Result<CatDataset, DataError> {
-    // The two files are independent: the test file is read on a second thread meanwhile.
-    let (train, test) = std::thread::scope(|scope| {
-        let test = scope.spawn(|| load_cat_file(&dir.join(TEST_FILE), Split::Test));
-        let train = load_cat_file(&dir.join(TRAIN_FILE), Split::Train);
-        // load_cat_file turns every panic of the HDF5 reader into an error, so the thread
-        // cannot have panicked; a join error is reported as a damaged test file all the same.
-        let test = test.join().unwrap_or_else(|_| {
-            Err(DataError::Corrupt {
-                path: dir.join(TEST_FILE),
-                detail: "the HDF5 reader failed".to_owned(),
-            })
-        });
-        (train, test)
-    });
+    // The two files are independent: the test file is read on the helper thread meanwhile
+    // (load_cat_file turns every panic of the HDF5 reader into an error).
+    let (train, test) = crate::pair::join(
+        || load_cat_file(&dir.join(TRAIN_FILE), Split::Train),
+        || load_cat_file(&dir.join(TEST_FILE), Split::Test),
+    );
     let (train, test) = (train?, test?);
     if train.num_px != test.num_px {
         return Err(DataError::Inconsistent {
@@ -395,8 +427,8 @@ pub fn load_dataset(dir: &Path) -> Result<CatDataset, DataError> {
 
 /// Loads one course file; `split` says which dataset names to expect.
 ///
-/// The file is read into memory once (the course files are 2.5 MB and 0.6 MB) and parsed
-/// with [`CatSplit::from_bytes`].
+/// The file is mapped into memory (read into it where it cannot be mapped) and parsed as
+/// [`CatSplit::from_bytes`] does; the pixels are then read where they are in the file.
 ///
 /// ```
 /// use linalg_nn::data::{DataError, Split, load_cat_file};
@@ -406,8 +438,41 @@ pub fn load_dataset(dir: &Path) -> Result<CatDataset, DataError> {
 /// assert!(matches!(err, DataError::Io { .. }), "a directory is not a data file");
 /// ```
 pub fn load_cat_file(path: &Path, split: Split) -> Result<CatSplit, DataError> {
-    let bytes = read_file(path, FETCH_HINT)?;
-    CatSplit::from_bytes(path, bytes, split)
+    let bytes = map_file(path, FETCH_HINT)?;
+    CatSplit::from_shared(path, bytes, split)
+}
+
+/// The whole file at `path`, mapped read-only into memory (with its pages mapped at once, which
+/// took a fifth of the time of reading the training file into a buffer, docs/performance.md),
+/// or read into a buffer where the file cannot be mapped. Errors as [`read_file`].
+fn map_file(path: &Path, hint: &str) -> Result<SharedBytes, DataError> {
+    let io_error = |source: std::io::Error| {
+        if source.kind() == std::io::ErrorKind::NotFound {
+            DataError::Missing { path: path.to_path_buf(), hint: hint.to_owned() }
+        } else {
+            DataError::Io { path: path.to_path_buf(), source }
+        }
+    };
+    if path.is_dir() {
+        return read_file(path, hint).map(|bytes| Arc::new(bytes) as SharedBytes);
+    }
+    let file = std::fs::File::open(path).map_err(io_error)?;
+    let is_file = file.metadata().map_err(io_error)?.is_file();
+    if is_file {
+        // SAFETY: the mapping is private and read-only, and nothing in this process writes the
+        // file. Another program could still change it while it is mapped; the course files are
+        // replaced whole (`cargo xtask fetch-data` renames a verified download into place, which
+        // leaves a mapped file as it was), never written in place. Were one truncated meanwhile,
+        // reading past its new end would stop the process (SIGBUS), not give wrong numbers.
+        let mapped = unsafe { memmap2::MmapOptions::new().populate().map(&file) };
+        if let Ok(mapped) = mapped {
+            return Ok(Arc::new(mapped));
+        }
+    }
+    // Not a regular file (a pipe, a device), or mapping refused: read it.
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut &file, &mut bytes).map_err(io_error)?;
+    Ok(Arc::new(bytes))
 }
 
 /// Reads a whole file, telling a missing file (with `hint`) from an unreadable one.
@@ -431,9 +496,9 @@ pub(crate) fn read_file(path: &Path, hint: &str) -> Result<Vec<u8>, DataError> {
 }
 
 /// The parser proper; [`CatSplit::from_bytes`] wraps it against panics.
-fn parse(path: &Path, bytes: Vec<u8>, split: Split) -> Result<CatSplit, DataError> {
-    let file_len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
-    let file = hdf5_pure::File::from_bytes(bytes)
+fn parse(path: &Path, bytes: SharedBytes, split: Split) -> Result<CatSplit, DataError> {
+    let file_len = u64::try_from((*bytes).as_ref().len()).unwrap_or(u64::MAX);
+    let file = hdf5_pure::File::from_source(FileBytes(Arc::clone(&bytes)))
         .map_err(|e| DataError::NotHdf5 { path: path.to_path_buf(), detail: e.to_string() })?;
     let ctx = Ctx { path, file: &file, file_len };
 
@@ -454,8 +519,8 @@ fn parse(path: &Path, bytes: Vec<u8>, split: Split) -> Result<CatSplit, DataErro
     };
     let pixel_count = ctx.check_fits(&x_ds, &x_name, &x_shape)?;
     // Plain 8-bit unsigned bytes (what h5py writes for uint8) are the pixel values as stored:
-    // reading them raw skips a per-element decode that took longer than the file read. Any
-    // other uint8 encoding (bit offset, reduced precision) goes through the decoder.
+    // stored in one run, they are used where they are in the file. Any other uint8 encoding
+    // (bit offset, reduced precision) or layout (chunks, compact) goes through the decoder.
     let plain_bytes = matches!(
         x_ds.datatype(),
         Ok(hdf5_pure::Datatype::FixedPoint {
@@ -464,11 +529,32 @@ fn parse(path: &Path, bytes: Vec<u8>, split: Split) -> Result<CatSplit, DataErro
             ..
         })
     );
-    let pixels = if plain_bytes { x_ds.read_raw() } else { x_ds.read_u8() }
-        .map_err(|e| ctx.corrupt(&x_name, &e))?;
-    if pixels.len() != pixel_count {
-        return Err(ctx.short_read(&x_name, pixel_count, pixels.len()));
-    }
+    let in_file = match x_ds.layout() {
+        Ok(hdf5_pure::Layout::Contiguous { address: Some(address), size }) if plain_bytes => {
+            let start = usize::try_from(address).ok();
+            let end = start.and_then(|start| start.checked_add(pixel_count));
+            match (start, end) {
+                (Some(start), Some(end))
+                    if size == pixel_count as u64 && end <= (*bytes).as_ref().len() =>
+                {
+                    Some(start..end)
+                }
+                _ => None,
+            }
+        }
+        _ => None,
+    };
+    let (pixel_bytes, pixels_at) = match in_file {
+        Some(range) => (Arc::clone(&bytes), range),
+        None => {
+            let pixels = if plain_bytes { x_ds.read_raw() } else { x_ds.read_u8() }
+                .map_err(|e| ctx.corrupt(&x_name, &e))?;
+            if pixels.len() != pixel_count {
+                return Err(ctx.short_read(&x_name, pixel_count, pixels.len()));
+            }
+            (Arc::new(pixels) as SharedBytes, 0..pixel_count)
+        }
+    };
 
     let y_name = split.y_dataset();
     let y_ds = ctx.dataset(&y_name)?;
@@ -514,7 +600,36 @@ fn parse(path: &Path, bytes: Vec<u8>, split: Split) -> Result<CatSplit, DataErro
 
     // Both fit in usize: check_fits bounded them by the file length.
     let to_usize = |v: u64| usize::try_from(v).unwrap_or(usize::MAX);
-    Ok(CatSplit { m: to_usize(m), num_px: to_usize(num_px), pixels, labels })
+    Ok(CatSplit { m: to_usize(m), num_px: to_usize(num_px), bytes: pixel_bytes, pixels_at, labels })
+}
+
+/// The bytes of a course file as hdf5-pure's [`hdf5_pure::Source`]: it reads the metadata from
+/// them, and the pixels are then taken where they are.
+struct FileBytes(SharedBytes);
+
+impl hdf5_pure::Source for FileBytes {
+    fn len(&self) -> u64 {
+        u64::try_from((*self.0).as_ref().len()).unwrap_or(u64::MAX)
+    }
+
+    fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), hdf5_pure::FormatError> {
+        let bytes = (*self.0).as_ref();
+        let start = usize::try_from(offset).map_err(|_| {
+            hdf5_pure::FormatError::ValueTooLargeForPlatform { value: offset, target: "usize" }
+        })?;
+        // Reported as hdf5-pure's in-memory files do: the end needed against the file's length.
+        match start.checked_add(buf.len()) {
+            Some(end) if end <= bytes.len() => {}
+            end => {
+                return Err(hdf5_pure::FormatError::UnexpectedEof {
+                    expected: end.unwrap_or(usize::MAX),
+                    available: bytes.len(),
+                });
+            }
+        }
+        buf.copy_from_slice(&bytes[start..start + buf.len()]);
+        Ok(())
+    }
 }
 
 fn is_integer(dtype: &DType) -> bool {

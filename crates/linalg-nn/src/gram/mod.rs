@@ -16,11 +16,14 @@
 //! combination of `dZ1 X^T`), so [`GramSettings::check`] refuses them. Logistic regression is the
 //! case `n1 = 1` (with `W1 = w^T`). The derivation is written out in `docs/gram-engine.md`.
 
+mod rows;
+
 use crate::error::{NnError, Result};
 use crate::inputs::Inputs;
 use crate::kernels::Op;
 use crate::matrix::ensure_shape;
 use nalgebra::DMatrix;
+pub use rows::GramRows;
 use std::ops::Range;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
@@ -162,22 +165,92 @@ impl std::str::FromStr for Engine {
     }
 }
 
-/// `G = X^T X`, the `(m, m)` Gram matrix of the examples (one per column of `X`).
+/// `G = X^T X`, the `(m, m)` Gram matrix of the examples, kept as `values / divisor`.
+///
+/// For pictures of bytes `X = B / 255`, so `G = (B^T B) / 255^2`: the values are the exact
+/// integers `B^T B` and the divisor is `255^2` ([`crate::data::CatSplit::gram`]). That is what
+/// lets the logistic-regression step store them in half the bytes ([`GramRows`]). For any other
+/// `X` the values are `X^T X` and the divisor is 1 ([`gram_matrix`]).
+///
+/// ```
+/// use linalg_nn::gram::GramMatrix;
+/// use nalgebra::DMatrix;
+/// let values = DMatrix::from_row_slice(2, 2, &[14.0, 1020.0, 1020.0, 130050.0]);
+/// let gram = GramMatrix::new(values, 255.0 * 255.0).unwrap();
+/// assert_eq!(gram.to_matrix()[(1, 1)], 2.0); // 130050 / 65025
+/// let lopsided = DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 3.0, 4.0]);
+/// assert!(GramMatrix::new(lopsided, 1.0).unwrap_err().to_string().contains("symmetric"));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct GramMatrix {
+    values: DMatrix<f64>,
+    divisor: f64,
+}
+
+impl GramMatrix {
+    /// `G = values / divisor`. `values` must be square and exactly symmetric (every Gram matrix
+    /// this crate computes is mirrored), `divisor` finite and positive.
+    pub fn new(values: DMatrix<f64>, divisor: f64) -> Result<Self> {
+        let m = values.nrows();
+        ensure_shape(&values, (m, m), "the Gram matrix X^T X (square)")?;
+        if !(divisor.is_finite() && divisor > 0.0) {
+            return Err(NnError::invalid(
+                "the Gram matrix's divisor",
+                format!("must be finite and positive, got {divisor}"),
+            ));
+        }
+        // Bit for bit (NaN is not equal to itself, so a NaN anywhere is refused too).
+        let symmetric =
+            (0..m).all(|j| (j..m).all(|i| values[(i, j)].to_bits() == values[(j, i)].to_bits()));
+        if !symmetric || values.iter().any(|v| v.is_nan()) {
+            return Err(NnError::invalid("the Gram matrix X^T X", "must be symmetric"));
+        }
+        Ok(GramMatrix { values, divisor })
+    }
+
+    /// [`GramMatrix::new`] for values known to be symmetric (computed and mirrored here).
+    pub(crate) fn from_symmetric(values: DMatrix<f64>, divisor: f64) -> Self {
+        debug_assert!(divisor.is_finite() && divisor > 0.0);
+        GramMatrix { values, divisor }
+    }
+
+    /// The values, `divisor * G`.
+    pub fn values(&self) -> &DMatrix<f64> {
+        &self.values
+    }
+
+    /// What the values are divided by (1, or `255^2` for pictures of bytes).
+    pub fn divisor(&self) -> f64 {
+        self.divisor
+    }
+
+    /// The number of examples `m` (`G` is `(m, m)`).
+    pub fn size(&self) -> usize {
+        self.values.nrows()
+    }
+
+    /// `G` itself, each entry one correctly rounded division.
+    pub fn to_matrix(&self) -> DMatrix<f64> {
+        if self.divisor == 1.0 { self.values.clone() } else { &self.values / self.divisor }
+    }
+}
+
+/// `G = X^T X` for a float matrix `X` (one example per column), with divisor 1.
 ///
 /// ```
 /// use linalg_nn::gram::gram_matrix;
 /// use nalgebra::DMatrix;
 /// let x = DMatrix::from_row_slice(3, 2, &[1.0, 2.0, 0.0, 1.0, 3.0, -1.0]);
-/// assert_eq!(gram_matrix(&x), x.transpose() * &x);
+/// assert_eq!(gram_matrix(&x).to_matrix(), x.transpose() * &x);
 /// ```
-pub fn gram_matrix(x: &DMatrix<f64>) -> DMatrix<f64> {
+pub fn gram_matrix(x: &DMatrix<f64>) -> GramMatrix {
     let m = x.ncols();
     let mut g = DMatrix::zeros(m, m);
     // Shapes are consistent by construction, so this cannot fail.
     if crate::kernels::gram_into(&mut g, x).is_err() {
         unreachable!("X^T X always has shape (m, m)");
     }
-    g
+    GramMatrix::from_symmetric(g, 1.0)
 }
 
 /// The first layer `Z1 = W1 X + b1` of a network trained by full-batch gradient descent, kept
@@ -209,12 +282,15 @@ pub fn gram_matrix(x: &DMatrix<f64>) -> DMatrix<f64> {
 #[derive(Clone, Debug)]
 pub struct GramFirstLayer<'x> {
     x: &'x dyn Inputs,
-    gram: std::borrow::Cow<'x, DMatrix<f64>>,
+    gram: std::borrow::Cow<'x, GramMatrix>,
+    /// When `n1 = 1`: the two halves of `G`'s rows (examples `0..mid` and `mid..m`) stored for
+    /// the one-row product, in the order the two halves of [`Self::run_one_row`] use them.
+    halves: Vec<GramRows>,
     initial_weights: DMatrix<f64>,
     z: DMatrix<f64>,
     b: DMatrix<f64>,
     dz_sum: DMatrix<f64>,
-    /// `dZ1 G` when `n1 = 1` (unused otherwise: the product goes straight into `Z1`).
+    /// `divisor * dZ1 G` when `n1 = 1` (unused otherwise: the product goes straight into `Z1`).
     dz_gram: DMatrix<f64>,
     /// `a db1`, the bias step of the current iteration.
     shift: nalgebra::DVector<f64>,
@@ -244,22 +320,18 @@ impl<'x> GramFirstLayer<'x> {
 
     /// Like [`GramFirstLayer::new`] with a Gram matrix computed before (several runs on the
     /// same data, e.g. the learning-rate comparison, share one): [`gram_matrix`] or
-    /// [`crate::data::CatSplit::gram`]. It must be exactly symmetric, as theirs are.
+    /// [`crate::data::CatSplit::gram`] (a [`GramMatrix`] is symmetric, which the one-row step
+    /// relies on: `dZ G = (G dZ^T)^T`).
     pub fn with_gram(
         x: &'x dyn Inputs,
-        gram: &'x DMatrix<f64>,
+        gram: &'x GramMatrix,
         initial_weights: DMatrix<f64>,
         initial_bias: DMatrix<f64>,
         learning_rate: f64,
         settings: GramSettings,
     ) -> Result<Self> {
         let m = x.shape().1;
-        ensure_shape(gram, (m, m), "the Gram matrix X^T X")?;
-        // Every Gram matrix this crate computes is mirrored, so exactly symmetric; the
-        // one-row step relies on it (dZ G = (G dZ^T)^T).
-        if gram != &gram.transpose() {
-            return Err(NnError::invalid("the Gram matrix X^T X", "must be symmetric"));
-        }
+        ensure_shape(gram.values(), (m, m), "the Gram matrix X^T X against X (m examples)")?;
         Self::build(
             x,
             std::borrow::Cow::Borrowed(gram),
@@ -272,7 +344,7 @@ impl<'x> GramFirstLayer<'x> {
 
     fn build(
         x: &'x dyn Inputs,
-        gram: std::borrow::Cow<'x, DMatrix<f64>>,
+        gram: std::borrow::Cow<'x, GramMatrix>,
         initial_weights: DMatrix<f64>,
         initial_bias: DMatrix<f64>,
         learning_rate: f64,
@@ -293,9 +365,15 @@ impl<'x> GramFirstLayer<'x> {
             x.tr_mul_into(&mut z, &initial_weights.transpose())?;
         }
         crate::matrix::add_column_mut(&mut z, &initial_bias)?;
+        let mid = m.div_ceil(2);
+        let halves = match n1 {
+            1 => vec![GramRows::new(gram.values(), 0..mid), GramRows::new(gram.values(), mid..m)],
+            _ => Vec::new(),
+        };
         Ok(GramFirstLayer {
             x,
             gram,
+            halves,
             initial_weights,
             z,
             b: initial_bias,
@@ -322,23 +400,29 @@ impl<'x> GramFirstLayer<'x> {
         ensure_shape(dz, self.z.shape(), "dZ1 against Z1")?;
         let (n1, m) = self.z.shape();
         let a = self.learning_rate;
-        let scale = a / m as f64;
         self.dz_sum += dz;
-        // db1 = (1/m) sum over the columns of dZ1, one row at a time, left to right.
+        // db1 = (1/m) sum over the columns of dZ1, one row at a time.
         for (row, b) in self.b.iter_mut().enumerate() {
-            self.shift[row] = a * (row_sum(dz.row(row).iter()) / m as f64);
+            self.shift[row] = a * (row_sum(dz.row(row).iter(), m) / m as f64);
             *b -= self.shift[row];
         }
+        // (a/m) G = (a / (m divisor)) values.
+        let scale = a / (m as f64 * self.gram.divisor());
         if n1 == 1 {
-            // Logistic regression: dZ1 G is one row, (G dZ1^T)^T since G is symmetric.
-            crate::kernels::matvec_into(self.dz_gram.as_mut_slice(), &self.gram, dz.as_slice())?;
+            // Logistic regression: dZ1 G is one row, (G dZ1^T)^T since G is symmetric, taken
+            // half by half as run_one_row's two threads do.
+            let dz_gram = self.dz_gram.as_mut_slice();
+            for half in &self.halves {
+                half.product(dz.as_slice(), &mut dz_gram[half.rows()]);
+            }
             let shift = self.shift[0];
             for (z, &dz_g) in self.z.iter_mut().zip(self.dz_gram.iter()) {
                 *z -= scale * dz_g + shift;
             }
         } else {
             // Z1 := Z1 - (a/m) dZ1 G inside the product, then the bias step column by column.
-            crate::kernels::gemm_into(&mut self.z, 1.0, dz, Op::N, &self.gram, Op::N, -scale)?;
+            let values = self.gram.values();
+            crate::kernels::gemm_into(&mut self.z, 1.0, dz, Op::N, values, Op::N, -scale)?;
             for mut column in self.z.column_iter_mut() {
                 column -= &self.shift;
             }
@@ -429,14 +513,15 @@ impl<'x> GramFirstLayer<'x> {
             )
             .into());
         }
-        let mid = m.div_ceil(2);
         let step = HalfStep {
-            gram: &self.gram,
+            halves: &self.halves,
             exchange: [(); 2].map(|()| (0..m).map(|_| AtomicU64::new(0)).collect()),
+            sums: Default::default(),
             learning_rate: self.learning_rate,
+            scale: self.learning_rate / (m as f64 * self.gram.divisor()),
             iterations,
         };
-        let (mut own, other) = (self.half(0..mid), Mutex::new(self.half(mid..m)));
+        let (mut own, other) = (self.half(0), Mutex::new(self.half(1)));
         let other_report = Mutex::new(None);
         let other_half = || {
             let mut other = other.lock().unwrap_or_else(PoisonError::into_inner);
@@ -471,9 +556,11 @@ impl<'x> GramFirstLayer<'x> {
         outcome.map(|()| DMatrix::from_row_slice(1, m, &own.previous))
     }
 
-    /// The state of the examples `range` for [`Self::run_one_row`].
-    fn half(&self, range: Range<usize>) -> Half {
+    /// The state of half `index` (0 or 1) of the examples for [`Self::run_one_row`].
+    fn half(&self, index: usize) -> Half {
+        let range = self.halves[index].rows();
         Half {
+            index,
             z: self.z.as_slice()[range.clone()].to_vec(),
             dz: vec![0.0; range.len()],
             dz_sum: self.dz_sum.as_slice()[range.clone()].to_vec(),
@@ -502,28 +589,43 @@ impl<'x> GramFirstLayer<'x> {
 /// `m^2` multiply-adds, and under about 16 000 of them the hand-over costs more than half a step.
 const PAIR_MIN_EXAMPLES: usize = 128;
 
-/// `sum` of a row of `dZ1`, left to right: the order `db1` is summed in by both
-/// [`GramFirstLayer::step`] and [`GramFirstLayer::run_one_row`].
-fn row_sum<'a>(values: impl Iterator<Item = &'a f64>) -> f64 {
-    values.fold(0.0, |sum, &v| sum + v)
+/// `sum` of a row of `dZ1` (`m` entries): the first `ceil(m/2)` left to right, the others left to
+/// right, then the two added. The order `db1` is summed in by both [`GramFirstLayer::step`] and
+/// [`GramFirstLayer::run_one_row`], whose two halves each sum their own entries.
+fn row_sum<'a>(values: impl Iterator<Item = &'a f64>, m: usize) -> f64 {
+    let mid = m.div_ceil(2);
+    let (mut first, mut second) = (0.0, 0.0);
+    for (j, &v) in values.enumerate() {
+        if j < mid {
+            first += v;
+        } else {
+            second += v;
+        }
+    }
+    first + second
 }
 
-/// What both halves of [`GramFirstLayer::run_one_row`] share: `G`, the settings, and the two
-/// `dZ1` rows through which the halves exchange their entries (iteration `i` writes row `i % 2`
-/// and reads the other; the lock step keeps a row from being written while it is read). The
-/// entries are `f64` bits in atomics, so the exchange needs no lock; the hand-over of
-/// [`crate::pair`] orders the writes before the reads.
+/// What both halves of [`GramFirstLayer::run_one_row`] share: the halves of `G`'s rows, the
+/// settings, and the two `dZ1` rows and pairs of partial sums through which the halves exchange
+/// their entries (iteration `i` writes row `i % 2` and reads the other; the lock step keeps a row
+/// from being written while it is read). The entries are `f64` bits in atomics, so the exchange
+/// needs no lock; the hand-over of [`crate::pair`] orders the writes before the reads.
 struct HalfStep<'g> {
-    gram: &'g DMatrix<f64>,
+    halves: &'g [GramRows],
     exchange: [Vec<AtomicU64>; 2],
+    /// `sums[i % 2][h]`: the sum of half `h`'s entries of iteration `i`'s `dZ1`, left to right.
+    sums: [[AtomicU64; 2]; 2],
     learning_rate: f64,
+    /// `a / (m divisor)`, which multiplies `values dZ1^T`.
+    scale: f64,
     iterations: usize,
 }
 
 /// One half of the examples in [`GramFirstLayer::run_one_row`]: its entries of `Z1`, of the
-/// running sum `S`, of the current `dZ1` and of `dZ1 G`, with its own copy of the previous
-/// iteration's whole `dZ1` and of that step's `a db1`.
+/// running sum `S`, of the current `dZ1` and of `divisor dZ1 G`, with its own copy of the
+/// previous iteration's whole `dZ1` and of that step's `a db1`.
 struct Half {
+    index: usize,
     range: Range<usize>,
     z: Vec<f64>,
     dz: Vec<f64>,
@@ -537,7 +639,7 @@ struct Half {
 impl Half {
     /// One iteration of this half: the previous iteration's step on its entries (as
     /// [`GramFirstLayer::step`] does for `n1 = 1`), then, unless training is over, the
-    /// activation, whose `dZ1` entries it publishes.
+    /// activation, whose `dZ1` entries and their sum it publishes.
     fn iterate<T>(
         &mut self,
         step: &HalfStep<'_>,
@@ -548,26 +650,18 @@ impl Half {
         let m = self.previous.len();
         self.shift = 0.0;
         if i > 0 {
-            let row = &step.exchange[(i - 1) % 2];
-            for (previous, entry) in self.previous.iter_mut().zip(row) {
+            let parity = (i - 1) % 2;
+            for (previous, entry) in self.previous.iter_mut().zip(&step.exchange[parity]) {
                 *previous = f64::from_bits(entry.load(Ordering::Relaxed));
             }
-            self.shift = step.learning_rate * (row_sum(self.previous.iter()) / m as f64);
-            let rows = self.range.clone();
-            let product = crate::kernels::matvec_rows_into(
-                &mut self.dz_gram,
-                step.gram,
-                rows.clone(),
-                &self.previous,
-            );
-            if product.is_err() {
-                unreachable!("the halves are ranges of G's rows and dZ1 has m entries");
-            }
-            let scale = step.learning_rate / m as f64;
+            let [first, second] =
+                step.sums[parity].each_ref().map(|sum| f64::from_bits(sum.load(Ordering::Relaxed)));
+            self.shift = step.learning_rate * ((first + second) / m as f64);
+            step.halves[self.index].product(&self.previous, &mut self.dz_gram);
             for (z, &dz_g) in self.z.iter_mut().zip(&self.dz_gram) {
-                *z -= scale * dz_g + self.shift;
+                *z -= step.scale * dz_g + self.shift;
             }
-            for (sum, &dz) in self.dz_sum.iter_mut().zip(&self.previous[rows]) {
+            for (sum, &dz) in self.dz_sum.iter_mut().zip(&self.previous[self.range.clone()]) {
                 *sum += dz;
             }
         }
@@ -575,9 +669,12 @@ impl Half {
             return None;
         }
         let report = activate(self.range.start, &self.z, &mut self.dz);
+        let mut sum = 0.0;
         for (entry, &dz) in step.exchange[i % 2][self.range.clone()].iter().zip(&self.dz) {
             entry.store(dz.to_bits(), Ordering::Relaxed);
+            sum += dz;
         }
+        step.sums[i % 2][self.index].store(sum.to_bits(), Ordering::Relaxed);
         Some(report)
     }
 }
@@ -751,16 +848,24 @@ mod tests {
             .is_err()
         );
         let lopsided = DMatrix::from_fn(3, 3, |i, j| (i + 2 * j) as f64);
+        let err = GramMatrix::new(lopsided, 1.0).unwrap_err();
+        assert!(err.to_string().contains("must be symmetric"), "{err}");
+        let nan = DMatrix::from_element(3, 3, f64::NAN);
+        assert!(GramMatrix::new(nan, 1.0).is_err());
+        assert!(GramMatrix::new(DMatrix::zeros(3, 3), 0.0).is_err());
+        assert!(GramMatrix::new(DMatrix::zeros(3, 2), 1.0).is_err());
+        // A Gram matrix of 4 examples against inputs of 3.
+        let other_data = GramMatrix::new(DMatrix::identity(4, 4), 1.0).unwrap();
         let err = GramFirstLayer::with_gram(
             &x,
-            &lopsided,
+            &other_data,
             DMatrix::zeros(2, 4),
             DMatrix::zeros(2, 1),
             0.1,
             GramSettings::default(),
         )
         .unwrap_err();
-        assert!(err.to_string().contains("must be symmetric"), "{err}");
+        assert!(err.to_string().contains("Gram matrix"), "{err}");
         let mini = GramSettings { mini_batch_size: Some(64), ..Default::default() };
         let err = GramFirstLayer::new(&x, DMatrix::zeros(2, 4), DMatrix::zeros(2, 1), 0.1, mini)
             .unwrap_err();
