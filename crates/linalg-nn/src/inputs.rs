@@ -239,9 +239,19 @@ fn byte_dots<'a>(w: &[f64], pictures: &[u8], out: impl Iterator<Item = &'a mut f
     let mut start = 0;
     while start < whole {
         let end = (start + DOT_BLOCK).min(whole);
-        for (j, lanes) in sums.iter_mut().enumerate() {
-            let bytes = &pictures[j * n + start..j * n + end];
-            lane_sums(lanes, &w[start..end], bytes);
+        // Four pictures at a time: four independent chains of additions.
+        for (quad, lanes) in sums.chunks_mut(4).enumerate() {
+            let last = lanes.len() - 1;
+            let bytes = |q: usize| {
+                let j = 4 * quad + q.min(last);
+                &pictures[j * n + start..j * n + end]
+            };
+            match lanes {
+                [a, b, c, d] => lane_sums([a, b, c, d], &w[start..end], [0, 1, 2, 3].map(bytes)),
+                _ => lanes.iter_mut().enumerate().for_each(|(q, lanes)| {
+                    lane_sums_portable(lanes, &w[start..end], bytes(q));
+                }),
+            }
         }
         start = end;
     }
@@ -255,8 +265,9 @@ fn byte_dots<'a>(w: &[f64], pictures: &[u8], out: impl Iterator<Item = &'a mut f
     }
 }
 
-/// `lanes[l] += w[i] b[i]` for `i = l mod 8` in order (`w.len()` a multiple of 8).
-fn lane_sums(lanes: &mut [f64; LANES], w: &[f64], bytes: &[u8]) {
+/// `lanes[q][l] += w[i] b_q[i]` for `i = l mod 8` in order, for four pictures `b_q` at once
+/// (`w.len()` a multiple of 8).
+fn lane_sums(lanes: [&mut [f64; LANES]; 4], w: &[f64], bytes: [&[u8]; 4]) {
     #[cfg(target_arch = "x86_64")]
     if std::arch::is_x86_feature_detected!("avx512f") {
         // SAFETY: the CPU has just been checked to support AVX-512F.
@@ -269,15 +280,21 @@ fn lane_sums(lanes: &mut [f64; LANES], w: &[f64], bytes: &[u8]) {
         unsafe { lane_sums_avx2(lanes, w, bytes) };
         return;
     }
-    lane_sums_portable(lanes, w, bytes);
+    for (lanes, bytes) in lanes.into_iter().zip(bytes) {
+        lane_sums_portable(lanes, w, bytes);
+    }
 }
 
+/// The portable sums compiled for AVX2 (the same operations, so the same bits).
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-fn lane_sums_avx2(lanes: &mut [f64; LANES], w: &[f64], bytes: &[u8]) {
-    lane_sums_portable(lanes, w, bytes);
+fn lane_sums_avx2(lanes: [&mut [f64; LANES]; 4], w: &[f64], bytes: [&[u8]; 4]) {
+    for (lanes, bytes) in lanes.into_iter().zip(bytes) {
+        lane_sums_portable(lanes, w, bytes);
+    }
 }
 
+/// One picture's `lanes[l] += w[i] b[i]`, each product rounded then added.
 #[inline(always)]
 fn lane_sums_portable(lanes: &mut [f64; LANES], w: &[f64], bytes: &[u8]) {
     for (w, b) in w.chunks_exact(LANES).zip(bytes.chunks_exact(LANES)) {
@@ -287,25 +304,31 @@ fn lane_sums_portable(lanes: &mut [f64; LANES], w: &[f64], bytes: &[u8]) {
     }
 }
 
-/// [`lane_sums_portable`] with the eight lanes in one register: a multiply then an add, as there.
+/// [`lane_sums_portable`] for four pictures, each one's eight lanes in one register: a multiply
+/// then an add, as there.
 ///
 /// # Safety
 /// AVX-512F must be available.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f")]
-unsafe fn lane_sums_avx512(lanes: &mut [f64; LANES], w: &[f64], bytes: &[u8]) {
+unsafe fn lane_sums_avx512(lanes: [&mut [f64; LANES]; 4], w: &[f64], bytes: [&[u8]; 4]) {
     use std::arch::x86_64::*;
-    let steps = w.len().min(bytes.len()) / LANES;
-    // SAFETY: lanes holds 8 values; every read below is within the first `steps * 8` entries.
+    let steps = bytes.iter().fold(w.len(), |len, b| len.min(b.len())) / LANES;
+    // SAFETY: each `lanes` holds 8 values; every read below is within the first `steps * 8`
+    // entries of `w` and of each `bytes`.
     unsafe {
-        let mut sum = _mm512_loadu_pd(lanes.as_ptr());
+        let mut sums = [0, 1, 2, 3].map(|q| _mm512_loadu_pd(lanes[q].as_ptr()));
         for step in 0..steps {
-            let b = _mm_loadl_epi64(bytes.as_ptr().add(step * LANES).cast());
-            let b = _mm512_cvtepi32_pd(_mm256_cvtepu8_epi32(b));
             let w = _mm512_loadu_pd(w.as_ptr().add(step * LANES));
-            sum = _mm512_add_pd(sum, _mm512_mul_pd(w, b));
+            for (sum, bytes) in sums.iter_mut().zip(bytes) {
+                let b = _mm_loadl_epi64(bytes.as_ptr().add(step * LANES).cast());
+                let b = _mm512_cvtepi32_pd(_mm256_cvtepu8_epi32(b));
+                *sum = _mm512_add_pd(*sum, _mm512_mul_pd(w, b));
+            }
         }
-        _mm512_storeu_pd(lanes.as_mut_ptr(), sum);
+        for (lanes, sum) in lanes.into_iter().zip(sums) {
+            _mm512_storeu_pd(lanes.as_mut_ptr(), sum);
+        }
     }
 }
 
@@ -341,8 +364,12 @@ fn byte_combination_portable(
     }
 }
 
-/// [`byte_combination_portable`] for `row.len()` a multiple of 32: 32 entries at a time held in
-/// four registers while every picture passes (a multiply then an add, as there).
+/// Entries per block of [`byte_combination_avx512`]: their sums (8 KB) stay in the L1 cache
+/// while each picture's bytes of the block (1 KB, read in order) pass by.
+const COMBINATION_BLOCK: usize = 1024;
+
+/// [`byte_combination_portable`] for `row.len()` a multiple of 32, a block of entries at a time
+/// (a multiply then an add, as there).
 ///
 /// # Safety
 /// AVX-512F must be available.
@@ -358,23 +385,26 @@ unsafe fn byte_combination_avx512(
     use std::arch::x86_64::*;
     // Every read below is within these bounds (the callers' shapes guarantee them).
     assert!(scales.is_empty() || (scales.len() - 1) * n_x + first + row.len() <= pixels.len());
-    for (group, out) in row.chunks_exact_mut(4 * LANES).enumerate() {
-        let offset = first + group * 4 * LANES;
-        let mut sums = [_mm512_setzero_pd(); 4];
+    row.fill(0.0);
+    for (block, sums) in row.chunks_mut(COMBINATION_BLOCK).enumerate() {
+        let offset = first + block * COMBINATION_BLOCK;
         for (j, &scale) in scales.iter().enumerate() {
             let scale = _mm512_set1_pd(scale);
-            // SAFETY: the 32 bytes from j * n_x + offset are within `pixels` (asserted above).
-            let bytes = unsafe { _mm256_loadu_si256(pixels.as_ptr().add(j * n_x + offset).cast()) };
-            let (low, high) = (_mm256_castsi256_si128(bytes), _mm256_extracti128_si256::<1>(bytes));
-            let quarters = [low, _mm_srli_si128::<8>(low), high, _mm_srli_si128::<8>(high)];
-            for (sum, quarter) in sums.iter_mut().zip(quarters) {
-                let b = _mm512_cvtepi32_pd(_mm256_cvtepu8_epi32(quarter));
-                *sum = _mm512_add_pd(*sum, _mm512_mul_pd(scale, b));
+            // SAFETY: the block's bytes from j * n_x + offset are within `pixels` (asserted
+            // above), and `sums` holds a whole number of 8-entry vectors (row.len() is a
+            // multiple of 32).
+            unsafe {
+                let bytes = pixels.as_ptr().add(j * n_x + offset);
+                for v in 0..sums.len() / LANES {
+                    let b = _mm_loadl_epi64(bytes.add(v * LANES).cast());
+                    let b = _mm512_cvtepi32_pd(_mm256_cvtepu8_epi32(b));
+                    let sum = sums.as_mut_ptr().add(v * LANES);
+                    _mm512_storeu_pd(
+                        sum,
+                        _mm512_add_pd(_mm512_loadu_pd(sum), _mm512_mul_pd(scale, b)),
+                    );
+                }
             }
-        }
-        for (q, sum) in sums.into_iter().enumerate() {
-            // SAFETY: `out` holds 32 entries.
-            unsafe { _mm512_storeu_pd(out.as_mut_ptr().add(q * LANES), sum) };
         }
     }
 }

@@ -144,17 +144,27 @@ impl Pair<'_> {
     /// Returns once this iteration's other half is done. A panic in the other half on the
     /// helper thread resumes here, on the training thread, as it would have on one thread.
     pub fn finish(&mut self) {
+        self.wait_through(self.generation);
+    }
+
+    /// Returns once the other half before the last [`Pair::start`] is done, while the last one
+    /// may still run: for a loop that starts the helper's next half as soon as its inputs are
+    /// ready, before it reads the results of the current one, so that the helper never waits
+    /// for the signal (one hand-over per iteration instead of two on the critical path).
+    pub fn finish_previous(&mut self) {
+        self.wait_through(self.generation.saturating_sub(1));
+    }
+
+    /// Waits until the other half of start number `generation` is done (see [`Pair::finish`]).
+    fn wait_through(&mut self, generation: u64) {
         if !self.helper_on {
             return;
         }
-        // Whether the helper had not even begun this iteration's half when this thread was done
-        // with its own: then it was not running, rather than running a little behind.
-        let not_running = self.handover.picked_up.load(Ordering::Acquire) < self.generation;
-        let slept = wait_for(&self.handover.finished, self.generation);
-        if let Some(payload) = self.handover.panic.lock().ok().and_then(|mut p| p.take()) {
-            self.helper_on = false;
-            std::panic::resume_unwind(payload);
-        }
+        // Whether the helper had not even begun this half when this thread was done with its
+        // own: then it was not running, rather than running a little behind.
+        let not_running = self.handover.picked_up.load(Ordering::Acquire) < generation;
+        let slept = wait_for(&self.handover.finished, generation);
+        self.resume_panic();
         if slept && not_running {
             // The helper was not running when needed: the machine is busy. Past a few such
             // waits hand-overs cost more than they save; the halves (and so the numbers) stay
@@ -162,9 +172,20 @@ impl Pair<'_> {
             // this thread, as with halves of half a millisecond, is waited for.)
             self.sleeps += 1;
             if self.sleeps > MAX_SLEEPS + self.generation as usize / 20 {
+                // Every half started so far runs on the helper before it is released.
+                wait_for(&self.handover.finished, self.generation);
+                self.resume_panic();
                 self.helper_on = false;
                 self.handover.release_helper();
             }
+        }
+    }
+
+    /// Resumes here a panic of the other half on the helper thread.
+    fn resume_panic(&mut self) {
+        if let Some(payload) = self.handover.panic.lock().ok().and_then(|mut p| p.take()) {
+            self.helper_on = false;
+            std::panic::resume_unwind(payload);
         }
     }
 }
@@ -203,7 +224,9 @@ pub fn run<R>(
         let _ = handover.helper.set(thread.clone());
     }
     let handover = &handover;
+    let trainer_cpu = current_cpu();
     let other = move || {
+        let _apart = Apart::from(trainer_cpu);
         let mut seen = 0;
         loop {
             wait_for(&handover.started, seen + 1);
@@ -229,6 +252,73 @@ pub fn run<R>(
         train(&mut pair)
     };
     join_on(helper, busy, own, other).0
+}
+
+/// The CPU the calling thread runs on, where the OS says (Linux).
+fn current_cpu() -> Option<usize> {
+    #[cfg(target_os = "linux")]
+    {
+        // SAFETY: sched_getcpu has no preconditions.
+        usize::try_from(unsafe { libc::sched_getcpu() }).ok()
+    }
+    #[cfg(not(target_os = "linux"))]
+    None
+}
+
+/// Keeps the helper off the training thread's CPU for one [`run`], and gives it back its CPUs
+/// afterwards. Woken from sleep, the helper is often placed on the CPU of the thread that woke
+/// it; two threads that take turns on one CPU never leave it, and then every iteration waited
+/// for a time slice until [`Pair`] gave up the helper (half the hw1 runs on this machine). So the
+/// helper, when it finds itself on the trainer's CPU, moves to the others (Linux).
+struct Apart {
+    #[cfg(target_os = "linux")]
+    saved: Option<libc::cpu_set_t>,
+}
+
+impl Apart {
+    fn from(trainer_cpu: Option<usize>) -> Apart {
+        #[cfg(target_os = "linux")]
+        {
+            let saved = (|| {
+                let trainer_cpu = trainer_cpu?;
+                if current_cpu()? != trainer_cpu || trainer_cpu >= libc::CPU_SETSIZE as usize {
+                    return None;
+                }
+                let size = std::mem::size_of::<libc::cpu_set_t>();
+                // SAFETY: a zeroed cpu_set_t is a valid empty set, and the calls get its size.
+                unsafe {
+                    let mut allowed: libc::cpu_set_t = std::mem::zeroed();
+                    if libc::sched_getaffinity(0, size, &mut allowed) != 0 {
+                        return None;
+                    }
+                    let mut others = allowed;
+                    libc::CPU_CLR(trainer_cpu, &mut others);
+                    if libc::CPU_COUNT(&others) == 0
+                        || libc::sched_setaffinity(0, size, &others) != 0
+                    {
+                        return None;
+                    }
+                    Some(allowed)
+                }
+            })();
+            Apart { saved }
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            let _ = trainer_cpu;
+            Apart {}
+        }
+    }
+}
+
+impl Drop for Apart {
+    fn drop(&mut self) {
+        #[cfg(target_os = "linux")]
+        if let Some(allowed) = &self.saved {
+            // SAFETY: `allowed` is the set sched_getaffinity returned for this thread.
+            unsafe { libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), allowed) };
+        }
+    }
 }
 
 /// A task handed to the [`join`] helper, without an allocation: a pointer to the caller's

@@ -522,22 +522,33 @@ impl<'x> GramFirstLayer<'x> {
             iterations,
         };
         let (mut own, other) = (self.half(0), Mutex::new(self.half(1)));
-        let other_report = Mutex::new(None);
+        // Call g of the other half reports into slot g % 2: call g + 1 may run while the report
+        // of call g is read.
+        let other_reports = [(), ()].map(|()| Mutex::new(None));
         let other_half = || {
             let mut other = other.lock().unwrap_or_else(PoisonError::into_inner);
+            let slot = other.iteration % 2;
             let report = other.iterate(&step, &activate);
-            *other_report.lock().unwrap_or_else(PoisonError::into_inner) = report;
+            *other_reports[slot].lock().unwrap_or_else(PoisonError::into_inner) = report;
         };
         let bias = &mut self.b;
         let outcome = crate::pair::run(two_threads, &other_half, |pair| {
+            pair.start();
             for i in 0..=iterations {
-                pair.start();
                 let own_report = own.iterate(&step, &activate);
-                pair.finish();
+                // The other half's next call (step i + 1, activation i + 1) needs only this
+                // iteration's dZ1, whose own entries were just published: it starts now, before
+                // this iteration's reports are read, so the helper never waits for a signal.
+                if i < iterations {
+                    pair.start();
+                    pair.finish_previous();
+                } else {
+                    pair.finish();
+                }
                 // The bias step of iteration i - 1, with the shift both halves computed.
                 bias[(0, 0)] -= own.shift;
                 let other_report =
-                    other_report.lock().unwrap_or_else(PoisonError::into_inner).take();
+                    other_reports[i % 2].lock().unwrap_or_else(PoisonError::into_inner).take();
                 let (Some(own_report), Some(other_report)) = (own_report, other_report) else {
                     break; // after the last step: no activation
                 };
@@ -547,8 +558,12 @@ impl<'x> GramFirstLayer<'x> {
             Ok(())
         });
         // Write the halves back, whether training finished or `after` stopped it: Z1, S and b1
-        // then all stand after the same number of steps.
-        let other = other.into_inner().unwrap_or_else(PoisonError::into_inner);
+        // then all stand after the same number of steps (the other half's step past a stop is
+        // undone).
+        let mut other = other.into_inner().unwrap_or_else(PoisonError::into_inner);
+        if other.iteration > own.iteration {
+            other.undo_step();
+        }
         for half in [&own, &other] {
             self.z.as_mut_slice()[half.range.clone()].copy_from_slice(&half.z);
             self.dz_sum.as_mut_slice()[half.range.clone()].copy_from_slice(&half.dz_sum);
@@ -562,6 +577,8 @@ impl<'x> GramFirstLayer<'x> {
         Half {
             index,
             z: self.z.as_slice()[range.clone()].to_vec(),
+            z_before: vec![0.0; range.len()],
+            dz_sum_before: vec![0.0; range.len()],
             dz: vec![0.0; range.len()],
             dz_sum: self.dz_sum.as_slice()[range.clone()].to_vec(),
             dz_gram: vec![0.0; range.len()],
@@ -628,6 +645,10 @@ struct Half {
     index: usize,
     range: Range<usize>,
     z: Vec<f64>,
+    /// `Z1` and `S` before the last step, for [`RowView::z`] and for undoing a step made past
+    /// a stop.
+    z_before: Vec<f64>,
+    dz_sum_before: Vec<f64>,
     dz: Vec<f64>,
     dz_sum: Vec<f64>,
     dz_gram: Vec<f64>,
@@ -650,6 +671,8 @@ impl Half {
         let m = self.previous.len();
         self.shift = 0.0;
         if i > 0 {
+            self.z_before.copy_from_slice(&self.z);
+            self.dz_sum_before.copy_from_slice(&self.dz_sum);
             let parity = (i - 1) % 2;
             for (previous, entry) in self.previous.iter_mut().zip(&step.exchange[parity]) {
                 *previous = f64::from_bits(entry.load(Ordering::Relaxed));
@@ -677,6 +700,13 @@ impl Half {
         step.sums[i % 2][self.index].store(sum.to_bits(), Ordering::Relaxed);
         Some(report)
     }
+
+    /// Goes back to `Z1` and `S` before the last step (of iteration `self.iteration - 1`).
+    fn undo_step(&mut self) {
+        self.z.copy_from_slice(&self.z_before);
+        self.dz_sum.copy_from_slice(&self.dz_sum_before);
+        self.iteration -= 1;
+    }
 }
 
 /// The whole row of an iteration of [`GramFirstLayer::run_one_row`], gathered from both halves
@@ -691,8 +721,22 @@ pub struct RowView<'a> {
 impl RowView<'_> {
     /// `Z1` (`m` entries) before this iteration's step.
     pub fn z(&self) -> Vec<f64> {
-        let other = self.other.lock().unwrap_or_else(PoisonError::into_inner);
-        self.own.z.iter().chain(&other.z).copied().collect()
+        // The other half holds its lock for one call of a few microseconds: spin rather than
+        // sleep, since a thread woken from sleep is often moved onto the CPU of the thread that
+        // woke it, and the two halves then take turns on one CPU.
+        let other = loop {
+            match self.other.try_lock() {
+                Ok(other) => break other,
+                Err(std::sync::TryLockError::Poisoned(poisoned)) => break poisoned.into_inner(),
+                Err(std::sync::TryLockError::WouldBlock) => std::hint::spin_loop(),
+            }
+        };
+        // The other half may have made its next step already (it starts as soon as it can).
+        let other_z = match other.iteration > self.iteration + 1 {
+            true => &other.z_before,
+            false => &other.z,
+        };
+        self.own.z.iter().chain(other_z).copied().collect()
     }
 
     /// `dZ1` (`m` entries) of this iteration.
