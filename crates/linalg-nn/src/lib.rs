@@ -56,6 +56,7 @@ pub mod pair;
 pub mod plot;
 pub mod rng;
 pub mod train;
+pub mod vector_exp;
 
 pub use error::{NnError, Result};
 pub use nalgebra::DMatrix;
