@@ -45,7 +45,6 @@ pub use error::Hw1Error;
 
 use linalg_nn::NnError;
 use linalg_nn::activations::sigmoid_scalar;
-use linalg_nn::vector_exp::sigmoid_into;
 use linalg_nn::cost::{
     cost_needed, cross_entropy_cost, labels_keep_cost_finite, log_likelihood, strictly_inside,
 };
@@ -57,6 +56,7 @@ use linalg_nn::matrix::{accuracy_percent, ensure_finite, ensure_shape};
 use linalg_nn::train::{
     Iteration, TrainObserver, all_finite, check_cost, validate_hyperparameters,
 };
+use linalg_nn::vector_exp::sigmoid_into;
 use nalgebra::DMatrix;
 use std::path::Path;
 

@@ -127,6 +127,8 @@ pub struct Pair<'a> {
     helper_on: bool,
     generation: u64,
     sleeps: usize,
+    /// The trainer kept to its CPU while the helper runs halves (see [`Affinity`]).
+    pinned: Option<Affinity>,
 }
 
 impl Pair<'_> {
@@ -176,6 +178,7 @@ impl Pair<'_> {
                 wait_for(&self.handover.finished, self.generation);
                 self.resume_panic();
                 self.helper_on = false;
+                self.pinned = None;
                 self.handover.release_helper();
             }
         }
@@ -216,6 +219,7 @@ pub fn run<R>(
         helper_on: acquired.is_some(),
         generation: 0,
         sleeps: 0,
+        pinned: None,
     };
     let Some((helper, busy)) = acquired else {
         return train(&mut pair);
@@ -225,8 +229,9 @@ pub fn run<R>(
     }
     let handover = &handover;
     let trainer_cpu = current_cpu();
+    pair.pinned = Affinity::only(trainer_cpu);
     let other = move || {
-        let _apart = Apart::from(trainer_cpu);
+        let _apart = Affinity::except(trainer_cpu);
         let mut seen = 0;
         loop {
             wait_for(&handover.started, seen + 1);
@@ -265,58 +270,68 @@ fn current_cpu() -> Option<usize> {
     None
 }
 
-/// Keeps the helper off the training thread's CPU for one [`run`], and gives it back its CPUs
-/// afterwards. Woken from sleep, the helper is often placed on the CPU of the thread that woke
-/// it; two threads that take turns on one CPU never leave it, and then every iteration waited
-/// for a time slice until [`Pair`] gave up the helper (half the hw1 runs on this machine). So the
-/// helper, when it finds itself on the trainer's CPU, moves to the others (Linux).
-struct Apart {
+/// The CPUs a thread may run on, narrowed for one [`run`] and given back when dropped (Linux).
+///
+/// Woken from sleep, a thread is often placed on the CPU of the thread that woke it. Two threads
+/// that take turns on one CPU never leave it: every iteration of a [`run`] then waited for a time
+/// slice until [`Pair`] gave up the helper (half the hw1 Gram runs and a third of the hw2 runs on
+/// this machine). So for a run the trainer keeps to the CPU it is on and the helper to the others,
+/// where the machine has more than one. When [`Pair`] gives up the helper (a busy machine), the
+/// trainer is let go again.
+struct Affinity {
     #[cfg(target_os = "linux")]
-    saved: Option<libc::cpu_set_t>,
+    saved: libc::cpu_set_t,
 }
 
-impl Apart {
-    fn from(trainer_cpu: Option<usize>) -> Apart {
-        #[cfg(target_os = "linux")]
-        {
-            let saved = (|| {
-                let trainer_cpu = trainer_cpu?;
-                if current_cpu()? != trainer_cpu || trainer_cpu >= libc::CPU_SETSIZE as usize {
-                    return None;
-                }
-                let size = std::mem::size_of::<libc::cpu_set_t>();
-                // SAFETY: a zeroed cpu_set_t is a valid empty set, and the calls get its size.
-                unsafe {
-                    let mut allowed: libc::cpu_set_t = std::mem::zeroed();
-                    if libc::sched_getaffinity(0, size, &mut allowed) != 0 {
-                        return None;
-                    }
-                    let mut others = allowed;
-                    libc::CPU_CLR(trainer_cpu, &mut others);
-                    if libc::CPU_COUNT(&others) == 0
-                        || libc::sched_setaffinity(0, size, &others) != 0
-                    {
-                        return None;
-                    }
-                    Some(allowed)
-                }
-            })();
-            Apart { saved }
+impl Affinity {
+    /// The calling thread kept to `cpu` alone (`None` if it may run on `cpu` only anyway, or the
+    /// OS refuses).
+    fn only(cpu: Option<usize>) -> Option<Affinity> {
+        Self::narrow(cpu, true)
+    }
+
+    /// The calling thread kept off `cpu` (`None` if no other CPU is allowed, or the OS refuses).
+    fn except(cpu: Option<usize>) -> Option<Affinity> {
+        Self::narrow(cpu, false)
+    }
+
+    #[cfg(target_os = "linux")]
+    fn narrow(cpu: Option<usize>, keep: bool) -> Option<Affinity> {
+        let cpu = cpu.filter(|&cpu| cpu < libc::CPU_SETSIZE as usize)?;
+        let size = std::mem::size_of::<libc::cpu_set_t>();
+        // SAFETY: a zeroed cpu_set_t is a valid empty set, the calls are given its size, and cpu
+        // is below CPU_SETSIZE.
+        unsafe {
+            let mut saved: libc::cpu_set_t = std::mem::zeroed();
+            if libc::sched_getaffinity(0, size, &mut saved) != 0
+                || !libc::CPU_ISSET(cpu, &saved)
+                || libc::CPU_COUNT(&saved) < 2
+            {
+                return None;
+            }
+            let mut narrowed = saved;
+            if keep {
+                libc::CPU_ZERO(&mut narrowed);
+                libc::CPU_SET(cpu, &mut narrowed);
+            } else {
+                libc::CPU_CLR(cpu, &mut narrowed);
+            }
+            (libc::sched_setaffinity(0, size, &narrowed) == 0).then_some(Affinity { saved })
         }
-        #[cfg(not(target_os = "linux"))]
-        {
-            let _ = trainer_cpu;
-            Apart {}
-        }
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    fn narrow(_cpu: Option<usize>, _keep: bool) -> Option<Affinity> {
+        None
     }
 }
 
-impl Drop for Apart {
+impl Drop for Affinity {
     fn drop(&mut self) {
         #[cfg(target_os = "linux")]
-        if let Some(allowed) = &self.saved {
-            // SAFETY: `allowed` is the set sched_getaffinity returned for this thread.
-            unsafe { libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), allowed) };
+        // SAFETY: `saved` is the set sched_getaffinity returned for this thread.
+        unsafe {
+            libc::sched_setaffinity(0, std::mem::size_of::<libc::cpu_set_t>(), &self.saved);
         }
     }
 }
