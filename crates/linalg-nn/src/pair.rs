@@ -274,8 +274,8 @@ fn current_cpu() -> Option<usize> {
 ///
 /// Woken from sleep, a thread is often placed on the CPU of the thread that woke it. Two threads
 /// that take turns on one CPU never leave it: every iteration of a [`run`] then waited for a time
-/// slice until [`Pair`] gave up the helper (half the hw1 Gram runs and a third of the hw2 runs on
-/// this machine). So for a run the trainer keeps to the CPU it is on and the helper to the others,
+/// slice until [`Pair`] gave up the helper (about half the hw1 Gram runs and 6 to 17 of 30 hw2
+/// runs on this machine). So for a run the trainer keeps to the CPU it is on and the helper to the others,
 /// where the machine has more than one. When [`Pair`] gives up the helper (a busy machine), the
 /// trainer is let go again.
 struct Affinity {
