@@ -241,9 +241,8 @@ fn byte_dots<'a>(w: &[f64], pictures: &[u8], out: impl Iterator<Item = &'a mut f
         let end = (start + DOT_BLOCK).min(whole);
         // Four pictures at a time: four independent chains of additions.
         for (quad, lanes) in sums.chunks_mut(4).enumerate() {
-            let last = lanes.len() - 1;
             let bytes = |q: usize| {
-                let j = 4 * quad + q.min(last);
+                let j = 4 * quad + q;
                 &pictures[j * n + start..j * n + end]
             };
             match lanes {

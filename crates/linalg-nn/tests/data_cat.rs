@@ -160,6 +160,26 @@ fn assert_mentions(err: &DataError, file: &str, parts: &[&str]) {
 }
 
 #[test]
+fn chunked_pixels_are_decoded_to_the_same_split() {
+    // h5py's default is one contiguous run, used in place; a chunked (or compressed) dataset
+    // goes through hdf5-pure's decoder instead, and must give the same pictures.
+    let dir = tempfile::tempdir().unwrap();
+    let contiguous = load_cat_file(&good_file(dir.path(), Split::Train), Split::Train).unwrap();
+    let chunked_path = write_h5(dir.path(), "chunked.h5", |fb| {
+        fb.create_dataset("train_set_x")
+            .with_u8_data(&tiny_pixels())
+            .with_shape(&[M, PX, PX, 3])
+            .with_chunks(&[1, PX, PX, 3]);
+        add_y(fb, "train", &[0, 1, 1]);
+        add_classes(fb, &["non-cat", "cat"]);
+    });
+    let chunked = load_cat_file(&chunked_path, Split::Train).unwrap();
+    assert_eq!(chunked.pixels(), tiny_pixels());
+    assert_eq!(chunked, contiguous);
+    assert_eq!(chunked.gram(), contiguous.gram());
+}
+
+#[test]
 fn tiny_file_loads_with_its_values() {
     let dir = tempfile::tempdir().unwrap();
     let split = load_cat_file(&good_file(dir.path(), Split::Train), Split::Train).unwrap();

@@ -446,16 +446,8 @@ pub fn load_cat_file(path: &Path, split: Split) -> Result<CatSplit, DataError> {
 /// took a fifth of the time of reading the training file into a buffer, docs/performance.md),
 /// or read into a buffer where the file cannot be mapped. Errors as [`read_file`].
 fn map_file(path: &Path, hint: &str) -> Result<SharedBytes, DataError> {
-    let io_error = |source: std::io::Error| {
-        if source.kind() == std::io::ErrorKind::NotFound {
-            DataError::Missing { path: path.to_path_buf(), hint: hint.to_owned() }
-        } else {
-            DataError::Io { path: path.to_path_buf(), source }
-        }
-    };
-    if path.is_dir() {
-        return read_file(path, hint).map(|bytes| Arc::new(bytes) as SharedBytes);
-    }
+    let io_error = |source| file_error(path, hint, source);
+    refuse_directory(path)?;
     let file = std::fs::File::open(path).map_err(io_error)?;
     let is_file = file.metadata().map_err(io_error)?.is_file();
     if is_file {
@@ -477,22 +469,32 @@ fn map_file(path: &Path, hint: &str) -> Result<SharedBytes, DataError> {
 
 /// Reads a whole file, telling a missing file (with `hint`) from an unreadable one.
 pub(crate) fn read_file(path: &Path, hint: &str) -> Result<Vec<u8>, DataError> {
-    if path.is_dir() {
-        return Err(DataError::Io {
+    refuse_directory(path)?;
+    std::fs::read(path).map_err(|source| file_error(path, hint, source))
+}
+
+/// A directory where a file was expected: an I/O error that says so.
+fn refuse_directory(path: &Path) -> Result<(), DataError> {
+    match path.is_dir() {
+        true => Err(DataError::Io {
             path: path.to_path_buf(),
             source: std::io::Error::new(
                 std::io::ErrorKind::IsADirectory,
                 "this is a directory, expected a file",
             ),
-        });
+        }),
+        false => Ok(()),
     }
-    std::fs::read(path).map_err(|source| {
-        if source.kind() == std::io::ErrorKind::NotFound {
+}
+
+/// An error opening or reading `path`: a missing file with `hint`, anything else as it is.
+fn file_error(path: &Path, hint: &str, source: std::io::Error) -> DataError {
+    match source.kind() {
+        std::io::ErrorKind::NotFound => {
             DataError::Missing { path: path.to_path_buf(), hint: hint.to_owned() }
-        } else {
-            DataError::Io { path: path.to_path_buf(), source }
         }
-    })
+        _ => DataError::Io { path: path.to_path_buf(), source },
+    }
 }
 
 /// The parser proper; [`CatSplit::from_bytes`] wraps it against panics.

@@ -199,10 +199,17 @@ impl GramMatrix {
                 format!("must be finite and positive, got {divisor}"),
             ));
         }
-        // Bit for bit (NaN is not equal to itself, so a NaN anywhere is refused too).
+        if let Some((index, v)) = values.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+            let (i, j) = (index % m, index / m);
+            return Err(NnError::invalid(
+                "the Gram matrix X^T X",
+                format!("must be finite, entry ({i}, {j}) is {v}"),
+            ));
+        }
+        // Bit for bit: the one-row step reads rows of G as its columns.
         let symmetric =
             (0..m).all(|j| (j..m).all(|i| values[(i, j)].to_bits() == values[(j, i)].to_bits()));
-        if !symmetric || values.iter().any(|v| v.is_nan()) {
+        if !symmetric {
             return Err(NnError::invalid("the Gram matrix X^T X", "must be symmetric"));
         }
         Ok(GramMatrix { values, divisor })
@@ -222,11 +229,6 @@ impl GramMatrix {
     /// What the values are divided by (1, or `255^2` for pictures of bytes).
     pub fn divisor(&self) -> f64 {
         self.divisor
-    }
-
-    /// The number of examples `m` (`G` is `(m, m)`).
-    pub fn size(&self) -> usize {
-        self.values.nrows()
     }
 
     /// `G` itself, each entry one correctly rounded division.
@@ -895,7 +897,8 @@ mod tests {
         let err = GramMatrix::new(lopsided, 1.0).unwrap_err();
         assert!(err.to_string().contains("must be symmetric"), "{err}");
         let nan = DMatrix::from_element(3, 3, f64::NAN);
-        assert!(GramMatrix::new(nan, 1.0).is_err());
+        let err = GramMatrix::new(nan, 1.0).unwrap_err();
+        assert!(err.to_string().contains("must be finite, entry (0, 0) is NaN"), "{err}");
         assert!(GramMatrix::new(DMatrix::zeros(3, 3), 0.0).is_err());
         assert!(GramMatrix::new(DMatrix::zeros(3, 2), 1.0).is_err());
         // A Gram matrix of 4 examples against inputs of 3.
