@@ -1,11 +1,12 @@
 //! `cargo bench -p hw1-logreg`: gradient descent on the course's cat pictures (X is
 //! 12288 x 209), per iteration: the notebook's `propagate` as written (two nalgebra products),
-//! the direct engine's fused pass (`optimize`), and the Gram engine (`optimize_gram`, with
+//! the direct engine's fused pass (`optimize` on the float64 `X`, and `optimize_direct` on the
+//! pictures' bytes with exact integer products, what `--engine direct` runs), and the Gram engine (`optimize_gram`, with
 //! `X^T X` computed beforehand, as `--compare-learning-rates` shares it). Needs the data set
 //! (`cargo xtask fetch-data`, or DL_COURSE_DATA).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use hw1_logreg::{LEARNING_RATE, optimize, optimize_gram, propagate};
+use hw1_logreg::{LEARNING_RATE, optimize, optimize_direct, optimize_gram, propagate};
 use linalg_nn::data::{default_data_dir, load_dataset};
 use linalg_nn::gram::gram_matrix;
 use linalg_nn::train::Silent;
@@ -31,6 +32,20 @@ fn iteration(c: &mut Criterion) {
         b.iter(|| {
             let run =
                 optimize(&w, 0.0, &x, &y, DIRECT_ITERATIONS as usize, LEARNING_RATE, &mut Silent);
+            black_box(run.map(|(p, _, _)| p.b).ok())
+        })
+    });
+    group.bench_function("direct engine from the bytes (exact pass, 2 threads), per 20", |b| {
+        b.iter(|| {
+            let run = optimize_direct(
+                &w,
+                0.0,
+                &data.train,
+                &y,
+                DIRECT_ITERATIONS as usize,
+                LEARNING_RATE,
+                &mut Silent,
+            );
             black_box(run.map(|(p, _, _)| p.b).ok())
         })
     });

@@ -259,7 +259,55 @@ pub fn optimize(
 ) -> Result<(Params, Grads, Costs), Hw1Error> {
     check_training_inputs(w, b, x, y, num_iterations, learning_rate)?;
     let threads = if x.len() >= fused::PARALLEL_MIN_ENTRIES { linalg_nn::pair::cores() } else { 1 };
-    fused::optimize(w, b, x, y, num_iterations, learning_rate, threads, observer)
+    let columns = fused::Columns::Floats(x.as_slice());
+    fused::optimize(w, b, columns, x.shape(), y, num_iterations, learning_rate, threads, observer)
+}
+
+/// The direct engine on any inputs: [`optimize`], the notebook's gradient descent with one pass
+/// over `X` per iteration, and for the cat pictures that pass reads their bytes (`X = B / 255`,
+/// 2.5 MB instead of the 20.5 MB float64 copy) with exact integer products
+/// ([`linalg_nn::exact_bytes`]): `w^T B` and `B dZ^T`, each correctly rounded, the `1 / 255`
+/// applied to the results. The same costs and parameters as [`optimize`] on `X` up to
+/// rounding, and the same bits on one thread or two and on every CPU.
+///
+/// ```
+/// use hdf5_pure::FileBuilder;
+/// use hw1_logreg::{optimize, optimize_direct};
+/// use linalg_nn::data::{CatSplit, Split};
+/// use linalg_nn::train::Silent;
+/// use nalgebra::DMatrix;
+///
+/// // Three 2 x 2 pictures: X is (12, 3).
+/// let pixels: Vec<u8> = (0..36).map(|v| (v * 37 % 256) as u8).collect();
+/// let mut fb = FileBuilder::new();
+/// fb.create_dataset("test_set_x").with_u8_data(&pixels).with_shape(&[3, 2, 2, 3]);
+/// fb.create_dataset("test_set_y").with_i64_data(&[1, 0, 1]);
+/// fb.create_dataset("list_classes").with_ascii_strings(&["non-cat", "cat"]).unwrap();
+/// let split = CatSplit::from_bytes(std::path::Path::new("t.h5"), fb.finish().unwrap(), Split::Test)
+///     .unwrap();
+/// let (w, y) = (DMatrix::zeros(12, 1), split.y());
+/// let bytes = optimize_direct(&w, 0.0, &split, &y, 100, 0.05, &mut Silent).unwrap();
+/// let floats = optimize(&w, 0.0, &split.x(), &y, 100, 0.05, &mut Silent).unwrap();
+/// assert!((&bytes.0.w - &floats.0.w).abs().max() < 1e-13);
+/// assert!((bytes.2[0].1 - floats.2[0].1).abs() < 1e-15);
+/// ```
+pub fn optimize_direct(
+    w: &DMatrix<f64>,
+    b: f64,
+    x: &dyn Inputs,
+    y: &DMatrix<f64>,
+    num_iterations: usize,
+    learning_rate: f64,
+    observer: &mut dyn TrainObserver,
+) -> Result<(Params, Grads, Costs), Hw1Error> {
+    let (n_x, m) = x.shape();
+    let Some(pixels) = x.pixels().filter(|_| fused::bytes_fit(n_x, m)) else {
+        return optimize(w, b, &x.to_matrix(), y, num_iterations, learning_rate, observer);
+    };
+    check_training_inputs(w, b, x, y, num_iterations, learning_rate)?;
+    let threads = if n_x * m >= fused::PARALLEL_MIN_ENTRIES { linalg_nn::pair::cores() } else { 1 };
+    let columns = fused::Columns::Bytes(pixels);
+    fused::optimize(w, b, columns, (n_x, m), y, num_iterations, learning_rate, threads, observer)
 }
 
 /// [`optimize`] computed by the Gram engine ([`linalg_nn::gram`]): the same gradient descent,
@@ -486,10 +534,7 @@ pub fn model_with(
             options.gram,
             observer,
         )?,
-        // The direct engine streams X every iteration: it takes the float64 matrix.
-        _ => {
-            optimize(&w, b, &x_train.to_matrix(), y_train, num_iterations, learning_rate, observer)?
-        }
+        _ => optimize_direct(&w, b, x_train, y_train, num_iterations, learning_rate, observer)?,
     };
     let Params { w, b } = params;
 
@@ -591,11 +636,13 @@ fn check_training_inputs(
 }
 
 /// The direct engine's training loop: [`propagate`] fused into one pass over `X` per iteration,
-/// on two fixed halves of the columns (see [`optimize`]).
+/// on two fixed halves of the columns (see [`optimize`]), from the float64 matrix or from the
+/// pictures' bytes (see [`optimize_direct`]).
 mod fused {
     use super::{COST_EVERY, Costs, Grads, Hw1Error, Params};
     use linalg_nn::activations::sigmoid_scalar;
     use linalg_nn::cost::log_likelihood;
+    use linalg_nn::exact_bytes::{self, ColumnTiles, Digits};
     use linalg_nn::pair;
     use linalg_nn::train::{Iteration, TrainObserver, all_finite, check_cost};
     use nalgebra::DMatrix;
@@ -612,6 +659,55 @@ mod fused {
         [0..mid, mid..m]
     }
 
+    /// What the passes read of `X`: the float64 matrix, or the pictures' bytes `B` with
+    /// `X = B / 255` (`n_x` bytes per column, column after column).
+    #[derive(Clone, Copy, Debug)]
+    pub(super) enum Columns<'a> {
+        Floats(&'a [f64]),
+        Bytes(&'a [u8]),
+    }
+
+    /// The two fixed halves of the pictures' columns for the byte pass: the first ends on a
+    /// multiple of four columns, so that each half's tiles are its own.
+    pub(super) fn byte_halves(m: usize) -> [Range<usize>; 2] {
+        let quads = m.div_ceil(4);
+        let mid = (4 * quads.div_ceil(2)).min(m);
+        [0..mid, mid..m]
+    }
+
+    /// Whether pictures of this shape are within the exact byte products' range.
+    pub(super) fn bytes_fit(n_x: usize, m: usize) -> bool {
+        n_x <= exact_bytes::MAX_TERMS
+            && byte_halves(m).iter().all(|half| half.len() <= exact_bytes::MAX_TERMS)
+    }
+
+    /// The weights as the two halves read them: `w`, and for the byte pass its digits.
+    struct Weights {
+        w: DMatrix<f64>,
+        digits: Option<Digits>,
+    }
+
+    /// One half's buffers for the byte pass: its columns as tiles for `w^T B` and for `B dZ^T`,
+    /// `w^T B` and `dZ`.
+    pub(super) struct ByteHalf {
+        forward: ColumnTiles,
+        backward: ColumnTiles,
+        z: Vec<f64>,
+        dz: Vec<f64>,
+    }
+
+    impl ByteHalf {
+        fn new(pixels: &[u8], n_x: usize, cols: Range<usize>) -> Self {
+            let columns = cols.len();
+            ByteHalf {
+                forward: ColumnTiles::transposed(pixels, n_x, cols.clone()),
+                backward: ColumnTiles::new(pixels, n_x, cols),
+                z: vec![0.0; columns],
+                dz: vec![0.0; columns],
+            }
+        }
+    }
+
     /// What one half of the columns contributes to an iteration.
     pub(super) struct Partial {
         /// `sum_j (a_j - y_j) x_j` over the half's columns, in column order.
@@ -622,6 +718,8 @@ mod fused {
         pub(super) strictly_inside: bool,
         /// `sum_j (a_j - y_j)`.
         pub(super) dz: f64,
+        /// The byte pass's buffers (`None` for the float64 pass).
+        bytes: Option<ByteHalf>,
     }
 
     impl Partial {
@@ -632,6 +730,7 @@ mod fused {
                 probabilities: Vec::with_capacity(columns),
                 strictly_inside: true,
                 dz: 0.0,
+                bytes: None,
             }
         }
 
@@ -962,35 +1061,147 @@ mod fused {
         pass_generic(w, b, x, y, cols, out);
     }
 
-    /// Gradient descent with the fused pass; `threads >= 2` runs the second half of the columns
-    /// on a second thread. The numbers do not depend on `threads`.
+    /// `w_i -= learning_rate ((g0_i + g1_i) scale)` with `step = (learning_rate, scale)`: the
+    /// two halves' gradient sums into the update, eight entries at a time with AVX-512 and the
+    /// same operations per entry (the same bits).
+    fn update_weights(w: &mut [f64], g0: &[f64], g1: &[f64], step: (f64, f64)) {
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx512f") {
+            // SAFETY: the CPU supports AVX-512F, checked just above.
+            unsafe { update_weights_avx512(w, g0, g1, step) };
+            return;
+        }
+        update_weights_portable(w, g0, g1, step, 0);
+    }
+
+    fn update_weights_portable(
+        w: &mut [f64],
+        g0: &[f64],
+        g1: &[f64],
+        (learning_rate, scale): (f64, f64),
+        from: usize,
+    ) {
+        for ((wi, &g0), &g1) in w.iter_mut().zip(g0).zip(g1).skip(from) {
+            *wi -= learning_rate * ((g0 + g1) * scale);
+        }
+    }
+
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx512f")]
+    fn update_weights_avx512(w: &mut [f64], g0: &[f64], g1: &[f64], step: (f64, f64)) {
+        use std::arch::x86_64::*;
+        assert!(g0.len() == w.len() && g1.len() == w.len(), "one gradient entry per weight");
+        let (learning_rate, scale) = (_mm512_set1_pd(step.0), _mm512_set1_pd(step.1));
+        let full = w.len() - w.len() % 8;
+        let mut i = 0;
+        while i < full {
+            // SAFETY: i + 8 <= full <= the length of w, g0 and g1.
+            unsafe {
+                let sum = _mm512_add_pd(
+                    _mm512_loadu_pd(g0.as_ptr().add(i)),
+                    _mm512_loadu_pd(g1.as_ptr().add(i)),
+                );
+                let delta = _mm512_mul_pd(learning_rate, _mm512_mul_pd(sum, scale));
+                let p = w.as_mut_ptr().add(i);
+                _mm512_storeu_pd(p, _mm512_sub_pd(_mm512_loadu_pd(p), delta));
+            }
+            i += 8;
+        }
+        update_weights_portable(w, g0, g1, step, full);
+    }
+
+    /// One half of an iteration from the pictures' bytes: `w^T B` by exact integer products
+    /// ([`ColumnTiles::product`] of `w`'s digits), `a_j = sigmoid(w^T b_j / 255 + b)`, then
+    /// `B dZ^T` ([`ColumnTiles::combination`]) into `out.dw`: 255 times the float pass's `dw`,
+    /// the `1 / 255` being applied with `1 / m` in the update.
+    fn byte_pass(
+        digits: &Digits,
+        b: f64,
+        y: &[f64],
+        cols: Range<usize>,
+        half: &mut ByteHalf,
+        out: &mut Partial,
+    ) {
+        out.probabilities.clear();
+        out.strictly_inside = true;
+        out.dz = 0.0;
+        half.forward.product(digits, &mut half.z);
+        for ((z, dz), &label) in half.z.iter().zip(&mut half.dz).zip(&y[cols]) {
+            let a = sigmoid_scalar(z / 255.0 + b);
+            out.push_probability(a);
+            *dz = a - label;
+            out.dz += *dz;
+        }
+        half.backward.combination(&half.dz, &mut out.dw);
+    }
+
+    /// One half of an iteration from whichever `X` the run has.
+    fn any_pass(
+        columns: Columns<'_>,
+        weights: &Weights,
+        b: f64,
+        y: &[f64],
+        cols: Range<usize>,
+        out: &mut Partial,
+    ) {
+        match (columns, &weights.digits, out.bytes.take()) {
+            (Columns::Bytes(_), Some(digits), Some(mut half)) => {
+                byte_pass(digits, b, y, cols, &mut half, out);
+                out.bytes = Some(half);
+            }
+            (Columns::Floats(x), _, _) => half_pass(weights.w.as_slice(), b, x, y, cols, out),
+            _ => unreachable!("the byte pass has its digits and buffers"),
+        }
+    }
+
+    /// Gradient descent with the fused pass over `columns` (`shape` = `(n_x, m)`);
+    /// `threads >= 2` runs the second half of the columns on a second thread. The numbers do
+    /// not depend on `threads`.
     #[allow(clippy::too_many_arguments)]
     pub(super) fn optimize(
         w0: &DMatrix<f64>,
         b0: f64,
-        x: &DMatrix<f64>,
+        columns: Columns<'_>,
+        shape: (usize, usize),
         y: &DMatrix<f64>,
         num_iterations: usize,
         learning_rate: f64,
         threads: usize,
         observer: &mut dyn TrainObserver,
     ) -> Result<(Params, Grads, Costs), Hw1Error> {
-        let (n_x, m) = x.shape();
+        let (n_x, m) = shape;
         let inv_m = 1.0 / m as f64;
-        let [first, second] = halves(m);
-        let (xs, ys) = (x.as_slice(), y.as_slice());
+        let ys = y.as_slice();
         let labels_in_unit_range = linalg_nn::cost::labels_keep_cost_finite(ys);
-        let w = RwLock::new(w0.clone());
         let mut b = b0;
+        let ([first, second], gradient_scale, digits, tiles) = match columns {
+            Columns::Floats(_) => (halves(m), inv_m, None, None),
+            Columns::Bytes(pixels) => {
+                let [first, second] = byte_halves(m);
+                let mut digits = Digits::new(n_x);
+                digits.fill(w0.as_slice());
+                let (own, other) = pair::join(
+                    || ByteHalf::new(pixels, n_x, first.clone()),
+                    || ByteHalf::new(pixels, n_x, second.clone()),
+                );
+                ([first, second], inv_m / 255.0, Some(digits), Some((own, other)))
+            }
+        };
+        let w = RwLock::new(Weights { w: w0.clone(), digits });
         let mut own = Partial::new(n_x, first.len());
-        let other = Mutex::new(Partial::new(n_x, second.len()));
+        let mut other = Partial::new(n_x, second.len());
+        if let Some((own_tiles, other_tiles)) = tiles {
+            own.bytes = Some(own_tiles);
+            other.bytes = Some(other_tiles);
+        }
+        let other = Mutex::new(other);
         let mut costs = Vec::with_capacity(num_iterations.div_ceil(COST_EVERY));
         let mut last_grads = Grads { dw: DMatrix::zeros(n_x, 1), db: 0.0 };
         // Reading b from the worker: it changes between generations only, like w.
         let bias = RwLock::new(b0);
         let second_half = || {
             if let (Ok(w_now), Ok(b_now), Ok(mut out)) = (w.read(), bias.read(), other.lock()) {
-                half_pass(w_now.as_slice(), *b_now, xs, ys, second.clone(), &mut out);
+                any_pass(columns, &w_now, *b_now, ys, second.clone(), &mut out);
             }
         };
 
@@ -999,7 +1210,7 @@ mod fused {
                 pair.start();
                 {
                     let w_now = w.read().map_err(|_| poisoned())?;
-                    half_pass(w_now.as_slice(), b, xs, ys, first.clone(), &mut own);
+                    any_pass(columns, &w_now, b, ys, first.clone(), &mut own);
                 }
                 pair.finish();
                 let other = other.lock().map_err(|_| poisoned())?;
@@ -1020,15 +1231,20 @@ mod fused {
                 };
                 let db = (own.dz + other.dz) * inv_m;
                 {
-                    let mut w_now = w.write().map_err(|_| poisoned())?;
-                    for ((wi, &g0), &g1) in w_now.iter_mut().zip(&own.dw).zip(&other.dw) {
-                        *wi -= learning_rate * ((g0 + g1) * inv_m);
+                    let mut weights = w.write().map_err(|_| poisoned())?;
+                    let Weights { w: w_now, digits } = &mut *weights;
+                    let step = (learning_rate, gradient_scale);
+                    update_weights(w_now.as_mut_slice(), &own.dw, &other.dw, step);
+                    // Not finite: the next pass's z are NaN, so its cost stops the training.
+                    if let Some(digits) = digits {
+                        digits.fill(w_now.as_slice());
                     }
                 }
                 b -= learning_rate * db;
                 *bias.write().map_err(|_| poisoned())? = b;
                 if i + 1 == num_iterations {
-                    let dw = own.dw.iter().zip(&other.dw).map(|(g0, g1)| (g0 + g1) * inv_m);
+                    let dw =
+                        own.dw.iter().zip(&other.dw).map(|(g0, g1)| (g0 + g1) * gradient_scale);
                     last_grads = Grads { dw: DMatrix::from_iterator(n_x, 1, dw), db };
                 }
                 drop(other);
@@ -1045,7 +1261,7 @@ mod fused {
             Ok(())
         });
         outcome?;
-        let w = w.into_inner().map_err(|_| poisoned())?;
+        let w = w.into_inner().map_err(|_| poisoned())?.w;
         // The cost checks cover every update but the last one.
         if !(all_finite(&w) && b.is_finite()) {
             return Err(linalg_nn::NnError::ParametersDiverged {
@@ -1100,7 +1316,17 @@ mod fused {
                 .expect("this learning rate diverges");
             assert!(first_infinite > 0 && first_infinite % COST_EVERY != 0);
             for threads in [1, 2] {
-                let run = optimize(&w0, 0.0, &x, &y, 60, learning_rate, threads, &mut Silent);
+                let run = optimize(
+                    &w0,
+                    0.0,
+                    Columns::Floats(x.as_slice()),
+                    x.shape(),
+                    &y,
+                    60,
+                    learning_rate,
+                    threads,
+                    &mut Silent,
+                );
                 match run {
                     Err(Hw1Error::Nn(linalg_nn::NnError::Diverged { iteration, .. })) => {
                         assert_eq!(iteration, first_infinite, "threads {threads}")
@@ -1114,7 +1340,20 @@ mod fused {
         fn one_thread_and_two_give_the_same_bits() {
             let (x, y) = data();
             let w0 = DMatrix::zeros(301, 1);
-            let run = |threads| optimize(&w0, 0.0, &x, &y, 50, 0.01, threads, &mut Silent).unwrap();
+            let run = |threads| {
+                optimize(
+                    &w0,
+                    0.0,
+                    Columns::Floats(x.as_slice()),
+                    x.shape(),
+                    &y,
+                    50,
+                    0.01,
+                    threads,
+                    &mut Silent,
+                )
+                .unwrap()
+            };
             let (p1, g1, c1) = run(1);
             let (p2, g2, c2) = run(2);
             assert_eq!(bits(&p1.w), bits(&p2.w));
@@ -1138,12 +1377,103 @@ mod fused {
             assert_eq!(generic.dz.to_bits(), dispatched.dz.to_bits());
         }
 
+        /// Random pictures' bytes with the shape of `data()`, and their `X = B / 255`.
+        fn byte_data() -> (Vec<u8>, DMatrix<f64>, DMatrix<f64>) {
+            let mut rng = NumpyRng::new(5);
+            let pixels: Vec<u8> =
+                (0..301 * 23).map(|_| (rng.random_sample() * 256.0) as u8).collect();
+            let x = DMatrix::from_iterator(301, 23, pixels.iter().map(|&b| b as f64 / 255.0));
+            (pixels, x, data().1)
+        }
+
+        #[test]
+        fn the_byte_pass_gives_the_same_bits_on_one_thread_and_two() {
+            let (pixels, _, y) = byte_data();
+            let w0 = DMatrix::zeros(301, 1);
+            let run = |threads| {
+                let columns = Columns::Bytes(&pixels);
+                optimize(&w0, 0.0, columns, (301, 23), &y, 50, 0.01, threads, &mut Silent).unwrap()
+            };
+            let (p1, g1, c1) = run(1);
+            let (p2, g2, c2) = run(2);
+            assert_eq!(bits(&p1.w), bits(&p2.w));
+            assert_eq!(p1.b.to_bits(), p2.b.to_bits());
+            assert_eq!(bits(&g1.dw), bits(&g2.dw));
+            assert_eq!(c1, c2);
+        }
+
+        #[test]
+        fn the_byte_pass_agrees_with_the_float_pass_on_x_over_255() {
+            // The same gradient descent: every product of the byte pass is the correctly
+            // rounded exact sum, so the two differ by float64 rounding only.
+            let (pixels, x, y) = byte_data();
+            let w0 = DMatrix::from_element(301, 1, 0.001);
+            let bytes = Columns::Bytes(&pixels);
+            let floats = Columns::Floats(x.as_slice());
+            let (pb, gb, cb) =
+                optimize(&w0, 0.2, bytes, (301, 23), &y, 200, 0.05, 2, &mut Silent).unwrap();
+            let (pf, gf, cf) =
+                optimize(&w0, 0.2, floats, (301, 23), &y, 200, 0.05, 2, &mut Silent).unwrap();
+            assert!((&pb.w - &pf.w).abs().max() < 1e-13 * pf.w.abs().max());
+            assert!((pb.b - pf.b).abs() < 1e-13);
+            assert!((&gb.dw - &gf.dw).abs().max() < 1e-13 * gf.dw.abs().max());
+            assert!((gb.db - gf.db).abs() < 1e-13);
+            assert_eq!(cb.len(), cf.len());
+            for (&(i, a), &(j, b)) in cb.iter().zip(&cf) {
+                assert_eq!(i, j);
+                assert!((a - b).abs() < 1e-14, "iteration {i}: bytes {a}, floats {b}");
+            }
+        }
+
+        #[test]
+        fn a_divergence_of_the_byte_pass_stops_where_the_float_pass_stops() {
+            let (pixels, x, y) = byte_data();
+            let w0 = DMatrix::zeros(301, 1);
+            let diverged_at = |columns| match optimize(
+                &w0,
+                0.0,
+                columns,
+                (301, 23),
+                &y,
+                60,
+                2000.0,
+                2,
+                &mut Silent,
+            ) {
+                Err(Hw1Error::Nn(linalg_nn::NnError::Diverged { iteration, .. })) => iteration,
+                other => panic!("expected a divergence, got {other:?}"),
+            };
+            let floats = diverged_at(Columns::Floats(x.as_slice()));
+            assert!(floats > 0 && floats % COST_EVERY != 0, "diverged at {floats}");
+            assert_eq!(diverged_at(Columns::Bytes(&pixels)), floats);
+        }
+
+        #[test]
+        fn the_byte_halves_end_on_whole_tiles() {
+            assert_eq!(byte_halves(209), [0..108, 108..209]);
+            assert_eq!(byte_halves(8), [0..4, 4..8]);
+            assert_eq!(byte_halves(3), [0..3, 3..3]);
+            assert_eq!(byte_halves(0), [0..0, 0..0]);
+            assert!(bytes_fit(12288, 209));
+            assert!(!bytes_fit(exact_bytes::MAX_TERMS + 1, 209));
+        }
+
         #[test]
         fn fused_pass_agrees_with_propagate() {
             let (x, y) = data();
             let w0 = DMatrix::from_element(301, 1, 0.001);
-            let (params, grads, costs) =
-                optimize(&w0, 0.2, &x, &y, 20, 0.05, 2, &mut Silent).unwrap();
+            let (params, grads, costs) = optimize(
+                &w0,
+                0.2,
+                Columns::Floats(x.as_slice()),
+                x.shape(),
+                &y,
+                20,
+                0.05,
+                2,
+                &mut Silent,
+            )
+            .unwrap();
             // The notebook's loop with propagate.
             let (mut w, mut b) = (w0.clone(), 0.2);
             let mut last = None;

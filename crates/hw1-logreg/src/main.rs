@@ -143,14 +143,10 @@ fn run(args: &Args, console: &Console) -> Result<()> {
             _ => " (the notebook's computation, step for step)",
         }
     ));
-    // The Gram engine reads the pictures' bytes (X = B / 255, never built as floats); the direct
-    // engine streams X every iteration, so it gets the float64 X, built once for all runs. The
-    // Gram matrix too is shared by the main run and the learning-rate comparison.
-    let x_floats = (engine == Engine::Direct).then(|| (data.train.x(), data.test.x()));
-    let (x_train, x_test): (&dyn Inputs, &dyn Inputs) = match &x_floats {
-        Some((train, test)) => (train, test),
-        None => (&data.train, &data.test),
-    };
+    // Both engines read the pictures' bytes (X = B / 255, never built as floats): the Gram engine
+    // outside its loop, the direct engine once per iteration with exact integer products. The
+    // Gram matrix is shared by the main run and the learning-rate comparison.
+    let (x_train, x_test): (&dyn Inputs, &dyn Inputs) = (&data.train, &data.test);
     let gram = (engine == Engine::Gram).then(|| data.train.gram());
     let options = ModelOptions { engine, gram: gram.as_ref() };
     let fitted = {

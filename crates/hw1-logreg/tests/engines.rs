@@ -87,3 +87,43 @@ fn gram_engine_on_the_pictures_bytes_gives_the_course_output() {
         (bytes.predict_proba(&data.test).unwrap(), bytes.predict_proba(&x_test).unwrap());
     assert!((from_bytes - from_floats).abs().max() < 1e-14);
 }
+
+/// What `hw1-logreg --engine direct` runs: the direct engine on the pictures' bytes (exact
+/// integer products, `linalg_nn::exact_bytes`) against the same engine on the float64 `X`:
+/// the notebook's expected output, and the two differing by float64 rounding only.
+#[test]
+fn direct_engine_on_the_pictures_bytes_agrees_with_the_float64_pass() {
+    let data = load_dataset(&default_data_dir()).unwrap_or_else(|e| panic!("{e}"));
+    let (y_train, y_test) = (data.train.y(), data.test.y());
+    let (x_train, x_test) = (data.train.x(), data.test.x());
+    let options = ModelOptions { engine: Engine::Direct, gram: None };
+    let run = |x_train: &dyn Inputs, x_test: &dyn Inputs| {
+        model_with(
+            x_train,
+            &y_train,
+            x_test,
+            &y_test,
+            NUM_ITERATIONS,
+            LEARNING_RATE,
+            options,
+            &mut Silent,
+        )
+        .unwrap()
+    };
+    let floats = run(&x_train, &x_test);
+    let bytes = run(&data.train, &data.test);
+    assert_eq!(bytes.engine, Engine::Direct);
+    for (&(i, a), &(j, b)) in floats.costs.iter().zip(&bytes.costs) {
+        assert_eq!(i, j);
+        assert!((a - b).abs() < 1e-13, "iteration {i}: floats {a}, bytes {b}");
+    }
+    assert_eq!(bytes.costs.len(), 20);
+    assert!((bytes.costs[19].1 - 0.140872).abs() < 1e-6);
+    assert_eq!(bytes.train_accuracy, 99.04306220095694);
+    assert_eq!(bytes.test_accuracy, 70.0);
+    assert_eq!(bytes.y_prediction_train, floats.y_prediction_train);
+    assert_eq!(bytes.y_prediction_test, floats.y_prediction_test);
+    let relative = (&bytes.w - &floats.w).abs().max() / floats.w.abs().max();
+    assert!(relative < 1e-12, "weights differ by {relative:e} relative");
+    assert!((bytes.b - floats.b).abs() < 1e-12 * floats.b.abs().max(1.0));
+}

@@ -8,6 +8,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 use linalg_nn::NumpyRng;
+use linalg_nn::exact_bytes::{ColumnTiles, Digits};
 use linalg_nn::gram::GramRows;
 use linalg_nn::kernels::{Op, byte_gram_into, gram_into, matmul_into, matvec_into};
 use nalgebra::DMatrix;
@@ -246,5 +247,37 @@ fn gram_step(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, forward, backward, gram, gram_step);
+/// hw1's direct pass from the pictures' bytes (`linalg_nn::exact_bytes`), one thread, all 209
+/// columns: `w^T B` from `B^T`'s tiles, `B s` from `B`'s tiles (with splitting `s` into digits),
+/// and splitting `w` into digits, against the float64 matvec on `X`.
+fn exact_bytes(c: &mut Criterion) {
+    let mut rng = NumpyRng::new(4);
+    let pixels: Vec<u8> = (0..N_X * M).map(|_| (rng.random_sample() * 256.0) as u8).collect();
+    let w: Vec<f64> = rng.randn_vec(N_X).iter().map(|v| v * 0.01).collect();
+    let s: Vec<f64> = rng.randn_vec(M).iter().map(|v| v * 0.1).collect();
+    let forward = ColumnTiles::transposed(&pixels, N_X, 0..M);
+    let mut backward = ColumnTiles::new(&pixels, N_X, 0..M);
+    let mut digits = Digits::new(N_X);
+    let (mut z, mut dw) = (vec![0.0; M], vec![0.0; N_X]);
+    let mut group = c.benchmark_group("exact byte products (12288 x 209, 1 thread)");
+    group.sample_size(30).measurement_time(Duration::from_secs(3));
+    group.bench_function("split w into digits", |b| b.iter(|| black_box(digits.fill(&w))));
+    digits.fill(&w);
+    group.bench_function("w^T B (transposed tiles)", |b| {
+        b.iter(|| black_box(forward.product(&digits, &mut z)))
+    });
+    group.bench_function("B s (tiles, s split here)", |b| {
+        b.iter(|| black_box(backward.combination(&s, &mut dw)))
+    });
+    group.bench_function("building both tiles", |b| {
+        b.iter(|| {
+            let tiles =
+                (ColumnTiles::transposed(&pixels, N_X, 0..M), ColumnTiles::new(&pixels, N_X, 0..M));
+            black_box(tiles.0.rows() + tiles.1.rows())
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, forward, backward, gram, gram_step, exact_bytes);
 criterion_main!(benches);

@@ -6,8 +6,9 @@
 //! The Gram engine ([`crate::gram`]) reads `X` only outside its loop: `X^T X` once, and a few
 //! products at the end (the weights, the last gradient, the predictions). From the bytes those
 //! read 2.5 MB instead of the 20 MB float64 copy, and the copy itself (allocating, zeroing and
-//! filling 20 MB) cost more than all of them (docs/performance.md). The direct engine streams
-//! `X` every iteration and takes the float64 matrix ([`Inputs::to_matrix`]).
+//! filling 20 MB) cost more than all of them (docs/performance.md). hw1's direct engine streams
+//! `X` every iteration: from the bytes ([`Inputs::pixels`], with [`crate::exact_bytes`]) when
+//! there are bytes, else from the float64 matrix ([`Inputs::to_matrix`]).
 
 use crate::data::CatSplit;
 use crate::error::{NnError, Result};
@@ -59,6 +60,12 @@ pub trait Inputs: std::fmt::Debug + Sync {
 
     /// `X` as a float64 matrix: borrowed when it is one, built otherwise.
     fn to_matrix(&self) -> Cow<'_, DMatrix<f64>>;
+
+    /// The pictures' bytes `B` with `X = B / 255`, `n_x` bytes per column, column after column,
+    /// when `X` is stored that way (`None` for a float64 matrix).
+    fn pixels(&self) -> Option<&[u8]> {
+        None
+    }
 }
 
 impl Inputs for DMatrix<f64> {
@@ -196,6 +203,10 @@ impl Inputs for CatSplit {
 
     fn to_matrix(&self) -> Cow<'_, DMatrix<f64>> {
         Cow::Owned(self.x())
+    }
+
+    fn pixels(&self) -> Option<&[u8]> {
+        Some(CatSplit::pixels(self))
     }
 }
 

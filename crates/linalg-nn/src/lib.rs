@@ -14,6 +14,7 @@
 //! | [`gradcheck`] | central-difference gradient checking | course 2, "gradient checking" |
 //! | [`data`] | cat / non-cat HDF5 files, the planar "flower", your own pictures | `lr_utils.py`, `planar_utils.py` |
 //! | [`kernels`] | the heavy matrix products (runtime-dispatched SIMD, a fixed 2-way split) | (performance) |
+//! | [`exact_bytes`] | exact integer products of the pictures' bytes for the direct engine (VNNI) | week 2 `propagate`, made fast |
 //! | [`gram`] | the Gram engine: exact full-batch updates of a linear first layer through `X^T X` | week 2/4 `optimize`, made fast |
 //! | [`pair`] | two threads in lock step for loops cut into two fixed halves | (performance) |
 //! | [`train`] | hyperparameter checks, divergence detection, progress observers | every `optimize` / `model` cell |
@@ -45,6 +46,7 @@ pub mod cli;
 pub mod cost;
 pub mod data;
 pub mod error;
+pub mod exact_bytes;
 pub mod gradcheck;
 pub mod gram;
 pub mod init;
