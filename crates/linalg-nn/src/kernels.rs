@@ -196,7 +196,7 @@ const BYTE_GRAM_BLOCK: usize = 256;
 /// The course's pictures are bytes and `X = B / 255`, so `X^T X = (B^T B) / 255^2`: from the
 /// exact integer Gram matrix, each entry of `X^T X` is a single correctly rounded division.
 /// Exactness is what allows single precision, twice as fast as double on the same vector
-/// registers: the rows are cut into blocks of [`BYTE_GRAM_BLOCK`], whose `f32` products are
+/// registers: the rows are cut into blocks of `BYTE_GRAM_BLOCK` rows, whose `f32` products are
 /// exact, and the blocks are added in `f64`, exact too below `2^53`. Only the lower triangle is
 /// computed, then mirrored. The rows are split in two halves summed on two threads when the
 /// machine has two cores; being exact, the result does not depend on the split. Where the CPU
