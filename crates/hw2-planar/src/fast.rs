@@ -81,6 +81,11 @@ struct Half<const H: usize> {
     all_inside: bool,
     dz2: Vec<f64>,
     dz1: Vec<[f64; H]>,
+    /// numpy's pairwise sums of the half's `dZ2` and of each row of its `dZ1`: the two halves
+    /// of the sums over all examples when numpy's pairwise split falls between the halves
+    /// ([`split_like_numpy`]).
+    dz2_sum: f64,
+    dz1_sums: [f64; H],
 }
 
 impl<const H: usize> Half<H> {
@@ -95,6 +100,8 @@ impl<const H: usize> Half<H> {
             all_inside: true,
             dz2: vec![0.0; n],
             dz1: vec![[0.0; H]; n],
+            dz2_sum: 0.0,
+            dz1_sums: [0.0; H],
         }
     }
 }
@@ -104,6 +111,15 @@ struct Sums<const H: usize> {
     dz2: Vec<f64>,
     dz1: Vec<[f64; H]>,
     dw1: Vec<[f64; H]>,
+    /// `dZ2 A1^T`, before the `1/m`.
+    dw2: [f64; H],
+}
+
+/// Whether numpy's pairwise sum of `m` values splits them at `mid`, the end of the first half:
+/// then each half's pairwise sum is one of the two that numpy adds last.
+fn split_like_numpy(m: usize, mid: usize) -> bool {
+    // pairwise_columns: more than 128 values are split at half, rounded down to a multiple of 8.
+    m > 128 && (m / 2 - (m / 2) % 8) == mid
 }
 
 /// Below this many examples the second thread costs more than it saves.
@@ -145,8 +161,12 @@ fn run<const H: usize, O: TrainObserver + ?Sized>(
     let mid = m.div_ceil(2);
     let mut own = Half::<H>::new(0..mid);
     let other = Mutex::new(Half::<H>::new(mid..m));
-    let mut sums =
-        Sums::<H> { dz2: vec![0.0; m], dz1: vec![[0.0; H]; m], dw1: vec![[0.0; H]; n_x] };
+    let mut sums = Sums::<H> {
+        dz2: vec![0.0; m],
+        dz1: vec![[0.0; H]; m],
+        dw1: vec![[0.0; H]; n_x],
+        dw2: [0.0; H],
+    };
     let activation = parameters.activation;
     let learning_rate = config.learning_rate;
     let (xs, ys) = (x.as_slice(), y.as_slice());
@@ -171,6 +191,9 @@ fn run<const H: usize, O: TrainObserver + ?Sized>(
                 let net = net.read().map_err(|_| poisoned())?;
                 per_example(&net, xs, n_x, ys, activation, &mut own);
             }
+            // The sums over the examples start with the first half's columns, while the other
+            // thread works on the second half; they go on with those after the hand-over.
+            start_sums(xs, n_x, &own, &mut sums);
             pair.finish();
             let other = other.lock().map_err(|_| poisoned())?;
             let recorded = index % config.cost_every == 0;
@@ -300,6 +323,39 @@ fn per_example_body<const H: usize>(
         }
     }
     half.all_inside = all_inside;
+    half.dz2_sum = pairwise_sum(&half.dz2);
+    half.dz1_sums = pairwise_columns(&half.dz1);
+}
+
+dispatch_avx2!(start_sums, start_sums_avx2, start_sums_body, (x: &[f64], n_x: usize, half: &Half<H>, sums: &mut Sums<H>));
+
+/// The column-order sums `dZ2 A1^T` and `dZ1 X^T` over the first half's columns, from zero.
+#[inline(always)]
+fn start_sums_body<const H: usize>(x: &[f64], n_x: usize, half: &Half<H>, sums: &mut Sums<H>) {
+    sums.dw2 = [0.0; H];
+    for g in sums.dw1.iter_mut() {
+        *g = [0.0; H];
+    }
+    continue_sums(x, n_x, half, sums);
+}
+
+/// The column-order sums `dZ2 A1^T` and `dZ1 X^T` go on with the half's columns. Each entry
+/// receives its terms one after another in column order, as in `backward_into`.
+#[inline(always)]
+fn continue_sums<const H: usize>(x: &[f64], n_x: usize, half: &Half<H>, sums: &mut Sums<H>) {
+    for (&d, a_col) in half.dz2.iter().zip(&half.a1) {
+        for i in 0..H {
+            sums.dw2[i] += d * a_col[i];
+        }
+    }
+    let x = &x[half.first * n_x..];
+    for (dz_col, x_col) in half.dz1.iter().zip(x.chunks_exact(n_x)) {
+        for (g, &xk) in sums.dw1.iter_mut().zip(x_col) {
+            for i in 0..H {
+                g[i] += dz_col[i] * xk;
+            }
+        }
+    }
 }
 
 fn sums_and_update<const H: usize>(
@@ -344,39 +400,33 @@ fn sums_body<const H: usize>(
     let m = sums.dz2.len();
     let n_x = net.w1.len();
     let inv_m = 1.0 / m as f64;
-    // The halves side by side, in column order.
-    let dz2 = || halves[0].dz2.iter().chain(&halves[1].dz2);
-    let a1 = || halves[0].a1.iter().chain(&halves[1].a1);
-    let dz1 = || halves[0].dz1.iter().chain(&halves[1].dz1);
-    // dW2 = (1/m) dZ2 A1^T
-    let mut dw2 = [0.0; H];
-    for (&d, a_col) in dz2().zip(a1()) {
-        for i in 0..H {
-            dw2[i] += d * a_col[i];
-        }
-    }
+    // dW2 = (1/m) dZ2 A1^T and dW1 = (1/m) dZ1 X^T: the first half's columns are summed
+    // already (start_sums), the second half's follow.
+    continue_sums(x, n_x, halves[1], sums);
+    let mut dw2 = sums.dw2;
     for g in &mut dw2 {
         *g *= inv_m;
     }
-    for (slot, &d) in sums.dz2.iter_mut().zip(dz2()) {
-        *slot = d;
-    }
-    let db2 = pairwise_sum(&sums.dz2) * inv_m;
-    // dW1 = (1/m) dZ1 X^T
-    for g in sums.dw1.iter_mut() {
-        *g = [0.0; H];
-    }
-    for (dz_col, x_col) in dz1().zip(x.chunks_exact(n_x)) {
-        for (g, &xk) in sums.dw1.iter_mut().zip(x_col) {
-            for i in 0..H {
-                g[i] += dz_col[i] * xk;
-            }
+    // db2 and db1 in numpy's pairwise order: from the halves' own sums when numpy splits the
+    // examples between the halves, else over the examples copied side by side.
+    let (dz2_sum, row_sums) = if split_like_numpy(m, halves[0].dz2.len()) {
+        let mut rows = halves[0].dz1_sums;
+        for (row, other) in rows.iter_mut().zip(halves[1].dz1_sums) {
+            *row += other;
         }
-    }
-    for (slot, d) in sums.dz1.iter_mut().zip(dz1()) {
-        *slot = *d;
-    }
-    let row_sums = pairwise_columns(&sums.dz1);
+        (halves[0].dz2_sum + halves[1].dz2_sum, rows)
+    } else {
+        let dz2 = halves[0].dz2.iter().chain(&halves[1].dz2);
+        for (slot, &d) in sums.dz2.iter_mut().zip(dz2) {
+            *slot = d;
+        }
+        let dz1 = halves[0].dz1.iter().chain(&halves[1].dz1);
+        for (slot, d) in sums.dz1.iter_mut().zip(dz1) {
+            *slot = *d;
+        }
+        (pairwise_sum(&sums.dz2), pairwise_columns(&sums.dz1))
+    };
+    let db2 = dz2_sum * inv_m;
     // update_parameters
     for (w_col, g) in net.w1.iter_mut().zip(&sums.dw1) {
         for i in 0..H {
