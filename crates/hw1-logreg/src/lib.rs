@@ -1338,28 +1338,22 @@ mod fused {
 
         #[test]
         fn one_thread_and_two_give_the_same_bits() {
+            // The float64 pass and the byte pass, each on two threads and on one.
             let (x, y) = data();
-            let w0 = DMatrix::zeros(301, 1);
-            let run = |threads| {
-                optimize(
-                    &w0,
-                    0.0,
-                    Columns::Floats(x.as_slice()),
-                    x.shape(),
-                    &y,
-                    50,
-                    0.01,
-                    threads,
-                    &mut Silent,
-                )
-                .unwrap()
-            };
-            let (p1, g1, c1) = run(1);
-            let (p2, g2, c2) = run(2);
-            assert_eq!(bits(&p1.w), bits(&p2.w));
-            assert_eq!(p1.b.to_bits(), p2.b.to_bits());
-            assert_eq!(bits(&g1.dw), bits(&g2.dw));
-            assert_eq!(c1, c2);
+            let (pixels, _, _) = byte_data();
+            for columns in [Columns::Floats(x.as_slice()), Columns::Bytes(&pixels)] {
+                let w0 = DMatrix::zeros(301, 1);
+                let run = |threads| {
+                    optimize(&w0, 0.0, columns, (301, 23), &y, 50, 0.01, threads, &mut Silent)
+                        .unwrap()
+                };
+                let (p1, g1, c1) = run(1);
+                let (p2, g2, c2) = run(2);
+                assert_eq!(bits(&p1.w), bits(&p2.w), "{columns:?}");
+                assert_eq!(p1.b.to_bits(), p2.b.to_bits());
+                assert_eq!(bits(&g1.dw), bits(&g2.dw));
+                assert_eq!(c1, c2);
+            }
         }
 
         #[test]
@@ -1384,22 +1378,6 @@ mod fused {
                 (0..301 * 23).map(|_| (rng.random_sample() * 256.0) as u8).collect();
             let x = DMatrix::from_iterator(301, 23, pixels.iter().map(|&b| b as f64 / 255.0));
             (pixels, x, data().1)
-        }
-
-        #[test]
-        fn the_byte_pass_gives_the_same_bits_on_one_thread_and_two() {
-            let (pixels, _, y) = byte_data();
-            let w0 = DMatrix::zeros(301, 1);
-            let run = |threads| {
-                let columns = Columns::Bytes(&pixels);
-                optimize(&w0, 0.0, columns, (301, 23), &y, 50, 0.01, threads, &mut Silent).unwrap()
-            };
-            let (p1, g1, c1) = run(1);
-            let (p2, g2, c2) = run(2);
-            assert_eq!(bits(&p1.w), bits(&p2.w));
-            assert_eq!(p1.b.to_bits(), p2.b.to_bits());
-            assert_eq!(bits(&g1.dw), bits(&g2.dw));
-            assert_eq!(c1, c2);
         }
 
         #[test]

@@ -7,25 +7,33 @@ use linalg_nn::data::{default_data_dir, load_dataset};
 use linalg_nn::gram::{Engine, gram_matrix};
 use linalg_nn::inputs::Inputs;
 use linalg_nn::train::Silent;
+use nalgebra::DMatrix;
+
+/// The course's `model` (2000 iterations at 0.005) on the given inputs and engine.
+fn course_model(
+    (x_train, y_train): (&dyn Inputs, &DMatrix<f64>),
+    (x_test, y_test): (&dyn Inputs, &DMatrix<f64>),
+    options: ModelOptions<'_>,
+) -> LogisticModel {
+    model_with(
+        x_train,
+        y_train,
+        x_test,
+        y_test,
+        NUM_ITERATIONS,
+        LEARNING_RATE,
+        options,
+        &mut Silent,
+    )
+    .unwrap()
+}
 
 #[test]
 fn gram_and_direct_engines_agree_on_the_course_run() {
     let data = load_dataset(&default_data_dir()).unwrap_or_else(|e| panic!("{e}"));
     let (x_train, y_train) = (data.train.x(), data.train.y());
     let (x_test, y_test) = (data.test.x(), data.test.y());
-    let run = |options: ModelOptions<'_>| {
-        model_with(
-            &x_train,
-            &y_train,
-            &x_test,
-            &y_test,
-            NUM_ITERATIONS,
-            LEARNING_RATE,
-            options,
-            &mut Silent,
-        )
-        .unwrap()
-    };
+    let run = |options| course_model((&x_train, &y_train), (&x_test, &y_test), options);
     let direct = run(ModelOptions { engine: Engine::Direct, gram: None });
     let gram = gram_matrix(&x_train);
     let fast = run(ModelOptions { engine: Engine::Gram, gram: Some(&gram) });
@@ -63,18 +71,8 @@ fn gram_engine_on_the_pictures_bytes_gives_the_course_output() {
     let data = load_dataset(&default_data_dir()).unwrap_or_else(|e| panic!("{e}"));
     let (y_train, y_test) = (data.train.y(), data.test.y());
     let (x_train, x_test) = (data.train.x(), data.test.x());
-    let run = |x_train: &dyn Inputs, x_test: &dyn Inputs, options: ModelOptions<'_>| {
-        model_with(
-            x_train,
-            &y_train,
-            x_test,
-            &y_test,
-            NUM_ITERATIONS,
-            LEARNING_RATE,
-            options,
-            &mut Silent,
-        )
-        .unwrap()
+    let run = |x_train: &dyn Inputs, x_test: &dyn Inputs, options| {
+        course_model((x_train, &y_train), (x_test, &y_test), options)
     };
     let direct = run(&x_train, &x_test, ModelOptions { engine: Engine::Direct, gram: None });
     let gram = data.train.gram();
@@ -98,17 +96,7 @@ fn direct_engine_on_the_pictures_bytes_agrees_with_the_float64_pass() {
     let (x_train, x_test) = (data.train.x(), data.test.x());
     let options = ModelOptions { engine: Engine::Direct, gram: None };
     let run = |x_train: &dyn Inputs, x_test: &dyn Inputs| {
-        model_with(
-            x_train,
-            &y_train,
-            x_test,
-            &y_test,
-            NUM_ITERATIONS,
-            LEARNING_RATE,
-            options,
-            &mut Silent,
-        )
-        .unwrap()
+        course_model((x_train, &y_train), (x_test, &y_test), options)
     };
     let floats = run(&x_train, &x_test);
     let bytes = run(&data.train, &data.test);
