@@ -13,7 +13,6 @@
 // they say what the notebook's matrix expressions say and vectorise fully.
 #![allow(clippy::needless_range_loop)]
 
-use crate::numeric::sigmoid;
 use crate::{ModelConfig, Parameters};
 use linalg_nn::activations::Activation;
 use linalg_nn::cost::{cost_needed, labels_keep_cost_finite, log_likelihood, strictly_inside};
@@ -75,6 +74,9 @@ struct Half<const H: usize> {
     z1: Vec<[f64; H]>,
     a1: Vec<[f64; H]>,
     a2: Vec<f64>,
+    /// `-Z2` and `e^{-Z2}`, for the sigmoid's exponentials eight at a time.
+    minus_z2: Vec<f64>,
+    exp_minus_z2: Vec<f64>,
     log_likelihood: Vec<f64>,
     /// Whether every `A2` of the half is strictly between 0 and 1, so that every term of the
     /// cost is finite.
@@ -96,6 +98,8 @@ impl<const H: usize> Half<H> {
             z1: vec![[0.0; H]; n],
             a1: vec![[0.0; H]; n],
             a2: vec![0.0; n],
+            minus_z2: vec![0.0; n],
+            exp_minus_z2: vec![0.0; n],
             log_likelihood: vec![0.0; n],
             all_inside: true,
             dz2: vec![0.0; n],
@@ -303,13 +307,18 @@ fn per_example_body<const H: usize>(
             }
         }
     }
-    let mut all_inside = true;
-    for (j, a_col) in half.a1.iter().enumerate() {
+    for (minus_z2, a_col) in half.minus_z2.iter_mut().zip(&half.a1) {
         let mut acc = net.w2[0] * a_col[0];
         for i in 1..H {
             acc += net.w2[i] * a_col[i];
         }
-        let a2 = sigmoid(acc + net.b2);
+        *minus_z2 = -(acc + net.b2);
+    }
+    // sigmoid(z) = 1 / (1 + e^-z) as numeric::sigmoid computes it, the exponentials together.
+    linalg_nn::vector_exp::exp_into(&half.minus_z2, &mut half.exp_minus_z2);
+    let mut all_inside = true;
+    for (j, a_col) in half.a1.iter().enumerate() {
+        let a2 = 1.0 / (1.0 + half.exp_minus_z2[j]);
         half.a2[j] = a2;
         if net.every_cost {
             half.log_likelihood[j] = log_likelihood(a2, y[j]);
