@@ -720,6 +720,8 @@ mod fused {
         pub(super) dz: f64,
         /// The byte pass's buffers (`None` for the float64 pass).
         bytes: Option<ByteHalf>,
+        /// `z_j + b` of the half's columns, for [`pass_small`].
+        z: Vec<f64>,
     }
 
     impl Partial {
@@ -731,6 +733,7 @@ mod fused {
                 strictly_inside: true,
                 dz: 0.0,
                 bytes: None,
+                z: Vec::with_capacity(columns),
             }
         }
 
@@ -1037,6 +1040,63 @@ mod fused {
         pass_body(w, b, x, y, cols, out, block::<BLOCK>);
     }
 
+    /// One half of an iteration for fewer than [`DOT_LANES`] features (the planar baseline of
+    /// week 3 has two): each `w . x_j` is then its scalar tail alone, `0 + tail` as [`dots`] and
+    /// the vector blocks compute it; the half's sigmoids are taken together
+    /// ([`linalg_nn::vector_exp::sigmoid_into`], the bits of `sigmoid_scalar`), and `dw` is
+    /// summed in registers, each entry receiving its terms in column order: the bits of the
+    /// block passes, without a function call and a trip through memory per column.
+    fn pass_small(w: &[f64], b: f64, x: &[f64], y: &[f64], cols: Range<usize>, out: &mut Partial) {
+        // The feature count as a constant, so that dw stays in registers.
+        match w.len() {
+            1 => pass_few::<1>(w, b, x, y, cols, out),
+            2 => pass_few::<2>(w, b, x, y, cols, out),
+            3 => pass_few::<3>(w, b, x, y, cols, out),
+            4 => pass_few::<4>(w, b, x, y, cols, out),
+            5 => pass_few::<5>(w, b, x, y, cols, out),
+            6 => pass_few::<6>(w, b, x, y, cols, out),
+            7 => pass_few::<7>(w, b, x, y, cols, out),
+            _ => unreachable!("fewer than {DOT_LANES} features"),
+        }
+    }
+
+    /// [`pass_small`] for `N` features.
+    fn pass_few<const N: usize>(
+        w: &[f64],
+        b: f64,
+        x: &[f64],
+        y: &[f64],
+        cols: Range<usize>,
+        out: &mut Partial,
+    ) {
+        let n_x = N;
+        assert_eq!(w.len(), N, "one weight per feature");
+        out.z.clear();
+        for column in x[cols.start * n_x..cols.end * n_x].chunks_exact(n_x) {
+            let mut tail = 0.0;
+            for (a, v) in w.iter().zip(column) {
+                tail += a * v;
+            }
+            out.z.push((0.0 + tail) + b);
+        }
+        out.probabilities.clear();
+        out.probabilities.resize(cols.len(), 0.0);
+        linalg_nn::vector_exp::sigmoid_into(&out.z, &mut out.probabilities);
+        let (mut dw, mut dz_sum, mut inside) = ([0.0; N], 0.0, true);
+        for ((&a, column), &label) in
+            out.probabilities.iter().zip(x[cols.start * n_x..].chunks_exact(n_x)).zip(&y[cols])
+        {
+            inside &= linalg_nn::cost::strictly_inside(a);
+            let dz = a - label;
+            dz_sum += dz;
+            for (g, &v) in dw.iter_mut().zip(column) {
+                *g += dz * v;
+            }
+        }
+        out.dw.copy_from_slice(&dw);
+        (out.dz, out.strictly_inside) = (dz_sum, inside);
+    }
+
     /// One half of an iteration with the widest vector code this CPU runs.
     pub(super) fn half_pass(
         w: &[f64],
@@ -1046,6 +1106,10 @@ mod fused {
         cols: Range<usize>,
         out: &mut Partial,
     ) {
+        if w.len() < DOT_LANES {
+            pass_small(w, b, x, y, cols, out);
+            return;
+        }
         #[cfg(target_arch = "x86_64")]
         if std::is_x86_feature_detected!("avx512f") {
             // SAFETY: the CPU supports AVX-512F, checked just above.
@@ -1353,6 +1417,25 @@ mod fused {
                 assert_eq!(p1.b.to_bits(), p2.b.to_bits());
                 assert_eq!(bits(&g1.dw), bits(&g2.dw));
                 assert_eq!(c1, c2);
+            }
+        }
+
+        #[test]
+        fn the_small_pass_gives_the_generic_bits() {
+            for n_x in [1, 2, 5, 7] {
+                let mut rng = NumpyRng::new(6 + n_x as u32);
+                let x = rng.randn(n_x, 37);
+                let y = rng.rand(1, 37).map(|v| if v > 0.5 { 1.0 } else { 0.0 });
+                let w: Vec<f64> = rng.randn_vec(n_x);
+                let mut generic = Partial::new(n_x, 30);
+                pass_generic(&w, 0.3, x.as_slice(), y.as_slice(), 5..35, &mut generic);
+                let mut small = Partial::new(n_x, 30);
+                half_pass(&w, 0.3, x.as_slice(), y.as_slice(), 5..35, &mut small);
+                let to_bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(to_bits(&generic.dw), to_bits(&small.dw), "n_x = {n_x}");
+                assert_eq!(to_bits(&generic.probabilities), to_bits(&small.probabilities));
+                assert_eq!(generic.strictly_inside, small.strictly_inside);
+                assert_eq!(generic.dz.to_bits(), small.dz.to_bits());
             }
         }
 

@@ -316,6 +316,26 @@ fn per_example_body<const H: usize>(
     }
     // sigmoid(z) = 1 / (1 + e^-z) as numeric::sigmoid computes it, the exponentials together.
     linalg_nn::vector_exp::exp_into(&half.minus_z2, &mut half.exp_minus_z2);
+    // One loop per activation, so that its derivative is inlined rather than chosen per value.
+    match activation {
+        Activation::Tanh => {
+            output_and_deltas(net, y, half, |z, a| Activation::Tanh.derivative_scalar(z, a))
+        }
+        g => output_and_deltas(net, y, half, |z, a| g.derivative_scalar(z, a)),
+    }
+    half.dz2_sum = pairwise_sum(&half.dz2);
+    half.dz1_sums = pairwise_columns(&half.dz1);
+}
+
+/// `A2 = 1 / (1 + e^-Z2)` from the half's exponentials, each example's log-likelihood (with
+/// `every_cost`), `dZ2 = A2 - Y` and `dZ1 = (W2^T dZ2) * g'(Z1)` with `derivative` = `g'`.
+#[inline(always)]
+fn output_and_deltas<const H: usize>(
+    net: &Network<H>,
+    y: &[f64],
+    half: &mut Half<H>,
+    derivative: impl Fn(f64, f64) -> f64,
+) {
     let mut all_inside = true;
     for (j, a_col) in half.a1.iter().enumerate() {
         let a2 = 1.0 / (1.0 + half.exp_minus_z2[j]);
@@ -328,12 +348,10 @@ fn per_example_body<const H: usize>(
         half.dz2[j] = dz2;
         let (z_col, dz1) = (&half.z1[j], &mut half.dz1[j]);
         for i in 0..H {
-            dz1[i] = (net.w2[i] * dz2) * activation.derivative_scalar(z_col[i], a_col[i]);
+            dz1[i] = (net.w2[i] * dz2) * derivative(z_col[i], a_col[i]);
         }
     }
     half.all_inside = all_inside;
-    half.dz2_sum = pairwise_sum(&half.dz2);
-    half.dz1_sums = pairwise_columns(&half.dz1);
 }
 
 dispatch_avx2!(start_sums, start_sums_avx2, start_sums_body, (x: &[f64], n_x: usize, half: &Half<H>, sums: &mut Sums<H>));
@@ -352,6 +370,9 @@ fn start_sums_body<const H: usize>(x: &[f64], n_x: usize, half: &Half<H>, sums: 
 /// receives its terms one after another in column order, as in `backward_into`.
 #[inline(always)]
 fn continue_sums<const H: usize>(x: &[f64], n_x: usize, half: &Half<H>, sums: &mut Sums<H>) {
+    if n_x == 2 {
+        return continue_sums_in_registers::<H, 2>(x, half, sums);
+    }
     for (&d, a_col) in half.dz2.iter().zip(&half.a1) {
         for i in 0..H {
             sums.dw2[i] += d * a_col[i];
@@ -393,6 +414,34 @@ fn sums_avx2<const H: usize>(
     sums: &mut Sums<H>,
 ) {
     sums_body::<H>(net, x, learning_rate, halves, sums)
+}
+
+/// [`continue_sums`] for `N` inputs (the flower's two): the sums held in registers over the
+/// columns, `dW2`'s and `dW1`'s side by side (three chains of additions at once instead of one
+/// after another through memory). Each entry still receives its terms in column order, so the
+/// same bits.
+#[inline(always)]
+fn continue_sums_in_registers<const H: usize, const N: usize>(
+    x: &[f64],
+    half: &Half<H>,
+    sums: &mut Sums<H>,
+) {
+    let mut dw2 = sums.dw2;
+    let mut dw1: [[f64; H]; N] = std::array::from_fn(|k| sums.dw1[k]);
+    let x = &x[half.first * N..];
+    let columns = half.dz2.iter().zip(&half.a1).zip(half.dz1.iter().zip(x.chunks_exact(N)));
+    for ((&d, a_col), (dz_col, x_col)) in columns {
+        for i in 0..H {
+            dw2[i] += d * a_col[i];
+        }
+        for k in 0..N {
+            for i in 0..H {
+                dw1[k][i] += dz_col[i] * x_col[k];
+            }
+        }
+    }
+    sums.dw2 = dw2;
+    sums.dw1[..N].copy_from_slice(&dw1);
 }
 
 /// The rest of `backward_into`, then `update_parameters`: the gradients as the notebook rounds

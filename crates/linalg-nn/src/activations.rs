@@ -9,7 +9,9 @@ use std::str::FromStr;
 pub const LEAKY_RELU_SLOPE: f64 = 0.01;
 
 /// The sigmoid of one number, `1 / (1 + e^-z)`, computed so that no intermediate overflows:
-/// for negative `z` it uses the equal form `e^z / (1 + e^z)`.
+/// for negative `z` it uses the equal form `e^z / (1 + e^z)`. The exponential is
+/// [`crate::vector_exp::exp`] (glibc's, bit for bit on `|z| < 512`), so that
+/// [`crate::vector_exp::sigmoid_into`] gives the same bits eight at a time.
 ///
 /// ```
 /// use linalg_nn::activations::sigmoid_scalar;
@@ -21,9 +23,9 @@ pub const LEAKY_RELU_SLOPE: f64 = 0.01;
 #[inline]
 pub fn sigmoid_scalar(z: f64) -> f64 {
     if z >= 0.0 {
-        1.0 / (1.0 + (-z).exp())
+        1.0 / (1.0 + crate::vector_exp::exp(-z))
     } else {
-        let e = z.exp();
+        let e = crate::vector_exp::exp(z);
         e / (1.0 + e)
     }
 }
