@@ -305,7 +305,28 @@ const LIMIT: f64 = 512.0;
 /// assert_eq!(exp(-800.0), 0.0);
 /// assert_eq!(exp(800.0), f64::INFINITY);
 /// ```
+#[inline]
 pub fn exp(x: f64) -> f64 {
+    // f64::mul_add is one instruction only where the code is compiled for FMA; elsewhere it
+    // calls the C library's fma, correct but a call per step.
+    #[cfg(all(target_arch = "x86_64", not(target_feature = "fma")))]
+    if std::arch::is_x86_feature_detected!("fma") {
+        // SAFETY: the CPU supports FMA, checked just above.
+        return unsafe { exp_fma(x) };
+    }
+    exp_body(x)
+}
+
+/// [`exp_body`] compiled with FMA instructions.
+#[cfg(all(target_arch = "x86_64", not(target_feature = "fma")))]
+#[target_feature(enable = "fma")]
+fn exp_fma(x: f64) -> f64 {
+    exp_body(x)
+}
+
+/// [`exp`]'s operations, whatever the instructions.
+#[inline(always)]
+fn exp_body(x: f64) -> f64 {
     // Also NaN: its magnitude is not below the limit.
     if x.abs().partial_cmp(&LIMIT) != Some(std::cmp::Ordering::Less) {
         return x.exp();
