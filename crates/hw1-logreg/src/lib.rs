@@ -1070,14 +1070,16 @@ mod fused {
         out: &mut Partial,
     ) {
         let n_x = N;
-        assert_eq!(w.len(), N, "one weight per feature");
+        let w: &[f64; N] = w.try_into().expect("one weight per feature");
+        let (columns, _) = x[cols.start * n_x..cols.end * n_x].as_chunks::<N>();
         out.z.clear();
-        for column in x[cols.start * n_x..cols.end * n_x].chunks_exact(n_x) {
+        out.z.resize(cols.len(), 0.0);
+        for (z, column) in out.z.iter_mut().zip(columns) {
             let mut tail = 0.0;
-            for (a, v) in w.iter().zip(column) {
-                tail += a * v;
+            for k in 0..N {
+                tail += w[k] * column[k];
             }
-            out.z.push((0.0 + tail) + b);
+            *z = (0.0 + tail) + b;
         }
         out.probabilities.clear();
         out.probabilities.resize(cols.len(), 0.0);
