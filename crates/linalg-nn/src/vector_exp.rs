@@ -360,19 +360,34 @@ fn exp_body(x: f64) -> f64 {
 /// # Panics
 /// If `out` is not as long as `x`.
 pub fn exp_into(x: &[f64], out: &mut [f64]) {
+    #[cfg(target_arch = "x86_64")]
+    let vector: Option<VectorKernel> = Some(exp_avx512);
+    #[cfg(not(target_arch = "x86_64"))]
+    let vector = None;
+    eight_at_a_time(x, out, vector, exp);
+}
+
+/// A slice kernel for whole multiples of eight values that needs AVX-512F.
+type VectorKernel = unsafe fn(&[f64], &mut [f64]);
+
+/// `out[i] = one(x[i])`, the whole multiples of eight through `vector` where the CPU has
+/// AVX-512 and `vector` is given, the rest through `one` (the same bits).
+fn eight_at_a_time(x: &[f64], out: &mut [f64], vector: Option<VectorKernel>, one: fn(f64) -> f64) {
     assert_eq!(x.len(), out.len(), "one output per input");
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f") {
-        let whole = x.len() - x.len() % 8;
-        // SAFETY: the CPU has just been checked to support AVX-512F.
-        unsafe { exp_avx512(&x[..whole], &mut out[..whole]) };
-        for (out, &x) in out[whole..].iter_mut().zip(&x[whole..]) {
-            *out = exp(x);
+    let done = match vector.filter(|_| std::arch::is_x86_feature_detected!("avx512f")) {
+        Some(vector) => {
+            let whole = x.len() - x.len() % 8;
+            // SAFETY: the CPU has just been checked to support AVX-512F, which `vector` needs.
+            unsafe { vector(&x[..whole], &mut out[..whole]) };
+            whole
         }
-        return;
-    }
-    for (out, &x) in out.iter_mut().zip(x) {
-        *out = exp(x);
+        None => 0,
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let done = vector.map_or(0, |_| 0);
+    for (out, &x) in out[done..].iter_mut().zip(&x[done..]) {
+        *out = one(x);
     }
 }
 
@@ -399,20 +414,11 @@ fn sigmoid_one(z: f64) -> f64 {
 /// # Panics
 /// If `out` is not as long as `z`.
 pub fn sigmoid_into(z: &[f64], out: &mut [f64]) {
-    assert_eq!(z.len(), out.len(), "one output per input");
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f") {
-        let whole = z.len() - z.len() % 8;
-        // SAFETY: the CPU has just been checked to support AVX-512F.
-        unsafe { sigmoid_avx512(&z[..whole], &mut out[..whole]) };
-        for (out, &z) in out[whole..].iter_mut().zip(&z[whole..]) {
-            *out = sigmoid_one(z);
-        }
-        return;
-    }
-    for (out, &z) in out.iter_mut().zip(z) {
-        *out = sigmoid_one(z);
-    }
+    let vector: Option<VectorKernel> = Some(sigmoid_avx512);
+    #[cfg(not(target_arch = "x86_64"))]
+    let vector = None;
+    eight_at_a_time(z, out, vector, sigmoid_one);
 }
 
 /// [`exp`] of eight lanes, and which lanes it covers (`|x| < 512`; the others, NaN included,
