@@ -161,10 +161,15 @@ fn run<const H: usize, O: TrainObserver + ?Sized>(
         every_cost: config.every_cost,
     });
     // Two fixed halves of the examples, whatever the number of cores: the per-example work is
-    // the same either way, and every sum over examples is made afterwards in column order.
+    // the same either way, and every sum over examples is made in column order. The other
+    // thread takes the first half and starts the column-order sums `dZ2 A1^T`, `dZ1 X^T` on it;
+    // this one takes the second and goes on with those sums over its own columns, which are in
+    // its cache (only the sums so far, 3 n_h numbers for the flower, cross between the cores).
     let mid = m.div_ceil(2);
-    let mut own = Half::<H>::new(0..mid);
-    let other = Mutex::new(Half::<H>::new(mid..m));
+    let mut own = Half::<H>::new(mid..m);
+    let first_sums =
+        Sums::<H> { dz2: Vec::new(), dz1: Vec::new(), dw1: vec![[0.0; H]; n_x], dw2: [0.0; H] };
+    let other = Mutex::new((Half::<H>::new(0..mid), first_sums));
     let mut sums = Sums::<H> {
         dz2: vec![0.0; m],
         dz1: vec![[0.0; H]; m],
@@ -182,35 +187,35 @@ fn run<const H: usize, O: TrainObserver + ?Sized>(
         1
     };
     let poisoned = || NnError::invalid("training thread", "stopped by a panic");
-    let second_half = || {
-        if let (Ok(net), Ok(mut half)) = (net.read(), other.lock()) {
-            per_example(&net, xs, n_x, ys, activation, &mut half);
+    let first_half = || {
+        if let (Ok(net), Ok(mut other)) = (net.read(), other.lock()) {
+            let (half, first_sums) = &mut *other;
+            per_example(&net, xs, n_x, ys, activation, half);
+            start_sums(xs, n_x, half, first_sums);
         }
     };
 
-    let outcome = pair::run(threads > 1, &second_half, |pair| -> Result<(), NnError> {
+    let outcome = pair::run(threads > 1, &first_half, |pair| -> Result<(), NnError> {
         for index in 0..total {
             pair.start();
             {
                 let net = net.read().map_err(|_| poisoned())?;
                 per_example(&net, xs, n_x, ys, activation, &mut own);
             }
-            // The sums over the examples start with the first half's columns, while the other
-            // thread works on the second half; they go on with those after the hand-over.
-            start_sums(xs, n_x, &own, &mut sums);
             pair.finish();
             let other = other.lock().map_err(|_| poisoned())?;
+            let (first, first_sums) = &*other;
             let recorded = index % config.cost_every == 0;
             // cross_entropy_cost's sum: the terms in column order. Without `every_cost` the
             // halves skipped the logarithms; they are worked out here (the same terms) when the
             // cost is recorded or could be infinite.
             let cost = if config.every_cost {
                 let log_likelihood: f64 =
-                    own.log_likelihood.iter().chain(&other.log_likelihood).copied().sum();
+                    first.log_likelihood.iter().chain(&own.log_likelihood).copied().sum();
                 Some(-log_likelihood / m as f64)
-            } else if cost_needed(recorded, own.all_inside && other.all_inside, labels_finite_cost)
+            } else if cost_needed(recorded, first.all_inside && own.all_inside, labels_finite_cost)
             {
-                let a2 = own.a2.iter().chain(&other.a2);
+                let a2 = first.a2.iter().chain(&own.a2);
                 let log_likelihood: f64 =
                     a2.zip(ys).map(|(&a2, &label)| log_likelihood(a2, label)).sum();
                 Some(-log_likelihood / m as f64)
@@ -222,7 +227,9 @@ fn run<const H: usize, O: TrainObserver + ?Sized>(
             }
             {
                 let mut net = net.write().map_err(|_| poisoned())?;
-                sums_and_update(&mut net, xs, learning_rate, [&own, &other], &mut sums);
+                sums.dw2 = first_sums.dw2;
+                sums.dw1.copy_from_slice(&first_sums.dw1);
+                sums_and_update(&mut net, xs, learning_rate, [first, &own], &mut sums);
             }
             drop(other);
             if let (true, Some(cost)) = (config.every_cost, cost) {
