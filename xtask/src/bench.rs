@@ -42,6 +42,11 @@ pub struct BenchOptions {
     pub data_dir: PathBuf,
     /// Runs of each program (the median is reported).
     pub repetitions: usize,
+    /// Untimed runs of each program before its timed ones, one after another in the same
+    /// alternation: the first run after the wait for a quiet machine (or any idle spell) can
+    /// take twice as long on a virtual machine whose CPUs wake slowly (hw2's 36 ms run took
+    /// 55-78 ms after 20 s idle).
+    pub warmup: usize,
     /// Only the runs whose name contains one of these (all when empty).
     pub only: Vec<String>,
     /// Also measure the time per iteration against `m` and the first layer's width.
@@ -543,8 +548,10 @@ pub fn run(options: &BenchOptions, print: &mut dyn FnMut(&str)) -> Result<()> {
     let _ = writeln!(report, "### Machine\n\n{}", machine_description(&numpy));
     let _ = writeln!(
         report,
-        "### Course presets (median of {} runs, alternating ours and numpy)\n",
-        options.repetitions
+        "### Course presets (median of {} runs, alternating ours and numpy, after {} untimed warm-up round{})\n",
+        options.repetitions,
+        options.warmup,
+        if options.warmup == 1 { "" } else { "s" }
     );
     let _ = writeln!(
         report,
@@ -557,6 +564,17 @@ pub fn run(options: &BenchOptions, print: &mut dyn FnMut(&str)) -> Result<()> {
         let mut programs: Vec<&Program> = Vec::new();
         programs.extend(group.numpy.as_ref());
         programs.extend(group.ours.iter().map(|(_, p, _)| p));
+        for round in 0..options.warmup {
+            for program in &programs {
+                let measured = measure(&mut program.command())
+                    .with_context(|| format!("{} (warm-up run {})", program.label, round + 1))?;
+                print(&format!(
+                    "  {:<28} {:>8.3} s  (warm-up, not counted)",
+                    program.label,
+                    measured.wall.as_secs_f64()
+                ));
+            }
+        }
         let mut results: BTreeMap<String, Vec<Measurement>> = BTreeMap::new();
         for rep in 0..options.repetitions {
             for program in &programs {

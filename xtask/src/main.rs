@@ -61,6 +61,10 @@ struct BenchArgs {
     /// Runs of each program; the median is reported.
     #[arg(long, value_name = "N", default_value_t = 3)]
     reps: usize,
+    /// Untimed runs of each program before its timed ones (a machine waking from the idle wait
+    /// before the first run runs it slower).
+    #[arg(long, value_name = "N", default_value_t = 1)]
+    warmup: usize,
     /// Only the runs whose name contains this text (hw1, hw2, hw3, two-layer, deep); repeatable.
     #[arg(long, value_name = "NAME")]
     only: Vec<String>,
@@ -134,6 +138,7 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 workspace_root: workspace_root(),
                 data_dir: args.data_dir,
                 repetitions: args.reps,
+                warmup: args.warmup,
                 only: args.only,
                 scaling: args.scaling,
                 no_numpy: args.no_numpy,
@@ -232,8 +237,8 @@ mod tests {
         let cli = Cli::try_parse_from(["xtask", "bench"]).unwrap();
         let Command::Bench(args) = cli.command else { panic!("parsed {cli:?}") };
         assert_eq!(
-            (args.reps, args.scaling, args.no_numpy, args.skip_build),
-            (3, false, false, false)
+            (args.reps, args.warmup, args.scaling, args.no_numpy, args.skip_build),
+            (3, 1, false, false, false)
         );
         assert!(args.only.is_empty());
         let cli = Cli::try_parse_from([
@@ -241,6 +246,8 @@ mod tests {
             "bench",
             "--reps",
             "5",
+            "--warmup",
+            "0",
             "--only",
             "hw1",
             "--only",
@@ -251,7 +258,7 @@ mod tests {
         ])
         .unwrap();
         let Command::Bench(args) = cli.command else { panic!("parsed {cli:?}") };
-        assert_eq!(args.reps, 5);
+        assert_eq!((args.reps, args.warmup), (5, 0));
         assert_eq!(args.only, ["hw1", "deep"]);
         assert!(args.scaling && args.no_numpy && args.skip_build);
         assert_eq!(
