@@ -564,29 +564,31 @@ pub fn run(options: &BenchOptions, print: &mut dyn FnMut(&str)) -> Result<()> {
         let mut programs: Vec<&Program> = Vec::new();
         programs.extend(group.numpy.as_ref());
         programs.extend(group.ours.iter().map(|(_, p, _)| p));
-        for round in 0..options.warmup {
+        let mut results: BTreeMap<String, Vec<Measurement>> = BTreeMap::new();
+        // The warm-up rounds first, then the timed ones, all in the same alternation.
+        for round in 0..options.warmup + options.repetitions {
+            let warm_up = round < options.warmup;
             for program in &programs {
+                let run = if warm_up {
+                    format!("warm-up run {}", round + 1)
+                } else {
+                    format!("repetition {}", round - options.warmup + 1)
+                };
                 let measured = measure(&mut program.command())
-                    .with_context(|| format!("{} (warm-up run {})", program.label, round + 1))?;
+                    .with_context(|| format!("{} ({run})", program.label))?;
+                let tail = if warm_up {
+                    "(warm-up, not counted)".to_string()
+                } else {
+                    format!("{:>7.1} MB", megabytes(measured.peak_rss))
+                };
                 print(&format!(
-                    "  {:<28} {:>8.3} s  (warm-up, not counted)",
+                    "  {:<28} {:>8.3} s  {tail}",
                     program.label,
                     measured.wall.as_secs_f64()
                 ));
-            }
-        }
-        let mut results: BTreeMap<String, Vec<Measurement>> = BTreeMap::new();
-        for rep in 0..options.repetitions {
-            for program in &programs {
-                let measured = measure(&mut program.command())
-                    .with_context(|| format!("{} (repetition {})", program.label, rep + 1))?;
-                print(&format!(
-                    "  {:<28} {:>8.3} s  {:>7.1} MB",
-                    program.label,
-                    measured.wall.as_secs_f64(),
-                    megabytes(measured.peak_rss)
-                ));
-                results.entry(program.label.clone()).or_default().push(measured);
+                if !warm_up {
+                    results.entry(program.label.clone()).or_default().push(measured);
+                }
             }
         }
         let stats = |label: &str| -> Option<(f64, u64, Value)> {

@@ -14,7 +14,7 @@
 //! | 4.1 `sigmoid` | [`linalg_nn::activations::sigmoid`] |
 //! | 4.2 `initialize_with_zeros` | [`initialize_with_zeros`] |
 //! | 4.3 `propagate` | [`propagate`] |
-//! | 4.4 `optimize` | [`optimize`] |
+//! | 4.4 `optimize` | [`optimize`] (from the pictures' bytes: [`optimize_direct`]; through `X^T X`: [`optimize_gram`]) |
 //! | 4.4 `predict` | [`predict`] (and [`predict_proba`] for the probability itself) |
 //! | 5 `model` | [`model`], returning a [`LogisticModel`] |
 //! | 6 learning-rate comparison | [`COMPARISON_LEARNING_RATES`], [`figures::learning_rate_comparison`] |

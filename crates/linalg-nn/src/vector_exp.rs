@@ -12,6 +12,8 @@
 //! takes the same operations whether it runs in a vector register or in the portable code, so
 //! the result does not depend on how a slice is cut, nor on the C library.
 
+use crate::activations::sigmoid_scalar;
+
 /// `2^(i/128)` for `i = 0..128`, correctly rounded (as bits).
 const POWERS: [u64; 128] = [
     0x3ff0000000000000,
@@ -391,11 +393,6 @@ fn eight_at_a_time(x: &[f64], out: &mut [f64], vector: Option<VectorKernel>, one
     }
 }
 
-/// The sigmoid of one number, [`crate::activations::sigmoid_scalar`] (built on [`exp`]).
-fn sigmoid_one(z: f64) -> f64 {
-    crate::activations::sigmoid_scalar(z)
-}
-
 /// `out[i] = sigmoid(z[i])`: [`crate::activations::sigmoid_scalar`] bit for bit, eight at a time
 /// where the CPU has AVX-512.
 ///
@@ -418,7 +415,7 @@ pub fn sigmoid_into(z: &[f64], out: &mut [f64]) {
     let vector: Option<VectorKernel> = Some(sigmoid_avx512);
     #[cfg(not(target_arch = "x86_64"))]
     let vector = None;
-    eight_at_a_time(z, out, vector, sigmoid_one);
+    eight_at_a_time(z, out, vector, sigmoid_scalar);
 }
 
 /// [`exp`] of eight lanes, and which lanes it covers (`|x| < 512`; the others, NaN included,
@@ -490,7 +487,7 @@ unsafe fn exp_avx512(x: &[f64], out: &mut [f64]) {
     }
 }
 
-/// [`sigmoid_one`] eight lanes at a time (`z.len()` a multiple of 8): the same operations, so the
+/// [`sigmoid_scalar`] eight lanes at a time (`z.len()` a multiple of 8): the same operations, so the
 /// same bits; lanes outside the exponential's range take the portable code.
 ///
 /// # Safety
@@ -520,7 +517,7 @@ unsafe fn sigmoid_avx512(z: &[f64], out: &mut [f64]) {
         if in_range != 0xff {
             for (lane, (out, &z)) in outs.iter_mut().zip(zs).enumerate() {
                 if in_range & (1 << lane) == 0 {
-                    *out = sigmoid_one(z);
+                    *out = sigmoid_scalar(z);
                 }
             }
         }
@@ -530,7 +527,6 @@ unsafe fn sigmoid_avx512(z: &[f64], out: &mut [f64]) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::activations::sigmoid_scalar;
     use crate::rng::NumpyRng;
 
     fn ulps(a: f64, b: f64) -> u64 {
