@@ -268,7 +268,9 @@ pub fn optimize(
 /// 2.5 MB instead of the 20.5 MB float64 copy) with exact integer products
 /// ([`linalg_nn::exact_bytes`]): `w^T B` and `B dZ^T`, each correctly rounded, the `1 / 255`
 /// applied to the results. The same costs and parameters as [`optimize`] on `X` up to
-/// rounding, and the same bits on one thread or two and on every CPU.
+/// rounding, and the same bits on one thread or two. The bytes are read where the CPU has the
+/// VNNI kernels ([`linalg_nn::exact_bytes::accelerated`]); elsewhere the float64 pass is faster
+/// and runs instead.
 ///
 /// ```
 /// use hdf5_pure::FileBuilder;
@@ -675,10 +677,12 @@ mod fused {
         [0..mid, mid..m]
     }
 
-    /// Whether pictures of this shape are within the exact byte products' range.
+    /// Whether pictures of this shape are within the exact byte products' range, on a CPU
+    /// whose VNNI kernels make them faster than the float64 pass.
     pub(super) fn bytes_fit(n_x: usize, m: usize) -> bool {
         n_x <= exact_bytes::MAX_TERMS
             && byte_halves(m).iter().all(|half| half.len() <= exact_bytes::MAX_TERMS)
+            && exact_bytes::accelerated()
     }
 
     /// The weights as the two halves read them: `w`, and for the byte pass its digits.
@@ -1517,7 +1521,7 @@ mod fused {
             assert_eq!(byte_halves(8), [0..4, 4..8]);
             assert_eq!(byte_halves(3), [0..3, 3..3]);
             assert_eq!(byte_halves(0), [0..0, 0..0]);
-            assert!(bytes_fit(12288, 209));
+            assert_eq!(bytes_fit(12288, 209), exact_bytes::accelerated());
             assert!(!bytes_fit(exact_bytes::MAX_TERMS + 1, 209));
         }
 

@@ -1,21 +1,29 @@
-//! The Gram engine for the application notebook's models (`--engine gram`): the same full-batch
-//! gradient descent as `two_layer_model` / `L_layer_model`, with the first layer run by
-//! [`linalg_nn::gram::GramFirstLayer`] so that the 12288 x 209 input `X` is not touched inside
-//! the loop. The derivation is in `docs/gram-engine.md`.
+//! The two engines' loop for the application notebook's models: the same full-batch gradient
+//! descent as `two_layer_model` / `L_layer_model`, with the first layer kept by an engine of its
+//! own, since only layer 1 sees the 12288 x 209 input `X`.
 //!
-//! Only layer 1 sees `X`, so only layer 1 changes: its pre-activation `Z1 = W1 X + b1` is kept
-//! and updated through `G = X^T X` (`(m, m)`, computed once), and `W1` is built once at the end.
+//! - `--engine gram` ([`gradient_descent_gram`]): [`linalg_nn::gram::GramFirstLayer`] keeps the
+//!   pre-activation `Z1 = W1 X + b1` and updates it through `G = X^T X` (`(m, m)`, computed
+//!   once), so `X` is not touched inside the loop and `W1` is built once at the end. For the
+//!   deep model an iteration costs about 2 MFLOP instead of the direct engine's 205. The
+//!   derivation is in `docs/gram-engine.md`.
+//! - `--engine direct` on the cat pictures ([`gradient_descent_direct`]):
+//!   [`linalg_nn::exact_bytes::ByteFirstLayer`] computes the notebook's `W1 X` and `dZ1 X^T`
+//!   every iteration, as exact products of the pictures' bytes.
+//!
 //! Layers 2..L run the notebook's functions unchanged on `A1 = g(Z1)`: [`l_model_forward`],
-//! [`compute_cost`], [`l_model_backward_with_da0`] and [`update_parameters`]. For the deep model
-//! an iteration costs about 2 MFLOP instead of the direct engine's 205.
+//! [`compute_cost`], [`l_model_backward_with_da0`] and [`update_parameters`].
 
 use crate::backward::{Gradients, activation_backward, cost_derivative, l_model_backward_with_da0};
 use crate::error::Result;
 use crate::forward::{ForwardPass, compute_cost, l_model_forward};
-use crate::model::{RECORD_EVERY, TrainOptions, TrainedModel, check_data};
+use crate::model::{RECORD_EVERY, TrainOptions, TrainedModel, check_data, gradient_descent};
 use crate::network::{Layer, Parameters, check_layers_fit_data, update_parameters};
 use linalg_nn::NnError;
+use linalg_nn::activations::Activation;
+use linalg_nn::exact_bytes::ByteFirstLayer;
 use linalg_nn::gram::{Engine, GramFirstLayer, GramMatrix, GramSettings};
+use linalg_nn::inputs::Inputs;
 use linalg_nn::train::{Iteration, TrainObserver, check_cost, validate_hyperparameters};
 use nalgebra::DMatrix;
 
@@ -64,7 +72,7 @@ impl EngineOptions<'static> {
 /// }
 /// ```
 pub fn gradient_descent_gram(
-    x: &DMatrix<f64>,
+    x: &dyn Inputs,
     y: &DMatrix<f64>,
     parameters: Parameters,
     options: &TrainOptions,
@@ -74,22 +82,118 @@ pub fn gradient_descent_gram(
     let TrainOptions { num_iterations, learning_rate, .. } = *options;
     validate_hyperparameters(num_iterations, learning_rate)?;
     check_data(x, y)?;
-    check_layers_fit_data(&parameters.layer_dims(), x.nrows())?;
-
-    let mut hidden_and_output = parameters.layers;
-    // check_layers_fit_data guarantees at least one layer.
-    let Layer { w: w1, b: b1, activation: g1 } = hidden_and_output.remove(0);
+    check_layers_fit_data(&parameters.layer_dims(), x.shape().0)?;
+    let (w1, b1, g1, rest) = split_first_layer(parameters);
     let settings = GramSettings::default();
-    let mut first = match gram {
+    let first = match gram {
         Some(g) => GramFirstLayer::with_gram(x, g, w1, b1, learning_rate, settings)?,
         None => GramFirstLayer::new(x, w1, b1, learning_rate, settings)?,
     };
-    // Layers 2..L, as a network whose input is A1 (no layers at all for a 1-layer model).
-    let mut rest = Parameters { layers: hidden_and_output };
+    descend(first, g1, rest, y, options, observer, Engine::Gram)
+}
+
+/// The direct engine ([`crate::gradient_descent`]) for any inputs: on the cat pictures' bytes
+/// ([`Inputs::pixels`], on a CPU with the exact byte kernels, [`ByteFirstLayer::fits`]) the
+/// first layer's `W1 X` and `dZ1 X^T` are exact byte products computed every iteration
+/// ([`ByteFirstLayer`]); any other inputs run [`crate::gradient_descent`] on `X` as a float64
+/// matrix. Both are the notebook's computation step for step, and give the same costs to about
+/// 1e-13.
+///
+/// ```
+/// use hw3_deep::{gradient_descent, gradient_descent_direct, initialize_parameters_deep, TrainOptions};
+/// use linalg_nn::{NumpyRng, init::WeightInit, train::Silent};
+/// use nalgebra::DMatrix;
+///
+/// let mut rng = NumpyRng::new(3);
+/// let x = rng.randn(40, 6); // a float64 matrix: the notebook's loop itself
+/// let y = DMatrix::from_row_slice(1, 6, &[1.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
+/// let options = TrainOptions { num_iterations: 200, learning_rate: 0.1, init: WeightInit::InverseSqrtFanIn, seed: 1 };
+/// let start = initialize_parameters_deep(&[40, 4, 1], options.init, &mut NumpyRng::new(1)).unwrap();
+/// let loop_itself = gradient_descent(&x, &y, start.clone(), &options, &mut Silent).unwrap();
+/// let direct = gradient_descent_direct(&x, &y, start, &options, &mut Silent).unwrap();
+/// assert_eq!(direct, loop_itself);
+/// ```
+pub fn gradient_descent_direct(
+    x: &dyn Inputs,
+    y: &DMatrix<f64>,
+    parameters: Parameters,
+    options: &TrainOptions,
+    observer: &mut impl TrainObserver,
+) -> Result<TrainedModel> {
+    let (n_x, m) = x.shape();
+    let Some(pixels) = x.pixels().filter(|_| ByteFirstLayer::fits(n_x, m)) else {
+        return gradient_descent(&x.to_matrix(), y, parameters, options, observer);
+    };
+    let TrainOptions { num_iterations, learning_rate, .. } = *options;
+    validate_hyperparameters(num_iterations, learning_rate)?;
+    check_data(x, y)?;
+    check_layers_fit_data(&parameters.layer_dims(), n_x)?;
+    let (w1, b1, g1, rest) = split_first_layer(parameters);
+    let first = ByteFirstLayer::new(pixels, n_x, w1, b1, learning_rate)?;
+    descend(first, g1, rest, y, options, observer, Engine::Direct)
+}
+
+/// Layer 1 of a network as the engines keep it: `Z1 = W1 X + b1` kept current by
+/// [`FirstLayer::step`], with `X` read by the engine's own products.
+trait FirstLayer {
+    /// The current `Z1` `(n1, m)`.
+    fn z(&self) -> &DMatrix<f64>;
+    /// Updates `W1` and `b1` from `dZ1` by gradient descent, and `Z1` with them.
+    fn step(&mut self, dz: &DMatrix<f64>) -> linalg_nn::Result<()>;
+    /// The current `W1` and `b1`.
+    fn parameters(&self) -> (DMatrix<f64>, DMatrix<f64>);
+}
+
+impl FirstLayer for GramFirstLayer<'_> {
+    fn z(&self) -> &DMatrix<f64> {
+        GramFirstLayer::z(self)
+    }
+    fn step(&mut self, dz: &DMatrix<f64>) -> linalg_nn::Result<()> {
+        GramFirstLayer::step(self, dz)
+    }
+    fn parameters(&self) -> (DMatrix<f64>, DMatrix<f64>) {
+        (self.weights(), self.bias().clone())
+    }
+}
+
+impl FirstLayer for ByteFirstLayer {
+    fn z(&self) -> &DMatrix<f64> {
+        ByteFirstLayer::z(self)
+    }
+    fn step(&mut self, dz: &DMatrix<f64>) -> linalg_nn::Result<()> {
+        ByteFirstLayer::step(self, dz)
+    }
+    fn parameters(&self) -> (DMatrix<f64>, DMatrix<f64>) {
+        (self.weights(), self.bias().clone())
+    }
+}
+
+/// `W1`, `b1` and `g1` of `parameters`, and layers 2..L as a network whose input is `A1` (no
+/// layers at all for a 1-layer model). The caller has checked that there is a layer.
+fn split_first_layer(
+    parameters: Parameters,
+) -> (DMatrix<f64>, DMatrix<f64>, Activation, Parameters) {
+    let mut hidden_and_output = parameters.layers;
+    let Layer { w, b, activation } = hidden_and_output.remove(0);
+    (w, b, activation, Parameters { layers: hidden_and_output })
+}
+
+/// The loop of both engines: layer 1 is `first` (activation `g1`), layers 2..L run the
+/// notebook's functions unchanged on `A1 = g1(Z1)`.
+fn descend(
+    mut first: impl FirstLayer,
+    g1: Activation,
+    mut rest: Parameters,
+    y: &DMatrix<f64>,
+    options: &TrainOptions,
+    observer: &mut impl TrainObserver,
+    engine: Engine,
+) -> Result<TrainedModel> {
+    let TrainOptions { num_iterations, learning_rate, .. } = *options;
     let mut rest_grads = Gradients::zeros_like(&rest);
     let mut costs = Vec::with_capacity(num_iterations.div_ceil(RECORD_EVERY));
     for i in 0..num_iterations {
-        // Forward: A1 = g(Z1) with Z1 kept current by the Gram engine, then L_model_forward
+        // Forward: A1 = g(Z1) with Z1 kept current by the engine, then L_model_forward
         // over layers 2..L.
         let a1 = g1.forward(first.z());
         let pass = match rest.layers.is_empty() {
@@ -112,14 +216,15 @@ pub fn gradient_descent_gram(
         };
         let dz1 = activation_backward(&da1, first.z(), g1)?;
         drop(pass);
-        // Update: layers 2..L as the notebook; layer 1 through G (W1 itself is not formed).
+        // Update: layers 2..L as the notebook; layer 1 by the engine.
         update_parameters(&mut rest, &rest_grads, learning_rate)?;
         first.step(&dz1)?;
         observer.on_iteration(&Iteration { index: i, total: num_iterations, cost });
     }
 
+    let (w1, b1) = first.parameters();
     let mut layers = Vec::with_capacity(rest.layers.len() + 1);
-    layers.push(Layer { w: first.weights(), b: first.bias().clone(), activation: g1 });
+    layers.push(Layer { w: w1, b: b1, activation: g1 });
     layers.extend(rest.layers);
     let parameters = Parameters { layers };
     if !parameters.all_finite() {
@@ -127,5 +232,5 @@ pub fn gradient_descent_gram(
             NnError::ParametersDiverged { iteration: num_iterations - 1, learning_rate }.into()
         );
     }
-    Ok(TrainedModel { parameters, costs, engine: Engine::Gram })
+    Ok(TrainedModel { parameters, costs, engine })
 }

@@ -17,7 +17,8 @@
 //!
 //! Two engines run the same gradient descent ([`EngineOptions`], `--engine`): `direct`
 //! ([`gradient_descent`]) is the notebook's computation step for step, `W1 X` forward and
-//! `dZ1 X^T` backward every iteration; `gram` ([`gradient_descent_gram`]) keeps `Z1 = W1 X + b1`
+//! `dZ1 X^T` backward every iteration (on the cat pictures themselves,
+//! [`gradient_descent_direct`] takes both products from the pictures' bytes, exactly); `gram` ([`gradient_descent_gram`]) keeps `Z1 = W1 X + b1`
 //! and updates it through the 209 x 209 matrix `X^T X`, computed once, so the 12288 x 209
 //! pictures are not touched inside the loop (about 2 MFLOP per iteration of the deep model
 //! instead of 205; the costs agree to about 1e-14, see `docs/gram-engine.md`). `auto`, the
@@ -70,7 +71,7 @@ pub use backward::{
     linear_backward, linear_backward_weights, linear_backward_weights_into, relu_backward,
     sigmoid_backward,
 };
-pub use engine::{EngineOptions, gradient_descent_gram};
+pub use engine::{EngineOptions, gradient_descent_direct, gradient_descent_gram};
 pub use error::{DeepError, ModelFileError, Result};
 pub use forward::{
     ForwardPass, LayerCache, LayerOutput, LinearCache, compute_cost, l_model_forward,

@@ -17,6 +17,7 @@ use linalg_nn::cli::{
 };
 use linalg_nn::data::{CatDataset, load_dataset, load_image_as_column};
 use linalg_nn::gram::Engine;
+use linalg_nn::inputs::Inputs;
 use linalg_nn::plot::{DEFAULT_IMAGE_SCALE, LabeledImage, image_grid};
 use nalgebra::DMatrix;
 use std::path::{Path, PathBuf};
@@ -292,7 +293,9 @@ fn train(
     report: &mut Map<String, Value>,
     figure_paths: &mut Vec<PathBuf>,
 ) -> Result<Outcome> {
-    let (x, y) = (&data.x_train, &data.y_train);
+    // Training reads the pictures as bytes (the direct engine's exact products) or through
+    // X^T X (the Gram engine); the float64 X is for the accuracies.
+    let (x, y): (&dyn Inputs, _) = (&data.set.train, &data.y_train);
     let dims = layer_dims(args, data.set.train.n_x());
     describe_data(console, &data.set);
     let options = train_options(args, args.preset);
@@ -313,7 +316,8 @@ fn train(
     report.insert("model".into(), json!(args.model.name()));
     report.insert("preset".into(), json!(args.preset.name()));
 
-    let engine = args.engine.resolve(x.nrows(), x.ncols());
+    let (n_x, m) = x.shape();
+    let engine = args.engine.resolve(n_x, m);
     console.detail(format!(
         "Engine: {engine}{}",
         match engine {
@@ -369,7 +373,7 @@ fn train(
 fn run_model(
     args: &Args,
     console: &Console,
-    x: &DMatrix<f64>,
+    x: &dyn Inputs,
     y: &DMatrix<f64>,
     dims: &[usize],
     options: &TrainOptions,

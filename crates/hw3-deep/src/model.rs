@@ -3,7 +3,7 @@
 //! study notes' settings and the official notebook's (`--preset course`).
 
 use crate::backward::{Gradients, l_model_backward_into};
-use crate::engine::{EngineOptions, gradient_descent_gram};
+use crate::engine::{EngineOptions, gradient_descent_direct, gradient_descent_gram};
 use crate::error::{DeepError, Result};
 use crate::forward::{compute_cost, l_model_forward};
 use crate::network::{
@@ -12,7 +12,8 @@ use crate::network::{
 };
 use linalg_nn::gram::Engine;
 use linalg_nn::init::WeightInit;
-use linalg_nn::matrix::{accuracy_percent, ensure_finite, ensure_shape};
+use linalg_nn::inputs::Inputs;
+use linalg_nn::matrix::{accuracy_percent, ensure_shape};
 use linalg_nn::train::{Iteration, TrainObserver, check_cost, validate_hyperparameters};
 use linalg_nn::{NnError, NumpyRng};
 use nalgebra::DMatrix;
@@ -176,13 +177,14 @@ pub struct TrainedModel {
 }
 
 /// Checks `X` `(n_x, m)` against `Y` `(1, m)` with `m >= 1`, finite inputs and labels 0 or 1.
-pub(crate) fn check_data(x: &DMatrix<f64>, y: &DMatrix<f64>) -> Result<()> {
-    ensure_shape(y, (1, x.ncols()), "Y (one 0/1 label per column of X)")?;
-    if x.ncols() == 0 {
+pub(crate) fn check_data(x: &dyn Inputs, y: &DMatrix<f64>) -> Result<()> {
+    let m = x.shape().1;
+    ensure_shape(y, (1, m), "Y (one 0/1 label per column of X)")?;
+    if m == 0 {
         return Err(NnError::invalid("X", "training needs at least one example").into());
     }
     // A NaN in X would otherwise surface only as a diverged cost, blaming the learning rate.
-    ensure_finite(x, "X")?;
+    x.ensure_finite("X")?;
     if let Some(bad) = y.iter().position(|&v| v != 0.0 && v != 1.0) {
         return Err(
             NnError::invalid("Y", format!("label {bad} is {}, expected 0 or 1", y[bad])).into()
@@ -272,7 +274,7 @@ pub fn two_layer_model(
 /// [`two_layer_model`] run by the engine `engine.engine` (`--engine` of the binary): the same
 /// initialisation, the same costs and, up to rounding, the same parameters.
 pub fn two_layer_model_with(
-    x: &DMatrix<f64>,
+    x: &dyn Inputs,
     y: &DMatrix<f64>,
     layers_dims: (usize, usize, usize),
     options: &TrainOptions,
@@ -281,7 +283,7 @@ pub fn two_layer_model_with(
 ) -> Result<TrainedModel> {
     let (n_x, n_h, n_y) = layers_dims;
     validate_hyperparameters(options.num_iterations, options.learning_rate)?;
-    check_layers_fit_data(&[n_x, n_h, n_y], x.nrows())?;
+    check_layers_fit_data(&[n_x, n_h, n_y], x.shape().0)?;
     let mut rng = NumpyRng::new(options.seed);
     let parameters = initialize_parameters(n_x, n_h, n_y, options.init, &mut rng)?;
     train_with_engine(x, y, parameters, options, engine, observer)
@@ -336,7 +338,7 @@ pub fn l_layer_model(
 /// assert!((w1(&direct) - w1(&gram)).abs().max() < 1e-12);
 /// ```
 pub fn l_layer_model_with(
-    x: &DMatrix<f64>,
+    x: &dyn Inputs,
     y: &DMatrix<f64>,
     layers_dims: &[usize],
     options: &TrainOptions,
@@ -344,7 +346,7 @@ pub fn l_layer_model_with(
     observer: &mut impl TrainObserver,
 ) -> Result<TrainedModel> {
     validate_hyperparameters(options.num_iterations, options.learning_rate)?;
-    check_layers_fit_data(layers_dims, x.nrows())?;
+    check_layers_fit_data(layers_dims, x.shape().0)?;
     let mut rng = NumpyRng::new(options.seed);
     let parameters = initialize_parameters_deep(layers_dims, options.init, &mut rng)?;
     train_with_engine(x, y, parameters, options, engine, observer)
@@ -353,16 +355,17 @@ pub fn l_layer_model_with(
 /// Gradient descent from `parameters` by the engine `engine.engine` resolves to for `X`:
 /// [`gradient_descent`] (direct) or [`gradient_descent_gram`].
 pub fn train_with_engine(
-    x: &DMatrix<f64>,
+    x: &dyn Inputs,
     y: &DMatrix<f64>,
     parameters: Parameters,
     options: &TrainOptions,
     engine: EngineOptions<'_>,
     observer: &mut impl TrainObserver,
 ) -> Result<TrainedModel> {
-    match engine.engine.resolve(x.nrows(), x.ncols()) {
+    let (n_x, m) = x.shape();
+    match engine.engine.resolve(n_x, m) {
         Engine::Gram => gradient_descent_gram(x, y, parameters, options, engine.gram, observer),
-        _ => gradient_descent(x, y, parameters, options, observer),
+        _ => gradient_descent_direct(x, y, parameters, options, observer),
     }
 }
 

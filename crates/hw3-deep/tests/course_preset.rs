@@ -2,26 +2,31 @@
 //! iterations after `np.random.seed(1)`, must print the notebook's costs (to 1e-6) and reach
 //! its accuracies; a trained model saved and loaded again predicts identically; and the two
 //! engines (issue 10) agree: costs to 1e-8, identical predictions and accuracies, weights and
-//! biases to 1e-9 relative.
+//! biases to 1e-9 relative; and the direct engine gives the same run from the float64 `X` as
+//! from the pictures' bytes (issue 8's exact byte products): costs to 1e-13, identical
+//! predictions, weights and biases to 1e-12 relative.
 //!
 //! These tests read `$DL_COURSE_DATA` or the workspace's `datasets/` folder and FAIL (they do
 //! not skip) when the files are missing, naming `cargo xtask fetch-data`. The course values are
 //! checked on the Gram engine's runs (a fraction of a second each, shared through `OnceLock`);
-//! the direct engine, the notebook's computation, runs once per model for the comparison.
+//! the direct engine, the notebook's computation, runs once per model on each form of `X`.
 
 use hw3_deep::model_file::{load_model, save_model};
 use hw3_deep::{
     EngineOptions, ModelKind, Parameters, Preset, TrainedModel, accuracy, l_layer_model_with,
     predict, predict_probabilities, two_layer_model_with,
 };
-use linalg_nn::data::{default_data_dir, load_dataset};
+use linalg_nn::data::{CatSplit, default_data_dir, load_dataset};
 use linalg_nn::gram::{Engine, GramMatrix, gram_matrix};
+use linalg_nn::inputs::Inputs;
 use linalg_nn::train::Silent;
 use nalgebra::DMatrix;
 use std::sync::OnceLock;
 
-/// The course's matrices, converted once for all tests, and `X^T X`.
+/// The course's matrices, converted once for all tests, `X^T X`, and the training pictures as
+/// bytes.
 struct Course {
+    train: CatSplit,
     x_train: DMatrix<f64>,
     y_train: DMatrix<f64>,
     x_test: DMatrix<f64>,
@@ -37,6 +42,7 @@ fn course() -> &'static Course {
         let x_train = data.train.x();
         let gram = gram_matrix(&x_train);
         Course {
+            train: data.train.clone(),
             x_train,
             y_train: data.train.y(),
             x_test: data.test.x(),
@@ -46,11 +52,17 @@ fn course() -> &'static Course {
     })
 }
 
+/// `model` trained by `engine` on the float64 `X`.
 fn train(model: ModelKind, engine: Engine) -> TrainedModel {
+    train_on(&course().x_train, model, engine)
+}
+
+/// `model` trained by `engine` on the training pictures `x`, as floats or as bytes.
+fn train_on(x: &dyn Inputs, model: ModelKind, engine: Engine) -> TrainedModel {
     let c = course();
-    let (x, y) = (&c.x_train, &c.y_train);
+    let y = &c.y_train;
     let options = Preset::Course.options(model);
-    let dims = model.layer_dims(x.nrows());
+    let dims = model.layer_dims(x.shape().0);
     let engine_options = EngineOptions { engine, gram: Some(&c.gram) };
     let started = std::time::Instant::now();
     let trained = match model {
@@ -65,7 +77,9 @@ fn train(model: ModelKind, engine: Engine) -> TrainedModel {
         ModelKind::Deep => l_layer_model_with(x, y, &dims, &options, engine_options, &mut Silent),
     }
     .unwrap();
-    eprintln!("{model}, {engine}: 2500 iterations in {:.1} s", started.elapsed().as_secs_f64());
+    let form = if x.pixels().is_some() { "bytes" } else { "floats" };
+    let seconds = started.elapsed().as_secs_f64();
+    eprintln!("{model}, {engine} on {form}: 2500 iterations in {seconds:.1} s");
     assert_eq!(trained.engine, engine);
     trained
 }
@@ -79,6 +93,17 @@ fn gram_run(model: ModelKind) -> &'static TrainedModel {
         ModelKind::Deep => &DEEP,
     };
     cell.get_or_init(|| train(model, Engine::Gram))
+}
+
+/// The direct engine's run of `model` on the float64 `X`, trained once and shared by the tests.
+fn direct_run(model: ModelKind) -> &'static TrainedModel {
+    static TWO_LAYER: OnceLock<TrainedModel> = OnceLock::new();
+    static DEEP: OnceLock<TrainedModel> = OnceLock::new();
+    let cell = match model {
+        ModelKind::TwoLayer => &TWO_LAYER,
+        ModelKind::Deep => &DEEP,
+    };
+    cell.get_or_init(|| train(model, Engine::Direct))
 }
 
 // Expected output of two_layer_model(..., num_iterations = 2500, print_cost=True) in
@@ -150,7 +175,7 @@ fn relative_gaps(direct: &Parameters, gram: &Parameters) -> (f64, f64) {
 
 /// Issue 10: the direct engine (the notebook's computation) against the Gram engine.
 fn assert_engines_agree(model: ModelKind, expected_costs: &[f64]) {
-    let direct = train(model, Engine::Direct);
+    let direct = direct_run(model);
     let gram = gram_run(model);
     // The notebook's computation gives the course's output too.
     assert_costs(&direct.costs, expected_costs, model.name());
@@ -184,4 +209,34 @@ fn both_engines_agree_on_the_two_layer_course_run() {
 #[test]
 fn both_engines_agree_on_the_deep_course_run() {
     assert_engines_agree(ModelKind::Deep, &DEEP_COSTS);
+}
+
+/// Issue 8: the direct engine on the pictures' bytes (exact byte products, [`Inputs::pixels`])
+/// against the same engine on the float64 `X`: the notebook's computation either way, rounded
+/// differently.
+fn assert_bytes_follow_floats(model: ModelKind, expected_costs: &[f64]) {
+    let c = course();
+    let bytes = train_on(&c.train, model, Engine::Direct);
+    let floats = direct_run(model);
+    assert_costs(&bytes.costs, expected_costs, model.name());
+    for (i, (b, f)) in bytes.costs.iter().zip(&floats.costs).enumerate() {
+        assert!((b - f).abs() < 1e-13, "{model}: cost {}: bytes {b}, floats {f}", i * 100);
+    }
+    for (x, split) in [(&c.x_train, "train"), (&c.x_test, "test")] {
+        let by_bytes = predict(x, &bytes.parameters).unwrap();
+        assert_eq!(by_bytes, predict(x, &floats.parameters).unwrap(), "{model}: {split}");
+    }
+    let (w_gap, b_gap) = relative_gaps(&floats.parameters, &bytes.parameters);
+    eprintln!("{model}: bytes against floats: W relative gap {w_gap:e}, b {b_gap:e}");
+    assert!(w_gap < 1e-12 && b_gap < 1e-12, "{model}: W gap {w_gap:e}, b gap {b_gap:e}");
+}
+
+#[test]
+fn the_direct_engine_on_bytes_follows_it_on_floats_for_the_two_layer_run() {
+    assert_bytes_follow_floats(ModelKind::TwoLayer, &TWO_LAYER_COSTS);
+}
+
+#[test]
+fn the_direct_engine_on_bytes_follows_it_on_floats_for_the_deep_run() {
+    assert_bytes_follow_floats(ModelKind::Deep, &DEEP_COSTS);
 }

@@ -32,6 +32,9 @@
 
 use std::ops::Range;
 
+mod layer;
+pub use layer::ByteFirstLayer;
+
 /// Signed 8-bit digits per value: 56 bits, so that a float64's 53-bit significand is kept.
 pub const DIGITS: usize = 7;
 
@@ -282,7 +285,26 @@ fn combine(sums: &[i32; DIGITS]) -> i128 {
     sums.iter().rev().fold(0i128, |total, &s| total * 256 + s as i128)
 }
 
-/// Whether the VNNI kernels run here.
+/// Whether the products run on the AVX-512 VNNI kernels here (else on portable code, exact
+/// too but several times slower than a float64 product): the training loops read the bytes
+/// only when this is true.
+///
+/// ```
+/// use linalg_nn::exact_bytes::{ColumnTiles, Digits, accelerated};
+/// let mut w = Digits::new(2);
+/// assert!(w.fill(&[0.5, -0.25]));
+/// let mut z = [0.0];
+/// ColumnTiles::transposed(&[3, 4], 2, 0..1).product(&w, &mut z);
+/// // The same bits on either path; `accelerated` only says which one ran.
+/// assert_eq!(z, [0.5]);
+/// println!("VNNI kernels: {}", accelerated());
+/// ```
+pub fn accelerated() -> bool {
+    static VNNI: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *VNNI.get_or_init(vnni)
+}
+
+/// Whether the CPU has the VNNI kernels' instructions.
 fn vnni() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
@@ -401,8 +423,8 @@ impl ColumnTiles {
             return false;
         }
         #[cfg(target_arch = "x86_64")]
-        if vnni() {
-            // SAFETY: the CPU supports AVX-512F, BW and VNNI, checked by vnni().
+        if accelerated() {
+            // SAFETY: the CPU supports AVX-512F, BW and VNNI, checked by accelerated().
             unsafe { self.product_vnni(digits, out) };
             return true;
         }
