@@ -1,12 +1,14 @@
 //! `cargo bench -p hw3-deep`: training iterations of the application notebook's two networks
-//! on the cat pictures (X is 12288 x 209), by the direct engine (the notebook's computation)
-//! and by the Gram engine (X^T X computed beforehand). Needs the data set (`cargo xtask
-//! fetch-data`, or DL_COURSE_DATA).
+//! on the cat pictures (X is 12288 x 209), by the direct engine (the notebook's computation) on
+//! the float64 `X` and on the pictures' bytes (the binary's way: exact byte products, which
+//! build their tiles once per run), and by the Gram engine (X^T X computed beforehand). Needs
+//! the data set (`cargo xtask fetch-data`, or DL_COURSE_DATA).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hw3_deep::{EngineOptions, ModelKind, Preset, l_layer_model_with};
 use linalg_nn::data::{default_data_dir, load_dataset};
 use linalg_nn::gram::{Engine, gram_matrix};
+use linalg_nn::inputs::Inputs;
 use linalg_nn::train::Silent;
 use std::hint::black_box;
 use std::time::Duration;
@@ -19,17 +21,28 @@ fn iteration(c: &mut Criterion) {
         let dims = model.layer_dims(x.nrows());
         let mut group = c.benchmark_group(format!("hw3 {model} {dims:?} iterations"));
         group.sample_size(10).measurement_time(Duration::from_secs(5));
-        for (engine, iterations) in [(Engine::Direct, 10usize), (Engine::Gram, 200)] {
+        let runs: [(Engine, &dyn Inputs, &str, usize); 3] = [
+            (Engine::Direct, &x, "direct", 10),
+            (Engine::Direct, &data.train, "direct on bytes", 50),
+            (Engine::Gram, &x, "gram", 200),
+        ];
+        for (engine, inputs, name, iterations) in runs {
             let options = hw3_deep::TrainOptions {
                 num_iterations: iterations,
                 ..Preset::Course.options(model)
             };
             let engine_options = EngineOptions { engine, gram: Some(&gram) };
             group.throughput(Throughput::Elements(iterations as u64));
-            group.bench_function(format!("{engine}, per {iterations}"), |b| {
+            group.bench_function(format!("{name}, per {iterations}"), |b| {
                 b.iter(|| {
-                    let run =
-                        l_layer_model_with(&x, &y, &dims, &options, engine_options, &mut Silent);
+                    let run = l_layer_model_with(
+                        inputs,
+                        &y,
+                        &dims,
+                        &options,
+                        engine_options,
+                        &mut Silent,
+                    );
                     black_box(run.map(|m| m.costs).ok())
                 })
             });

@@ -8,7 +8,7 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 use linalg_nn::NumpyRng;
-use linalg_nn::exact_bytes::{ColumnTiles, Digits};
+use linalg_nn::exact_bytes::{ByteFirstLayer, ColumnTiles, Digits};
 use linalg_nn::gram::GramRows;
 use linalg_nn::kernels::{Op, byte_gram_into, gram_into, matmul_into, matvec_into};
 use nalgebra::DMatrix;
@@ -269,6 +269,18 @@ fn exact_bytes(c: &mut Criterion) {
     group.bench_function("B s (tiles, s split here)", |b| {
         b.iter(|| black_box(backward.combination(&s, &mut dw)))
     });
+    // Both cores on the same tiles at once, as the first layer's two halves of W1's rows.
+    let mut other_digits = digits.clone();
+    other_digits.fill(&w.iter().map(|v| -v).collect::<Vec<_>>());
+    let mut other_z = vec![0.0; M];
+    group.bench_function("w^T B on both cores at once (one each)", |b| {
+        b.iter(|| {
+            linalg_nn::pair::join(
+                || forward.product(&digits, &mut z),
+                || forward.product(&other_digits, &mut other_z),
+            )
+        })
+    });
     group.bench_function("building both tiles", |b| {
         b.iter(|| {
             let tiles =
@@ -279,5 +291,20 @@ fn exact_bytes(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, forward, backward, gram, gram_step, exact_bytes);
+/// One step of the deep model's first layer on the pictures' bytes (`ByteFirstLayer`, `n1 = 20`,
+/// both cores): 20 products `B dZ1[r, :]^T`, the update of `W1`, 20 splits into digits and 20
+/// products `W1[r, :] B`.
+fn byte_first_layer(c: &mut Criterion) {
+    let mut rng = NumpyRng::new(5);
+    let pixels: Vec<u8> = (0..N_X * M).map(|_| (rng.random_sample() * 256.0) as u8).collect();
+    let w = rng.randn(20, N_X) * 0.01;
+    let dz = rng.randn(20, M) * 0.01;
+    let mut layer = ByteFirstLayer::new(&pixels, N_X, w, DMatrix::zeros(20, 1), 1e-6).unwrap();
+    let mut group = c.benchmark_group("ByteFirstLayer (12288 x 209, n1 = 20)");
+    group.sample_size(30).measurement_time(Duration::from_secs(3));
+    group.bench_function("step", |b| b.iter(|| ok(layer.step(&dz))));
+    group.finish();
+}
+
+criterion_group!(benches, forward, backward, gram, gram_step, exact_bytes, byte_first_layer);
 criterion_main!(benches);
