@@ -11,7 +11,7 @@
 //! engine calls [`l_model_backward_with_da0`], which does compute `dA[0]`, on layers 2..L.
 
 use crate::error::{DeepError, Result};
-use crate::forward::{LayerCache, LinearCache};
+use crate::forward::{ForwardPass, LayerCache, LinearCache};
 use crate::network::Parameters;
 use linalg_nn::activations::{Activation, sigmoid_scalar};
 use linalg_nn::kernels::{Op, gemm_into, matmul_into};
@@ -82,13 +82,7 @@ pub struct LinearGradients {
 /// assert_eq!(dz, DMatrix::from_row_slice(1, 2, &[0.25, 0.5]));
 /// ```
 pub fn sigmoid_backward(da: &DMatrix<f64>, z: &DMatrix<f64>) -> Result<DMatrix<f64>> {
-    ensure_shape(z, da.shape(), "Z against dA (sigmoid backward)")?;
-    let mut dz = da.clone();
-    for (d, &zv) in dz.iter_mut().zip(z.iter()) {
-        let s = sigmoid_scalar(zv);
-        *d = *d * s * (1.0 - s);
-    }
-    Ok(dz)
+    activation_backward(da, z, Activation::Sigmoid)
 }
 
 /// `dnn_utils.relu_backward(dA, Z)`: `dZ = dA` where `Z > 0`, else 0 (also at `Z = 0`).
@@ -101,10 +95,7 @@ pub fn sigmoid_backward(da: &DMatrix<f64>, z: &DMatrix<f64>) -> Result<DMatrix<f
 /// assert_eq!(relu_backward(&da, &z).unwrap(), DMatrix::from_row_slice(1, 3, &[0.0, 0.0, 7.0]));
 /// ```
 pub fn relu_backward(da: &DMatrix<f64>, z: &DMatrix<f64>) -> Result<DMatrix<f64>> {
-    ensure_shape(z, da.shape(), "Z against dA (relu backward)")?;
-    // A select rather than a conditional store: the sign of Z is random, so a branch would be
-    // mispredicted half the time, and the select vectorises.
-    Ok(da.zip_map(z, |d, zv| if zv <= 0.0 { 0.0 } else { d }))
+    activation_backward(da, z, Activation::Relu)
 }
 
 /// `dZ = dA * g'(Z)` for any activation: the two `dnn_utils` functions for sigmoid and ReLU,
@@ -114,14 +105,59 @@ pub fn activation_backward(
     z: &DMatrix<f64>,
     activation: Activation,
 ) -> Result<DMatrix<f64>> {
+    let mut dz = DMatrix::zeros(da.nrows(), da.ncols());
+    activation_backward_into(da, z, activation, &mut dz)?;
+    Ok(dz)
+}
+
+/// [`activation_backward`] into `dz`, a buffer shaped like `dA` that a training loop allocated
+/// once.
+///
+/// ```
+/// use hw3_deep::{activation_backward, activation_backward_into};
+/// use linalg_nn::activations::Activation;
+/// use nalgebra::DMatrix;
+/// let da = DMatrix::from_row_slice(1, 3, &[5.0, 6.0, 7.0]);
+/// let z = DMatrix::from_row_slice(1, 3, &[-1.0, 0.0, 2.0]);
+/// let mut dz = DMatrix::zeros(1, 3);
+/// for g in Activation::ALL {
+///     activation_backward_into(&da, &z, g, &mut dz).unwrap();
+///     assert_eq!(dz, activation_backward(&da, &z, g).unwrap());
+/// }
+/// assert!(activation_backward_into(&da, &z, Activation::Relu, &mut DMatrix::zeros(3, 1)).is_err());
+/// ```
+pub fn activation_backward_into(
+    da: &DMatrix<f64>,
+    z: &DMatrix<f64>,
+    activation: Activation,
+    dz: &mut DMatrix<f64>,
+) -> Result<()> {
+    let what = match activation {
+        Activation::Sigmoid => "Z against dA (sigmoid backward)",
+        Activation::Tanh => "Z against dA (tanh backward)",
+        Activation::Relu => "Z against dA (relu backward)",
+        Activation::LeakyRelu => "Z against dA (leaky-relu backward)",
+    };
+    ensure_shape(z, da.shape(), what)?;
+    ensure_shape(dz, da.shape(), "the dZ buffer against dA")?;
+    let (out, da, z) = (dz.as_mut_slice(), da.as_slice(), z.as_slice());
+    let pairs = out.iter_mut().zip(da.iter().zip(z));
     match activation {
-        Activation::Sigmoid => sigmoid_backward(da, z),
-        Activation::Relu => relu_backward(da, z),
-        other => {
-            ensure_shape(z, da.shape(), &format!("Z against dA ({other} backward)"))?;
-            Ok(other.backward(da, z, &other.forward(z)))
+        // `dnn_utils.sigmoid_backward`: s recomputed from Z, as the notebook does.
+        Activation::Sigmoid => pairs.for_each(|(out, (&d, &zv))| {
+            let s = sigmoid_scalar(zv);
+            *out = d * s * (1.0 - s);
+        }),
+        // `dnn_utils.relu_backward`. A select rather than a conditional store: the sign of Z is
+        // random, so a branch would be mispredicted half the time, and the select vectorises.
+        Activation::Relu => {
+            pairs.for_each(|(out, (&d, &zv))| *out = if zv <= 0.0 { 0.0 } else { d })
         }
+        other => pairs.for_each(|(out, (&d, &zv))| {
+            *out = d * other.derivative_scalar(zv, other.apply_scalar(zv));
+        }),
     }
+    Ok(())
 }
 
 /// `dW = (1/m) dZ A_prev^T` and `db = (1/m) sum(dZ, axis=1)`: [`linear_backward`] without
@@ -268,9 +304,24 @@ pub fn linear_activation_backward(
 /// assert_eq!(dal, DMatrix::from_row_slice(1, 3, &[-2.0, 4.0, -1.0]));
 /// ```
 pub fn cost_derivative(al: &DMatrix<f64>, y: &DMatrix<f64>) -> Result<DMatrix<f64>> {
+    let mut dal = DMatrix::zeros(al.nrows(), al.ncols());
+    cost_derivative_into(al, y, &mut dal)?;
+    Ok(dal)
+}
+
+/// [`cost_derivative`] into `dal`, a buffer shaped like `AL`.
+pub(crate) fn cost_derivative_into(
+    al: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    dal: &mut DMatrix<f64>,
+) -> Result<()> {
     ensure_shape(al, y.shape(), "AL against Y")?;
+    ensure_shape(dal, al.shape(), "the dAL buffer against AL")?;
     let ratio = |num: f64, den: f64| if num == 0.0 { 0.0 } else { num / den };
-    Ok(al.zip_map(y, |a, yv| -(ratio(yv, a) - ratio(1.0 - yv, 1.0 - a))))
+    for (out, (&a, &yv)) in dal.iter_mut().zip(al.iter().zip(y.iter())) {
+        *out = -(ratio(yv, a) - ratio(1.0 - yv, 1.0 - a));
+    }
+    Ok(())
 }
 
 /// The notebook's `L_model_backward(AL, Y, caches)`: starting from
@@ -305,12 +356,13 @@ pub fn l_model_backward(
             })
             .collect(),
     };
-    backward_through_layers(al, y, caches, &mut grads, false)?;
+    l_model_backward_into(al, y, caches, &mut grads)?;
     Ok(grads)
 }
 
-/// [`l_model_backward`] into gradient buffers allocated once (by [`Gradients::zeros_like`]):
-/// what the training loop calls, so that no iteration allocates a new `dW1`.
+/// [`l_model_backward`] into gradient buffers allocated once (by [`Gradients::zeros_like`]),
+/// so that no iteration allocates a new `dW1`. (A training loop also keeps the intermediate
+/// `dA[l]`, `dZ[l]`: [`BackwardBuffers::l_model_backward`].)
 ///
 /// ```
 /// use hw3_deep::{Gradients, initialize_parameters_deep, l_model_backward, l_model_backward_into, l_model_forward};
@@ -331,7 +383,9 @@ pub fn l_model_backward_into(
     caches: &[LayerCache<'_>],
     grads: &mut Gradients,
 ) -> Result<()> {
-    backward_through_layers(al, y, caches, grads, false).map(drop)
+    let cache = |index: usize| caches.get(index).copied();
+    let mut buffers = BackwardBuffers::default();
+    buffers.through_layers(al, y, caches.len(), cache, grads, false).map(drop)
 }
 
 /// [`l_model_backward_into`] that also returns `dA[0] = W1^T dZ1`, the gradient with respect to
@@ -361,44 +415,116 @@ pub fn l_model_backward_with_da0(
     caches: &[LayerCache<'_>],
     grads: &mut Gradients,
 ) -> Result<DMatrix<f64>> {
-    let da0 = backward_through_layers(al, y, caches, grads, true)?;
-    // `backward_through_layers` computes dA0 whenever it is asked to.
-    Ok(da0.unwrap_or_else(|| DMatrix::zeros(0, 0)))
+    let cache = |index: usize| caches.get(index).copied();
+    let mut buffers = BackwardBuffers::default();
+    buffers.through_layers(al, y, caches.len(), cache, grads, true)?;
+    Ok(std::mem::replace(&mut buffers.da[0], DMatrix::zeros(0, 0)))
 }
 
-/// The loop of `L_model_backward`, writing `dW[l]`, `db[l]` into `grads`; `dA[0]` is computed
-/// (and returned) only when `with_da0` is set.
-fn backward_through_layers(
-    al: &DMatrix<f64>,
-    y: &DMatrix<f64>,
-    caches: &[LayerCache<'_>],
-    grads: &mut Gradients,
-    with_da0: bool,
-) -> Result<Option<DMatrix<f64>>> {
-    if caches.is_empty() {
-        return Err(DeepError::layers(
-            &[],
-            "backward propagation needs at least one layer's cache",
-        ));
+/// The intermediate `dA[l]` and `dZ[l]` of backward propagation, kept from one iteration of a
+/// training loop to the next so that none allocates them: the loops' versions of
+/// [`l_model_backward_into`] and [`l_model_backward_with_da0`], on a [`ForwardPass`]. The
+/// buffers are shaped on first use (and reshaped if the network changes).
+///
+/// ```
+/// use hw3_deep::{BackwardBuffers, Gradients, initialize_parameters_deep, l_model_backward, l_model_forward};
+/// use linalg_nn::{NumpyRng, init::WeightInit};
+/// use nalgebra::DMatrix;
+/// let mut rng = NumpyRng::new(2);
+/// let params = initialize_parameters_deep(&[3, 4, 1], WeightInit::InverseSqrtFanIn, &mut rng).unwrap();
+/// let y = DMatrix::from_row_slice(1, 6, &[1.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
+/// let (mut buffers, mut grads) = (BackwardBuffers::default(), Gradients::zeros_like(&params));
+/// for _ in 0..3 {
+///     let x = rng.randn(3, 6);
+///     let pass = l_model_forward(&x, &params).unwrap();
+///     buffers.l_model_backward(&pass, &y, &mut grads).unwrap();
+///     assert_eq!(grads, l_model_backward(pass.al(), &y, &pass.caches()).unwrap());
+/// }
+/// ```
+#[derive(Clone, Debug, Default)]
+pub struct BackwardBuffers {
+    /// `dA[l]` for `l = 0..=L` (`dA[0]` only when it is asked for).
+    da: Vec<DMatrix<f64>>,
+    /// `dZ[l]` of layer `l = index + 1`.
+    dz: Vec<DMatrix<f64>>,
+}
+
+impl BackwardBuffers {
+    /// [`l_model_backward_into`] for the layers of `pass`, with its `AL`.
+    pub fn l_model_backward(
+        &mut self,
+        pass: &ForwardPass<'_>,
+        y: &DMatrix<f64>,
+        grads: &mut Gradients,
+    ) -> Result<()> {
+        let cache = |index: usize| pass.cache(index);
+        self.through_layers(pass.al(), y, pass.len(), cache, grads, false).map(drop)
     }
-    if grads.layers.len() != caches.len() {
-        return Err(DeepError::layers(
-            &[],
-            format!(
-                "{} layers of caches but {} of gradient buffers",
-                caches.len(),
-                grads.layers.len()
-            ),
-        ));
+
+    /// [`l_model_backward_with_da0`] for the layers of `pass`: `dA[0]`, borrowed from the
+    /// buffers.
+    pub fn l_model_backward_with_da0(
+        &mut self,
+        pass: &ForwardPass<'_>,
+        y: &DMatrix<f64>,
+        grads: &mut Gradients,
+    ) -> Result<&DMatrix<f64>> {
+        let cache = |index: usize| pass.cache(index);
+        self.through_layers(pass.al(), y, pass.len(), cache, grads, true)?;
+        Ok(&self.da[0])
     }
-    let mut da = cost_derivative(al, y)?;
-    for (index, cache) in caches.iter().enumerate().rev() {
-        let dz = activation_backward(&da, cache.z, cache.activation)?;
-        linear_backward_weights_into(&dz, &cache.linear, &mut grads.layers[index])?;
-        if index == 0 && !with_da0 {
-            return Ok(None);
+
+    /// The loop of `L_model_backward` over `count` layers (`cache(index)` for layer
+    /// `index + 1`), writing `dW[l]`, `db[l]` into `grads` and `dA[0]` into `self.da[0]` only
+    /// when `with_da0` is set.
+    fn through_layers<'c>(
+        &mut self,
+        al: &DMatrix<f64>,
+        y: &DMatrix<f64>,
+        count: usize,
+        cache: impl Fn(usize) -> Option<LayerCache<'c>>,
+        grads: &mut Gradients,
+        with_da0: bool,
+    ) -> Result<()> {
+        if count == 0 {
+            return Err(DeepError::layers(
+                &[],
+                "backward propagation needs at least one layer's cache",
+            ));
         }
-        da = input_gradient(cache.linear.w, &dz)?;
+        if grads.layers.len() != count {
+            return Err(DeepError::layers(
+                &[],
+                format!("{count} layers of caches but {} of gradient buffers", grads.layers.len()),
+            ));
+        }
+        self.da.resize_with(count + 1, || DMatrix::zeros(0, 0));
+        self.dz.resize_with(count, || DMatrix::zeros(0, 0));
+        shape_buffer(&mut self.da[count], al.shape());
+        cost_derivative_into(al, y, &mut self.da[count])?;
+        for index in (0..count).rev() {
+            let Some(layer) = cache(index) else {
+                return Err(DeepError::layers(&[], format!("no cache for layer {}", index + 1)));
+            };
+            let dz = &mut self.dz[index];
+            shape_buffer(dz, layer.z.shape());
+            activation_backward_into(&self.da[index + 1], layer.z, layer.activation, dz)?;
+            linear_backward_weights_into(dz, &layer.linear, &mut grads.layers[index])?;
+            if index == 0 && !with_da0 {
+                break;
+            }
+            // dA[l-1] = W[l]^T dZ[l].
+            let da_prev = &mut self.da[index];
+            shape_buffer(da_prev, (layer.linear.w.ncols(), dz.ncols()));
+            matmul_into(da_prev, layer.linear.w, Op::T, dz, Op::N)?;
+        }
+        Ok(())
     }
-    Ok(Some(da))
+}
+
+/// Makes `buffer` `shape`-d (new zeros) unless it already is.
+fn shape_buffer(buffer: &mut DMatrix<f64>, shape: (usize, usize)) {
+    if buffer.shape() != shape {
+        *buffer = DMatrix::zeros(shape.0, shape.1);
+    }
 }

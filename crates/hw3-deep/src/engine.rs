@@ -14,9 +14,9 @@
 //! Layers 2..L run the notebook's functions unchanged on `A1 = g(Z1)`: [`l_model_forward`],
 //! [`compute_cost`], [`l_model_backward_with_da0`] and [`update_parameters`].
 
-use crate::backward::{Gradients, activation_backward, cost_derivative, l_model_backward_with_da0};
+use crate::backward::{BackwardBuffers, Gradients, activation_backward_into, cost_derivative_into};
 use crate::error::Result;
-use crate::forward::{ForwardPass, compute_cost, l_model_forward};
+use crate::forward::{ForwardPass, compute_cost, l_model_forward_reusing};
 use crate::model::{RECORD_EVERY, TrainOptions, TrainedModel, check_data, gradient_descent};
 use crate::network::{Layer, Parameters, check_layers_fit_data, update_parameters};
 use linalg_nn::NnError;
@@ -192,13 +192,19 @@ fn descend(
     let TrainOptions { num_iterations, learning_rate, .. } = *options;
     let mut rest_grads = Gradients::zeros_like(&rest);
     let mut costs = Vec::with_capacity(num_iterations.div_ceil(RECORD_EVERY));
+    // Every matrix of an iteration is a buffer allocated here or in the first iteration.
+    let (n1, m) = first.z().shape();
+    let (mut a1, mut dz1) = (DMatrix::zeros(n1, m), DMatrix::zeros(n1, m));
+    // dA1 when layer 1 is the output layer (no layers 2..L).
+    let mut output_da = DMatrix::zeros(n1, m);
+    let (mut outputs, mut backward) = (Vec::new(), BackwardBuffers::default());
     for i in 0..num_iterations {
         // Forward: A1 = g(Z1) with Z1 kept current by the engine, then L_model_forward
         // over layers 2..L.
-        let a1 = g1.forward(first.z());
+        g1.forward_into(first.z(), &mut a1)?;
         let pass = match rest.layers.is_empty() {
             true => None,
-            false => Some(l_model_forward(&a1, &rest)?),
+            false => Some(l_model_forward_reusing(&a1, &rest, std::mem::take(&mut outputs))?),
         };
         let al = pass.as_ref().map_or(&a1, ForwardPass::al);
         let cost = if i % RECORD_EVERY == 0 {
@@ -211,11 +217,16 @@ fn descend(
         };
         // Backward: L_model_backward over layers L..2 also gives dA1; dZ1 = dA1 * g'(Z1).
         let da1 = match &pass {
-            Some(pass) => l_model_backward_with_da0(al, y, &pass.caches(), &mut rest_grads)?,
-            None => cost_derivative(al, y)?,
+            Some(pass) => backward.l_model_backward_with_da0(pass, y, &mut rest_grads)?,
+            None => {
+                cost_derivative_into(al, y, &mut output_da)?;
+                &output_da
+            }
         };
-        let dz1 = activation_backward(&da1, first.z(), g1)?;
-        drop(pass);
+        activation_backward_into(da1, first.z(), g1, &mut dz1)?;
+        if let Some(pass) = pass {
+            outputs = pass.into_outputs();
+        }
         // Update: layers 2..L as the notebook; layer 1 by the engine.
         update_parameters(&mut rest, &rest_grads, learning_rate)?;
         first.step(&dz1)?;

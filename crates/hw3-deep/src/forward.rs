@@ -69,12 +69,36 @@ pub fn linear_forward(
     w: &DMatrix<f64>,
     b: &DMatrix<f64>,
 ) -> Result<DMatrix<f64>> {
+    let mut z = DMatrix::zeros(w.nrows(), a_prev.ncols());
+    linear_forward_into(a_prev, w, b, &mut z)?;
+    Ok(z)
+}
+
+/// [`linear_forward`] into `z` `(n[l], m)`, a buffer a training loop allocated once.
+///
+/// ```
+/// use hw3_deep::{linear_forward, linear_forward_into};
+/// use nalgebra::DMatrix;
+/// let a = DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 3.0, 4.0]);
+/// let w = DMatrix::from_row_slice(1, 2, &[0.5, -1.0]);
+/// let b = DMatrix::from_row_slice(1, 1, &[0.25]);
+/// let mut z = DMatrix::from_element(1, 2, f64::NAN); // old contents are overwritten
+/// linear_forward_into(&a, &w, &b, &mut z).unwrap();
+/// assert_eq!(z, linear_forward(&a, &w, &b).unwrap());
+/// assert!(linear_forward_into(&a, &w, &b, &mut DMatrix::zeros(2, 2)).is_err());
+/// ```
+pub fn linear_forward_into(
+    a_prev: &DMatrix<f64>,
+    w: &DMatrix<f64>,
+    b: &DMatrix<f64>,
+    z: &mut DMatrix<f64>,
+) -> Result<()> {
     ensure_shape(w, (w.nrows(), a_prev.nrows()), "W (its columns must match the rows of A_prev)")?;
     ensure_shape(b, (w.nrows(), 1), "b (one bias per row of W)")?;
-    let mut z = DMatrix::zeros(w.nrows(), a_prev.ncols());
-    matmul_into(&mut z, w, Op::N, a_prev, Op::N)?;
-    add_column_mut(&mut z, b)?;
-    Ok(z)
+    ensure_shape(z, (w.nrows(), a_prev.ncols()), "the Z buffer against W A_prev")?;
+    matmul_into(z, w, Op::N, a_prev, Op::N)?;
+    add_column_mut(z, b)?;
+    Ok(())
 }
 
 /// The notebook's `linear_activation_forward(A_prev, W, b, activation)`: `Z = W A_prev + b`,
@@ -136,26 +160,32 @@ impl<'a> ForwardPass<'a> {
     /// The notebook's `caches`: for layer `l`, `((A[l-1], W[l], b[l]), Z[l])`, where `A[0]`
     /// is the `X` the pass was computed on.
     pub fn caches(&self) -> Vec<LayerCache<'_>> {
-        self.parameters
-            .layers
-            .iter()
-            .zip(&self.outputs)
-            .enumerate()
-            .map(|(index, (layer, out))| LayerCache {
-                linear: LinearCache {
-                    a_prev: if index == 0 { self.x } else { &self.outputs[index - 1].a },
-                    w: &layer.w,
-                    b: &layer.b,
-                },
-                z: &out.z,
-                activation: layer.activation,
-            })
-            .collect()
+        (0..self.len()).filter_map(|index| self.cache(index)).collect()
+    }
+
+    /// The cache of layer `l = index + 1` alone, without collecting the others.
+    pub fn cache(&self, index: usize) -> Option<LayerCache<'_>> {
+        let (layer, out) = (self.parameters.layers.get(index)?, self.outputs.get(index)?);
+        Some(LayerCache {
+            linear: LinearCache {
+                a_prev: if index == 0 { self.x } else { &self.outputs[index - 1].a },
+                w: &layer.w,
+                b: &layer.b,
+            },
+            z: &out.z,
+            activation: layer.activation,
+        })
     }
 
     /// Takes `AL` out of the pass (for predictions, which need nothing else).
     pub fn into_al(mut self) -> DMatrix<f64> {
         self.outputs.pop().map(|out| out.a).unwrap_or_else(|| DMatrix::zeros(0, 0))
+    }
+
+    /// Gives back every layer's `Z[l]` and `A[l]`, the buffers the next iteration's
+    /// [`l_model_forward_reusing`] fills.
+    pub fn into_outputs(self) -> Vec<LayerOutput> {
+        self.outputs
     }
 }
 
@@ -179,18 +209,52 @@ pub fn l_model_forward<'a>(
     x: &'a DMatrix<f64>,
     parameters: &'a Parameters,
 ) -> Result<ForwardPass<'a>> {
-    if parameters.layers.is_empty() {
+    l_model_forward_reusing(x, parameters, Vec::new())
+}
+
+/// [`l_model_forward`] into the `Z[l]`, `A[l]` buffers of an earlier pass
+/// ([`ForwardPass::into_outputs`]): a training loop allocates them in its first iteration and
+/// never again. Buffers of the wrong shape, or missing ones, are replaced.
+///
+/// ```
+/// use hw3_deep::{initialize_parameters_deep, l_model_forward, l_model_forward_reusing};
+/// use linalg_nn::{NumpyRng, init::WeightInit};
+/// let mut rng = NumpyRng::new(1);
+/// let params = initialize_parameters_deep(&[4, 3, 1], WeightInit::InverseSqrtFanIn, &mut rng).unwrap();
+/// let (x, other_x) = (rng.randn(4, 5), rng.randn(4, 5));
+/// let buffers = l_model_forward(&other_x, &params).unwrap().into_outputs();
+/// let reused = l_model_forward_reusing(&x, &params, buffers).unwrap();
+/// assert_eq!(reused.al(), l_model_forward(&x, &params).unwrap().al());
+/// ```
+pub fn l_model_forward_reusing<'a>(
+    x: &'a DMatrix<f64>,
+    parameters: &'a Parameters,
+    mut outputs: Vec<LayerOutput>,
+) -> Result<ForwardPass<'a>> {
+    let Some(first) = parameters.layers.first() else {
         return Err(crate::DeepError::layers(&[], "the parameters have no layers"));
+    };
+    if x.nrows() != first.inputs() {
+        let what = format!("X against W1: the network takes {} features", first.inputs());
+        ensure_shape(x, (first.inputs(), x.ncols()), &what)?;
     }
-    let mut outputs: Vec<LayerOutput> = Vec::with_capacity(parameters.layers.len());
+    let m = x.ncols();
+    outputs.truncate(parameters.layers.len());
     for (index, layer) in parameters.layers.iter().enumerate() {
-        let a_prev = if index == 0 { x } else { &outputs[index - 1].a };
-        if index == 0 {
-            let what = format!("X against W1: the network takes {} features", layer.inputs());
-            ensure_shape(x, (layer.inputs(), x.ncols()), &what)?;
+        let shape = (layer.w.nrows(), m);
+        match outputs.get_mut(index) {
+            Some(out) if out.z.shape() == shape && out.a.shape() == shape => {}
+            Some(out) => {
+                *out = LayerOutput { a: DMatrix::zeros(shape.0, m), z: DMatrix::zeros(shape.0, m) }
+            }
+            None => outputs
+                .push(LayerOutput { a: DMatrix::zeros(shape.0, m), z: DMatrix::zeros(shape.0, m) }),
         }
-        let out = linear_activation_forward(a_prev, &layer.w, &layer.b, layer.activation)?;
-        outputs.push(out);
+        let (before, rest) = outputs.split_at_mut(index);
+        let a_prev = if index == 0 { x } else { &before[index - 1].a };
+        let out = &mut rest[0];
+        linear_forward_into(a_prev, &layer.w, &layer.b, &mut out.z)?;
+        layer.activation.forward_into(&out.z, &mut out.a)?;
     }
     Ok(ForwardPass { x, parameters, outputs })
 }

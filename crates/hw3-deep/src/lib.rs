@@ -66,16 +66,16 @@ pub mod model_file;
 pub mod network;
 
 pub use backward::{
-    Gradients, LayerGradients, LinearGradients, activation_backward, cost_derivative,
-    l_model_backward, l_model_backward_into, l_model_backward_with_da0, linear_activation_backward,
-    linear_backward, linear_backward_weights, linear_backward_weights_into, relu_backward,
-    sigmoid_backward,
+    BackwardBuffers, Gradients, LayerGradients, LinearGradients, activation_backward,
+    activation_backward_into, cost_derivative, l_model_backward, l_model_backward_into,
+    l_model_backward_with_da0, linear_activation_backward, linear_backward,
+    linear_backward_weights, linear_backward_weights_into, relu_backward, sigmoid_backward,
 };
 pub use engine::{EngineOptions, gradient_descent_direct, gradient_descent_gram};
 pub use error::{DeepError, ModelFileError, Result};
 pub use forward::{
     ForwardPass, LayerCache, LayerOutput, LinearCache, compute_cost, l_model_forward,
-    linear_activation_forward, linear_forward,
+    l_model_forward_reusing, linear_activation_forward, linear_forward, linear_forward_into,
 };
 pub use model::{
     DEEP_HIDDEN, DEFAULT_SEED, LEARNING_RATE, ModelKind, Preset, RECORD_EVERY, TWO_LAYER_HIDDEN,

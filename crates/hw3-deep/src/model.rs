@@ -2,10 +2,10 @@
 //! `two_layer_model`, `L_layer_model` and `predict`, with the two ways of running them — the
 //! study notes' settings and the official notebook's (`--preset course`).
 
-use crate::backward::{Gradients, l_model_backward_into};
+use crate::backward::{BackwardBuffers, Gradients};
 use crate::engine::{EngineOptions, gradient_descent_direct, gradient_descent_gram};
 use crate::error::{DeepError, Result};
-use crate::forward::{compute_cost, l_model_forward};
+use crate::forward::{compute_cost, l_model_forward, l_model_forward_reusing};
 use crate::network::{
     Parameters, check_layers_fit_data, initialize_parameters, initialize_parameters_deep,
     update_parameters,
@@ -228,11 +228,13 @@ pub fn gradient_descent(
     check_data(x, y)?;
     check_layers_fit_data(&parameters.layer_dims(), x.nrows())?;
     let mut costs = Vec::with_capacity(num_iterations.div_ceil(RECORD_EVERY));
-    // The notebook builds a fresh `grads` dictionary every iteration; these buffers are filled
-    // in place instead (dW1 alone is n1 x 12288 for the cat pictures).
+    // The notebook builds fresh arrays and a fresh `grads` dictionary every iteration; here
+    // every Z[l], A[l], dA[l], dZ[l] and gradient is a buffer of the first iteration, filled in
+    // place afterwards (dW1 alone is n1 x 12288 for the cat pictures).
     let mut grads = Gradients::zeros_like(&parameters);
+    let (mut outputs, mut backward) = (Vec::new(), BackwardBuffers::default());
     for i in 0..num_iterations {
-        let pass = l_model_forward(x, &parameters)?;
+        let pass = l_model_forward_reusing(x, &parameters, outputs)?;
         let cost = if i % RECORD_EVERY == 0 {
             let cost = compute_cost(pass.al(), y)?;
             check_cost(i, cost, learning_rate)?;
@@ -241,8 +243,8 @@ pub fn gradient_descent(
         } else {
             None
         };
-        l_model_backward_into(pass.al(), y, &pass.caches(), &mut grads)?;
-        drop(pass);
+        backward.l_model_backward(&pass, y, &mut grads)?;
+        outputs = pass.into_outputs();
         update_parameters(&mut parameters, &grads, learning_rate)?;
         observer.on_iteration(&Iteration { index: i, total: num_iterations, cost });
     }

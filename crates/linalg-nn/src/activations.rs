@@ -169,6 +169,31 @@ impl Activation {
         }
     }
 
+    /// [`Activation::forward`] into `out`, which must have `z`'s shape: the same bits, for
+    /// training loops that allocate their buffers once.
+    ///
+    /// ```
+    /// use linalg_nn::activations::Activation;
+    /// use nalgebra::DMatrix;
+    /// let z = DMatrix::from_row_slice(1, 3, &[-1.0, 0.0, 2.0]);
+    /// let mut a = DMatrix::zeros(1, 3);
+    /// Activation::Relu.forward_into(&z, &mut a).unwrap();
+    /// assert_eq!(a, DMatrix::from_row_slice(1, 3, &[0.0, 0.0, 2.0]));
+    /// Activation::Sigmoid.forward_into(&z, &mut a).unwrap();
+    /// assert_eq!(a, Activation::Sigmoid.forward(&z));
+    /// assert!(Activation::Tanh.forward_into(&z, &mut DMatrix::zeros(3, 1)).is_err());
+    /// ```
+    pub fn forward_into(self, z: &DMatrix<f64>, out: &mut DMatrix<f64>) -> crate::Result<()> {
+        crate::matrix::ensure_shape(out, z.shape(), "the activation's output against Z")?;
+        match self {
+            Activation::Sigmoid => {
+                crate::vector_exp::sigmoid_into(z.as_slice(), out.as_mut_slice())
+            }
+            _ => out.iter_mut().zip(z.iter()).for_each(|(a, &v)| *a = self.apply_scalar(v)),
+        }
+        Ok(())
+    }
+
     /// `g'(Z)` element-wise.
     pub fn derivative(self, z: &DMatrix<f64>) -> DMatrix<f64> {
         z.map(|v| self.derivative_scalar(v, self.apply_scalar(v)))
