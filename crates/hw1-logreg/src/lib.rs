@@ -372,13 +372,14 @@ pub fn optimize_gram(
         }
         all_strictly_inside
     };
+    // Z1 and A when the cost is worked out, allocated once.
+    let (mut z, mut a) = (vec![0.0; m], vec![0.0; m]);
     let after = |i: usize, row: &RowView<'_>, inside: [bool; 2]| -> Result<(), Hw1Error> {
         let record = i.is_multiple_of(COST_EVERY);
         let mut recorded = None;
         if cost_needed(record, inside == [true, true], labels_in_unit_range) {
             // The same A as `activate` computed: the same function of the same z.
-            let z = row.z();
-            let mut a = vec![0.0; z.len()];
+            row.z_into(&mut z);
             sigmoid_into(&z, &mut a);
             let cost_sum: f64 =
                 a.iter().zip(labels).map(|(&a, &label)| log_likelihood(a, label)).sum();

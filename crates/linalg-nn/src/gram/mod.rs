@@ -723,6 +723,17 @@ pub struct RowView<'a> {
 impl RowView<'_> {
     /// `Z1` (`m` entries) before this iteration's step.
     pub fn z(&self) -> Vec<f64> {
+        let mut z = vec![0.0; self.own.z.len() + self.other_len()];
+        self.z_into(&mut z);
+        z
+    }
+
+    /// [`RowView::z`] into `out` (`m` entries), for loops that allocate nothing per iteration.
+    ///
+    /// # Panics
+    ///
+    /// If `out` does not have one entry per example.
+    pub fn z_into(&self, out: &mut [f64]) {
         // The other half holds its lock for one call of a few microseconds: spin rather than
         // sleep, since a thread woken from sleep is often moved onto the CPU of the thread that
         // woke it, and the two halves then take turns on one CPU.
@@ -738,7 +749,14 @@ impl RowView<'_> {
             true => &other.z_before,
             false => &other.z,
         };
-        self.own.z.iter().chain(other_z).copied().collect()
+        let (own, rest) = out.split_at_mut(self.own.z.len());
+        own.copy_from_slice(&self.own.z);
+        rest.copy_from_slice(other_z);
+    }
+
+    /// Examples of the other half.
+    fn other_len(&self) -> usize {
+        self.step.exchange[0].len() - self.own.z.len()
     }
 
     /// `dZ1` (`m` entries) of this iteration.
