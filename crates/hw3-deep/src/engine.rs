@@ -11,8 +11,10 @@
 //!   [`linalg_nn::exact_bytes::ByteFirstLayer`] computes the notebook's `W1 X` and `dZ1 X^T`
 //!   every iteration, as exact products of the pictures' bytes.
 //!
-//! Layers 2..L run the notebook's functions unchanged on `A1 = g(Z1)`: [`l_model_forward`],
-//! [`compute_cost`], [`l_model_backward_with_da0`] and [`update_parameters`].
+//! Layers 2..L run the notebook's functions unchanged on `A1 = g(Z1)`:
+//! [`crate::l_model_forward`], [`compute_cost`], [`crate::l_model_backward_with_da0`] and
+//! [`update_parameters`] (the first two and the third into buffers kept between iterations,
+//! [`l_model_forward_reusing`] and [`BackwardBuffers`], so that no iteration allocates).
 
 use crate::backward::{BackwardBuffers, Gradients, activation_backward_into, cost_derivative_into};
 use crate::error::Result;

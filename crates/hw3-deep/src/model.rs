@@ -355,7 +355,8 @@ pub fn l_layer_model_with(
 }
 
 /// Gradient descent from `parameters` by the engine `engine.engine` resolves to for `X`:
-/// [`gradient_descent`] (direct) or [`gradient_descent_gram`].
+/// [`gradient_descent_direct`] (the notebook's loop, [`gradient_descent`], or on the pictures'
+/// bytes its first layer from exact byte products) or [`gradient_descent_gram`].
 pub fn train_with_engine(
     x: &dyn Inputs,
     y: &DMatrix<f64>,

@@ -1,18 +1,22 @@
 //! Issue 10 on small synthetic data: the Gram engine follows the direct engine's gradient
 //! descent for any depth (including a single layer) and any activations, `auto` picks it only
 //! for wide data, a Gram matrix computed before is used or refused by its shape, and a diverging
-//! run stops the same way. (The course-preset comparison on the real pictures is in
-//! `course_preset.rs`.)
+//! run stops the same way; and the direct engine on pictures given as bytes (issue 8's exact
+//! byte products) follows the same engine on their float64 `X`, diverging runs included. (The
+//! course-preset comparisons on the real pictures are in `course_preset.rs`.)
 
 use hw3_deep::{
     DeepError, EngineOptions, Layer, Parameters, TrainOptions, TrainedModel, gradient_descent,
-    gradient_descent_gram, l_layer_model_with, train_with_engine,
+    gradient_descent_direct, gradient_descent_gram, l_layer_model_with, train_with_engine,
 };
 use linalg_nn::activations::Activation;
 use linalg_nn::gram::{Engine, GramMatrix, gram_matrix};
 use linalg_nn::init::WeightInit;
 use linalg_nn::train::{Iteration, Silent};
 use linalg_nn::{DMatrix, NnError, NumpyRng};
+
+#[path = "../../linalg-nn/tests/alloc_support/pictures.rs"]
+mod pictures;
 
 /// Wide data like the pictures: 60 features, 12 examples, labels from a random hyperplane.
 fn wide() -> (DMatrix<f64>, DMatrix<f64>) {
@@ -186,4 +190,44 @@ fn a_diverging_gram_run_stops_like_a_direct_one() {
         other => panic!("expected two divergences, got {other:?}"),
     }
     assert!(gram.to_string().contains("smaller --learning-rate"), "{gram}");
+}
+
+#[test]
+fn the_direct_engine_on_bytes_follows_it_on_floats_for_every_depth_and_activation() {
+    // 30 pictures of 6 x 6 pixels (108 bytes each), as the binary reads them.
+    let split = pictures::pictures(30, 6);
+    let (x, y) = (split.x(), split.y());
+    let cases: [(&[usize], &[Activation]); 4] = [
+        (&[108, 1], &[Activation::Sigmoid]),
+        (&[108, 5, 1], &[Activation::Relu, Activation::Sigmoid]),
+        (&[108, 4, 3, 1], &[Activation::Tanh, Activation::LeakyRelu, Activation::Sigmoid]),
+        (
+            &[108, 20, 7, 5, 1],
+            &[Activation::Relu, Activation::Relu, Activation::Relu, Activation::Sigmoid],
+        ),
+    ];
+    for (dims, activations) in cases {
+        let start = network(dims, activations, 4);
+        let opts = options(300, 0.05);
+        let floats = gradient_descent(&x, &y, start.clone(), &opts, &mut Silent).unwrap();
+        let bytes = gradient_descent_direct(&split, &y, start, &opts, &mut Silent).unwrap();
+        assert_eq!(bytes.engine, Engine::Direct);
+        for (b, f) in bytes.costs.iter().zip(&floats.costs) {
+            assert!((b - f).abs() < 1e-13, "{dims:?}: cost {b} against {f}");
+        }
+        let gap = relative_parameter_gap(&floats.parameters, &bytes.parameters);
+        assert!(gap < 1e-12, "{dims:?}: parameters differ by {gap:e} relative");
+    }
+    // A learning rate far too large: both stop at the same recorded cost.
+    let start = network(&[108, 8, 1], &[Activation::Relu, Activation::Sigmoid], 9);
+    let opts = options(500, 1e4);
+    let floats = gradient_descent(&x, &y, start.clone(), &opts, &mut Silent).unwrap_err();
+    let bytes = gradient_descent_direct(&split, &y, start, &opts, &mut Silent).unwrap_err();
+    match (&floats, &bytes) {
+        (
+            DeepError::Nn(NnError::Diverged { iteration: a, .. }),
+            DeepError::Nn(NnError::Diverged { iteration: b, .. }),
+        ) => assert_eq!(a, b, "both stop at the same recorded cost"),
+        other => panic!("expected two divergences, got {other:?}"),
+    }
 }
