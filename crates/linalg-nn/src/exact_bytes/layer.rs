@@ -152,7 +152,7 @@ impl ByteFirstLayer {
     /// Starts from `W1_0` `(n1, n_x)` and `b1_0` `(n1, 1)` on `pixels` (`n_x` bytes per picture,
     /// picture after picture), computing `Z1_0 = W1_0 X + b1_0`.
     ///
-    /// Fails with [`NnError::Invalid`] when `pixels` is not whole pictures of `n_x` bytes, when
+    /// Fails with [`NnError::InvalidArgument`] when `pixels` is not whole pictures of `n_x` bytes, when
     /// there are none, or when a count is beyond [`MAX_TERMS`]; with [`NnError::ShapeMismatch`]
     /// when `W1_0` or `b1_0` does not fit.
     pub fn new(
