@@ -84,26 +84,26 @@ fn train_on(x: &dyn Inputs, model: ModelKind, engine: Engine) -> TrainedModel {
     trained
 }
 
-/// The Gram engine's run of `model`, trained once and shared by the tests.
-fn gram_run(model: ModelKind) -> &'static TrainedModel {
-    static TWO_LAYER: OnceLock<TrainedModel> = OnceLock::new();
-    static DEEP: OnceLock<TrainedModel> = OnceLock::new();
-    let cell = match model {
-        ModelKind::TwoLayer => &TWO_LAYER,
-        ModelKind::Deep => &DEEP,
+/// `model` trained by `engine` on the float64 `X`, once, and shared by the tests.
+fn shared_run(model: ModelKind, engine: Engine) -> &'static TrainedModel {
+    static RUNS: [[OnceLock<TrainedModel>; 2]; 2] =
+        [[OnceLock::new(), OnceLock::new()], [OnceLock::new(), OnceLock::new()]];
+    let row = match model {
+        ModelKind::TwoLayer => 0,
+        ModelKind::Deep => 1,
     };
-    cell.get_or_init(|| train(model, Engine::Gram))
+    let column = if engine == Engine::Gram { 0 } else { 1 };
+    RUNS[row][column].get_or_init(|| train(model, engine))
 }
 
-/// The direct engine's run of `model` on the float64 `X`, trained once and shared by the tests.
+/// The Gram engine's run of `model`.
+fn gram_run(model: ModelKind) -> &'static TrainedModel {
+    shared_run(model, Engine::Gram)
+}
+
+/// The direct engine's run of `model` on the float64 `X`.
 fn direct_run(model: ModelKind) -> &'static TrainedModel {
-    static TWO_LAYER: OnceLock<TrainedModel> = OnceLock::new();
-    static DEEP: OnceLock<TrainedModel> = OnceLock::new();
-    let cell = match model {
-        ModelKind::TwoLayer => &TWO_LAYER,
-        ModelKind::Deep => &DEEP,
-    };
-    cell.get_or_init(|| train(model, Engine::Direct))
+    shared_run(model, Engine::Direct)
 }
 
 // Expected output of two_layer_model(..., num_iterations = 2500, print_cost=True) in
