@@ -81,11 +81,8 @@ pub fn gradient_descent_gram(
     gram: Option<&GramMatrix>,
     observer: &mut impl TrainObserver,
 ) -> Result<TrainedModel> {
-    let TrainOptions { num_iterations, learning_rate, .. } = *options;
-    validate_hyperparameters(num_iterations, learning_rate)?;
-    check_data(x, y)?;
-    check_layers_fit_data(&parameters.layer_dims(), x.shape().0)?;
-    let (w1, b1, g1, rest) = split_first_layer(parameters);
+    let learning_rate = options.learning_rate;
+    let (w1, b1, g1, rest) = checked_first_layer(x, y, parameters, options)?;
     let settings = GramSettings::default();
     let first = match gram {
         Some(g) => GramFirstLayer::with_gram(x, g, w1, b1, learning_rate, settings)?,
@@ -126,12 +123,8 @@ pub fn gradient_descent_direct(
     let Some(pixels) = x.pixels().filter(|_| ByteFirstLayer::fits(n_x, m)) else {
         return gradient_descent(&x.to_matrix(), y, parameters, options, observer);
     };
-    let TrainOptions { num_iterations, learning_rate, .. } = *options;
-    validate_hyperparameters(num_iterations, learning_rate)?;
-    check_data(x, y)?;
-    check_layers_fit_data(&parameters.layer_dims(), n_x)?;
-    let (w1, b1, g1, rest) = split_first_layer(parameters);
-    let first = ByteFirstLayer::new(pixels, n_x, w1, b1, learning_rate)?;
+    let (w1, b1, g1, rest) = checked_first_layer(x, y, parameters, options)?;
+    let first = ByteFirstLayer::new(pixels, n_x, w1, b1, options.learning_rate)?;
     descend(first, g1, rest, y, options, observer, Engine::Direct)
 }
 
@@ -170,14 +163,22 @@ impl FirstLayer for ByteFirstLayer {
     }
 }
 
-/// `W1`, `b1` and `g1` of `parameters`, and layers 2..L as a network whose input is `A1` (no
-/// layers at all for a 1-layer model). The caller has checked that there is a layer.
-fn split_first_layer(
+/// The checks both engines make before training (the hyperparameters, `X` against `Y`, the
+/// layers against `X`), then `W1`, `b1` and `g1` of `parameters`, and layers 2..L as a network
+/// whose input is `A1` (no layers at all for a 1-layer model).
+fn checked_first_layer(
+    x: &dyn Inputs,
+    y: &DMatrix<f64>,
     parameters: Parameters,
-) -> (DMatrix<f64>, DMatrix<f64>, Activation, Parameters) {
+    options: &TrainOptions,
+) -> Result<(DMatrix<f64>, DMatrix<f64>, Activation, Parameters)> {
+    validate_hyperparameters(options.num_iterations, options.learning_rate)?;
+    check_data(x, y)?;
+    // At least one layer, whose inputs are X's rows.
+    check_layers_fit_data(&parameters.layer_dims(), x.shape().0)?;
     let mut hidden_and_output = parameters.layers;
     let Layer { w, b, activation } = hidden_and_output.remove(0);
-    (w, b, activation, Parameters { layers: hidden_and_output })
+    Ok((w, b, activation, Parameters { layers: hidden_and_output }))
 }
 
 /// The loop of both engines: layer 1 is `first` (activation `g1`), layers 2..L run the
