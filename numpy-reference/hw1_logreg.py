@@ -2,6 +2,11 @@
 the notebook's graded functions (sigmoid, initialize_with_zeros, propagate, optimize, predict,
 model) written from the course's formulas, run with the course's settings (2000 iterations at
 learning rate 0.005). The numpy side of `cargo xtask bench`; crates/hw1-logreg is the Rust one.
+
+It also prints the goldens crates/hw1-logreg's tests cite: --unit-cases (the notebook's test
+cells of sections 4.3 and 4.4, every float in full), --compare-learning-rates (section 6: 1500
+iterations at 0.01, 0.001 and 0.0001) and --index N (the probability behind the prediction for
+test picture N, the notebook's `index`).
 """
 
 import numpy as np
@@ -51,10 +56,12 @@ def predict(w, b, X):
     return (A > 0.5).astype(float)
 
 
-def model(X_train, Y_train, X_test, Y_test, num_iterations, learning_rate, console):
+def model(
+    X_train, Y_train, X_test, Y_test, num_iterations, learning_rate, console, print_cost=True
+):
     w, b = initialize_with_zeros(X_train.shape[0])
     params, grads, costs = optimize(
-        w, b, X_train, Y_train, num_iterations, learning_rate, True, console
+        w, b, X_train, Y_train, num_iterations, learning_rate, print_cost, console
     )
     w = params["w"]
     b = params["b"]
@@ -66,10 +73,60 @@ def model(X_train, Y_train, X_test, Y_test, num_iterations, learning_rate, conso
     console.result("test accuracy: {} %".format(test_accuracy))
     return {
         "costs": costs,
+        "w": w,
+        "b": float(b),
+        "Y_prediction_test": Y_prediction_test,
         "train_accuracy": float(train_accuracy),
         "test_accuracy": float(test_accuracy),
-        "b": float(b),
     }
+
+
+def full(values):
+    """Every float of an array in full (repr: the shortest text that reads back the same
+    float64), where numpy's print shows eight decimals."""
+    return "[" + ", ".join(repr(float(v)) for v in np.ravel(values)) + "]"
+
+
+def unit_cases(console):
+    """The notebook's test cells on hand-made inputs, every float in full."""
+    w, b = np.array([[1.0], [2.0]]), 2.0
+    X, Y = np.array([[1.0, 2.0], [3.0, 4.0]]), np.array([[1, 0]])
+    console.result("propagate(w=[[1],[2]], b=2, X=[[1,2],[3,4]], Y=[[1,0]]) (section 4.3):")
+    grads, cost = propagate(w, b, X, Y)
+    console.result("dw = " + full(grads["dw"]))
+    console.result("db = " + repr(float(grads["db"])))
+    console.result("cost = " + repr(cost))
+
+    console.result("optimize(the same, 100 iterations, learning rate 0.009) (section 4.4):")
+    params, grads, costs = optimize(w, b, X, Y, 100, 0.009, False, console)
+    console.result("w = " + full(params["w"]))
+    console.result("b = " + repr(float(params["b"])))
+    console.result("dw = " + full(grads["dw"]))
+    console.result("db = " + repr(float(grads["db"])))
+    console.result("costs = " + full(costs))
+
+    # The 2021 version of the notebook tests optimize on other inputs.
+    w, b = np.array([[1.0], [2.0]]), 1.5
+    X, Y = np.array([[1.0, -2.0, -1.0], [3.0, 0.5, -3.2]]), np.array([[1, 1, 0]])
+    console.result(
+        "optimize(w=[[1],[2]], b=1.5, X=[[1,-2,-1],[3,0.5,-3.2]], Y=[[1,1,0]], 100 iterations, "
+        "learning rate 0.009) (section 4.4, 2021 notebook):"
+    )
+    params, grads, costs = optimize(w, b, X, Y, 100, 0.009, False, console)
+    console.result("w = " + full(params["w"]))
+    console.result("b = " + repr(float(params["b"])))
+    console.result("dw = " + full(grads["dw"]))
+    console.result("db = " + repr(float(grads["db"])))
+    console.result("costs = " + full(costs))
+
+    w, b = np.array([[0.1124579], [0.23106775]]), -0.3
+    X = np.array([[1.0, -1.1, -3.2], [1.2, 2.0, 0.1]])
+    console.result(
+        "predict(w=[[0.1124579],[0.23106775]], b=-0.3, X=[[1,-1.1,-3.2],[1.2,2,0.1]]) "
+        "(section 4.4):"
+    )
+    console.result("predictions = " + full(predict(w, b, X)))
+    console.result("A = sigmoid(w.T X + b) = " + full(sigmoid(np.dot(w.T, X) + b)))
 
 
 def main():
@@ -79,9 +136,28 @@ def main():
         parser.add_argument(
             "--tile", type=int, default=1, help="repeat the training pictures this many times"
         )
+        parser.add_argument(
+            "--index",
+            type=int,
+            default=1,
+            help="the test picture whose prediction is printed (the notebook's index)",
+        )
+        parser.add_argument(
+            "--compare-learning-rates",
+            action="store_true",
+            help="then train 1500 iterations at 0.01, 0.001 and 0.0001 (section 6)",
+        )
+        parser.add_argument(
+            "--unit-cases",
+            action="store_true",
+            help="print the notebook's test cells of sections 4.3 and 4.4 in full and stop",
+        )
 
     args = parse_args(__doc__, extra)
     console = Console(args)
+    if args.unit_cases:
+        unit_cases(console)
+        return
     train_set_x_orig, train_set_y, test_set_x_orig, test_set_y, classes = load_dataset(
         args.data_dir
     )
@@ -101,6 +177,44 @@ def main():
         args.learning_rate,
         console,
     )
+    # Section 5: the prediction for test picture `index`, and the probability behind it (from
+    # the whole test set's A, as predict computes it).
+    index = args.index
+    probability = float(sigmoid(np.dot(d["w"].T, test_set_x) + d["b"])[0, index])
+    predicted = int(d["Y_prediction_test"][0, index])
+    console.result(
+        'Test picture %i: y = %i, you predicted that it is a "%s" picture.'
+        % (index, test_set_y[0, index], classes[predicted].decode("utf-8"))
+    )
+    console.result("probability of cat: %.4f (in full %r)" % (probability, probability))
+
+    comparison = []
+    if args.compare_learning_rates:
+        for learning_rate in [0.01, 0.001, 0.0001]:
+            console.result("learning rate is: " + str(learning_rate))
+            run = model(
+                train_set_x,
+                train_set_y,
+                test_set_x,
+                test_set_y,
+                1500,
+                learning_rate,
+                console,
+                print_cost=False,
+            )
+            last = len(run["costs"]) - 1
+            console.result("last cost (iteration %i): %f" % (last * 100, run["costs"][last]))
+            console.result("-------------------------------------------------------")
+            comparison.append(
+                {
+                    "learning_rate": learning_rate,
+                    "num_iterations": 1500,
+                    "costs": [[k * 100, c] for k, c in enumerate(run["costs"])],
+                    "train_accuracy": run["train_accuracy"],
+                    "test_accuracy": run["test_accuracy"],
+                }
+            )
+
     costs = [[k * 100, c] for k, c in enumerate(d["costs"])]
     console.emit_json(
         {
@@ -111,6 +225,8 @@ def main():
             "train_accuracy": d["train_accuracy"],
             "test_accuracy": d["test_accuracy"],
             "b": d["b"],
+            "learning_rate_comparison": comparison,
+            "test_picture": {"index": index, "prediction": predicted, "probability": probability},
         }
     )
 

@@ -6,6 +6,16 @@ and the application's two_layer_model, L_layer_model and predict, written from t
 formulas and run with the notebook's settings (2500 iterations at learning rate 0.0075;
 two-layer [12288, 7, 1], deep [12288, 20, 7, 5, 1]). The numpy side of `cargo xtask bench`;
 crates/hw3-deep is the Rust one.
+
+The options of `hw3-deep` that change the numbers are here too, so that this script prints the
+goldens of its tests: `--preset notes` (the study notes' run, hw3-deep's default: 3000
+iterations, W = randn / sqrt(n_prev) for both models; the default here stays `course`, the
+notebook's run, which `cargo xtask bench` times), `--layers`, `--seed`, `--iterations` and
+`--learning-rate`, and `--test-picture K`, the probability of cat for test picture K (what
+`hw3-deep --image` prints for that picture saved as a 64x64 PNG). Costs are printed as
+hw3-deep prints them ("%f"), accuracies as percentages with up to 10 decimals. `--test-cases`
+prints the step-by-step notebook's graded cells on its test cases instead (hw3-deep's
+tests/step_by_step.rs).
 """
 
 import numpy as np
@@ -36,23 +46,28 @@ def relu_backward(dA, cache):
     return dZ
 
 
-def initialize_parameters(n_x, n_h, n_y):
-    np.random.seed(1)
-    W1 = np.random.randn(n_h, n_x) * 0.01
+def draw_weights(rows, cols, init):
+    """randn(rows, cols) * 0.01 (init "small", the notebook's initialize_parameters) or
+    randn(rows, cols) / sqrt(cols) (init "sqrt", its initialize_parameters_deep)."""
+    W = np.random.randn(rows, cols)
+    return W * 0.01 if init == "small" else W / np.sqrt(cols)
+
+
+def initialize_parameters(n_x, n_h, n_y, init="small", seed=1):
+    np.random.seed(seed)
+    W1 = draw_weights(n_h, n_x, init)
     b1 = np.zeros((n_h, 1))
-    W2 = np.random.randn(n_y, n_h) * 0.01
+    W2 = draw_weights(n_y, n_h, init)
     b2 = np.zeros((n_y, 1))
     return {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
 
 
-def initialize_parameters_deep(layer_dims):
-    np.random.seed(1)
+def initialize_parameters_deep(layer_dims, init="sqrt", seed=1):
+    np.random.seed(seed)
     parameters = {}
     L = len(layer_dims)
     for l in range(1, L):
-        parameters["W" + str(l)] = np.random.randn(layer_dims[l], layer_dims[l - 1]) / np.sqrt(
-            layer_dims[l - 1]
-        )
+        parameters["W" + str(l)] = draw_weights(layer_dims[l], layer_dims[l - 1], init)
         parameters["b" + str(l)] = np.zeros((layer_dims[l], 1))
     return parameters
 
@@ -144,11 +159,10 @@ def update_parameters(parameters, grads, learning_rate):
     return parameters
 
 
-def two_layer_model(X, Y, layers_dims, learning_rate, num_iterations, console):
-    np.random.seed(1)
+def two_layer_model(X, Y, layers_dims, learning_rate, num_iterations, console, init, seed):
     costs = []
     (n_x, n_h, n_y) = layers_dims
-    parameters = initialize_parameters(n_x, n_h, n_y)
+    parameters = initialize_parameters(n_x, n_h, n_y, init, seed)
     W1, b1, W2, b2 = (parameters[k] for k in ("W1", "b1", "W2", "b2"))
     for i in range(0, num_iterations):
         A1, cache1 = linear_activation_forward(X, W1, b1, "relu")
@@ -162,14 +176,13 @@ def two_layer_model(X, Y, layers_dims, learning_rate, num_iterations, console):
         W1, b1, W2, b2 = (parameters[k] for k in ("W1", "b1", "W2", "b2"))
         if i % 100 == 0:
             costs.append(cost)
-            console.detail("Cost after iteration {}: {}".format(i, np.squeeze(cost)))
+            console.detail("Cost after iteration %i: %f" % (i, cost))
     return parameters, costs
 
 
-def L_layer_model(X, Y, layers_dims, learning_rate, num_iterations, console):
-    np.random.seed(1)
+def L_layer_model(X, Y, layers_dims, learning_rate, num_iterations, console, init, seed):
     costs = []
-    parameters = initialize_parameters_deep(layers_dims)
+    parameters = initialize_parameters_deep(layers_dims, init, seed)
     for i in range(0, num_iterations):
         AL, caches = L_model_forward(X, parameters)
         cost = compute_cost(AL, Y)
@@ -181,26 +194,159 @@ def L_layer_model(X, Y, layers_dims, learning_rate, num_iterations, console):
     return parameters, costs
 
 
-def predict(X, y, parameters):
-    m = X.shape[1]
+def predict(X, parameters):
     probas, caches = L_model_forward(X, parameters)
-    p = (probas > 0.5).astype(float)
-    return float(np.sum((p == y) / m))
+    return (probas > 0.5).astype(float)
+
+
+def accuracy_percent(p, y):
+    """The accuracy in %, as hw3-deep computes it (hw1's formula, 100 - mean|p - y| * 100)."""
+    return float(100 - np.mean(np.abs(p - y)) * 100)
+
+
+def percent(value):
+    """An accuracy as hw3-deep prints it: up to 10 decimals, trailing zeros dropped."""
+    return ("%.10f" % value).rstrip("0").rstrip(".") + " %"
+
+
+# The settings of hw3-deep's presets: (iterations, init of the two-layer model, of the deep one).
+PRESETS = {"course": (2500, "small", "sqrt"), "notes": (3000, "sqrt", "sqrt")}
+
+
+def widths(text):
+    return [int(w) for w in text.split(",")]
+
+
+def step_by_step_test_cases():
+    """The graded cells of "Building your Deep Neural Network: Step by Step" on the inputs of
+    its test cases (testCases_v4a.py: the same seeds and randn calls), printed at full
+    precision (the notebook's Expected Output shows the first 8 decimals)."""
+
+    def show(name, value):
+        print("%s = %r" % (name, np.asarray(value).tolist()))
+
+    p = initialize_parameters(3, 2, 1, "small", 1)
+    for key in ("W1", "b1", "W2", "b2"):
+        show("initialize_parameters(3, 2, 1): " + key, p[key])
+    # The exercise's initialize_parameters_deep draws randn * 0.01 after np.random.seed(3).
+    p = initialize_parameters_deep([5, 4, 3], "small", 3)
+    for key in ("W1", "b1", "W2", "b2"):
+        show("initialize_parameters_deep([5, 4, 3]): " + key, p[key])
+
+    np.random.seed(1)
+    A, W, b = np.random.randn(3, 2), np.random.randn(1, 3), np.random.randn(1, 1)
+    show("linear_forward: Z", linear_forward(A, W, b)[0])
+
+    np.random.seed(2)
+    A_prev, W, b = np.random.randn(3, 2), np.random.randn(1, 3), np.random.randn(1, 1)
+    for activation in ("sigmoid", "relu"):
+        A, _ = linear_activation_forward(A_prev, W, b, activation)
+        show("linear_activation_forward with %s: A" % activation, A)
+
+    np.random.seed(6)
+    X = np.random.randn(5, 4)
+    parameters = {}
+    for l, (rows, cols) in enumerate([(4, 5), (3, 4), (1, 3)], start=1):
+        parameters["W%d" % l] = np.random.randn(rows, cols)
+        parameters["b%d" % l] = np.random.randn(rows, 1)
+    AL, caches = L_model_forward(X, parameters)
+    show("L_model_forward: AL", AL)
+    print("L_model_forward: length of caches list = %d" % len(caches))
+
+    Y, AL = np.asarray([[1, 1, 0]]), np.array([[0.8, 0.9, 0.4]])
+    print("compute_cost: cost = %r" % compute_cost(AL, Y))
+
+    np.random.seed(1)
+    dZ, A, W, b = (np.random.randn(*shape) for shape in [(3, 4), (5, 4), (3, 5), (3, 1)])
+    dA_prev, dW, db = linear_backward(dZ, (A, W, b))
+    show("linear_backward: dA_prev", dA_prev)
+    show("linear_backward: dW", dW)
+    show("linear_backward: db", db)
+
+    np.random.seed(2)
+    dA, A, W, b, Z = (np.random.randn(*shape) for shape in [(1, 2), (3, 2), (1, 3), (1, 1), (1, 2)])
+    for activation in ("sigmoid", "relu"):
+        dA_prev, dW, db = linear_activation_backward(dA, ((A, W, b), Z), activation)
+        show("linear_activation_backward with %s: dA_prev" % activation, dA_prev)
+        show("linear_activation_backward with %s: dW" % activation, dW)
+        show("linear_activation_backward with %s: db" % activation, db)
+
+    np.random.seed(3)
+    AL = np.random.randn(1, 2)
+    Y = np.array([[1, 0]])
+    A1, W1, b1, Z1 = (np.random.randn(*shape) for shape in [(4, 2), (3, 4), (3, 1), (3, 2)])
+    A2, W2, b2, Z2 = (np.random.randn(*shape) for shape in [(3, 2), (1, 3), (1, 1), (1, 2)])
+    grads = L_model_backward(AL, Y, [((A1, W1, b1), Z1), ((A2, W2, b2), Z2)])
+    for key in ("dW1", "db1", "dA1", "dW2", "db2"):
+        show("L_model_backward: " + key, grads[key])
+
+    np.random.seed(2)
+    parameters = {
+        key: np.random.randn(*shape)
+        for key, shape in [("W1", (3, 4)), ("b1", (3, 1)), ("W2", (1, 3)), ("b2", (1, 1))]
+    }
+    np.random.seed(3)
+    grads = {
+        key: np.random.randn(*shape)
+        for key, shape in [("dW1", (3, 4)), ("db1", (3, 1)), ("dW2", (1, 3)), ("db2", (1, 1))]
+    }
+    parameters = update_parameters(parameters, grads, 0.1)
+    for key in ("W1", "b1", "W2", "b2"):
+        show("update_parameters: " + key, parameters[key])
 
 
 def main():
     def extra(parser):
         parser.add_argument("--model", choices=["two-layer", "deep"], default="deep")
-        parser.add_argument("--iterations", type=int, default=2500)
+        parser.add_argument(
+            "--preset",
+            choices=sorted(PRESETS),
+            default="course",
+            help="course (the default here): the notebook's run, 2500 iterations, two-layer "
+            "W = randn * 0.01; notes (hw3-deep's default): 3000 iterations, W = randn / "
+            "sqrt(n_prev) for both models",
+        )
+        parser.add_argument(
+            "--layers",
+            type=widths,
+            default=None,
+            help="any depth and widths, input first, e.g. 12288,3,1 (with --model two-layer "
+            "exactly three)",
+        )
+        parser.add_argument(
+            "--iterations",
+            "--epochs",
+            "--num-iterations",
+            type=int,
+            default=None,
+            help="default: the preset's",
+        )
         parser.add_argument("--learning-rate", type=float, default=0.0075)
+        parser.add_argument("--seed", type=int, default=1, help="np.random.seed before the weights")
         parser.add_argument(
             "--hidden", type=int, default=None, help="width of the first hidden layer"
         )
         parser.add_argument(
+            "--test-picture",
+            type=int,
+            default=None,
+            metavar="K",
+            help="print the probability of cat for test picture K (hw3-deep --image on it)",
+        )
+        parser.add_argument(
             "--tile", type=int, default=1, help="repeat the training pictures this many times"
+        )
+        parser.add_argument(
+            "--test-cases",
+            action="store_true",
+            help="print the step-by-step notebook's graded cells on its test cases (no data "
+            "needed) instead of training",
         )
 
     args = parse_args(__doc__, extra)
+    if args.test_cases:
+        step_by_step_test_cases()
+        return
     console = Console(args)
     train_x_orig, train_y, test_x_orig, test_y, classes = load_dataset(args.data_dir)
     if args.tile > 1:
@@ -211,31 +357,61 @@ def main():
     train_x = train_x_flatten / 255.0
     test_x = test_x_flatten / 255.0
     n_x = train_x.shape[0]
+    preset_iterations, two_layer_init, deep_init = PRESETS[args.preset]
+    iterations = args.iterations or preset_iterations
     if args.model == "two-layer":
-        layers_dims = (n_x, args.hidden or 7, 1)
+        layers_dims = tuple(args.layers or (n_x, args.hidden or 7, 1))
         parameters, costs = two_layer_model(
-            train_x, train_y, layers_dims, args.learning_rate, args.iterations, console
+            train_x,
+            train_y,
+            layers_dims,
+            args.learning_rate,
+            iterations,
+            console,
+            two_layer_init,
+            args.seed,
         )
     else:
-        layers_dims = [n_x, args.hidden or 20, 7, 5, 1]
+        layers_dims = args.layers or [n_x, args.hidden or 20, 7, 5, 1]
         parameters, costs = L_layer_model(
-            train_x, train_y, layers_dims, args.learning_rate, args.iterations, console
+            train_x,
+            train_y,
+            layers_dims,
+            args.learning_rate,
+            iterations,
+            console,
+            deep_init,
+            args.seed,
         )
-    train_accuracy = predict(train_x, train_y, parameters)
-    test_accuracy = predict(test_x, test_y, parameters)
-    console.result("Train accuracy: {}".format(train_accuracy))
-    console.result("Test accuracy: {}".format(test_accuracy))
-    console.emit_json(
-        {
-            "model": args.model,
-            "layers": list(layers_dims),
-            "num_iterations": args.iterations,
-            "learning_rate": args.learning_rate,
-            "costs": costs,
-            "train_accuracy": train_accuracy * 100,
-            "test_accuracy": test_accuracy * 100,
-        }
-    )
+    train_p = predict(train_x, parameters)
+    test_p = predict(test_x, parameters)
+    train_accuracy = accuracy_percent(train_p, train_y)
+    test_accuracy = accuracy_percent(test_p, test_y)
+    console.result("Train accuracy: " + percent(train_accuracy))
+    console.result("Test accuracy: " + percent(test_accuracy))
+    # print_mislabeled_images: the test pictures where p + y == 1.
+    mislabeled = [int(i) for i in np.asarray(np.where(test_p + test_y == 1))[1]]
+    console.detail("Mislabeled test pictures: {}".format(mislabeled))
+    report = {
+        "model": args.model,
+        "preset": args.preset,
+        "layers": list(layers_dims),
+        "num_iterations": iterations,
+        "learning_rate": args.learning_rate,
+        "seed": args.seed,
+        "costs": costs,
+        "train_accuracy": train_accuracy,
+        "test_accuracy": test_accuracy,
+        "mislabeled_test_pictures": len(mislabeled),
+    }
+    if args.test_picture is not None:
+        k = args.test_picture
+        probability = float(L_model_forward(test_x[:, k : k + 1], parameters)[0][0, 0])
+        console.result(
+            "test picture %d: y = %d, probability of cat %.4f" % (k, probability > 0.5, probability)
+        )
+        report["test_picture"] = {"index": k, "probability": probability}
+    console.emit_json(report)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 //! `cargo xtask plots --quick` (`xtask::plots::run` with `Budget::QUICK`) into temporary folders:
 //! every figure is written, logged, and decodes as a PNG or SVG of the expected size;
 //! `results.md` holds the run's numbers; two runs give byte-identical files; missing data is an
-//! error that names `cargo xtask fetch-data`. Needs the cat data (`DL_COURSE_DATA`).
+//! error that names `cargo xtask fetch-data`. And one full run (`cargo xtask plots`) gives the
+//! committed `docs/figures/results.md`. Needs the cat data (`DL_COURSE_DATA`).
 
 use linalg_nn::plot::{CHART_SIZE, PANEL_SIZE};
 use std::collections::BTreeMap;
@@ -200,6 +201,42 @@ fn results_file_holds_the_numbers_of_the_run() {
     // One study row per depth, one cell per learning rate.
     let study_rows = results.lines().filter(|l| l.starts_with("| [12288")).count();
     assert_eq!(study_rows, xtask::plots::STUDY_HIDDEN.len(), "{results}");
+}
+
+/// Rows of `results.md` whose last digits the machine decides (the summation order of the
+/// matrix products): the cat rows of the zero-initialisation table and the study's rows. The
+/// file says so under each table (`MACHINE_DEPENDENT_SYMMETRY`, `MACHINE_DEPENDENT_STUDY`).
+const MACHINE_DEPENDENT_ROWS: [&str; 2] = ["| cat pictures (hw3-deep) |", "| [12288"];
+
+#[test]
+fn full_run_reproduces_the_committed_results_file() {
+    // `cargo xtask plots` with the full budget, as docs/figures was made: every number of the
+    // committed results.md (which the chapters quote) comes out again, but for the rows the
+    // file itself calls machine-dependent, which must still be there, as many of them.
+    let dir = tempfile::tempdir().unwrap();
+    let options = PlotOptions {
+        out_dir: dir.path().join("figures"),
+        data_dir: linalg_nn::data::default_data_dir(),
+        budget: Budget::FULL,
+    };
+    run(&options, &mut |_| {}).unwrap_or_else(|err| panic!("cargo xtask plots failed: {err:#}"));
+    let generated = std::fs::read_to_string(options.out_dir.join(RESULTS_FILE)).unwrap();
+    let committed_path = xtask::workspace_root().join("docs/figures").join(RESULTS_FILE);
+    let committed = std::fs::read_to_string(&committed_path).unwrap();
+    let machine_dependent =
+        |line: &str| MACHINE_DEPENDENT_ROWS.iter().any(|start| line.starts_with(start));
+    assert!(generated.contains(xtask::plots::MACHINE_DEPENDENT_SYMMETRY));
+    assert!(generated.contains(xtask::plots::MACHINE_DEPENDENT_STUDY));
+    let (generated, committed): (Vec<&str>, Vec<&str>) =
+        (generated.lines().collect(), committed.lines().collect());
+    assert_eq!(generated.len(), committed.len(), "{} has another shape", committed_path.display());
+    for (k, (new, old)) in generated.iter().zip(&committed).enumerate() {
+        if machine_dependent(old) {
+            assert!(machine_dependent(new), "line {}: {new}", k + 1);
+        } else {
+            assert_eq!(new, old, "line {} of {}", k + 1, committed_path.display());
+        }
+    }
 }
 
 #[test]

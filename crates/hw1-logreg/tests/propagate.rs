@@ -1,5 +1,8 @@
 //! The notebook's unit cells (sections 4.2 to 4.4) on hand-made inputs: `initialize_with_zeros`,
 //! `propagate` (with a gradient check), `optimize`, `predict`, and how bad input is refused.
+//! Each golden is pinned at the precision its source prints: the notebook's expected output, and
+//! every digit of `numpy-reference/hw1_logreg.py --unit-cases` (the same cells in plain numpy,
+//! each float printed with `repr`).
 
 use hw1_logreg::{
     Classification, Hw1Error, initialize_with_zeros, model, optimize, predict, predict_proba,
@@ -9,6 +12,7 @@ use linalg_nn::gradcheck::{DEFAULT_EPSILON, gradient_check};
 use linalg_nn::train::{Iteration, Silent};
 use linalg_nn::{NnError, NumpyRng};
 use nalgebra::DMatrix;
+use test_support::close::{assert_all_print_as, assert_prints_as};
 
 /// The notebook's test inputs for `propagate` and `optimize`: w = [[1],[2]], b = 2,
 /// X = [[1,2],[3,4]], Y = [[1,0]].
@@ -21,13 +25,6 @@ fn notebook_case() -> (DMatrix<f64>, f64, DMatrix<f64>, DMatrix<f64>) {
     )
 }
 
-fn assert_close(actual: f64, expected: f64, tolerance: f64, what: &str) {
-    assert!(
-        (actual - expected).abs() <= tolerance,
-        "{what}: expected {expected}, got {actual} (tolerance {tolerance})"
-    );
-}
-
 #[test]
 fn initialize_with_zeros_gives_course_shapes() {
     let (w, b) = initialize_with_zeros(12288);
@@ -38,15 +35,24 @@ fn initialize_with_zeros_gives_course_shapes() {
 
 #[test]
 fn propagate_matches_notebook_expected_output() {
-    // Expected output of the notebook's `propagate` cell (issue 4):
-    // dw = [[0.99993216], [1.99980262]], db = 0.499935230625, cost = 6.00006477319.
+    // Expected output of the notebook's `propagate` cell (issue 4), as printed:
+    // dw = [[0.99993216] [1.99980262]], db = 0.499935230625, cost = 6.00006477319.
     let (w, b, x, y) = notebook_case();
     let (grads, cost) = propagate(&w, b, &x, &y).unwrap();
     assert_eq!(grads.dw.shape(), (2, 1));
-    assert_close(grads.dw[(0, 0)], 0.99993216, 5e-9, "dw[0]");
-    assert_close(grads.dw[(1, 0)], 1.99980262, 5e-9, "dw[1]");
-    assert_close(grads.db, 0.499935230625, 5e-13, "db");
-    assert_close(cost, 6.00006477319, 5e-12, "cost");
+    assert_all_print_as(grads.dw.as_slice(), &["0.99993216", "1.99980262"], "dw");
+    assert_prints_as(grads.db, "0.499935230625", "db");
+    assert_prints_as(cost, "6.00006477319", "cost");
+}
+
+#[test]
+fn propagate_matches_the_numpy_reference_in_every_printed_digit() {
+    // numpy-reference: python3 hw1_logreg.py --unit-cases (its first block, every float in full).
+    let (w, b, x, y) = notebook_case();
+    let (grads, cost) = propagate(&w, b, &x, &y).unwrap();
+    assert_all_print_as(grads.dw.as_slice(), &["0.9999321585374046", "1.9998026197868162"], "dw");
+    assert_prints_as(grads.db, "0.49993523062470574", "db");
+    assert_prints_as(cost, "6.000064773192205", "cost");
 }
 
 /// Runs the course's gradient check on `propagate` at (w, b) for data (x, y).
@@ -100,41 +106,74 @@ fn gradient_check_catches_a_gradient_without_one_over_m() {
 #[test]
 fn optimize_matches_notebook_expected_output() {
     // Expected output of the notebook's `optimize` cell (100 iterations, learning rate 0.009):
-    // w = [[0.1124579], [0.23106775]], b = 1.55930492484, dw = [[0.90158428], [1.76250842]],
-    // db = 0.430462071679; cross-checked with a numpy port of the notebook.
+    // w = [[0.1124579 ] [0.23106775]], b = 1.55930492484, dw = [[0.90158428] [1.76250842]],
+    // db = 0.430462071679. numpy prints arrays with eight decimals and drops trailing zeros, so
+    // its "0.1124579" is 0.11245790 to eight decimals.
     let (w, b, x, y) = notebook_case();
     let (params, grads, costs) = optimize(&w, b, &x, &y, 100, 0.009, &mut Silent).unwrap();
-    assert_close(params.w[(0, 0)], 0.1124579, 5e-8, "w[0]");
-    assert_close(params.w[(1, 0)], 0.23106775, 5e-9, "w[1]");
-    assert_close(params.b, 1.55930492484, 5e-12, "b");
-    assert_close(grads.dw[(0, 0)], 0.90158428, 5e-9, "dw[0]");
-    assert_close(grads.dw[(1, 0)], 1.76250842, 5e-9, "dw[1]");
-    assert_close(grads.db, 0.430462071679, 5e-13, "db");
+    assert_all_print_as(params.w.as_slice(), &["0.11245790", "0.23106775"], "w");
+    assert_prints_as(params.b, "1.55930492484", "b");
+    assert_all_print_as(grads.dw.as_slice(), &["0.90158428", "1.76250842"], "dw");
+    assert_prints_as(grads.db, "0.430462071679", "db");
     // Only iteration 0 is recorded in 100 iterations, and its cost is propagate's.
     assert_eq!(costs.len(), 1);
     assert_eq!(costs[0].0, 0);
-    assert_close(costs[0].1, 6.00006477319, 5e-12, "cost at iteration 0");
+    assert_prints_as(costs[0].1, "6.00006477319", "cost at iteration 0");
     // The caller's w is not modified (the notebook deep-copies it).
     assert_eq!(w, notebook_case().0);
 }
 
 #[test]
+fn optimize_matches_the_numpy_reference_in_every_printed_digit() {
+    // numpy-reference: python3 hw1_logreg.py --unit-cases (its second block: the notebook's
+    // cell above, every float in full).
+    let (w, b, x, y) = notebook_case();
+    let (params, grads, costs) = optimize(&w, b, &x, &y, 100, 0.009, &mut Silent).unwrap();
+    assert_all_print_as(params.w.as_slice(), &["0.1124578970863514", "0.2310677467761294"], "w");
+    assert_prints_as(params.b, "1.5593049248448891", "b");
+    assert_all_print_as(grads.dw.as_slice(), &["0.9015842801285687", "1.7625084234859343"], "dw");
+    assert_prints_as(grads.db, "0.4304620716786828", "db");
+    assert_prints_as(costs[0].1, "6.000064773192205", "cost at iteration 0");
+}
+
+/// The inputs of the 2021 notebook's `optimize` cell: w = [[1],[2]], b = 1.5,
+/// X = [[1,-2,-1],[3,0.5,-3.2]], Y = [[1,1,0]].
+fn newer_notebook_case() -> (DMatrix<f64>, f64, DMatrix<f64>, DMatrix<f64>) {
+    (
+        DMatrix::from_row_slice(2, 1, &[1.0, 2.0]),
+        1.5,
+        DMatrix::from_row_slice(2, 3, &[1.0, -2.0, -1.0, 3.0, 0.5, -3.2]),
+        DMatrix::from_row_slice(1, 3, &[1.0, 1.0, 0.0]),
+    )
+}
+
+#[test]
 fn optimize_matches_the_newer_notebook_cell() {
-    // The 2021 version of the notebook tests optimize on w = [[1],[2]], b = 1.5,
-    // X = [[1,-2,-1],[3,0.5,-3.2]], Y = [[1,1,0]]: w = [[0.80956046], [2.0508202]],
-    // b = 1.5948713189708588, dw = [[0.17860505], [-0.04840656]], db = -0.08888460336847771,
+    // Expected output of the 2021 notebook's `optimize` cell (100 iterations at 0.009), as
+    // printed: w = [[0.80956046] [2.0508202 ]] (eight decimals, the trailing zero dropped),
+    // b = 1.5948713189708588, dw = [[ 0.17860505] [-0.04840656]], db = -0.08888460336847771,
     // costs = [0.15900538].
-    let w = DMatrix::from_row_slice(2, 1, &[1.0, 2.0]);
-    let x = DMatrix::from_row_slice(2, 3, &[1.0, -2.0, -1.0, 3.0, 0.5, -3.2]);
-    let y = DMatrix::from_row_slice(1, 3, &[1.0, 1.0, 0.0]);
-    let (params, grads, costs) = optimize(&w, 1.5, &x, &y, 100, 0.009, &mut Silent).unwrap();
-    assert_close(params.w[(0, 0)], 0.80956046, 5e-9, "w[0]");
-    assert_close(params.w[(1, 0)], 2.0508202, 5e-8, "w[1]");
-    assert_close(params.b, 1.5948713189708588, 1e-13, "b");
-    assert_close(grads.dw[(0, 0)], 0.17860505, 5e-9, "dw[0]");
-    assert_close(grads.dw[(1, 0)], -0.04840656, 5e-9, "dw[1]");
-    assert_close(grads.db, -0.08888460336847771, 1e-14, "db");
-    assert_close(costs[0].1, 0.15900538, 5e-9, "cost");
+    let (w, b, x, y) = newer_notebook_case();
+    let (params, grads, costs) = optimize(&w, b, &x, &y, 100, 0.009, &mut Silent).unwrap();
+    assert_all_print_as(params.w.as_slice(), &["0.80956046", "2.05082020"], "w");
+    assert_prints_as(params.b, "1.5948713189708588", "b");
+    assert_all_print_as(grads.dw.as_slice(), &["0.17860505", "-0.04840656"], "dw");
+    assert_prints_as(grads.db, "-0.08888460336847771", "db");
+    assert_eq!(costs.len(), 1);
+    assert_prints_as(costs[0].1, "0.15900538", "cost");
+}
+
+#[test]
+fn optimize_matches_the_numpy_reference_on_the_newer_cell_in_every_printed_digit() {
+    // numpy-reference: python3 hw1_logreg.py --unit-cases (its third block, every float in
+    // full).
+    let (w, b, x, y) = newer_notebook_case();
+    let (params, grads, costs) = optimize(&w, b, &x, &y, 100, 0.009, &mut Silent).unwrap();
+    assert_all_print_as(params.w.as_slice(), &["0.8095604646163251", "2.050820199511423"], "w");
+    assert_prints_as(params.b, "1.5948713189708588", "b");
+    assert_all_print_as(grads.dw.as_slice(), &["0.1786050467423819", "-0.0484065552697953"], "dw");
+    assert_prints_as(grads.db, "-0.08888460336847771", "db");
+    assert_prints_as(costs[0].1, "0.15900537707692405", "cost");
 }
 
 #[test]
@@ -158,13 +197,14 @@ fn predict_matches_notebook_and_thresholds_strictly_above_half() {
     let w = DMatrix::from_row_slice(2, 1, &[0.1124579, 0.23106775]);
     let x = DMatrix::from_row_slice(2, 3, &[1.0, -1.1, -3.2, 1.2, 2.0, 0.1]);
     assert_eq!(predict(&w, -0.3, &x).unwrap(), DMatrix::from_row_slice(1, 3, &[1.0, 1.0, 0.0]));
-    // The probabilities behind it, from a numpy port: sigmoid(w^T X + b).
+    // The probabilities behind it, sigmoid(w^T X + b), in every digit numpy prints:
+    // numpy-reference: python3 hw1_logreg.py --unit-cases (its last line, "A = ...").
     let a = predict_proba(&w, -0.3, &x).unwrap();
-    for (got, expected) in
-        a.iter().zip([0.5224197562625682, 0.5096067700926029, 0.34597965087838745])
-    {
-        assert_close(*got, expected, 1e-15, "A");
-    }
+    assert_all_print_as(
+        a.as_slice(),
+        &["0.5224197562625682", "0.5096067700926029", "0.34597965087838745"],
+        "A",
+    );
 
     // Hand-made: z = x1 - x2 + 0; exactly 0.5 is predicted 0 (the notebook tests A > 0.5).
     let w = DMatrix::from_row_slice(2, 1, &[1.0, -1.0]);

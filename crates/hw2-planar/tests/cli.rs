@@ -1,34 +1,30 @@
-//! The `hw2-planar` binary end to end: `--json` output, figures on disk (none with
-//! `--no-plots`), flag overrides, the sweep and the other data sets, `--help` (which offers no
-//! `--data-dir`: the data is generated), usage errors (exit 2) and a diverging run (exit 1).
+//! The `hw2-planar` binary end to end, each flag by its effect on what a run prints or writes:
+//! `--json` output, figures on disk under `--out` (none with `--no-plots`, which prints the same
+//! results), flag overrides, `--quiet`, the sweep and every other data set, `--help` (which
+//! offers no `--data-dir`: the data is generated), `--version` and a diverging run (exit 1).
+//! The usage errors are in `hostile_cli.rs`.
+//!
+//! Golden numbers come from `numpy-reference/hw2_planar.py` (run from that folder), with the
+//! command that prints them.
 
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
+use test_support::cli::{Binary, assert_contains_all, assert_empty_dir};
+use test_support::close::assert_prints_as;
+use test_support::png::assert_png;
 
-fn run(out: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hw2-planar"))
-        .arg("--out")
-        .arg(out)
-        .args(args)
-        .output()
-        .expect("the hw2-planar binary runs")
-}
+const HW2: Binary =
+    Binary { path: env!("CARGO_BIN_EXE_hw2-planar"), name: "hw2-planar", reads_data: false };
 
-fn json_of(output: &Output) -> Value {
-    assert!(
-        output.status.success(),
-        "exit {:?}, stderr:\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!("stdout is one JSON object ({e}):\n{}", String::from_utf8_lossy(&output.stdout))
-    })
+/// `args` followed by `--out out`.
+fn with_out<'a>(args: &[&'a str], out: &'a Path) -> Vec<&'a str> {
+    let mut all = args.to_vec();
+    all.extend(["--out", out.to_str().expect("a UTF-8 temporary path")]);
+    all
 }
 
 /// Every listed figure exists, lies in `out` and decodes as a PNG of at least 400x300 pixels.
-fn check_figures(report: &Value, out: &Path, expected_names: &[&str]) {
+fn check_figures(report: &Value, out: &Path, expected_names: &[String]) {
     let figures: Vec<&str> =
         report["figures"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
     let names: Vec<String> = figures
@@ -39,17 +35,30 @@ fn check_figures(report: &Value, out: &Path, expected_names: &[&str]) {
     for figure in figures {
         let path = Path::new(figure);
         assert_eq!(path.parent(), Some(out), "{figure}");
-        let png = image::open(path).unwrap_or_else(|e| panic!("{figure}: {e}"));
-        assert!(png.width() >= 400 && png.height() >= 300, "{figure}");
+        assert_png(path, 400, 300);
     }
+}
+
+/// The four figures of a run on `dataset`, in the order they are written.
+fn figure_names(dataset: &str) -> Vec<String> {
+    ["", "-boundary", "-cost", "-logistic-regression"]
+        .iter()
+        .map(|suffix| format!("{dataset}{suffix}.png"))
+        .collect()
+}
+
+fn f64_of(value: &Value) -> f64 {
+    value.as_f64().unwrap_or_else(|| panic!("{value} is not a number"))
 }
 
 #[test]
 fn default_run_prints_json_and_writes_the_figures() {
     let out = tempfile::tempdir().unwrap();
-    let output = run(out.path(), &["--json"]);
-    let report = json_of(&output);
-    // The study-notes preset, seed 2 (numpy port of the notebook: 0.684638 ... 88.0 %).
+    let run = HW2.success(&with_out(&["--json"], out.path()));
+    let report = run.json();
+    // The study-notes preset, seed 2: `python3 hw2_planar.py --preset notes` prints "Cost after
+    // iteration 0: 0.684638", ..., "1900: 0.284554", "Accuracy: 88.0 %" and "Accuracy of
+    // logistic regression: 47.0 %" (section 3 of the notebook: 47 %).
     assert_eq!(report["preset"], "notes");
     assert_eq!(report["dataset"], "flower");
     assert_eq!(report["seed"], 2);
@@ -57,70 +66,48 @@ fn default_run_prints_json_and_writes_the_figures() {
     assert_eq!(report["activation"], "tanh");
     assert_eq!(report["num_iterations"], 2000);
     assert_eq!(report["learning_rate"], 0.5);
+    assert_eq!(report["cost_every"], 100);
     let costs = report["costs"].as_array().unwrap();
     assert_eq!(costs.len(), 20);
-    assert!((costs[0].as_f64().unwrap() - 0.684638).abs() < 1e-6, "{}", costs[0]);
+    assert_prints_as(f64_of(&costs[0]), "0.684638", "cost after iteration 0");
+    assert_prints_as(f64_of(&costs[19]), "0.284554", "cost after iteration 1900");
     assert_eq!(report["accuracy"], 88.0);
-    // Section 3 of the notebook: logistic regression gets 47 %.
     assert_eq!(report["baseline"]["accuracy"], 47.0);
     assert!(report.get("sweep").is_none());
-    check_figures(
-        &report,
-        out.path(),
-        &["flower.png", "flower-boundary.png", "flower-cost.png", "flower-logistic-regression.png"],
-    );
+    check_figures(&report, out.path(), &figure_names("flower"));
     // Under --json the human lines go to stderr, the seed among them.
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("seed 2 (set with --seed)"), "{stderr}");
-    assert!(stderr.contains("Cost after iteration 0: 0.684638"), "{stderr}");
-    assert!(stderr.contains("Accuracy: 88 %"), "{stderr}");
+    assert_contains_all(
+        &run.stderr,
+        &[
+            "seed 2 (set with --seed)",
+            "Cost after iteration 0: 0.684638",
+            "Cost after iteration 1900: 0.284554",
+            "Accuracy: 88 %",
+        ],
+    );
 }
 
 #[test]
 fn flags_override_the_preset() {
+    // `python3 hw2_planar.py --preset course --epochs 300 --learning-rate 0.8 --hidden 6
+    // --activation relu --seed 5` prints "Cost after iteration 0: 0.693118" and "Accuracy:
+    // 75.5 %": each flag changes these numbers (the default notes run gives 0.684638 and 88 %).
+    let flags = [
+        "--preset",
+        "course",
+        "--epochs",
+        "300",
+        "--learning-rate",
+        "0.8",
+        "--hidden",
+        "6",
+        "--activation",
+        "relu",
+        "--seed",
+        "5",
+    ];
     let out = tempfile::tempdir().unwrap();
-    let output = run(
-        out.path(),
-        &[
-            "--preset",
-            "course",
-            "--epochs",
-            "300",
-            "--learning-rate",
-            "0.8",
-            "--hidden",
-            "6",
-            "--activation",
-            "relu",
-            "--seed",
-            "5",
-            "--quiet",
-        ],
-    );
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    // --quiet keeps only the results.
-    assert!(!stdout.contains("Cost after iteration"), "{stdout}");
-    assert!(stdout.contains("Accuracy: "), "{stdout}");
-
-    let report = json_of(&run(
-        out.path(),
-        &[
-            "--preset",
-            "course",
-            "--epochs",
-            "300",
-            "--learning-rate",
-            "0.8",
-            "--hidden",
-            "6",
-            "--activation",
-            "relu",
-            "--seed",
-            "5",
-            "--json",
-        ],
-    ));
+    let report = HW2.json(&with_out(&[&flags[..], &["--json", "--no-plots"]].concat(), out.path()));
     assert_eq!(report["preset"], "course");
     assert_eq!(report["num_iterations"], 300);
     assert_eq!(report["learning_rate"], 0.8);
@@ -128,141 +115,181 @@ fn flags_override_the_preset() {
     assert_eq!(report["activation"], "relu");
     assert_eq!(report["seed"], 5);
     // The course preset records every 1000 iterations: only iteration 0 in 300.
-    assert_eq!(report["costs"].as_array().unwrap().len(), 1);
+    assert_eq!(report["cost_every"], 1000);
+    let costs = report["costs"].as_array().unwrap();
+    assert_eq!(costs.len(), 1);
+    assert_prints_as(f64_of(&costs[0]), "0.693118", "cost after iteration 0");
+    assert_eq!(report["accuracy"], 75.5);
+
+    // --quiet keeps only the two result lines, with the same numbers.
+    let quiet =
+        HW2.success(&with_out(&[&flags[..], &["--quiet", "--no-plots"]].concat(), out.path()));
+    let lines: Vec<&str> = quiet.stdout.lines().collect();
+    assert_eq!(
+        lines,
+        [
+            "Accuracy: 75.5 %",
+            concat!(
+                "Accuracy of logistic regression: 47 % ",
+                "(hw1's model, 2000 iterations at learning rate 0.5)"
+            ),
+        ]
+    );
+    assert_empty_dir(out.path());
 }
 
 #[test]
 fn sweep_reports_each_size_and_draws_a_grid() {
     let out = tempfile::tempdir().unwrap();
-    let report = json_of(&run(
-        out.path(),
+    let run = HW2.success(&with_out(
         &["--preset", "course", "--epochs", "1000", "--sweep", "1,3", "--json"],
+        out.path(),
     ));
+    let report = run.json();
+    // `python3 hw2_planar.py --epochs 1000 --sweep 1,3` prints "Accuracy: 89.25 %", "Accuracy
+    // for 1 hidden units: 67.75 %" and "Accuracy for 3 hidden units: 89.5 %": one unit cannot
+    // draw the petals, three can.
+    assert_eq!(report["accuracy"], 89.25);
     let sweep = report["sweep"].as_array().unwrap();
     let sizes: Vec<u64> = sweep.iter().map(|r| r["hidden_units"].as_u64().unwrap()).collect();
     assert_eq!(sizes, [1, 3]);
-    // One hidden unit cannot draw the petals; three can (the notebook's 67.5 % and 90.75 % at
-    // 5000 iterations; this short run is checked loosely).
-    let acc: Vec<f64> = sweep.iter().map(|r| r["accuracy"].as_f64().unwrap()).collect();
-    assert!(acc[0] < 75.0 && acc[1] > 85.0, "{acc:?}");
-    check_figures(
-        &report,
-        out.path(),
-        &[
-            "flower.png",
-            "flower-boundary.png",
-            "flower-cost.png",
-            "flower-logistic-regression.png",
-            "flower-sweep.png",
-        ],
+    let acc: Vec<f64> = sweep.iter().map(|r| f64_of(&r["accuracy"])).collect();
+    assert_eq!(acc, [67.75, 89.5]);
+    assert_contains_all(
+        &run.stderr,
+        &["Accuracy for 1 hidden units: 67.75 %", "Accuracy for 3 hidden units: 89.5 %"],
     );
+    let mut names = figure_names("flower");
+    names.push("flower-sweep.png".into());
+    check_figures(&report, out.path(), &names);
 }
 
 #[test]
-fn other_datasets_are_selectable() {
-    let out = tempfile::tempdir().unwrap();
+fn every_other_dataset_is_selectable() {
+    // The notes preset on each: `python3 hw2_planar.py --preset notes --dataset NAME` prints
+    // the first cost and both accuracies below (the generators are ported to the script).
+    for (dataset, first_cost, network, logistic) in [
+        ("noisy-circles", "0.694386", 76.5, 56.5),
+        ("noisy-moons", "0.678640", 87.0, 87.0),
+        ("blobs", "0.764273", 100.0, 99.0),
+        ("gaussian-quantiles", "0.693851", 95.5, 53.5),
+        ("no-structure", "0.693387", 52.0, 52.0),
+    ] {
+        let out = tempfile::tempdir().unwrap();
+        let report = HW2.json(&with_out(&["--dataset", dataset, "--json"], out.path()));
+        assert_eq!(report["dataset"], dataset);
+        assert_prints_as(f64_of(&report["costs"][0]), first_cost, dataset);
+        assert_eq!(report["accuracy"], network, "{dataset}");
+        assert_eq!(report["baseline"]["accuracy"], logistic, "{dataset}");
+        check_figures(&report, out.path(), &figure_names(dataset));
+    }
+
+    // With the course preset the hidden layer bends the boundary around the moons; logistic
+    // regression cannot: `python3 hw2_planar.py --preset course --dataset noisy-moons` prints
+    // "Accuracy: 98.0 %" and "Accuracy of logistic regression: 87.0 %" (on every OpenBLAS
+    // kernel tried).
     let report =
-        json_of(&run(out.path(), &["--dataset", "noisy-moons", "--preset", "course", "--json"]));
-    assert_eq!(report["dataset"], "noisy-moons");
-    // The hidden layer bends the boundary around the moons; logistic regression cannot (this
-    // implementation: 98 % against 87 %).
-    let (net, line) =
-        (report["accuracy"].as_f64().unwrap(), report["baseline"]["accuracy"].as_f64().unwrap());
-    assert!(net >= 95.0 && net > line + 5.0, "network {net} %, logistic regression {line} %");
-    check_figures(
-        &report,
-        out.path(),
-        &[
-            "noisy-moons.png",
-            "noisy-moons-boundary.png",
-            "noisy-moons-cost.png",
-            "noisy-moons-logistic-regression.png",
-        ],
-    );
+        HW2.json(&["--dataset", "noisy-moons", "--preset", "course", "--json", "--no-plots"]);
+    assert_eq!(report["accuracy"], 98.0);
+    assert_eq!(report["baseline"]["accuracy"], 87.0);
 }
 
 #[test]
 fn no_plots_writes_no_file_and_prints_the_same_results() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("figures");
-    let args = ["--preset", "course", "--epochs", "300", "--no-plots"];
-    let output = run(&out, &args);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    for line in
-        ["Cost after iteration 0: 0.693048", "Accuracy: ", "Accuracy of logistic regression: 47 %"]
-    {
-        assert!(stdout.contains(line), "missing {line:?} in:\n{stdout}");
-    }
-    assert!(!stdout.contains("Figures written to"), "{stdout}");
+    let plotted = dir.path().join("plotted");
+    let unplotted = dir.path().join("figures");
+    let args = ["--preset", "course", "--epochs", "300"];
+    let with_plots = HW2.success(&with_out(&args, &plotted));
+    let without = HW2.success(&with_out(&[&args[..], &["--no-plots"]].concat(), &unplotted));
+    // The plotting run's output, less its list of figures, is the --no-plots run's output.
+    let (results, figures) = with_plots
+        .stdout
+        .split_once("Figures written to ")
+        .unwrap_or_else(|| panic!("no list of figures in:\n{}", with_plots.stdout));
+    assert_eq!(figures.lines().count(), 5, "{figures}");
+    assert_eq!(without.stdout, results);
+    // `python3 hw2_planar.py --epochs 300` prints these.
+    assert_contains_all(
+        results,
+        &[
+            "Cost after iteration 0: 0.693048",
+            "Accuracy: 87.5 %",
+            "Accuracy of logistic regression: 47 %",
+        ],
+    );
 
-    let report = json_of(&run(&out, &[&args[..], &["--json"]].concat()));
-    assert_eq!(report["figures"], serde_json::json!([]));
-    assert_eq!(report["num_iterations"], 300);
-    assert_eq!(report["baseline"]["accuracy"], 47.0);
-    assert!(report["accuracy"].is_number(), "{report}");
+    // The JSON reports differ only in the figures.
+    let mut plotted_report = HW2.json(&with_out(&[&args[..], &["--json"]].concat(), &plotted));
+    let unplotted_report =
+        HW2.json(&with_out(&[&args[..], &["--json", "--no-plots"]].concat(), &unplotted));
+    assert_eq!(plotted_report["figures"].as_array().unwrap().len(), 4);
+    assert_eq!(unplotted_report["figures"], serde_json::json!([]));
+    assert_eq!(unplotted_report["num_iterations"], 300);
+    assert_eq!(unplotted_report["accuracy"], 87.5);
+    assert_eq!(unplotted_report["baseline"]["accuracy"], 47.0);
+    plotted_report["figures"] = serde_json::json!([]);
+    assert_eq!(plotted_report, unplotted_report);
 
-    assert!(!out.exists(), "--no-plots created {}", out.display());
-    assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+    assert!(!unplotted.exists(), "--no-plots created {}", unplotted.display());
+    let entries: Vec<_> =
+        std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(entries, ["plotted"]);
 }
 
 #[test]
 fn help_offers_no_data_folder() {
-    let output = Command::new(env!("CARGO_BIN_EXE_hw2-planar")).arg("--help").output().unwrap();
-    assert!(output.status.success());
-    let help = String::from_utf8_lossy(&output.stdout);
-    for flag in ["--out", "--no-plots", "--quiet", "--json", "--sweep"] {
-        assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
-    }
+    let help = HW2.help_listing(&[
+        "--preset",
+        "--epochs",
+        "--learning-rate",
+        "--hidden",
+        "--activation",
+        "--seed",
+        "--dataset",
+        "--sweep",
+        "--out",
+        "--no-plots",
+        "--quiet",
+        "--json",
+        "--version",
+    ]);
     assert!(!help.contains("--data-dir"), "{help}");
 }
 
-/// A usage error: exit code 2, nothing on stdout, and stderr containing every `needles`.
-fn assert_usage_error(args: &[&str], needles: &[&str]) {
-    let out = tempfile::tempdir().unwrap();
-    let output = run(out.path(), args);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
-    assert!(output.stdout.is_empty(), "{args:?}");
-    for needle in needles {
-        assert!(stderr.contains(needle), "{args:?}: expected '{needle}' in:\n{stderr}");
-    }
-    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0, "{args:?} wrote files");
+#[test]
+fn version_prints_the_crate_version() {
+    let run = HW2.success(&["--version"]);
+    assert_eq!(run.stdout, format!("hw2-planar {}\n", env!("CARGO_PKG_VERSION")));
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
 }
 
 #[test]
-fn bad_flags_are_usage_errors() {
-    assert_usage_error(&["--hidden", "0"], &["--hidden", "must be at least 1, got 0"]);
-    assert_usage_error(
-        &["--dataset", "spirals"],
-        &["unknown dataset 'spirals'", "noisy-moons", "gaussian-quantiles"],
+fn a_data_folder_is_a_usage_error() {
+    // The planar data is generated: there is no data folder to point at (the other usage
+    // errors are in hostile_cli.rs).
+    let out = tempfile::tempdir().unwrap();
+    HW2.assert_usage_error(
+        &with_out(&["--data-dir", "datasets"], out.path()),
+        &["unexpected argument '--data-dir'"],
     );
-    assert_usage_error(&["--activation", "softsign"], &["--activation", "softsign"]);
-    assert_usage_error(&["--learning-rate", "NaN"], &["--learning-rate", "positive finite"]);
-    assert_usage_error(&["--learning-rate", "-0.5"], &["--learning-rate", "positive finite"]);
-    assert_usage_error(&["--sweep", "4,0,2"], &["--sweep", "item 2"]);
-    assert_usage_error(&["--preset", "fast"], &["unknown preset 'fast'", "course"]);
-    assert_usage_error(&["--epochs", "0"], &["--epochs"]);
-    // The planar data is generated: there is no data folder to point at.
-    assert_usage_error(&["--data-dir", "datasets"], &["unexpected argument '--data-dir'"]);
+    assert_empty_dir(out.path());
 }
 
 #[test]
 fn a_diverging_run_fails_clearly_without_nan_costs() {
     let out = tempfile::tempdir().unwrap();
-    let output = run(out.path(), &["--learning-rate", "1e6"]);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stdout}\n{stderr}");
-    assert!(stderr.contains("training diverged at iteration"), "{stderr}");
-    assert!(stderr.contains("learning rate 1000000"), "{stderr}");
-    assert!(stderr.contains("try a smaller --learning-rate"), "{stderr}");
-    assert!(!stdout.to_lowercase().contains("nan"), "{stdout}");
-    assert!(!stdout.contains("Accuracy"), "{stdout}");
-    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0, "a failed run wrote figures");
+    let run = HW2.run(&with_out(&["--learning-rate", "1e6"], out.path()));
+    assert_eq!(run.code, Some(1), "{}\n{}", run.stdout, run.stderr);
+    assert!(run.stderr.contains("training diverged at iteration"), "{}", run.stderr);
+    assert!(run.stderr.contains("learning rate 1000000"), "{}", run.stderr);
+    assert!(run.stderr.contains("try a smaller --learning-rate"), "{}", run.stderr);
+    assert!(!run.stdout.to_lowercase().contains("nan"), "{}", run.stdout);
+    assert!(!run.stdout.contains("Accuracy"), "{}", run.stdout);
+    assert_empty_dir(out.path());
 
     // Under --json, stdout stays empty rather than carrying a half report.
-    let output = run(out.path(), &["--learning-rate", "1e6", "--json"]);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(output.stdout.is_empty());
+    let run = HW2.run(&with_out(&["--learning-rate", "1e6", "--json"], out.path()));
+    assert_eq!(run.code, Some(1));
+    assert!(run.stdout.is_empty(), "{}", run.stdout);
 }

@@ -36,7 +36,11 @@ fn hostile_command_lines() {
 
     t.expect_usage_errors(
         &[
-            ("unknown preset", &["--preset", "fast"], "unknown preset 'fast'"),
+            (
+                "unknown preset",
+                &["--preset", "fast"],
+                "unknown preset 'fast': expected one of notes (the default), course",
+            ),
             ("zero epochs", &["--epochs", "0"], "must be at least 1, got 0"),
             ("negative epochs", &["--epochs", "-1"], "'-1' is not a whole number >= 1"),
             ("non-numeric epochs", &["--epochs", "many"], "'many' is not a whole number >= 1"),
@@ -46,7 +50,11 @@ fn hostile_command_lines() {
     t.expect_usage_errors(&REFUSED_LEARNING_RATES, &out);
     t.expect_usage_errors(
         &[
-            ("zero-width hidden layer", &["--hidden", "0"], "must be at least 1, got 0"),
+            (
+                "zero-width hidden layer",
+                &["--hidden", "0"],
+                "'--hidden <N_H>': must be at least 1, got 0",
+            ),
             ("negative hidden width", &["--hidden", "-3"], "'-3' is not a whole number >= 1"),
             (
                 "hidden layer too wide for memory",
@@ -54,15 +62,28 @@ fn hostile_command_lines() {
                 "4000000000 units is too wide: a layer may have at most 65536",
             ),
             ("hidden width beyond 64 bits", &["--hidden", "18446744073709551616"], "is too large"),
-            ("unknown activation", &["--activation", "softsign"], "unknown activation 'softsign'"),
+            (
+                "unknown activation",
+                &["--activation", "softsign"],
+                "unknown activation 'softsign': expected one of sigmoid, tanh, relu, leaky-relu",
+            ),
             (
                 "negative seed",
                 &["--seed", "-1"],
                 "'-1' is not a seed: expected a whole number from 0 to 4294967295",
             ),
             ("seed beyond 32 bits", &["--seed", "4294967296"], "'4294967296' is not a seed"),
-            ("unknown data set", &["--dataset", "spirals"], "unknown dataset 'spirals'"),
-            ("zero in a sweep", &["--sweep", "4,0,2"], "item 2 ('0'): must be at least 1, got 0"),
+            (
+                "unknown data set",
+                &["--dataset", "spirals"],
+                "unknown dataset 'spirals': expected one of flower, noisy-circles, noisy-moons, \
+                 blobs, gaussian-quantiles, no-structure",
+            ),
+            (
+                "zero in a sweep",
+                &["--sweep", "4,0,2"],
+                "'--sweep <SIZES>': item 2 ('0'): must be at least 1, got 0",
+            ),
             (
                 "empty sweep item",
                 &["--sweep", "1,,3"],

@@ -1,138 +1,213 @@
-//! The `hw3-deep` binary: argument errors exit 2 with a message saying what is wrong, failures
-//! exit 1 naming the file, `--json` prints one object with the results, figures are real PNGs,
-//! and a model saved with `--save-model` is used by `--model-file` and `--image` (the latter
-//! without any data set).
+//! The `hw3-deep` binary run as a learner runs it: every flag has a successful run whose
+//! effect on the output is checked against `numpy-reference/hw3_deep.py` (the command is named
+//! at each number), the course preset prints exactly what the README and docs/04-deep.md show,
+//! `--json` prints one object, figures are real PNGs, and a model saved with `--save-model` is
+//! used by `--model-file` and `--image` (the latter without any data set). Usage errors and
+//! broken files are `hostile_cli.rs`'s; only the cases its table lacks are here.
 //!
 //! Runs that train use the real cat data (`$DL_COURSE_DATA` or `datasets/`; missing data makes
-//! them fail with the loader's message) and a tiny `--layers 12288,3,1` network for speed.
+//! them fail with the loader's message). Except the course-preset runs the README shows (2500
+//! iterations on the Gram engine: 0.1-0.3 s each in the test profile), they train a tiny
+//! `--layers 12288,3,1` network for at most 101 iterations, or the default network for one.
 
-use linalg_nn::cli::serde_json::{self, Value};
+mod support;
+
+use linalg_nn::cli::serde_json::{Value, json};
 use linalg_nn::data::{default_data_dir, load_dataset};
 use std::path::Path;
-use std::process::{Command, Output};
+use std::sync::OnceLock;
+use support::{COURSE_DEEP_COSTS, COURSE_TWO_LAYER_COSTS, HW3};
+use test_support::cli::{Run, assert_empty_dir, lines_after, run};
+use test_support::close::{assert_all_print_as, assert_prints_as};
+use test_support::png::assert_png;
 
-fn hw3(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hw3-deep"))
-        .args(args)
-        .env("DL_COURSE_DATA", default_data_dir())
-        .output()
-        .expect("the hw3-deep binary runs")
+/// The smallest size the figures are drawn at.
+const MIN_FIGURE: u32 = 200;
+
+/// The tiny network of the short runs.
+const TINY: [&str; 2] = ["--layers", "12288,3,1"];
+
+/// `python3 numpy-reference/hw3_deep.py --preset notes --layers 12288,3,1 --iterations 101
+/// --test-picture 0` (hw3-deep's default preset, seed 1, learning rate 0.0075) prints
+/// "Cost after iteration 0: 0.733446", "... 100: 0.677868", "Train accuracy: 65.5502392344 %",
+/// "Test accuracy: 34 %", 33 mislabeled test pictures and "test picture 0: y = 0, probability
+/// of cat 0.4731"; with `--json`, "train_accuracy": 65.55023923444976, "test_accuracy": 34.0.
+/// (After 101 iterations the network still calls every picture "non-cat".)
+const TINY_101_COSTS: [&str; 2] = ["0.733446", "0.677868"];
+const TINY_101_TRAIN_ACCURACY: f64 = 65.55023923444976;
+const TINY_101_TEST_ACCURACY: f64 = 34.0;
+const TINY_101_RESULTS: [&str; 2] = ["Train accuracy: 65.5502392344 %", "Test accuracy: 34 %"];
+const TINY_101_MISLABELED: u64 = 33;
+const TINY_101_PICTURE_0: &str = "0.4731";
+
+/// The recorded costs of a `--json` report.
+fn costs(report: &Value) -> Vec<f64> {
+    report["costs"].as_array().unwrap().iter().map(|c| c.as_f64().unwrap()).collect()
 }
 
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
+/// The lines of `text` that start with `Train accuracy` or `Test accuracy`.
+fn accuracy_lines(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter(|l| l.starts_with("Train accuracy") || l.starts_with("Test accuracy"))
+        .collect()
 }
 
-fn json(out: &Output) -> Value {
-    assert!(out.status.success(), "exit {:?}: {}", out.status.code(), stderr(out));
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
-        panic!("stdout is not one JSON object ({e}): {}", String::from_utf8_lossy(&out.stdout))
-    })
+/// `expected` costs as the binary prints them, "0: 0.693050", "100: 0.646432", ...
+fn cost_lines(expected: &[&str]) -> Vec<String> {
+    expected.iter().enumerate().map(|(k, cost)| format!("{}: {cost}", 100 * k)).collect()
 }
 
-fn assert_usage_error(args: &[&str], expected: &str) {
-    let out = hw3(args);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
-    assert!(stderr(&out).contains(expected), "{args:?}: expected «{expected}» in {}", stderr(&out));
-    assert!(out.stdout.is_empty(), "{args:?}");
-}
-
-fn assert_png(path: &Path) {
-    let img = image::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    assert!(img.width() >= 200 && img.height() >= 200, "{}", path.display());
+/// `--layers 12288,3,1 --iterations 101 --no-plots` with the human output, run once for the
+/// tests that read it.
+fn tiny_human_run() -> &'static Run {
+    static RUN: OnceLock<Run> = OnceLock::new();
+    RUN.get_or_init(|| HW3.success(&[&TINY[..], &["--iterations", "101", "--no-plots"]].concat()))
 }
 
 #[test]
-fn help_lists_the_shared_flags() {
-    // --data-dir and --no-plots come from linalg_nn::cli's shared structs, flattened in.
-    let out = hw3(&["--help"]);
-    assert!(out.status.success());
-    let help = String::from_utf8_lossy(&out.stdout);
-    for flag in ["--data-dir", "--out", "--no-plots", "--quiet", "--json", "--model-file"] {
-        assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
+fn help_lists_every_flag() {
+    HW3.help_listing(&[
+        "--model",
+        "--preset",
+        "--layers",
+        "--iterations",
+        "--learning-rate",
+        "--seed",
+        "--compare-presets",
+        "--save-model",
+        "--model-file",
+        "--image",
+        "--engine",
+        "--data-dir",
+        "--out",
+        "--no-plots",
+        "--quiet",
+        "--json",
+        "--version",
+    ]);
+}
+
+#[test]
+fn version_prints_the_package_version() {
+    let run = HW3.success(&["--version"]);
+    assert_eq!(run.stdout, format!("hw3-deep {}\n", env!("CARGO_PKG_VERSION")));
+    assert!(run.stderr.is_empty(), "{}", run.stderr);
+}
+
+#[test]
+fn usage_errors_the_hostile_table_does_not_cover() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("figures");
+    let out_arg = out.to_str().unwrap();
+    // The `--epochs` alias at zero, and a negative learning rate in the `=` form (the hostile
+    // table has `--epochs -1` and `--learning-rate -1`).
+    HW3.assert_usage_error(&["--epochs", "0", "--out", out_arg], &["must be at least 1, got 0"]);
+    HW3.assert_usage_error(
+        &["--learning-rate=-1", "--out", out_arg],
+        &["must be a positive finite number"],
+    );
+    // A saved model is not trained again: no preset, no engine (the table has --layers).
+    for flag in [["--preset", "course"], ["--engine", "gram"]] {
+        HW3.assert_usage_error(
+            &[&["--model-file", "m.h5", "--out", out_arg][..], &flag[..]].concat(),
+            &["cannot be used with"],
+        );
+    }
+    assert_empty_dir(&out);
+}
+
+/// Checks that `stdout` holds every `expected` line, in this order (other lines may come between).
+fn assert_lines_in_order(stdout: &str, expected: &[&str]) {
+    let mut lines = stdout.lines();
+    for want in expected {
+        assert!(lines.any(|line| line == *want), "«{want}» missing or out of order in:\n{stdout}");
     }
 }
 
 #[test]
-fn bad_layers_and_iterations_are_usage_errors() {
-    assert_usage_error(&["--layers", ""], "expected a comma-separated list");
-    assert_usage_error(&["--layers", "12288,0,1"], "item 2 ('0'): must be at least 1, got 0");
-    assert_usage_error(&["--layers", "12288,x,1"], "is not a whole number");
-    assert_usage_error(&["--iterations", "0"], "must be at least 1, got 0");
-    assert_usage_error(&["--epochs", "0"], "must be at least 1, got 0");
-    assert_usage_error(&["--learning-rate=-1"], "must be a positive finite number");
-    assert_usage_error(&["--model", "three-layer"], "expected two-layer or deep");
-    assert_usage_error(&["--preset", "fast"], "expected notes (the default) or course");
-}
-
-#[test]
-fn layers_that_do_not_fit_the_data_are_usage_errors() {
-    assert_usage_error(
-        &["--layers", "100,7,1"],
-        "the first width is 100 but must equal the number of input features, 12288",
+fn the_course_preset_prints_the_readme_numbers() {
+    // README, "The course's expected output, and ours": all 25 costs to 6 decimals, train 100 %,
+    // test 72 %. Source: the notebook's Expected Output; `python3
+    // numpy-reference/hw3_deep.py --model two-layer` prints the same lines.
+    let two_layer = HW3.success(&["--preset", "course", "--model", "two-layer", "--no-plots"]);
+    assert_eq!(
+        lines_after(&two_layer.stdout, "Cost after iteration "),
+        cost_lines(&COURSE_TWO_LAYER_COSTS)
     );
-    assert_usage_error(&["--layers", "12288"], "need at least two widths");
-    assert_usage_error(&["--layers", "12288,7,3"], "the last width is 3 but must be 1");
-    assert_usage_error(
-        &["--model", "two-layer", "--layers", "12288,20,7,1"],
-        "the two-layer model takes exactly three widths",
+    assert_eq!(accuracy_lines(&two_layer.stdout), ["Train accuracy: 100 %", "Test accuracy: 72 %"]);
+    assert_lines_in_order(
+        &two_layer.stdout,
+        &["Preset course: 2500 iterations, learning rate 0.0075, W = randn*0.01, b = 0, seed 1 \
+           (change with --seed)"],
     );
-}
 
-#[test]
-fn save_model_into_a_missing_folder_is_refused_before_training() {
+    // docs/04-deep.md, "hw3-deep: the assignment", prints this run (some lines left out), and
+    // the README: all 25 costs to 6 decimals, train 98.5645933014 %, test 80 %. Source: the
+    // notebook; `python3 numpy-reference/hw3_deep.py --model deep` prints the same costs and
+    // accuracies, and 10 mislabeled test pictures. With figures, so the mislabeled line shows.
     let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("no-such-folder").join("model.h5");
-    assert_usage_error(&["--save-model", path.to_str().unwrap()], "no-such-folder does not exist");
-}
-
-#[test]
-fn a_model_file_excludes_training_options() {
-    assert_usage_error(&["--model-file", "m.h5", "--layers", "12288,7,1"], "cannot be used with");
-    assert_usage_error(&["--model-file", "m.h5", "--preset", "course"], "cannot be used with");
-}
-
-#[test]
-fn corrupt_or_missing_model_files_fail_with_the_file_name() {
-    let dir = tempfile::tempdir().unwrap();
-    let text = dir.path().join("notes.h5");
-    std::fs::write(&text, "not a model").unwrap();
-    let text_arg = text.to_str().unwrap();
-    let out = hw3(&["--model-file", text_arg, "--no-plots"]);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let message = stderr(&out);
-    assert!(message.contains("cannot use the model given with --model-file"), "{message}");
-    assert!(message.contains(&format!("{text_arg}: not a model file")), "{message}");
-
-    // The course's data file is HDF5 but not a model.
-    let data_file = default_data_dir().join("test_catvnoncat.h5");
-    let out = hw3(&["--model-file", data_file.to_str().unwrap(), "--no-plots"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("not a hw3-deep model file"), "{}", stderr(&out));
-
-    // A valid model for other pictures (300 features) does not fit the 12288-feature data.
-    let other = dir.path().join("other.h5");
-    let params = hw3_deep::initialize_parameters_deep(
-        &[300, 2, 1],
-        linalg_nn::init::WeightInit::SMALL,
-        &mut linalg_nn::NumpyRng::new(1),
-    )
-    .unwrap();
-    hw3_deep::model_file::save_model(&other, &params).unwrap();
-    let out = hw3(&["--model-file", other.to_str().unwrap(), "--no-plots"]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        stderr(&out)
-            .contains("the model takes 300 input features but the data set's pictures have 12288"),
-        "{}",
-        stderr(&out)
+    let out = dir.path().join("figures");
+    let deep =
+        HW3.success(&["--preset", "course", "--model", "deep", "--out", out.to_str().unwrap()]);
+    assert_eq!(lines_after(&deep.stdout, "Cost after iteration "), cost_lines(&COURSE_DEEP_COSTS));
+    assert_lines_in_order(
+        &deep.stdout,
+        &[
+            "Cat / non-cat: 209 training and 50 test pictures of 64x64 pixels (n_x = 12288)",
+            "Model: deep, layers [12288, 20, 7, 5, 1] ([LINEAR->RELU] x 3 -> LINEAR->SIGMOID)",
+            "Preset course: 2500 iterations, learning rate 0.0075, W = randn/sqrt(n_prev), b = 0, \
+             seed 1 (change with --seed)",
+            "Engine: gram (X^T X computed once; same costs as the notebook's computation)",
+            "Cost after iteration 0: 0.771749",
+            "Cost after iteration 100: 0.672053",
+            "Cost after iteration 200: 0.648263",
+            "Cost after iteration 2300: 0.100897",
+            "Cost after iteration 2400: 0.092878",
+            "Train accuracy: 98.5645933014 %",
+            "Test accuracy: 80 %",
+            "10 mislabeled test pictures",
+        ],
     );
-
-    let missing = dir.path().join("missing.h5");
-    let out = hw3(&["--model-file", missing.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("missing.h5: cannot read the model file"), "{}", stderr(&out));
+    assert_png(&out.join("deep-course-cost.png"), MIN_FIGURE, MIN_FIGURE);
+    assert_png(&out.join("deep-course-mislabeled.png"), MIN_FIGURE, MIN_FIGURE);
 }
+
+#[test]
+fn learning_rate_and_layers_give_the_docs_study_cell() {
+    // docs/04-deep.md: "cargo run --release -p hw3-deep -- --preset course --layers
+    // 12288,20,7,1 --learning-rate 0.02 prints `Train accuracy: 100 %` and `Test accuracy:
+    // 78 %`". `python3 numpy-reference/hw3_deep.py --layers 12288,20,7,1 --learning-rate 0.02
+    // --json` prints the same two lines, the 25 costs below and "train_accuracy": 100.0,
+    // "test_accuracy": 78.0.
+    let run = HW3.run(&[
+        "--preset",
+        "course",
+        "--layers",
+        "12288,20,7,1",
+        "--learning-rate",
+        "0.02",
+        "--json",
+        "--no-plots",
+    ]);
+    let report = run.json();
+    assert_eq!(report["learning_rate"], 0.02);
+    assert_eq!(report["layers"], json!([12288, 20, 7, 1]));
+    assert_eq!(report["num_iterations"], 2500);
+    assert_all_print_as(&costs(&report), &DOCS_CELL_COSTS, "--learning-rate 0.02 costs");
+    assert_eq!(report["train_accuracy"].as_f64(), Some(100.0));
+    assert_eq!(report["test_accuracy"].as_f64(), Some(78.0));
+    // Under --json the human lines go to stderr.
+    assert_eq!(accuracy_lines(&run.stderr), ["Train accuracy: 100 %", "Test accuracy: 78 %"]);
+}
+
+/// The costs at 0, 100, ..., 2400 of `python3 numpy-reference/hw3_deep.py --layers
+/// 12288,20,7,1 --learning-rate 0.02` (the course preset's initialisation, seed 1).
+const DOCS_CELL_COSTS: [&str; 25] = [
+    "0.696634", "0.529320", "0.470290", "0.298315", "0.207055", "0.230171", "0.131996", "0.046628",
+    "0.029581", "0.022050", "0.016585", "0.012592", "0.009700", "0.007698", "0.006257", "0.005179",
+    "0.004361", "0.003732", "0.003252", "0.002869", "0.002538", "0.002160", "0.001896", "0.001698",
+    "0.001541",
+];
 
 #[test]
 fn train_save_reload_and_classify_a_picture() {
@@ -140,102 +215,215 @@ fn train_save_reload_and_classify_a_picture() {
     let out_dir = dir.path().join("figures");
     let model = dir.path().join("model.h5");
     let (out_arg, model_arg) = (out_dir.to_str().unwrap(), model.to_str().unwrap());
-
-    // Train a small network for 101 iterations: costs at 0 and 100.
-    let trained = json(&hw3(&[
-        "--layers",
-        "12288,3,1",
-        "--iterations",
-        "101",
-        "--json",
-        "--save-model",
-        model_arg,
-        "--out",
-        out_arg,
-    ]));
-    assert_eq!(trained["layers"], serde_json::json!([12288, 3, 1]));
-    assert_eq!(trained["activations"], serde_json::json!(["relu", "sigmoid"]));
-    assert_eq!(trained["seed"], 1);
-    assert_eq!(trained["num_iterations"], 101);
-    let costs = trained["costs"].as_array().unwrap();
-    assert_eq!(costs.len(), 2);
-    assert!(costs[1].as_f64().unwrap() < costs[0].as_f64().unwrap());
-    let train_accuracy = trained["train_accuracy"].as_f64().unwrap();
-    let test_accuracy = trained["test_accuracy"].as_f64().unwrap();
-    assert!((0.0..=100.0).contains(&train_accuracy) && (0.0..=100.0).contains(&test_accuracy));
-    assert!(model.is_file());
-    let figures: Vec<&str> =
-        trained["figures"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
-    assert!(figures.iter().any(|f| f.ends_with("deep-notes-cost.png")), "{figures:?}");
-    for figure in &figures {
-        assert_png(Path::new(figure));
-    }
-    let mislabeled = trained["mislabeled_test_pictures"].as_u64().unwrap();
-    let expected_mislabeled = ((100.0 - test_accuracy) / 2.0).round() as u64;
-    assert_eq!(mislabeled, expected_mislabeled, "2 % per test picture");
-
-    // The saved model gives the same accuracies without training.
-    let reloaded = json(&hw3(&["--model-file", model_arg, "--json", "--no-plots"]));
-    assert_eq!(reloaded["train_accuracy"].as_f64(), Some(train_accuracy));
-    assert_eq!(reloaded["test_accuracy"].as_f64(), Some(test_accuracy));
-    assert_eq!(reloaded["costs"], serde_json::json!([]));
-    assert_eq!(reloaded["layers"], trained["layers"]);
-
-    // A test picture saved as PNG, classified with the saved model and no data set at all: a
-    // 64x64 picture is not resized, so it must get the probability of its column in the data.
+    // Test picture 0 saved as a PNG: 64x64, so --image does not resize it.
     let data = load_dataset(&default_data_dir()).unwrap();
     let picture = dir.path().join("picture.png");
     image::RgbImage::from_raw(64, 64, data.test.image(0).to_vec()).unwrap().save(&picture).unwrap();
-    let classified = json(&hw3(&[
+    let picture_arg = picture.to_str().unwrap();
+
+    // Train (the --num-iterations alias), save, evaluate and classify the picture in one run.
+    let trained = HW3.json(
+        &[
+            &TINY[..],
+            &[
+                "--num-iterations",
+                "101",
+                "--json",
+                "--save-model",
+                model_arg,
+                "--out",
+                out_arg,
+                "--image",
+                picture_arg,
+            ],
+        ]
+        .concat(),
+    );
+    assert_eq!(trained["layers"], json!([12288, 3, 1]));
+    assert_eq!(trained["activations"], json!(["relu", "sigmoid"]));
+    assert_eq!(trained["preset"], "notes");
+    assert_eq!(trained["init"], "randn/sqrt(n_prev)");
+    assert_eq!(trained["seed"], 1);
+    assert_eq!(trained["learning_rate"], 0.0075);
+    assert_eq!(trained["num_iterations"], 101);
+    assert_eq!(trained["cost_every"], 100);
+    assert_all_print_as(&costs(&trained), &TINY_101_COSTS, "costs");
+    assert_eq!(trained["train_accuracy"].as_f64(), Some(TINY_101_TRAIN_ACCURACY));
+    assert_eq!(trained["test_accuracy"].as_f64(), Some(TINY_101_TEST_ACCURACY));
+    assert_eq!(trained["mislabeled_test_pictures"], TINY_101_MISLABELED);
+    assert_eq!(trained["saved_model"], model_arg);
+    assert!(model.is_file());
+    let image = &trained["image"];
+    let probability = image["probability"].as_f64().unwrap();
+    assert_prints_as(probability, TINY_101_PICTURE_0, "probability of cat of test picture 0");
+    assert_eq!(image["prediction"], 0);
+    assert_eq!(image["class"], "non-cat");
+    assert_eq!(image["path"], picture_arg);
+    let figures: Vec<&str> =
+        trained["figures"].as_array().unwrap().iter().map(|f| f.as_str().unwrap()).collect();
+    let names: Vec<&str> =
+        figures.iter().map(|f| Path::new(f).file_name().unwrap().to_str().unwrap()).collect();
+    assert_eq!(names, ["deep-notes-cost.png", "deep-notes-mislabeled.png", "my-image.png"]);
+    for figure in &figures {
+        assert!(Path::new(figure).starts_with(&out_dir), "{figure} is not under --out");
+        assert_png(Path::new(figure), MIN_FIGURE, MIN_FIGURE);
+    }
+
+    // The saved model gives the same accuracies without training.
+    let reloaded = HW3.json(&["--model-file", model_arg, "--json", "--no-plots"]);
+    assert_eq!(reloaded["train_accuracy"].as_f64(), Some(TINY_101_TRAIN_ACCURACY));
+    assert_eq!(reloaded["test_accuracy"].as_f64(), Some(TINY_101_TEST_ACCURACY));
+    assert_eq!(reloaded["costs"], json!([]));
+    assert_eq!(reloaded["layers"], trained["layers"]);
+    assert_eq!(reloaded["model_file"], model_arg);
+
+    // The picture classified with the saved model and no data set at all.
+    let no_data = dir.path().join("no-data-here");
+    let classified = HW3.json(&[
         "--model-file",
         model_arg,
         "--image",
-        picture.to_str().unwrap(),
+        picture_arg,
         "--json",
         "--out",
         out_arg,
         "--data-dir",
-        dir.path().join("no-data-here").to_str().unwrap(),
-    ]));
+        no_data.to_str().unwrap(),
+    ]);
+    assert!(classified.get("train_accuracy").is_none());
+    // Two code paths agree bit for bit: the model kept in memory after training and the one
+    // read back from the file ...
+    assert_eq!(classified["image"], trained["image"]);
+    // ... and the picture read back from the PNG and its column in the data set, through the
+    // library's forward pass: the picture was neither resized nor altered.
     let params = hw3_deep::model_file::load_model(&model).unwrap();
     let column = data.test.x().columns(0, 1).into_owned();
     let expected = hw3_deep::predict_probabilities(&column, &params).unwrap()[(0, 0)];
-    let image = &classified["image"];
-    assert_eq!(image["probability"].as_f64(), Some(expected));
-    assert_eq!(image["prediction"], u8::from(expected > 0.5));
-    assert_eq!(image["class"], if expected > 0.5 { "cat" } else { "non-cat" });
-    assert!(classified.get("train_accuracy").is_none());
-    assert_png(&out_dir.join("my-image.png"));
+    assert_eq!(probability, expected);
+    assert_png(&out_dir.join("my-image.png"), MIN_FIGURE, MIN_FIGURE);
 
-    // Human output names the class and the probability.
-    let out = hw3(&["--model-file", model_arg, "--image", picture.to_str().unwrap(), "--no-plots"]);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("picture (probability of cat"), "{text}");
+    // The human output names the class and the probability, at the 4 decimals numpy prints.
+    let human = HW3.success(&["--model-file", model_arg, "--image", picture_arg, "--no-plots"]);
+    assert_eq!(
+        lines_after(&human.stdout, picture_arg),
+        [format!(
+            ": y = 0, your 2-layer model predicts a \"non-cat\" picture (probability of cat \
+             {TINY_101_PICTURE_0})"
+        )]
+    );
 }
 
 #[test]
-fn a_picture_that_cannot_be_read_fails_with_its_name() {
+fn quiet_prints_only_the_results() {
+    // Without --quiet: the detail lines, the numpy port's costs, the accuracies.
+    let full = tiny_human_run();
+    assert_eq!(lines_after(&full.stdout, "Cost after iteration "), cost_lines(&TINY_101_COSTS));
+    assert_eq!(accuracy_lines(&full.stdout), TINY_101_RESULTS);
+    assert!(full.stdout.contains("Engine: gram"), "{}", full.stdout);
+
+    // With it: the two accuracy lines and nothing else.
+    let quiet =
+        HW3.success(&[&TINY[..], &["--iterations", "101", "--no-plots", "--quiet"]].concat());
+    assert_eq!(quiet.stdout.lines().collect::<Vec<_>>(), TINY_101_RESULTS);
+}
+
+#[test]
+fn no_plots_writes_nothing_into_out() {
     let dir = tempfile::tempdir().unwrap();
-    let model = dir.path().join("model.h5");
-    let params = hw3_deep::initialize_parameters_deep(
-        &[12288, 2, 1],
-        linalg_nn::init::WeightInit::SMALL,
-        &mut linalg_nn::NumpyRng::new(1),
-    )
-    .unwrap();
-    hw3_deep::model_file::save_model(&model, &params).unwrap();
-    let bogus = dir.path().join("cat.jpg");
-    std::fs::write(&bogus, "not a picture").unwrap();
-    let out = hw3(&["--model-file", model.to_str().unwrap(), "--image", bogus.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(stderr(&out).contains("cat.jpg"), "{}", stderr(&out));
+    let out = dir.path().join("figures");
+    let report = HW3.json(
+        &[
+            &TINY[..],
+            &["--iterations", "1", "--json", "--no-plots", "--out", out.to_str().unwrap()],
+        ]
+        .concat(),
+    );
+    assert_eq!(report["figures"], json!([]));
+    assert!(report.get("mislabeled_test_pictures").is_none());
+    assert_empty_dir(&out);
+}
+
+#[test]
+fn the_default_network_is_the_notes_deep_model() {
+    // No --model, --layers or --preset: the study notes' deep network [12288, 20, 7, 5, 1],
+    // W = randn / sqrt(n_prev) after np.random.seed(1). One iteration (the --epochs alias).
+    // `python3 numpy-reference/hw3_deep.py --preset notes --model deep --iterations 1 --json`
+    // prints DEFAULT_1 below.
+    let report = HW3.json(&["--epochs", "1", "--json", "--no-plots"]);
+    assert_eq!(report["model"], "deep");
+    assert_eq!(report["preset"], "notes");
+    assert_eq!(report["layers"], json!([12288, 20, 7, 5, 1]));
+    assert_eq!(report["activations"], json!(["relu", "relu", "relu", "sigmoid"]));
+    assert_eq!(report["init"], "randn/sqrt(n_prev)");
+    assert_eq!((report["seed"].as_u64(), report["num_iterations"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(report["learning_rate"], 0.0075);
+    assert_all_print_as(&costs(&report), &[DEFAULT_1.0], "first cost");
+    assert_eq!(report["train_accuracy"].as_f64(), Some(DEFAULT_1.1));
+    assert_eq!(report["test_accuracy"].as_f64(), Some(DEFAULT_1.2));
+}
+
+/// (first cost, train accuracy, test accuracy) of one iteration of the default network: `python3
+/// numpy-reference/hw3_deep.py --preset notes --model deep --iterations 1 --json`.
+const DEFAULT_1: (&str, f64, f64) = ("0.771749", 51.196172248803826, 42.00000000000001);
+
+#[test]
+fn the_seed_draws_other_weights() {
+    // `python3 numpy-reference/hw3_deep.py --preset notes --model deep --iterations 1 --seed 2
+    // --json` prints SEED_2 below (seed 1: DEFAULT_1).
+    let run = HW3.run(&["--seed", "2", "--iterations", "1", "--json", "--no-plots"]);
+    let report = run.json();
+    assert_eq!(report["seed"], 2);
+    assert_all_print_as(&costs(&report), &[SEED_2.0], "first cost with seed 2");
+    assert_ne!(SEED_2.0, DEFAULT_1.0);
+    assert_eq!(report["train_accuracy"].as_f64(), Some(SEED_2.1));
+    assert_eq!(report["test_accuracy"].as_f64(), Some(SEED_2.2));
+    // The human lines (on stderr under --json) name the seed, no longer as the default.
+    assert!(
+        run.stderr.lines().any(|l| l
+            == "Preset notes: 1 iterations, learning rate 0.0075, W = randn/sqrt(n_prev), b = 0, \
+                seed 2"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// (first cost, train accuracy, test accuracy) of one iteration of the default network with
+/// seed 2: `python3 numpy-reference/hw3_deep.py --preset notes --model deep --iterations 1
+/// --seed 2 --json`.
+const SEED_2: (&str, f64, f64) = ("0.690929", 61.24401913875598, 38.0);
+
+#[test]
+fn data_dir_is_read_instead_of_the_environment() {
+    // $DL_COURSE_DATA names an empty folder: without --data-dir the run fails naming it, with
+    // --data-dir it reads the real data. `python3 numpy-reference/hw3_deep.py --preset notes
+    // --layers 12288,3,1 --iterations 1` prints "Train accuracy: 42.5837320574 %",
+    // "Test accuracy: 60 %".
+    let dir = tempfile::tempdir().unwrap();
+    let empty = dir.path().join("empty");
+    std::fs::create_dir(&empty).unwrap();
+    let args = [&TINY[..], &["--iterations", "1", "--no-plots", "--quiet"]].concat();
+    let mut without = HW3.command(&args);
+    without.env(linalg_nn::data::DATA_DIR_ENV, &empty);
+    let failed = run(without);
+    assert_eq!(failed.code, Some(1), "{}", failed.stderr);
+    assert!(failed.error_line().contains(empty.to_str().unwrap()), "{}", failed.stderr);
+
+    let real = default_data_dir();
+    let mut with = HW3.command(&[&args[..], &["--data-dir", real.to_str().unwrap()]].concat());
+    with.env(linalg_nn::data::DATA_DIR_ENV, &empty);
+    let read = run(with);
+    assert_eq!(read.code, Some(0), "{}", read.stderr);
+    assert_eq!(
+        read.stdout.lines().collect::<Vec<_>>(),
+        ["Train accuracy: 42.5837320574 %", "Test accuracy: 60 %"]
+    );
 }
 
 #[test]
 fn presets_can_be_compared_on_one_chart() {
     let dir = tempfile::tempdir().unwrap();
     let out_dir = dir.path().join("figures");
-    let report = json(&hw3(&[
+    let report = HW3.json(&[
         "--model",
         "two-layer",
         "--layers",
@@ -246,35 +434,28 @@ fn presets_can_be_compared_on_one_chart() {
         "--json",
         "--out",
         out_dir.to_str().unwrap(),
-    ]));
+    ]);
     assert_eq!(report["preset"], "notes");
     assert_eq!(report["compared_preset"]["preset"], "course");
-    let other = report["compared_preset"]["costs"].as_array().unwrap();
-    assert_eq!(other.len(), 2);
-    // Different initialisations (randn/sqrt(n) vs randn*0.01): different first costs.
-    assert_ne!(other[0], report["costs"][0]);
-    assert_png(&out_dir.join("two-layer-presets.png"));
+    // `python3 numpy-reference/hw3_deep.py --model two-layer --layers 12288,2,1 --iterations
+    // 200 --preset notes` prints the costs 0.672325, 0.600494; with `--preset course` (W =
+    // randn * 0.01) 0.692761, 0.646480.
+    assert_all_print_as(&costs(&report), &["0.672325", "0.600494"], "notes preset");
+    assert_all_print_as(
+        &costs(&report["compared_preset"]),
+        &["0.692761", "0.646480"],
+        "course preset",
+    );
+    assert_png(&out_dir.join("two-layer-presets.png"), MIN_FIGURE, MIN_FIGURE);
 }
 
 #[test]
-fn the_engine_is_chosen_reported_and_checked() {
-    assert_usage_error(
-        &["--engine", "bogus"],
-        "unknown engine 'bogus': expected direct, gram or auto",
-    );
-    assert_usage_error(&["--model-file", "m.h5", "--engine", "gram"], "cannot be used with");
-
+fn the_engine_is_chosen_reported_and_gives_the_numpy_run() {
     let run = |engine: &str| {
-        json(&hw3(&[
-            "--layers",
-            "12288,3,1",
-            "--iterations",
-            "101",
-            "--engine",
-            engine,
-            "--json",
-            "--no-plots",
-        ]))
+        HW3.json(
+            &[&TINY[..], &["--iterations", "101", "--engine", engine, "--json", "--no-plots"]]
+                .concat(),
+        )
     };
     let direct = run("direct");
     let gram = run("gram");
@@ -282,21 +463,24 @@ fn the_engine_is_chosen_reported_and_checked() {
     assert_eq!(gram["engine"], "gram");
     // `auto` (the default) picks gram for 12288 features and 209 pictures.
     assert_eq!(run("auto")["engine"], "gram");
-    for (d, g) in direct["costs"].as_array().unwrap().iter().zip(gram["costs"].as_array().unwrap())
-    {
-        let (d, g) = (d.as_f64().unwrap(), g.as_f64().unwrap());
+    for report in [&direct, &gram] {
+        assert_all_print_as(&costs(report), &TINY_101_COSTS, "costs");
+        assert_eq!(report["train_accuracy"].as_f64(), Some(TINY_101_TRAIN_ACCURACY));
+        assert_eq!(report["test_accuracy"].as_f64(), Some(TINY_101_TEST_ACCURACY));
+    }
+    // The two engines agree beyond the printed precision.
+    for (d, g) in costs(&direct).iter().zip(costs(&gram)) {
         assert!((d - g).abs() < 1e-8, "direct {d}, gram {g}");
     }
-    assert_eq!(direct["train_accuracy"], gram["train_accuracy"]);
-    assert_eq!(direct["test_accuracy"], gram["test_accuracy"]);
 
     // Without --json the engine is a detail line of the run.
-    let out = hw3(&["--layers", "12288,3,1", "--iterations", "1", "--no-plots"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("Engine: gram (X^T X computed once"), "{text}");
-    let out =
-        hw3(&["--layers", "12288,3,1", "--iterations", "1", "--no-plots", "--engine", "direct"]);
-    let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("Engine: direct (the notebook's computation, step for step)"), "{text}");
+    let auto = tiny_human_run();
+    assert!(auto.stdout.contains("Engine: gram (X^T X computed once"), "{}", auto.stdout);
+    let direct = HW3
+        .success(&[&TINY[..], &["--iterations", "1", "--no-plots", "--engine", "direct"]].concat());
+    assert!(
+        direct.stdout.contains("Engine: direct (the notebook's computation, step for step)"),
+        "{}",
+        direct.stdout
+    );
 }

@@ -6,8 +6,8 @@
 //! course-preset comparisons on the real pictures are in `course_preset.rs`.)
 
 use hw3_deep::{
-    DeepError, EngineOptions, Layer, Parameters, TrainOptions, TrainedModel, gradient_descent,
-    gradient_descent_direct, gradient_descent_gram, l_layer_model_with, train_with_engine,
+    DeepError, EngineOptions, Parameters, TrainedModel, gradient_descent, gradient_descent_direct,
+    gradient_descent_gram, l_layer_model_with, train_with_engine,
 };
 use linalg_nn::activations::Activation;
 use linalg_nn::gram::{Engine, GramMatrix, gram_matrix};
@@ -17,6 +17,9 @@ use linalg_nn::{DMatrix, NnError, NumpyRng};
 
 #[path = "../../linalg-nn/tests/alloc_support/pictures.rs"]
 mod pictures;
+mod support;
+
+use support::{network, options, relative_gaps};
 
 /// Wide data like the pictures: 60 features, 12 examples, labels from a random hyperplane.
 fn wide() -> (DMatrix<f64>, DMatrix<f64>) {
@@ -27,37 +30,16 @@ fn wide() -> (DMatrix<f64>, DMatrix<f64>) {
     (x, y)
 }
 
-fn options(num_iterations: usize, learning_rate: f64) -> TrainOptions {
-    TrainOptions { num_iterations, learning_rate, init: WeightInit::InverseSqrtFanIn, seed: 1 }
-}
-
-/// A network of `dims` with the given activations (one per layer) and non-zero biases.
-fn network(dims: &[usize], activations: &[Activation], seed: u32) -> Parameters {
-    let mut rng = NumpyRng::new(seed);
-    let layers = activations
-        .iter()
-        .enumerate()
-        .map(|(index, &activation)| Layer {
-            w: rng.randn(dims[index + 1], dims[index]) / (dims[index] as f64).sqrt(),
-            b: rng.randn(dims[index + 1], 1) * 0.1,
-            activation,
-        })
-        .collect();
-    Parameters::new(layers).unwrap()
+/// A network of `dims` with the given activations (one per layer): `W = randn / sqrt(n_prev)`,
+/// `b = randn * 0.1`, drawn after `np.random.seed(seed)`.
+fn start_network(dims: &[usize], activations: &[Activation], seed: u32) -> Parameters {
+    network(dims, activations, WeightInit::InverseSqrtFanIn, 0.1, &mut NumpyRng::new(seed))
 }
 
 /// Largest difference of all weights and biases, relative to the largest direct value.
 fn relative_parameter_gap(direct: &Parameters, gram: &Parameters) -> f64 {
-    direct
-        .layers
-        .iter()
-        .zip(&gram.layers)
-        .map(|(d, g)| {
-            let w = (&d.w - &g.w).abs().max() / d.w.abs().max();
-            let b = (&d.b - &g.b).abs().max() / d.b.abs().max().max(1e-300);
-            w.max(b)
-        })
-        .fold(0.0, f64::max)
+    let (w, b) = relative_gaps(direct, gram);
+    w.max(b)
 }
 
 fn assert_same_descent(direct: &TrainedModel, gram: &TrainedModel) {
@@ -84,7 +66,7 @@ fn gram_follows_direct_for_every_depth_and_activation() {
         (&[60, 4, 3, 1], &[Tanh, LeakyRelu, Sigmoid]),
     ];
     for (dims, activations) in cases {
-        let start = network(dims, activations, 7);
+        let start = start_network(dims, activations, 7);
         let opts = options(400, 0.05);
         let direct = gradient_descent(&x, &y, start.clone(), &opts, &mut Silent).unwrap();
         let gram = gradient_descent_gram(&x, &y, start.clone(), &opts, None, &mut Silent).unwrap();
@@ -128,7 +110,7 @@ fn auto_picks_gram_for_wide_data_and_direct_for_tall_data() {
 #[test]
 fn a_shared_gram_matrix_gives_the_same_run_and_a_wrong_one_is_refused() {
     let (x, y) = wide();
-    let start = network(&[60, 5, 1], &[Activation::Relu, Activation::Sigmoid], 3);
+    let start = start_network(&[60, 5, 1], &[Activation::Relu, Activation::Sigmoid], 3);
     let opts = options(200, 0.05);
     let g = gram_matrix(&x);
     let shared = EngineOptions { engine: Engine::Gram, gram: Some(&g) };
@@ -146,7 +128,7 @@ fn a_shared_gram_matrix_gives_the_same_run_and_a_wrong_one_is_refused() {
 #[test]
 fn the_gram_engine_reports_every_iteration_and_checks_its_inputs() {
     let (x, y) = wide();
-    let start = network(&[60, 5, 1], &[Activation::Relu, Activation::Sigmoid], 3);
+    let start = start_network(&[60, 5, 1], &[Activation::Relu, Activation::Sigmoid], 3);
     let mut seen = Vec::new();
     let mut observer = |it: &Iteration| seen.push(*it);
     let trained =
@@ -169,7 +151,7 @@ fn the_gram_engine_reports_every_iteration_and_checks_its_inputs() {
     )
     .unwrap_err();
     assert!(err.to_string().contains("expected (1, 12), found (1, 11)"), "{err}");
-    let narrow = network(&[59, 5, 1], &[Activation::Relu, Activation::Sigmoid], 3);
+    let narrow = start_network(&[59, 5, 1], &[Activation::Relu, Activation::Sigmoid], 3);
     let err =
         gradient_descent_gram(&x, &y, narrow, &options(5, 0.05), None, &mut Silent).unwrap_err();
     assert!(matches!(err, DeepError::Layers { .. }), "{err:?}");
@@ -178,7 +160,7 @@ fn the_gram_engine_reports_every_iteration_and_checks_its_inputs() {
 #[test]
 fn a_diverging_gram_run_stops_like_a_direct_one() {
     let (x, y) = wide();
-    let start = network(&[60, 8, 1], &[Activation::Relu, Activation::Sigmoid], 9);
+    let start = start_network(&[60, 8, 1], &[Activation::Relu, Activation::Sigmoid], 9);
     let opts = options(500, 1e4);
     let direct = gradient_descent(&x, &y, start.clone(), &opts, &mut Silent).unwrap_err();
     let gram = gradient_descent_gram(&x, &y, start, &opts, None, &mut Silent).unwrap_err();
@@ -207,7 +189,7 @@ fn the_direct_engine_on_bytes_follows_it_on_floats_for_every_depth_and_activatio
         ),
     ];
     for (dims, activations) in cases {
-        let start = network(dims, activations, 4);
+        let start = start_network(dims, activations, 4);
         let opts = options(300, 0.05);
         let floats = gradient_descent(&x, &y, start.clone(), &opts, &mut Silent).unwrap();
         let bytes = gradient_descent_direct(&split, &y, start, &opts, &mut Silent).unwrap();
@@ -219,7 +201,7 @@ fn the_direct_engine_on_bytes_follows_it_on_floats_for_every_depth_and_activatio
         assert!(gap < 1e-12, "{dims:?}: parameters differ by {gap:e} relative");
     }
     // A learning rate far too large: both stop at the same recorded cost.
-    let start = network(&[108, 8, 1], &[Activation::Relu, Activation::Sigmoid], 9);
+    let start = start_network(&[108, 8, 1], &[Activation::Relu, Activation::Sigmoid], 9);
     let opts = options(500, 1e4);
     let floats = gradient_descent(&x, &y, start.clone(), &opts, &mut Silent).unwrap_err();
     let bytes = gradient_descent_direct(&split, &y, start, &opts, &mut Silent).unwrap_err();

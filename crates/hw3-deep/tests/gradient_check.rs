@@ -8,18 +8,16 @@ use linalg_nn::gradcheck::{DEFAULT_EPSILON, GradCheckReport, gradient_check};
 use linalg_nn::init::WeightInit;
 use linalg_nn::{DMatrix, NumpyRng};
 
-/// A network of `dims` with random weights and biases (biases not zero, so their gradients are
-/// exercised from a generic point), hidden activation `hidden`, sigmoid output.
+mod support;
+
+use support::{hidden_then_sigmoid, network};
+
+/// A network of `dims` drawn from `rng`: `W = randn / sqrt(n_prev)`, `b = randn * 0.1` (not
+/// zero, so their gradients are exercised from a generic point), hidden activation `hidden`,
+/// sigmoid output.
 fn random_network(dims: &[usize], hidden: Activation, rng: &mut NumpyRng) -> Parameters {
-    let last = dims.len() - 1;
-    let layers = (1..=last)
-        .map(|l| Layer {
-            w: WeightInit::InverseSqrtFanIn.weights(rng, dims[l], dims[l - 1]).unwrap(),
-            b: rng.randn(dims[l], 1) * 0.1,
-            activation: if l == last { Activation::Sigmoid } else { hidden },
-        })
-        .collect();
-    Parameters::new(layers).unwrap()
+    let activations = hidden_then_sigmoid(dims.len() - 1, hidden);
+    network(dims, &activations, WeightInit::InverseSqrtFanIn, 0.1, rng)
 }
 
 fn labels(m: usize, rng: &mut NumpyRng) -> DMatrix<f64> {

@@ -68,7 +68,11 @@ fn hostile_command_lines_and_files() {
         &[
             ("unknown model", &["--model", "three-layer"], "expected two-layer or deep"),
             ("unknown preset", &["--preset", "fast"], "expected notes (the default) or course"),
-            ("unknown engine", &["--engine", "turbo"], "unknown engine 'turbo'"),
+            (
+                "unknown engine",
+                &["--engine", "turbo"],
+                "unknown engine 'turbo': expected direct, gram or auto",
+            ),
             ("empty layer list", &["--layers", ""], "expected a comma-separated list"),
             (
                 "zero-width layer",

@@ -7,26 +7,24 @@ use hdf5_pure::{AttrValue, FileBuilder};
 use hw3_deep::model_file::{
     MODEL_FORMAT, load_model, model_from_bytes, model_to_bytes, save_model,
 };
-use hw3_deep::{Layer, ModelFileError, Parameters};
+use hw3_deep::{ModelFileError, Parameters};
 use linalg_nn::NumpyRng;
 use linalg_nn::activations::Activation;
 use linalg_nn::init::WeightInit;
 use std::path::Path;
 
-fn network(dims: &[usize], activations: &[Activation], seed: u32) -> Parameters {
-    let mut rng = NumpyRng::new(seed);
-    let layers = (1..dims.len())
-        .map(|l| Layer {
-            w: WeightInit::He.weights(&mut rng, dims[l], dims[l - 1]).unwrap(),
-            b: rng.randn(dims[l], 1),
-            activation: activations[l - 1],
-        })
-        .collect();
-    Parameters::new(layers).unwrap()
+mod support;
+
+use support::network;
+
+/// A network of `dims` with He weights and `b = randn` (every value distinct and non-zero, so a
+/// value stored in the wrong place shows), drawn after `np.random.seed(seed)`.
+fn he_network(dims: &[usize], activations: &[Activation], seed: u32) -> Parameters {
+    network(dims, activations, WeightInit::He, 1.0, &mut NumpyRng::new(seed))
 }
 
 fn sample() -> Parameters {
-    network(&[3, 2, 1], &[Activation::Relu, Activation::Sigmoid], 1)
+    he_network(&[3, 2, 1], &[Activation::Relu, Activation::Sigmoid], 1)
 }
 
 #[test]
@@ -34,12 +32,12 @@ fn round_trips_are_bit_exact() {
     let dir = tempfile::tempdir().unwrap();
     let nets = [
         sample(),
-        network(
+        he_network(
             &[12, 6, 5, 4, 1],
             &[Activation::Relu, Activation::Tanh, Activation::LeakyRelu, Activation::Sigmoid],
             7,
         ),
-        network(&[5, 1], &[Activation::Sigmoid], 3),
+        he_network(&[5, 1], &[Activation::Sigmoid], 3),
     ];
     for (i, net) in nets.iter().enumerate() {
         let path = dir.path().join(format!("model{i}.h5"));
@@ -112,7 +110,7 @@ fn the_cat_data_file_is_not_a_model() {
 
 #[test]
 fn truncated_and_damaged_files_give_errors_not_panics() {
-    let net = network(&[8, 4, 1], &[Activation::Relu, Activation::Sigmoid], 5);
+    let net = he_network(&[8, 4, 1], &[Activation::Relu, Activation::Sigmoid], 5);
     let bytes = model_to_bytes(Path::new("m.h5"), &net).unwrap();
     let len = bytes.len();
     let mut cuts: Vec<usize> = (0..len).step_by(len / 60 + 1).collect();
@@ -276,7 +274,7 @@ fn weights_must_match_layer_dims_in_shape_and_type() {
 fn declared_sizes_beyond_the_file_are_refused_before_reading() {
     // W1 of a [300, 40, 1] model takes 96000 bytes; cut the file to 5000 and its header still
     // declares (40, 300): refused from the header, before anything is allocated or read.
-    let net = network(&[300, 40, 1], &[Activation::Relu, Activation::Sigmoid], 2);
+    let net = he_network(&[300, 40, 1], &[Activation::Relu, Activation::Sigmoid], 2);
     let bytes = model_to_bytes(Path::new("m.h5"), &net).unwrap();
     assert!(bytes.len() > 96_000);
     let err = model_from_bytes(Path::new("m.h5"), bytes[..5000].to_vec()).unwrap_err();

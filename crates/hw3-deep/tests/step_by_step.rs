@@ -2,10 +2,10 @@
 //! test cases (`testCases_v4a.py`): the inputs are drawn with the same seeds and `randn` calls
 //! through `NumpyRng`, which reproduces numpy bit for bit.
 //!
-//! Golden values: the notebook's "Expected output" cells, here at the full precision numpy 2.4
-//! prints when the test case and the notebook's formula are run in Python (the first 8
-//! decimals are the notebook's). Tolerance 1e-12: the products run in another summation order
-//! than numpy's BLAS, so the last bits may differ.
+//! Golden values: the notebook's "Expected output" cells (8 decimals), here at the full
+//! precision `python3 numpy-reference/hw3_deep.py --test-cases` prints them (numpy 2.4: the
+//! test cases' seeds and `randn` calls through the notebook's formulas). Tolerance 1e-12: the
+//! products run in another summation order than numpy's BLAS, so the last bits may differ.
 
 use hw3_deep::{
     Gradients, LayerCache, LayerGradients, LinearCache, compute_cost, initialize_parameters,
@@ -16,36 +16,38 @@ use hw3_deep::{Layer, Parameters};
 use linalg_nn::activations::Activation;
 use linalg_nn::init::WeightInit;
 use linalg_nn::{DMatrix, NumpyRng};
+use test_support::close::assert_matrix_close;
 
 const TOL: f64 = 1e-12;
-
-fn assert_close(found: &DMatrix<f64>, rows: usize, expected_row_major: &[f64], what: &str) {
-    let expected =
-        DMatrix::from_row_slice(rows, expected_row_major.len() / rows, expected_row_major);
-    assert_eq!(found.shape(), expected.shape(), "{what}: shape");
-    let gap = (found - &expected).abs().max();
-    assert!(gap < TOL, "{what}: off by {gap:e}\nfound {found}\nexpected {expected}");
-}
 
 #[test]
 fn initialize_parameters_matches_the_notebook() {
     // initialize_parameters(3, 2, 1) after np.random.seed(1).
     let p = initialize_parameters(3, 2, 1, WeightInit::SMALL, &mut NumpyRng::new(1)).unwrap();
-    assert_close(
+    assert_matrix_close(
         &p.layers[0].w,
-        2,
-        &[
-            0.01624345363663242,
-            -0.006117564136500754,
-            -0.005281717522634557,
-            -0.010729686221561705,
-            0.008654076293246785,
-            -0.02301538696880283,
-        ],
+        &DMatrix::from_row_slice(
+            2,
+            3,
+            &[
+                0.01624345363663242,
+                -0.006117564136500754,
+                -0.005281717522634557,
+                -0.010729686221561705,
+                0.008654076293246785,
+                -0.02301538696880283,
+            ],
+        ),
+        TOL,
         "W1",
     );
     assert_eq!(p.layers[0].b, DMatrix::zeros(2, 1));
-    assert_close(&p.layers[1].w, 1, &[0.0174481176421648, -0.007612069008951028], "W2");
+    assert_matrix_close(
+        &p.layers[1].w,
+        &DMatrix::from_row_slice(1, 2, &[0.0174481176421648, -0.007612069008951028]),
+        TOL,
+        "W2",
+    );
     assert_eq!(p.layers[1].b, DMatrix::zeros(1, 1));
     assert_eq!(p.activations(), vec![Activation::Relu, Activation::Sigmoid]);
 }
@@ -55,50 +57,58 @@ fn initialize_parameters_deep_matches_the_notebook() {
     // initialize_parameters_deep([5, 4, 3]) with the exercise's np.random.seed(3) and * 0.01.
     let p =
         initialize_parameters_deep(&[5, 4, 3], WeightInit::SMALL, &mut NumpyRng::new(3)).unwrap();
-    assert_close(
+    assert_matrix_close(
         &p.layers[0].w,
-        4,
-        &[
-            0.017886284734303187,
-            0.004365098505119894,
-            0.0009649746807200863,
-            -0.01863492703364491,
-            -0.0027738820251439907,
-            -0.0035475897926898676,
-            -0.0008274148148245977,
-            -0.0062700067682384735,
-            -0.0004381816897592824,
-            -0.004772180303595027,
-            -0.013138647533626821,
-            0.008846223804995846,
-            0.008813180422075299,
-            0.017095730636529485,
-            0.0005003364217686021,
-            -0.0040467741460089085,
-            -0.0054535994761953045,
-            -0.015464773155829684,
-            0.009823674342581601,
-            -0.011010676301114757,
-        ],
+        &DMatrix::from_row_slice(
+            4,
+            5,
+            &[
+                0.017886284734303187,
+                0.004365098505119894,
+                0.0009649746807200863,
+                -0.01863492703364491,
+                -0.0027738820251439907,
+                -0.0035475897926898676,
+                -0.0008274148148245977,
+                -0.0062700067682384735,
+                -0.0004381816897592824,
+                -0.004772180303595027,
+                -0.013138647533626821,
+                0.008846223804995846,
+                0.008813180422075299,
+                0.017095730636529485,
+                0.0005003364217686021,
+                -0.0040467741460089085,
+                -0.0054535994761953045,
+                -0.015464773155829684,
+                0.009823674342581601,
+                -0.011010676301114757,
+            ],
+        ),
+        TOL,
         "W1",
     );
-    assert_close(
+    assert_matrix_close(
         &p.layers[1].w,
-        3,
-        &[
-            -0.011850465270201728,
-            -0.0020564989942254107,
-            0.014861483550745902,
-            0.0023671626722691235,
-            -0.010237851399264681,
-            -0.007129932001120494,
-            0.006252449661628293,
-            -0.0016051336318692391,
-            -0.0076883635031923005,
-            -0.0023003072227793906,
-            0.007450562664053709,
-            0.019761107831263027,
-        ],
+        &DMatrix::from_row_slice(
+            3,
+            4,
+            &[
+                -0.011850465270201728,
+                -0.0020564989942254107,
+                0.014861483550745902,
+                0.0023671626722691235,
+                -0.010237851399264681,
+                -0.007129932001120494,
+                0.006252449661628293,
+                -0.0016051336318692391,
+                -0.0076883635031923005,
+                -0.0023003072227793906,
+                0.007450562664053709,
+                0.019761107831263027,
+            ],
+        ),
+        TOL,
         "W2",
     );
     assert_eq!(p.layers[0].b, DMatrix::zeros(4, 1));
@@ -111,18 +121,34 @@ fn linear_forward_matches_the_notebook() {
     let mut rng = NumpyRng::new(1);
     let (a, w, b) = (rng.randn(3, 2), rng.randn(1, 3), rng.randn(1, 1));
     let z = hw3_deep::linear_forward(&a, &w, &b).unwrap();
-    assert_close(&z, 1, &[3.262953374654174, -1.2342998686128757], "Z");
+    assert_matrix_close(
+        &z,
+        &DMatrix::from_row_slice(1, 2, &[3.262953374654174, -1.2342998686128757]),
+        TOL,
+        "Z",
+    );
 }
 
 #[test]
 fn linear_activation_forward_matches_the_notebook() {
-    // linear_activation_forward_test_case: seed 2; A_prev = randn(3,2), W = randn(1,3), b = randn(1,1).
+    // linear_activation_forward_test_case: seed 2; A_prev = randn(3,2), W = randn(1,3),
+    // b = randn(1,1).
     let mut rng = NumpyRng::new(2);
     let (a_prev, w, b) = (rng.randn(3, 2), rng.randn(1, 3), rng.randn(1, 1));
     let sig = linear_activation_forward(&a_prev, &w, &b, Activation::Sigmoid).unwrap();
-    assert_close(&sig.a, 1, &[0.968900232783661, 0.11013289483978989], "A with sigmoid");
+    assert_matrix_close(
+        &sig.a,
+        &DMatrix::from_row_slice(1, 2, &[0.968900232783661, 0.11013289483978989]),
+        TOL,
+        "A with sigmoid",
+    );
     let relu = linear_activation_forward(&a_prev, &w, &b, Activation::Relu).unwrap();
-    assert_close(&relu.a, 1, &[3.4389613134945427, 0.0], "A with ReLU");
+    assert_matrix_close(
+        &relu.a,
+        &DMatrix::from_row_slice(1, 2, &[3.4389613134945427, 0.0]),
+        TOL,
+        "A with ReLU",
+    );
     assert_eq!(relu.z, sig.z);
 }
 
@@ -142,10 +168,14 @@ fn l_model_forward_matches_the_notebook() {
     }
     let params = Parameters::new(layers).unwrap();
     let pass = l_model_forward(&x, &params).unwrap();
-    assert_close(
+    assert_matrix_close(
         pass.al(),
-        1,
-        &[0.039216679222503596, 0.7049892075012225, 0.19734387234713996, 0.04728177161977344],
+        &DMatrix::from_row_slice(
+            1,
+            4,
+            &[0.039216679222503596, 0.7049892075012225, 0.19734387234713996, 0.04728177161977344],
+        ),
+        TOL,
         "AL",
     );
     // "Length of caches list = 3"
@@ -163,63 +193,76 @@ fn compute_cost_matches_the_notebook() {
 
 #[test]
 fn linear_backward_matches_the_notebook() {
-    // linear_backward_test_case: seed 1; dZ = randn(3,4), A = randn(5,4), W = randn(3,5), b = randn(3,1).
+    // linear_backward_test_case: seed 1; dZ = randn(3,4), A = randn(5,4), W = randn(3,5),
+    // b = randn(3,1).
     let mut rng = NumpyRng::new(1);
     let (dz, a, w, b) = (rng.randn(3, 4), rng.randn(5, 4), rng.randn(3, 5), rng.randn(3, 1));
     let g = linear_backward(&dz, &LinearCache { a_prev: &a, w: &w, b: &b }).unwrap();
-    assert_close(
+    assert_matrix_close(
         &g.da_prev,
-        5,
-        &[
-            -1.151713362800674,
-            0.06718465115487993,
-            -0.3204695951240231,
-            2.0981271157690573,
-            0.6034587881597019,
-            -3.725087007081199,
-            5.817007414837717,
-            -3.8432683612931164,
-            -0.4319552024857888,
-            -1.309874173571225,
-            1.7235470475890922,
-            0.050705776358989506,
-            -0.38981414839982087,
-            0.6081124403750794,
-            -1.259384235864949,
-            1.4719159268171638,
-            -2.5221492584556406,
-            2.678825515032264,
-            -0.6794746486966324,
-            1.4811954761548511,
-        ],
+        &DMatrix::from_row_slice(
+            5,
+            4,
+            &[
+                -1.151713362800674,
+                0.06718465115487993,
+                -0.3204695951240231,
+                2.0981271157690573,
+                0.6034587881597019,
+                -3.725087007081199,
+                5.817007414837717,
+                -3.8432683612931164,
+                -0.4319552024857888,
+                -1.309874173571225,
+                1.7235470475890922,
+                0.050705776358989506,
+                -0.38981414839982087,
+                0.6081124403750794,
+                -1.259384235864949,
+                1.4719159268171638,
+                -2.5221492584556406,
+                2.678825515032264,
+                -0.6794746486966324,
+                1.4811954761548511,
+            ],
+        ),
+        TOL,
         "dA_prev",
     );
-    assert_close(
+    assert_matrix_close(
         &g.dw,
-        3,
-        &[
-            0.07313866218612716,
-            -0.09767149686597656,
-            -0.8758582845472835,
-            0.7376336184595694,
-            0.00785715946106047,
-            0.855088183651413,
-            0.3753041280392743,
-            -0.5991265527518606,
-            0.7127818943133358,
-            -0.5893180778933307,
-            0.9791330403844923,
-            -0.2437649374859614,
-            -0.08839670601518547,
-            0.5515119182005701,
-            -0.10290907379316316,
-        ],
+        &DMatrix::from_row_slice(
+            3,
+            5,
+            &[
+                0.07313866218612716,
+                -0.09767149686597656,
+                -0.8758582845472835,
+                0.7376336184595694,
+                0.00785715946106047,
+                0.855088183651413,
+                0.3753041280392743,
+                -0.5991265527518606,
+                0.7127818943133358,
+                -0.5893180778933307,
+                0.9791330403844923,
+                -0.2437649374859614,
+                -0.08839670601518547,
+                0.5515119182005701,
+                -0.10290907379316316,
+            ],
+        ),
+        TOL,
         "dW",
     );
-    assert_close(
+    assert_matrix_close(
         &g.db,
-        3,
-        &[-0.14713785610161495, -0.11313155105855677, -0.13209101296824788],
+        &DMatrix::from_row_slice(
+            3,
+            1,
+            &[-0.14713785610161495, -0.11313155105855677, -0.13209101296824788],
+        ),
+        TOL,
         "db",
     );
 }
@@ -238,41 +281,67 @@ fn linear_activation_backward_matches_the_notebook() {
     };
 
     let sig = linear_activation_backward(&da, &cache(Activation::Sigmoid)).unwrap();
-    assert_close(
+    assert_matrix_close(
         &sig.da_prev,
-        3,
-        &[
-            0.11017993605984744,
-            0.011053394707826071,
-            0.09466817036241483,
-            0.009497234167163682,
-            -0.057430922006483635,
-            -0.005761544906208916,
-        ],
+        &DMatrix::from_row_slice(
+            3,
+            2,
+            &[
+                0.11017993605984744,
+                0.011053394707826071,
+                0.09466817036241483,
+                0.009497234167163682,
+                -0.057430922006483635,
+                -0.005761544906208916,
+            ],
+        ),
+        TOL,
         "sigmoid dA_prev",
     );
-    assert_close(
+    assert_matrix_close(
         &sig.dw,
-        1,
-        &[0.10266786376828207, 0.09778550500304704, -0.019680842338378784],
+        &DMatrix::from_row_slice(
+            1,
+            3,
+            &[0.10266786376828207, 0.09778550500304704, -0.019680842338378784],
+        ),
+        TOL,
         "sigmoid dW",
     );
-    assert_close(&sig.db, 1, &[-0.057296222176291135], "sigmoid db");
+    assert_matrix_close(
+        &sig.db,
+        &DMatrix::from_row_slice(1, 1, &[-0.057296222176291135]),
+        TOL,
+        "sigmoid db",
+    );
 
     let relu = linear_activation_backward(&da, &cache(Activation::Relu)).unwrap();
-    assert_close(
+    assert_matrix_close(
         &relu.da_prev,
-        3,
-        &[0.4409098893909097, 0.0, 0.37883605687209465, 0.0, -0.2298228005482083, 0.0],
+        &DMatrix::from_row_slice(
+            3,
+            2,
+            &[0.4409098893909097, 0.0, 0.37883605687209465, 0.0, -0.2298228005482083, 0.0],
+        ),
+        TOL,
         "relu dA_prev",
     );
-    assert_close(
+    assert_matrix_close(
         &relu.dw,
-        1,
-        &[0.44513824323337786, 0.37371417697309084, -0.1047898884574992],
+        &DMatrix::from_row_slice(
+            1,
+            3,
+            &[0.44513824323337786, 0.37371417697309084, -0.1047898884574992],
+        ),
+        TOL,
         "relu dW",
     );
-    assert_close(&relu.db, 1, &[-0.2083789237027353], "relu db");
+    assert_matrix_close(
+        &relu.db,
+        &DMatrix::from_row_slice(1, 1, &[-0.2083789237027353]),
+        TOL,
+        "relu db",
+    );
 }
 
 #[test]
@@ -299,54 +368,71 @@ fn l_model_backward_matches_the_notebook() {
         },
     ];
     let grads = l_model_backward(&al, &y, &caches).unwrap();
-    assert_close(
+    assert_matrix_close(
         &grads.layers[0].dw,
-        3,
-        &[
-            0.4101000205028755,
-            0.07807203345047609,
-            0.13798443640617922,
-            0.10502167445111507,
-            0.0,
-            0.0,
-            0.0,
-            0.0,
-            0.052836517520190085,
-            0.01005865436969424,
-            0.0177776560038907,
-            0.01353079557355724,
-        ],
+        &DMatrix::from_row_slice(
+            3,
+            4,
+            &[
+                0.4101000205028755,
+                0.07807203345047609,
+                0.13798443640617922,
+                0.10502167445111507,
+                0.0,
+                0.0,
+                0.0,
+                0.0,
+                0.052836517520190085,
+                0.01005865436969424,
+                0.0177776560038907,
+                0.01353079557355724,
+            ],
+        ),
+        TOL,
         "dW1",
     );
-    assert_close(
+    assert_matrix_close(
         &grads.layers[0].db,
-        3,
-        &[-0.22007063390291245, 0.0, -0.028353487740947435],
+        &DMatrix::from_row_slice(3, 1, &[-0.22007063390291245, 0.0, -0.028353487740947435]),
+        TOL,
         "db1",
     );
-    assert_close(
+    assert_matrix_close(
         &grads.layers[1].dw,
-        1,
-        &[-0.392024321654423, -0.1332585501664456, -0.04601088924542733],
+        &DMatrix::from_row_slice(
+            1,
+            3,
+            &[-0.392024321654423, -0.1332585501664456, -0.04601088924542733],
+        ),
+        TOL,
         "dW2",
     );
-    assert_close(&grads.layers[1].db, 1, &[0.15187860780843926], "db2");
+    assert_matrix_close(
+        &grads.layers[1].db,
+        &DMatrix::from_row_slice(1, 1, &[0.15187860780843926]),
+        TOL,
+        "db2",
+    );
 
     // The notebook's dA1 = W2^T dZ2 is what linear_activation_backward of layer 2 returns.
     let layer2 =
         linear_activation_backward(&hw3_deep::cost_derivative(&al, &y).unwrap(), &caches[1])
             .unwrap();
-    assert_close(
+    assert_matrix_close(
         &layer2.da_prev,
-        3,
-        &[
-            0.1291316175545915,
-            -0.4401412678058249,
-            -0.1417565465329586,
-            0.48317296176062136,
-            0.016637075426056504,
-            -0.05670697548189487,
-        ],
+        &DMatrix::from_row_slice(
+            3,
+            2,
+            &[
+                0.1291316175545915,
+                -0.4401412678058249,
+                -0.1417565465329586,
+                0.48317296176062136,
+                0.016637075426056504,
+                -0.05670697548189487,
+            ],
+        ),
+        TOL,
         "dA1",
     );
 }
@@ -368,38 +454,55 @@ fn update_parameters_matches_the_notebook() {
         layers: vec![LayerGradients { dw: dw1, db: db1 }, LayerGradients { dw: dw2, db: db2 }],
     };
     update_parameters(&mut params, &grads, 0.1).unwrap();
-    assert_close(
+    assert_matrix_close(
         &params.layers[0].w,
-        3,
-        &[
-            -0.5956206947485025,
-            -0.09991781227752841,
-            -2.145845842475655,
-            1.8266200787414377,
-            -1.7656967649434232,
-            -0.8062714677293054,
-            0.5111555653062888,
-            -1.1825880189248468,
-            -1.053570401964746,
-            -0.861285811890899,
-            0.6828405198826926,
-            2.203745774764999,
-        ],
+        &DMatrix::from_row_slice(
+            3,
+            4,
+            &[
+                -0.5956206947485025,
+                -0.09991781227752841,
+                -2.145845842475655,
+                1.8266200787414377,
+                -1.7656967649434232,
+                -0.8062714677293054,
+                0.5111555653062888,
+                -1.1825880189248468,
+                -1.053570401964746,
+                -0.861285811890899,
+                0.6828405198826926,
+                2.203745774764999,
+            ],
+        ),
+        TOL,
         "W1",
     );
-    assert_close(
+    assert_matrix_close(
         &params.layers[0].b,
-        3,
-        &[-0.046592411222349535, -1.2888827514788117, 0.5340549563631029],
+        &DMatrix::from_row_slice(
+            3,
+            1,
+            &[-0.046592411222349535, -1.2888827514788117, 0.5340549563631029],
+        ),
+        TOL,
         "b1",
     );
-    assert_close(
+    assert_matrix_close(
         &params.layers[1].w,
-        1,
-        &[-0.5556919583463779, 0.03540549824080157, 1.3296489510585878],
+        &DMatrix::from_row_slice(
+            1,
+            3,
+            &[-0.5556919583463779, 0.03540549824080157, 1.3296489510585878],
+        ),
+        TOL,
         "W2",
     );
-    assert_close(&params.layers[1].b, 1, &[-0.8461076927196785], "b2");
+    assert_matrix_close(
+        &params.layers[1].b,
+        &DMatrix::from_row_slice(1, 1, &[-0.8461076927196785]),
+        TOL,
+        "b2",
+    );
 }
 
 #[test]

@@ -11,6 +11,10 @@ use linalg_nn::init::WeightInit;
 use linalg_nn::train::{Iteration, Silent};
 use linalg_nn::{DMatrix, NnError, NumpyRng};
 
+mod support;
+
+use support::options;
+
 /// 40 points in 3-D; the label is 1 when the first two coordinates have the same sign, a
 /// problem no linear model solves but a small ReLU network does.
 fn xor_like() -> (DMatrix<f64>, DMatrix<f64>) {
@@ -18,10 +22,6 @@ fn xor_like() -> (DMatrix<f64>, DMatrix<f64>) {
     let x = rng.randn(3, 40);
     let y = DMatrix::from_fn(1, 40, |_, j| if x[(0, j)] * x[(1, j)] > 0.0 { 1.0 } else { 0.0 });
     (x, y)
-}
-
-fn options(num_iterations: usize, learning_rate: f64) -> TrainOptions {
-    TrainOptions { num_iterations, learning_rate, init: WeightInit::InverseSqrtFanIn, seed: 1 }
 }
 
 #[test]

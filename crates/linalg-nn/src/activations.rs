@@ -284,21 +284,75 @@ mod tests {
         }
     }
 
+    /// Checks `found` against numpy's values within `max_ulps` units in the last place.
+    fn assert_ulps(found: &DMatrix<f64>, numpy: [f64; 6], max_ulps: u64, what: &str) {
+        for (f, n) in found.iter().zip(numpy) {
+            assert!(ulps(*f, n) <= max_ulps, "{what}: {f:e} against numpy's {n:e}");
+        }
+    }
+
     #[test]
-    fn matrix_functions_agree_with_the_enum() {
-        let z = DMatrix::from_row_slice(2, 3, &[-3.0, -0.5, 0.0, 0.5, 2.0, 10.0]);
-        assert_eq!(sigmoid(&z), Activation::Sigmoid.forward(&z));
-        assert_eq!(tanh(&z), Activation::Tanh.forward(&z));
-        assert_eq!(relu(&z), Activation::Relu.forward(&z));
-        assert_eq!(leaky_relu(&z), Activation::LeakyRelu.forward(&z));
-        assert_eq!(sigmoid_derivative(&z), Activation::Sigmoid.derivative(&z));
-        assert_eq!(relu_derivative(&z), Activation::Relu.derivative(&z));
-        assert_eq!(leaky_relu_derivative(&z), Activation::LeakyRelu.derivative(&z));
-        let td = tanh_derivative(&z);
-        assert!((td - Activation::Tanh.derivative(&z)).abs().max() < 1e-15);
-        // ReLU at exactly 0 has derivative 0, leaky ReLU 0.01 (the course's convention).
-        assert_eq!(relu_derivative(&z)[(0, 2)], 0.0);
-        assert_eq!(leaky_relu_derivative(&z)[(0, 2)], 0.01);
+    fn matrix_functions_and_the_enum_match_numpy() {
+        // Golden values: `python3 numpy-reference/core_goldens.py` (numpy 2.4: 1 / (1 + np.exp(-z)),
+        // np.tanh, np.maximum, np.where) on these six points. The sigmoid and tanh may differ
+        // from numpy's in the last bit (another exp; e^z / (1 + e^z) for z < 0), within 2 ulp;
+        // the piecewise-linear ones are exact. Both the matrix functions and the enum are
+        // checked against numpy, each on its own.
+        let z = DMatrix::from_row_slice(1, 6, &[-3.0, -0.5, 0.0, 0.5, 2.0, 10.0]);
+        let sigmoid_numpy = [
+            0.04742587317756678,
+            0.3775406687981454,
+            0.5,
+            0.6224593312018546,
+            0.8807970779778823,
+            0.9999546021312976,
+        ];
+        let sigmoid_derivative_numpy = [
+            0.04517665973091214,
+            0.2350037122015945,
+            0.25,
+            0.2350037122015945,
+            0.10499358540350662,
+            4.5395807735907655e-05,
+        ];
+        let tanh_numpy = [
+            -0.9950547536867305,
+            -0.46211715726000974,
+            0.0,
+            0.46211715726000974,
+            0.9640275800758169,
+            0.9999999958776927,
+        ];
+        let tanh_derivative_numpy = [
+            0.009866037165440211,
+            0.7864477329659274,
+            1.0,
+            0.7864477329659274,
+            0.07065082485316443,
+            8.244614546626394e-09,
+        ];
+        let relu_numpy = DMatrix::from_row_slice(1, 6, &[0.0, 0.0, 0.0, 0.5, 2.0, 10.0]);
+        let relu_derivative_numpy = DMatrix::from_row_slice(1, 6, &[0.0, 0.0, 0.0, 1.0, 1.0, 1.0]);
+        let leaky_numpy = DMatrix::from_row_slice(1, 6, &[-0.03, -0.005, 0.0, 0.5, 2.0, 10.0]);
+        let leaky_derivative_numpy =
+            DMatrix::from_row_slice(1, 6, &[0.01, 0.01, 0.01, 1.0, 1.0, 1.0]);
+
+        assert_ulps(&sigmoid(&z), sigmoid_numpy, 2, "sigmoid");
+        assert_ulps(&Activation::Sigmoid.forward(&z), sigmoid_numpy, 2, "Sigmoid.forward");
+        assert_ulps(&sigmoid_derivative(&z), sigmoid_derivative_numpy, 2, "sigmoid_derivative");
+        assert_ulps(&Activation::Sigmoid.derivative(&z), sigmoid_derivative_numpy, 2, "Sigmoid'");
+        assert_ulps(&tanh(&z), tanh_numpy, 2, "tanh");
+        assert_ulps(&Activation::Tanh.forward(&z), tanh_numpy, 2, "Tanh.forward");
+        assert_ulps(&tanh_derivative(&z), tanh_derivative_numpy, 2, "tanh_derivative");
+        assert_ulps(&Activation::Tanh.derivative(&z), tanh_derivative_numpy, 2, "Tanh'");
+        assert_eq!(relu(&z), relu_numpy);
+        assert_eq!(Activation::Relu.forward(&z), relu_numpy);
+        assert_eq!(relu_derivative(&z), relu_derivative_numpy);
+        assert_eq!(Activation::Relu.derivative(&z), relu_derivative_numpy);
+        assert_eq!(leaky_relu(&z), leaky_numpy);
+        assert_eq!(Activation::LeakyRelu.forward(&z), leaky_numpy);
+        assert_eq!(leaky_relu_derivative(&z), leaky_derivative_numpy);
+        assert_eq!(Activation::LeakyRelu.derivative(&z), leaky_derivative_numpy);
     }
 
     #[test]

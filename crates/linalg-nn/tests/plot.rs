@@ -1,6 +1,5 @@
 //! Tests of `linalg_nn::plot` (feature `plot`): every figure kind as PNG and SVG, pixel colours
 //! where they are checkable, byte-identical re-renders, and the errors for odd input.
-#![cfg(feature = "plot")]
 
 use image::RgbImage;
 use linalg_nn::plot::{
@@ -11,6 +10,7 @@ use linalg_nn::plot::{
 use nalgebra::DMatrix;
 use std::cell::Cell;
 use std::path::Path;
+use test_support::png::assert_png;
 
 /// Ends of matplotlib's `viridis` colormap (plotters' `ViridisRGB` uses the same anchors).
 const VIRIDIS_LOW: [u8; 3] = [68, 1, 84];
@@ -18,10 +18,6 @@ const VIRIDIS_HIGH: [u8; 3] = [254, 232, 37];
 /// First two colours of matplotlib's `tab10` cycle, the colours of series 0 and 1.
 const TAB10_BLUE: [u8; 3] = [0x1f, 0x77, 0xb4];
 const TAB10_ORANGE: [u8; 3] = [0xff, 0x7f, 0x0e];
-
-fn png(path: &Path) -> RgbImage {
-    image::open(path).expect("the PNG decodes").to_rgb8()
-}
 
 fn svg(path: &Path) -> String {
     std::fs::read_to_string(path).expect("the SVG is UTF-8 text")
@@ -108,7 +104,7 @@ fn line_chart_png_has_chart_size_and_series_colours() {
         ..cost_chart()
     };
     line_chart(&path, &chart).unwrap();
-    let img = png(&path);
+    let img = assert_png(&path, 1, 1);
     assert_eq!(img.dimensions(), CHART_SIZE);
     // Both curves (2 px wide) and their legend samples are drawn in their own colour.
     assert!(pixels_of(&img, TAB10_BLUE).len() > 200);
@@ -168,7 +164,7 @@ fn line_chart_draws_a_single_point_as_a_dot() {
     let path = dir.path().join("one.png");
     let chart = LineChart { series: vec![Series::new("c", vec![(3.0, 0.5)])], ..cost_chart() };
     line_chart(&path, &chart).unwrap();
-    let img = png(&path);
+    let img = assert_png(&path, 1, 1);
     let dot = pixels_of(&img, TAB10_BLUE);
     // A filled circle of radius 3 in the middle of the plot area (a single value is centred).
     assert!((20..=60).contains(&dot.len()), "{} dot pixels", dot.len());
@@ -255,7 +251,7 @@ fn image_grid_upscales_by_nearest_neighbour_under_the_title() {
     let title = "y = 1, you predicted that it is a \"cat\" picture.";
     let cat = LabeledImage { rgb: &rgb, width: 64, height: 64, title: title.into() };
     image_grid(&path, std::slice::from_ref(&cat), 1, 4).unwrap();
-    let img = png(&path);
+    let img = assert_png(&path, 1, 1);
     // One 256 px cell with a 12 px gap on each side.
     assert_eq!(img.width(), 12 + 256 + 12);
     // The picture ends 12 px above the bottom edge; everything above it is the title.
@@ -293,7 +289,7 @@ fn image_grid_wraps_long_titles_and_lays_out_rows() {
     let long = dir.path().join("long.png");
     let words = "a very long title that cannot possibly fit on one line of a small picture ";
     image_grid(&long, &[image(&words.repeat(3))], 1, 2).unwrap();
-    let (short, long) = (png(&short), png(&long));
+    let (short, long) = (assert_png(&short, 1, 1), assert_png(&long, 1, 1));
     // Narrow pictures get a 180 px cell so titles stay readable; long titles wrap, not widen.
     assert_eq!(short.width(), 12 + 180 + 12);
     assert_eq!(long.width(), short.width());
@@ -302,7 +298,7 @@ fn image_grid_wraps_long_titles_and_lays_out_rows() {
     let grid = dir.path().join("grid.png");
     let five: Vec<_> = (0..5).map(|i| image(&format!("image {i}"))).collect();
     image_grid(&grid, &five, 2, 4).unwrap();
-    let img = png(&grid);
+    let img = assert_png(&grid, 1, 1);
     assert_eq!(img.width(), 2 * 256 + 3 * 12);
     // Three rows of (title + 256 px picture) and four gaps.
     assert!(img.height() > 3 * 256 + 4 * 12 && img.height() < 3 * (256 + 80) + 4 * 12);
@@ -345,7 +341,7 @@ fn scatter_draws_class_colours_where_the_points_are() {
     let plot = Scatter { title: "flower".into(), points: &points, labels: &labels };
     let path = dir.path().join("flower.png");
     scatter(&path, &plot).unwrap();
-    let img = png(&path);
+    let img = assert_png(&path, 1, 1);
     assert_eq!(img.dimensions(), CHART_SIZE);
     let red = centroid(&img, CLASS0_COLOR);
     let blue = centroid(&img, CLASS1_COLOR);
@@ -461,7 +457,7 @@ fn decision_boundary_colours_regions_by_prediction() {
         DecisionBoundary { title: "x1 > 0".into(), points: &points, labels: &labels, grid: &grid };
     let path = dir.path().join("boundary.png");
     decision_boundary(&path, &plot).unwrap();
-    let img = png(&path);
+    let img = assert_png(&path, 1, 1);
     assert_eq!(img.dimensions(), CHART_SIZE);
     let left = pixels_of(&img, REGION0_COLOR);
     let right = pixels_of(&img, REGION1_COLOR);
@@ -507,7 +503,7 @@ fn decision_boundary_grid_has_one_panel_per_boundary() {
         .collect();
     let path = dir.path().join("sweep.png");
     decision_boundary_grid(&path, &panels, 2).unwrap();
-    let img = png(&path);
+    let img = assert_png(&path, 1, 1);
     assert_eq!(img.dimensions(), (2 * PANEL_SIZE.0, 2 * PANEL_SIZE.1));
     // Three panels with both regions; the fourth slot (bottom right) stays white.
     for (px, py) in [(0, 0), (1, 0), (0, 1)] {
@@ -545,7 +541,7 @@ fn heatmap_colours_cells_by_value_with_row_zero_on_top() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("study.png");
     heatmap(&path, &study()).unwrap();
-    let img = png(&path);
+    let img = assert_png(&path, 1, 1);
     assert_eq!(img.dimensions(), CHART_SIZE);
     // values [[0, 1], [2, 3]]: the lowest (row 0, column 0) is top left, the highest bottom right.
     let low = centroid(&img, VIRIDIS_LOW);

@@ -18,17 +18,26 @@ pub const DATA_DIR_ENV: &str = "DL_COURSE_DATA";
 
 /// The folder holding `train_catvnoncat.h5` and `test_catvnoncat.h5`: `$DL_COURSE_DATA` when it
 /// is set and not empty, else the workspace's `datasets/` folder (where `cargo xtask fetch-data`
-/// puts the files).
+/// puts the files). The choice itself is [`data_dir_from`].
+pub fn default_data_dir() -> PathBuf {
+    data_dir_from(std::env::var_os(DATA_DIR_ENV))
+}
+
+/// The data folder for a value of `$DL_COURSE_DATA` (`None` when it is not set): the value when
+/// it is set and not empty, else the workspace's `datasets/` folder.
 ///
 /// ```
-/// let dir = linalg_nn::data::default_data_dir();
-/// if std::env::var_os("DL_COURSE_DATA").is_none() {
-///     assert!(dir.ends_with("datasets"));
-///     assert!(dir.components().all(|c| c != std::path::Component::ParentDir));
-/// }
+/// use linalg_nn::data::{data_dir_from, workspace_dir};
+/// use std::path::PathBuf;
+///
+/// assert_eq!(data_dir_from(None), workspace_dir().join("datasets"));
+/// assert_eq!(data_dir_from(Some("".into())), workspace_dir().join("datasets"));
+/// assert_eq!(data_dir_from(Some("/srv/course".into())), PathBuf::from("/srv/course"));
+/// // Shown without `..`: messages name `/repo/datasets`, not `/repo/crates/linalg-nn/../../datasets`.
+/// assert!(data_dir_from(None).components().all(|c| c != std::path::Component::ParentDir));
 /// ```
-pub fn default_data_dir() -> PathBuf {
-    match std::env::var_os(DATA_DIR_ENV) {
+pub fn data_dir_from(env_value: Option<std::ffi::OsString>) -> PathBuf {
+    match env_value {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
         _ => workspace_dir().join("datasets"),
     }

@@ -239,17 +239,28 @@ impl FromStr for PlanarDataset {
 mod tests {
     use super::*;
 
-    // Golden values: numpy 2.4 running the course's load_planar_dataset() (planar_utils.py).
+    // Golden values: numpy 2.4 running the course's load_planar_dataset() (planar_utils.py), as
+    // `python3 numpy-reference/core_goldens.py` prints them: four corners with every digit, and
+    // a checksum of all 800 values' bits, so the data set is checked bit for bit.
     #[test]
-    fn flower_matches_numpy() {
+    fn flower_matches_numpy_bit_for_bit() {
         let d = load_planar_dataset();
         assert_eq!(d.x.shape(), (2, 400));
         assert_eq!(d.y.shape(), (1, 400));
-        assert!((d.x[(0, 0)] - 1.20444229).abs() < 1e-8);
-        assert!((d.x[(1, 0)] - 3.57611415).abs() < 1e-8);
-        assert!((d.x[(0, 399)] - 0.73078083).abs() < 1e-8);
-        assert!((d.x[(1, 399)] - 3.06832921).abs() < 1e-8);
-        assert!((d.x.sum() - 10.087983277441666).abs() < 1e-12, "{}", d.x.sum());
+        assert_eq!(
+            [d.x[(0, 0)], d.x[(1, 0)], d.x[(0, 399)], d.x[(1, 399)]],
+            [1.204442292254319, 3.5761141481288448, 0.7307808250007513, 3.0683292081876545]
+        );
+        // The f64 bit patterns in row-major order, the k-th weighted by k + 1, summed mod 2^64:
+        // any changed bit or swapped pair of values changes it.
+        let mut checksum = 0u64;
+        for i in 0..2 {
+            for j in 0..400 {
+                let weight = (i * 400 + j + 1) as u64;
+                checksum = checksum.wrapping_add(weight.wrapping_mul(d.x[(i, j)].to_bits()));
+            }
+        }
+        assert_eq!(checksum, 5_879_694_966_783_126_088);
         assert_eq!(d.y.sum(), 200.0);
         assert_eq!(d.y[(0, 199)], 0.0);
         assert_eq!(d.y[(0, 200)], 1.0);

@@ -5,123 +5,10 @@
 //! so the three `hostile_cli` tests hold them to the same rules.
 
 use super::report::{Section, sanitize};
-use linalg_nn::data::{DATA_DIR_ENV, default_data_dir};
+use linalg_nn::data::default_data_dir;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-/// An assignment binary under test.
-#[derive(Clone, Copy, Debug)]
-pub struct Binary {
-    /// Its path, `env!("CARGO_BIN_EXE_<name>")`.
-    pub path: &'static str,
-    /// Its name as a learner types it: the start of every input in the table.
-    pub name: &'static str,
-    /// Whether it reads the cat pictures. Then every run gets `$DL_COURSE_DATA` pointing at the
-    /// real data (so a test FAILS when the data is missing, whatever the caller's environment)
-    /// and the table shows that folder as `$DL_COURSE_DATA`.
-    pub reads_data: bool,
-}
-
-impl Binary {
-    /// `command` with `args`, and the data folder for a binary that reads it.
-    fn prepare(&self, mut command: Command, args: &[&str]) -> Command {
-        command.args(args);
-        if self.reads_data {
-            command.env(DATA_DIR_ENV, default_data_dir());
-        }
-        command
-    }
-
-    /// The binary run with `args`.
-    pub fn command(&self, args: &[&str]) -> Command {
-        self.prepare(Command::new(self.path), args)
-    }
-
-    /// The binary run with `args` without the privilege to read `probe`: see [`unprivileged`].
-    pub fn unprivileged(&self, probe: &Path, args: &[&str]) -> Command {
-        self.prepare(unprivileged(self.path, probe), args)
-    }
-
-    /// The binary run with `args`, its files limited to `kib` KiB: see [`with_full_disk`].
-    pub fn with_full_disk(&self, kib: u32, args: &[&str]) -> Command {
-        self.prepare(with_full_disk(self.path, kib), args)
-    }
-}
-
-/// What one run of a binary did.
-#[derive(Debug)]
-pub struct Run {
-    /// The exit code (`None` when killed by a signal: a crash).
-    pub code: Option<i32>,
-    /// Everything printed on stdout.
-    pub stdout: String,
-    /// Everything printed on stderr.
-    pub stderr: String,
-}
-
-impl Run {
-    /// The line that starts with `error:` (clap's and the binaries' own), or the first line.
-    pub fn error_line(&self) -> &str {
-        self.stderr
-            .lines()
-            .find(|line| line.starts_with("error:"))
-            .or_else(|| self.stderr.lines().next())
-            .unwrap_or("")
-    }
-}
-
-/// Runs `command` to completion.
-pub fn run(mut command: Command) -> Run {
-    let output = command.output().unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"));
-    Run {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
-}
-
-/// A command for `binary` that runs without the privilege to read other users' files: tests
-/// often run as root, who may read a file of mode 000, so then the binary is started through
-/// `setpriv` as user and group 65534 (nobody). `probe` is such a file: if this process can read
-/// it, it is privileged.
-pub fn unprivileged(binary: &str, probe: &Path) -> Command {
-    if std::fs::read(probe).is_err() {
-        return Command::new(binary);
-    }
-    let mut command = Command::new("setpriv");
-    command.args(["--reuid=65534", "--regid=65534", "--clear-groups", binary]);
-    command
-}
-
-/// A command for `binary` whose files may grow to at most `kib` KiB, as on a full disk: writes
-/// past the limit fail with EFBIG ("File too large") instead of killing the process, because
-/// SIGXFSZ is ignored. Root is bound by the limit too.
-pub fn with_full_disk(binary: &str, kib: u32) -> Command {
-    let mut command = Command::new("sh");
-    // POSIX sh counts `ulimit -f` in 512-byte blocks.
-    let script = format!("trap '' XFSZ; ulimit -f {}; exec \"$0\" \"$@\"", kib * 2);
-    command.args(["-c", &script, binary]);
-    command
-}
-
-/// Every file under `dir` (recursively), relative to it, sorted; empty when `dir` is missing.
-pub fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut found = Vec::new();
-    let mut pending = vec![dir.to_path_buf()];
-    while let Some(folder) = pending.pop() {
-        let Ok(entries) = std::fs::read_dir(&folder) else { continue };
-        for entry in entries.flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                pending.push(path);
-            } else {
-                found.push(path.strip_prefix(dir).unwrap_or(&path).to_path_buf());
-            }
-        }
-    }
-    found.sort();
-    found
-}
+pub use test_support::cli::{Binary, Run, files_under, run};
 
 /// A usage-error case: its name, the arguments, and a fragment the error line must contain.
 pub type UsageCase = (&'static str, &'static [&'static str], &'static str);
@@ -155,7 +42,7 @@ impl CliTable {
     /// folder as `$DL_COURSE_DATA` when the binary reads it).
     pub fn new(binary: Binary, section: Section) -> Self {
         let tmp = tempfile::tempdir().expect("creates a temporary folder");
-        // Readable by the unprivileged user of the permission cases (see [`unprivileged`]).
+        // Readable by the unprivileged user of the permission cases (see [`Binary::unprivileged`]).
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

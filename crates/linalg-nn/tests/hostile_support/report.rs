@@ -1,15 +1,15 @@
 //! The tables of `docs/reliability.md`, built by the hostile tests from what they observed.
 //!
-//! Each test fills a [`Section`] and calls [`Section::publish`]. With
-//! `DL_COURSE_WRITE_RELIABILITY=1` the section's block in the document (between its
-//! `<!-- hostile:begin ID -->` and `<!-- hostile:end ID -->` markers) is replaced, atomically;
-//! otherwise the committed block must equal what the test just observed, so the document cannot
-//! drift from the code without a test failing.
+//! Each test fills a [`Section`] and calls [`Section::publish`]: the committed block (between
+//! its `<!-- hostile:begin ID -->` and `<!-- hostile:end ID -->` markers) must equal what the
+//! test just observed, so the document cannot drift from the code without a test failing. With
+//! `DL_COURSE_WRITE_RELIABILITY=1` a block that differs is also replaced, atomically, and the
+//! test fails all the same: the next run checks the new text.
 
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// Set to `1` to rewrite the document instead of checking it.
+/// Set to `1` to have a failing check rewrite its block of the document as well.
 pub const WRITE_ENV: &str = "DL_COURSE_WRITE_RELIABILITY";
 
 /// The command that regenerates every table (quoted at the top of the document).
@@ -109,27 +109,28 @@ impl Section {
         out
     }
 
-    /// Writes the block into the document (with [`WRITE_ENV`] set) or checks that the
-    /// committed document holds exactly this block.
+    /// Checks that the committed document holds exactly this block. The check runs in every
+    /// environment; with [`WRITE_ENV`] set to `1`, a block that differs is also written into the
+    /// document, and the test still fails (run it again to see it pass on the new text).
     pub fn publish(&self) {
-        if std::env::var(WRITE_ENV).is_ok_and(|v| v == "1") {
-            self.write();
-        } else {
-            self.check();
+        if let Err(difference) = self.check() {
+            if std::env::var(WRITE_ENV).is_ok_and(|v| v == "1") {
+                self.write();
+                panic!("{difference}\nrewritten: review the change to the document and run again");
+            }
+            panic!("{difference}\nregenerate it with\n  {REGENERATE}");
         }
     }
 
-    fn check(&self) {
+    /// The first way the committed document differs from this block, if any.
+    fn check(&self) -> Result<(), String> {
         let path = document_path();
-        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-            panic!("{}: {e}; regenerate it with\n  {REGENERATE}", path.display())
-        });
-        for (_, id) in block_ids(&text) {
-            assert!(
-                SECTIONS.contains(&id.as_str()),
-                "{}: stale section {id}; regenerate with\n  {REGENERATE}",
-                path.display()
-            );
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        if let Some((_, id)) =
+            block_ids(&text).into_iter().find(|(_, id)| !SECTIONS.contains(&id.as_str()))
+        {
+            return Err(format!("{}: stale section {id}", path.display()));
         }
         let rendered = self.render();
         let committed = find_block(&text, &self.begin(), &self.end())
@@ -137,13 +138,14 @@ impl Section {
             .unwrap_or_default();
         if committed != rendered {
             let (line, want, got) = first_difference(committed, &rendered);
-            panic!(
+            return Err(format!(
                 "{} is out of date in section \"{}\" at line {line} of the block:\n  \
-                 committed: {want}\n  observed:  {got}\nregenerate it with\n  {REGENERATE}",
+                 committed: {want}\n  observed:  {got}",
                 path.display(),
                 self.id
-            );
+            ));
         }
+        Ok(())
     }
 
     fn write(&self) {

@@ -1,0 +1,184 @@
+//! Running an assignment binary as a learner would: its exit code, what it printed, its
+//! `--json` report, and the one check every usage error must pass (exit code 2, nothing on
+//! stdout, a message that says what is wrong, no file written).
+
+use linalg_nn::data::{DATA_DIR_ENV, default_data_dir};
+use serde_json::Value;
+use std::path::Path;
+use std::process::Command;
+
+/// An assignment binary under test.
+#[derive(Clone, Copy, Debug)]
+pub struct Binary {
+    /// Its path, `env!("CARGO_BIN_EXE_<name>")`.
+    pub path: &'static str,
+    /// Its name as a learner types it.
+    pub name: &'static str,
+    /// Whether it reads the cat pictures. Then every run gets `$DL_COURSE_DATA` pointing at the
+    /// real data (so a test fails when the data is missing, whatever the caller's environment).
+    pub reads_data: bool,
+}
+
+impl Binary {
+    /// `command` with `args`, and the data folder for a binary that reads it.
+    pub fn prepare(&self, mut command: Command, args: &[&str]) -> Command {
+        command.args(args);
+        if self.reads_data {
+            command.env(DATA_DIR_ENV, default_data_dir());
+        }
+        command
+    }
+
+    /// The binary with `args`, not yet started.
+    pub fn command(&self, args: &[&str]) -> Command {
+        self.prepare(Command::new(self.path), args)
+    }
+
+    /// Runs the binary with `args` to completion.
+    pub fn run(&self, args: &[&str]) -> Run {
+        run(self.command(args))
+    }
+
+    /// Runs the binary with `args`, checks that it succeeded and returns its `--json` report
+    /// (the caller passes `--json`).
+    pub fn json(&self, args: &[&str]) -> Value {
+        self.run(args).json()
+    }
+
+    /// The binary's `--help`, after checking that it lists every one of `flags`.
+    pub fn help_listing(&self, flags: &[&str]) -> String {
+        let help = self.success(&["--help"]).stdout;
+        assert_contains_all(&help, flags);
+        help
+    }
+
+    /// Runs the binary with `args` and checks that it succeeded; returns the run.
+    pub fn success(&self, args: &[&str]) -> Run {
+        let run = self.run(args);
+        assert_eq!(run.code, Some(0), "{} {args:?} failed:\n{}", self.name, run.stderr);
+        run
+    }
+
+    /// Checks that `args` is a usage error: exit code 2, nothing on stdout, every `fragment` in
+    /// stderr. `args` should name a fresh `--out` folder where a binary writes figures; the
+    /// caller checks that it stayed empty (see [`crate::cli::assert_empty_dir`]).
+    pub fn assert_usage_error(&self, args: &[&str], fragments: &[&str]) {
+        let run = self.run(args);
+        assert_eq!(run.code, Some(2), "{} {args:?}: stderr:\n{}", self.name, run.stderr);
+        assert!(run.stdout.is_empty(), "{} {args:?} printed on stdout:\n{}", self.name, run.stdout);
+        for fragment in fragments {
+            assert!(
+                run.stderr.contains(fragment),
+                "{} {args:?}: expected «{fragment}» in:\n{}",
+                self.name,
+                run.stderr
+            );
+        }
+    }
+}
+
+/// What one run of a binary did.
+#[derive(Debug)]
+pub struct Run {
+    /// The exit code (`None` when killed by a signal: a crash).
+    pub code: Option<i32>,
+    /// Everything printed on stdout.
+    pub stdout: String,
+    /// Everything printed on stderr.
+    pub stderr: String,
+}
+
+impl Run {
+    /// The line that starts with `error:` (clap's and the binaries' own), or the first line.
+    pub fn error_line(&self) -> &str {
+        self.stderr
+            .lines()
+            .find(|line| line.starts_with("error:"))
+            .or_else(|| self.stderr.lines().next())
+            .unwrap_or("")
+    }
+
+    /// stdout as one JSON object, after checking that the run succeeded.
+    pub fn json(&self) -> Value {
+        assert_eq!(self.code, Some(0), "the run failed:\n{}", self.stderr);
+        serde_json::from_str(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not one JSON object ({e}):\n{}", self.stdout))
+    }
+}
+
+/// Runs `command` to completion.
+pub fn run(mut command: Command) -> Run {
+    let output = command.output().unwrap_or_else(|e| panic!("cannot start {command:?}: {e}"));
+    Run {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Checks that `text` (what a run printed) contains every one of `needles`.
+pub fn assert_contains_all(text: &str, needles: &[&str]) {
+    for needle in needles {
+        assert!(text.contains(needle), "missing {needle:?} in:\n{text}");
+    }
+}
+
+/// Checks that `dir` is missing or empty: a failed or figure-less run wrote nothing.
+pub fn assert_empty_dir(dir: &Path) {
+    let entries: Vec<_> = match std::fs::read_dir(dir) {
+        Ok(entries) => entries.map(|e| e.unwrap().file_name()).collect(),
+        Err(_) => Vec::new(),
+    };
+    assert!(entries.is_empty(), "{} holds {entries:?}", dir.display());
+}
+
+/// The rest of every line of `text` that starts with `prefix`, in order:
+/// `lines_after(stdout, "Cost after iteration ")` gives `["0: 0.693147", "100: 0.584508", ...]`.
+pub fn lines_after<'a>(text: &'a str, prefix: &str) -> Vec<&'a str> {
+    text.lines().filter_map(|line| line.strip_prefix(prefix)).collect()
+}
+
+impl Binary {
+    /// The binary with `args`, without the privilege to read other users' files: tests often
+    /// run as root, who may read a file of mode 000, so then the binary is started through
+    /// `setpriv` as user and group 65534 (nobody). `probe` is such a file: if this process can
+    /// read it, it is privileged.
+    pub fn unprivileged(&self, probe: &Path, args: &[&str]) -> Command {
+        if std::fs::read(probe).is_err() {
+            return self.command(args);
+        }
+        let mut command = Command::new("setpriv");
+        command.args(["--reuid=65534", "--regid=65534", "--clear-groups", self.path]);
+        self.prepare(command, args)
+    }
+
+    /// The binary with `args`, its files limited to `kib` KiB, as on a full disk: writes past
+    /// the limit fail with EFBIG ("File too large") instead of killing the process, because
+    /// SIGXFSZ is ignored. Root is bound by the limit too.
+    pub fn with_full_disk(&self, kib: u32, args: &[&str]) -> Command {
+        let mut command = Command::new("sh");
+        // POSIX sh counts `ulimit -f` in 512-byte blocks.
+        let script = format!("trap '' XFSZ; ulimit -f {}; exec \"$0\" \"$@\"", kib * 2);
+        command.args(["-c", &script, self.path]);
+        self.prepare(command, args)
+    }
+}
+
+/// Every file under `dir` (recursively), relative to it, sorted; empty when `dir` is missing.
+pub fn files_under(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(folder) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&folder) else { continue };
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                pending.push(path);
+            } else {
+                found.push(path.strip_prefix(dir).unwrap_or(&path).to_path_buf());
+            }
+        }
+    }
+    found.sort();
+    found
+}

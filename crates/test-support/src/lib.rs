@@ -1,0 +1,10 @@
+//! What the workspace's tests share, in one place: running an assignment binary as a learner
+//! would ([`cli`]), comparing numbers at the precision the course prints them ([`close`]) and
+//! checking the figures a run writes ([`png`]). A dev-dependency of every crate; nothing here
+//! is part of the course.
+
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod close;
+pub mod png;
