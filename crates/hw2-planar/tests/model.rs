@@ -3,15 +3,38 @@
 
 use hw2_planar::figures::{GRID_RESOLUTION, decision_grid};
 use hw2_planar::{
-    ModelConfig, Parameters, PlanarError, Preset, accuracy, backward_propagation, compute_cost,
-    forward_propagation, hidden_layer_sweep, nn_model, predict,
+    Gradients, ModelConfig, Parameters, PlanarError, Preset, accuracy, backward_propagation,
+    compute_cost, forward_propagation, hidden_layer_sweep, nn_model, predict,
 };
 use linalg_nn::activations::Activation;
 use linalg_nn::data::planar::{PlanarDataset, load_planar_dataset};
-use linalg_nn::gradcheck::{DEFAULT_EPSILON, gradient_check};
+use linalg_nn::gradcheck::{DEFAULT_EPSILON, GradCheckReport, gradient_check};
 use linalg_nn::train::{Iteration, Silent};
 use linalg_nn::{DMatrix, NnError, NumpyRng};
 use test_support::close::assert_prints_as;
+
+/// `gradient_check` of `grads` against central differences of the cost of `parameters` (with
+/// their activation) on `x`, `y`.
+fn check_gradients(
+    parameters: &Parameters,
+    grads: &Gradients,
+    x: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+) -> GradCheckReport {
+    let named: Vec<(&str, DMatrix<f64>)> =
+        parameters.named().iter().map(|(n, m)| (*n, (*m).clone())).collect();
+    gradient_check(&named, &grads.to_vec(), DEFAULT_EPSILON, |p| {
+        let candidate = Parameters {
+            w1: p[0].clone(),
+            b1: p[1].clone(),
+            w2: p[2].clone(),
+            b2: p[3].clone(),
+            activation: parameters.activation,
+        };
+        compute_cost(&forward_propagation(x, &candidate).unwrap().a2, y).unwrap()
+    })
+    .unwrap()
+}
 
 #[test]
 fn backward_propagation_passes_gradient_check_for_every_activation() {
@@ -34,19 +57,7 @@ fn backward_propagation_passes_gradient_check_for_every_activation() {
         };
         let cache = forward_propagation(&x, &parameters).unwrap();
         let grads = backward_propagation(&parameters, &cache, &x, &y).unwrap();
-        let named: Vec<(&str, DMatrix<f64>)> =
-            parameters.named().iter().map(|(n, m)| (*n, (*m).clone())).collect();
-        let report = gradient_check(&named, &grads.to_vec(), DEFAULT_EPSILON, |p| {
-            let candidate = Parameters {
-                w1: p[0].clone(),
-                b1: p[1].clone(),
-                w2: p[2].clone(),
-                b2: p[3].clone(),
-                activation,
-            };
-            compute_cost(&forward_propagation(&x, &candidate).unwrap().a2, &y).unwrap()
-        })
-        .unwrap();
+        let report = check_gradients(&parameters, &grads, &x, &y);
         assert_eq!(report.parameters, 13);
         assert!(report.difference < 1e-7, "{activation}: {report}");
     }
@@ -68,20 +79,8 @@ fn backward_propagation_passes_gradient_check_with_two_outputs() {
     };
     let cache = forward_propagation(&x, &parameters).unwrap();
     let grads = backward_propagation(&parameters, &cache, &x, &y).unwrap();
-    let named: Vec<(&str, DMatrix<f64>)> =
-        parameters.named().iter().map(|(n, m)| (*n, (*m).clone())).collect();
-    let report = gradient_check(&named, &grads.to_vec(), DEFAULT_EPSILON, |p| {
-        let candidate = Parameters {
-            w1: p[0].clone(),
-            b1: p[1].clone(),
-            w2: p[2].clone(),
-            b2: p[3].clone(),
-            activation: Activation::Tanh,
-        };
-        // The cost sums both outputs' cross-entropies over the m examples.
-        compute_cost(&forward_propagation(&x, &candidate).unwrap().a2, &y).unwrap()
-    })
-    .unwrap();
+    // The cost sums both outputs' cross-entropies over the m examples.
+    let report = check_gradients(&parameters, &grads, &x, &y);
     assert_eq!(report.parameters, 26);
     assert!(report.difference < 1e-7, "{report}");
 }
@@ -103,19 +102,7 @@ fn gradient_check_catches_a_wrong_derivative() {
     let cache = forward_propagation(&x, &relu).unwrap();
     let wrong = Parameters { activation: Activation::Tanh, ..relu.clone() };
     let grads = backward_propagation(&wrong, &cache, &x, &y).unwrap();
-    let named: Vec<(&str, DMatrix<f64>)> =
-        relu.named().iter().map(|(n, m)| (*n, (*m).clone())).collect();
-    let report = gradient_check(&named, &grads.to_vec(), DEFAULT_EPSILON, |p| {
-        let candidate = Parameters {
-            w1: p[0].clone(),
-            b1: p[1].clone(),
-            w2: p[2].clone(),
-            b2: p[3].clone(),
-            activation: Activation::Relu,
-        };
-        compute_cost(&forward_propagation(&x, &candidate).unwrap().a2, &y).unwrap()
-    })
-    .unwrap();
+    let report = check_gradients(&relu, &grads, &x, &y);
     assert!(report.difference > 1e-3, "{report}");
 }
 

@@ -11,6 +11,7 @@ use linalg_nn::data::image::MAX_DECODE_BYTES;
 use linalg_nn::data::{DataError, Split, default_data_dir, load_cat_file, load_image_as_column};
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
+use test_support::png::chunk;
 
 fn encode(image: &image::DynamicImage, format: ImageFormat) -> Vec<u8> {
     let mut bytes = Cursor::new(Vec::new());
@@ -152,33 +153,6 @@ fn zero_num_px_is_refused() {
     let path = write_png(dir.path(), "dot.png", RgbImage::from_pixel(1, 1, Rgb([1, 2, 3])));
     let err = load_image_as_column(&path, 0).unwrap_err();
     assert!(err.to_string().contains("num_px must be at least 1"), "{err}");
-}
-
-/// CRC-32 (ISO-HDLC) as PNG chunks need it; bitwise, since the file is tiny.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
-}
-
-fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
-    let mut out = (data.len() as u32).to_be_bytes().to_vec();
-    let mut body = kind.to_vec();
-    body.extend_from_slice(data);
-    out.extend_from_slice(&body);
-    out.extend_from_slice(&crc32(&body).to_be_bytes());
-    out
-}
-
-#[test]
-fn crc32_matches_the_png_iend_constant() {
-    // Every PNG ends with IEND whose CRC is AE 42 60 82 (PNG specification, section 5.6).
-    assert_eq!(crc32(b"IEND"), 0xAE42_6082);
 }
 
 #[test]

@@ -22,6 +22,7 @@ use nalgebra::DMatrix;
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
+use test_support::png::{chunk, crc32};
 
 #[global_allocator]
 static ALLOC: LargestAllocation = LargestAllocation;
@@ -271,27 +272,6 @@ fn pictures_a_learner_may_pass() {
     });
 
     p.section.publish();
-}
-
-/// CRC-32 (ISO-HDLC), as PNG chunks use it.
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
-        }
-    }
-    !crc
-}
-
-fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
-    let mut body = kind.to_vec();
-    body.extend_from_slice(data);
-    let mut out = (data.len() as u32).to_be_bytes().to_vec();
-    out.extend_from_slice(&body);
-    out.extend_from_slice(&crc32(&body).to_be_bytes());
-    out
 }
 
 /// A 2 x 2 palette PNG: red, green / green, blue (8-bit indices, stored zlib block).

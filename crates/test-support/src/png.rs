@@ -21,3 +21,31 @@ pub fn assert_png(path: &Path, min_width: u32, min_height: u32) -> RgbImage {
     );
     img
 }
+
+/// CRC-32 (ISO-HDLC), as PNG chunks use it; bitwise, since the files the tests hand-make are
+/// tiny.
+///
+/// ```
+/// // Every PNG ends with IEND, whose CRC is AE 42 60 82 (PNG specification, section 5.6).
+/// assert_eq!(test_support::png::crc32(b"IEND"), 0xAE42_6082);
+/// ```
+pub fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = !0u32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+/// One PNG chunk: its length, `kind`, `data` and the CRC of kind and data, for hand-made files.
+pub fn chunk(kind: &[u8; 4], data: &[u8]) -> Vec<u8> {
+    let mut body = kind.to_vec();
+    body.extend_from_slice(data);
+    let mut out = (data.len() as u32).to_be_bytes().to_vec();
+    out.extend_from_slice(&body);
+    out.extend_from_slice(&crc32(&body).to_be_bytes());
+    out
+}
