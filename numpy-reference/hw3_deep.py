@@ -277,7 +277,7 @@ def step_by_step_test_cases():
     A1, W1, b1, Z1 = (np.random.randn(*shape) for shape in [(4, 2), (3, 4), (3, 1), (3, 2)])
     A2, W2, b2, Z2 = (np.random.randn(*shape) for shape in [(3, 2), (1, 3), (1, 1), (1, 2)])
     grads = L_model_backward(AL, Y, [((A1, W1, b1), Z1), ((A2, W2, b2), Z2)])
-    for key in ("dW1", "db1", "dA1", "dW2", "db2"):
+    for key in ("dW1", "db1", "dA1", "dA0", "dW2", "db2"):
         show("L_model_backward: " + key, grads[key])
 
     np.random.seed(2)
@@ -293,6 +293,25 @@ def step_by_step_test_cases():
     parameters = update_parameters(parameters, grads, 0.1)
     for key in ("W1", "b1", "W2", "b2"):
         show("update_parameters: " + key, parameters[key])
+
+    # The application's two_layer_model_test: real-valued labels Y = randn(1, 10), which the
+    # models take like any others; L_layer_model on the same data (hw3-deep's tests/training.rs).
+    class Quiet:
+        def detail(self, line):
+            pass
+
+    np.random.seed(1)
+    X, Y = np.random.randn(10, 10), np.random.randn(1, 10)
+    runs = [("two_layer_model", 0.0075, 2), ("two_layer_model", 0.1, 3), ("L_layer_model", 0.0075, 2)]
+    for name, rate, iterations in runs:
+        if name == "two_layer_model":
+            p, costs = two_layer_model(X, Y, (10, 4, 1), rate, iterations, Quiet(), "small", 1)
+        else:
+            p, costs = L_layer_model(X, Y, [10, 5, 6, 1], rate, iterations, Quiet(), "sqrt", 1)
+        label = "%s, Y = randn, %d iterations at %r: " % (name, iterations, rate)
+        print(label + "costs = %r" % costs)
+        for key in sorted(p):
+            show(label + key, p[key])
 
 
 def main():

@@ -17,6 +17,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
+use wait4::Wait4;
 
 /// Environment variables that tune OpenBLAS for a machine; they are removed from the numpy
 /// runs so that numpy picks its kernels as it would on a fresh install.
@@ -62,7 +63,8 @@ pub struct BenchOptions {
 pub struct Measurement {
     /// Wall time from spawn to exit.
     pub wall: Duration,
-    /// Peak resident set size in bytes (`ru_maxrss` of the child).
+    /// Peak resident set size in bytes (`wait4`'s `ru_maxrss` of this child, or the peak working
+    /// set on Windows).
     pub peak_rss: u64,
     /// Its `--json` output.
     pub report: Value,
@@ -86,49 +88,20 @@ pub fn measure(command: &mut Command) -> Result<Measurement> {
         let mut text = String::new();
         stderr.read_to_string(&mut text).map(|_| text)
     });
-    let (status, peak_rss) = wait_with_rusage(child.id())?;
+    let used = child.wait4().context("waiting for a benchmark run")?;
+    let peak_rss = used.rusage.maxrss;
     let wall = started.elapsed();
     let out = out_reader.join().map_err(|_| anyhow::anyhow!("stdout reader panicked"))??;
     let err = err_reader.join().map_err(|_| anyhow::anyhow!("stderr reader panicked"))??;
-    if status != 0 {
-        bail!("{described} exited with status {status}:\n{}", err.trim_end());
+    if !used.status.success() {
+        let status =
+            used.status.code().map_or_else(|| used.status.to_string(), |c| format!("status {c}"));
+        bail!("{described} exited with {status}:\n{}", err.trim_end());
     }
     let report: Value = serde_json::from_str(out.trim()).with_context(|| {
         format!("{described} did not print one JSON object on stdout; it printed:\n{out}")
     })?;
     Ok(Measurement { wall, peak_rss, report })
-}
-
-/// Waits for the child `pid` with `wait4`, which reports that child's own resource usage
-/// (`getrusage(RUSAGE_CHILDREN)` would give the maximum over every child so far). Returns the
-/// exit status (128 + signal when killed) and the peak RSS in bytes.
-fn wait_with_rusage(pid: u32) -> Result<(i32, u64)> {
-    let pid = libc::pid_t::try_from(pid).context("child pid out of range")?;
-    let mut status: libc::c_int = 0;
-    // SAFETY: an all-zero rusage is a valid value of this plain C struct.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    loop {
-        // SAFETY: pid is our own child, not yet waited for; status and usage are valid for
-        // writes.
-        let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-        if waited == pid {
-            break;
-        }
-        let err = std::io::Error::last_os_error();
-        if err.kind() != std::io::ErrorKind::Interrupted {
-            return Err(err).context("waiting for a benchmark run");
-        }
-    }
-    let code = if libc::WIFEXITED(status) {
-        libc::WEXITSTATUS(status)
-    } else if libc::WIFSIGNALED(status) {
-        128 + libc::WTERMSIG(status)
-    } else {
-        -1
-    };
-    // ru_maxrss is in kilobytes on Linux.
-    let peak_rss = u64::try_from(usage.ru_maxrss).unwrap_or(0) * 1024;
-    Ok((code, peak_rss))
 }
 
 /// The median of `values` (the mean of the middle two for an even count); `None` when empty.
@@ -441,15 +414,17 @@ fn machine_description(numpy: &std::result::Result<Numpy, String>) -> String {
         })
         .unwrap_or_else(|| "unknown CPU".to_string());
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let mut features = Vec::new();
     #[cfg(target_arch = "x86_64")]
-    for (name, present) in [
+    let features: Vec<String> = [
         ("AVX2", std::is_x86_feature_detected!("avx2")),
         ("FMA", std::is_x86_feature_detected!("fma")),
         ("AVX-512F", std::is_x86_feature_detected!("avx512f")),
-    ] {
-        features.push(format!("{name} {}", if present { "yes" } else { "no" }));
-    }
+    ]
+    .into_iter()
+    .map(|(name, present)| format!("{name} {}", if present { "yes" } else { "no" }))
+    .collect();
+    #[cfg(not(target_arch = "x86_64"))]
+    let features: Vec<String> = vec![format!("{} (no x86 features)", std::env::consts::ARCH)];
     let rustc = Command::new(std::env::var_os("RUSTC").unwrap_or_else(|| "rustc".into()))
         .arg("--version")
         .output()
@@ -876,10 +851,11 @@ mod tests {
 
     #[test]
     fn peak_rss_is_the_childs_own() {
-        // A child that touches 64 MB, then one that touches almost nothing: the second one's
-        // peak must not be the first one's (getrusage(RUSAGE_CHILDREN) would report 64 MB).
+        // A child that fills 64 MB (every page touched), then one that touches almost nothing:
+        // the second one's peak must not be the first one's (getrusage(RUSAGE_CHILDREN) would
+        // report 64 MB).
         let mut big = Command::new("python3");
-        big.args(["-c", "b = bytearray(64 * 1024 * 1024); print('{\"costs\": []}')"]);
+        big.args(["-c", "b = b'x' * (64 * 1024 * 1024); print('{\"costs\": []}')"]);
         let Ok(big_run) = measure(&mut big) else {
             // No python3 here: the shell alone must still report a small, positive peak.
             let mut small = Command::new("sh");

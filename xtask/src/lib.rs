@@ -2,6 +2,8 @@
 //! fetching the course's datasets and running the test suite, kept out of `main.rs` so that
 //! they can be tested.
 
+#![forbid(unsafe_code)]
+
 pub mod bench;
 pub mod fetch;
 pub mod manifest;

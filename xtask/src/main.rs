@@ -1,6 +1,8 @@
 //! `cargo xtask`: the repository's chores (matklad's xtask pattern). This file only parses the
 //! command line and dispatches; the work is in the `xtask` library.
 
+#![forbid(unsafe_code)]
+
 use clap::{Args, Parser, Subcommand};
 use std::io::IsTerminal;
 use std::path::PathBuf;

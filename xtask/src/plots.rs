@@ -8,15 +8,17 @@
 //! can check the whole pipeline in seconds.
 
 use anyhow::{Context, Result, bail};
+use hw1_logreg::engines::{ModelOptions, model_with};
 use hw1_logreg::{
-    COMPARISON_ITERATIONS, COMPARISON_LEARNING_RATES, LEARNING_RATE, LogisticModel, ModelOptions,
-    NUM_ITERATIONS, TEST_SAMPLE_INDEX, TRAIN_SAMPLE_INDEX, model_with, python_float,
+    COMPARISON_ITERATIONS, COMPARISON_LEARNING_RATES, LEARNING_RATE, LogisticModel, NUM_ITERATIONS,
+    TEST_SAMPLE_INDEX, TRAIN_SAMPLE_INDEX, python_float,
 };
-use hw2_planar::baseline::{BASELINE_ITERATIONS, BASELINE_LEARNING_RATE, logistic_regression};
+use hw2_planar::baseline::{BASELINE_ITERATIONS, BASELINE_LEARNING_RATE};
+use hw2_planar::engines::{hidden_layer_sweep, logistic_regression, model as planar_model};
 use hw2_planar::figures::{GRID_RESOLUTION, decision_grid};
 use hw2_planar::{
     COURSE_SWEEP_ITERATIONS, COURSE_SWEEP_SIZES, Initialization, ModelConfig, Parameters,
-    Preset as PlanarPreset, hidden_layer_sweep, nn_model,
+    Preset as PlanarPreset,
 };
 use hw3_deep::{
     DeepError, EngineOptions, ModelKind, Preset as DeepPreset, TrainOptions, TrainedModel,
@@ -28,7 +30,6 @@ use linalg_nn::atomic::write_bytes_atomic;
 use linalg_nn::data::cat::CLASSES;
 use linalg_nn::data::planar::{PlanarData, PlanarDataset, load_planar_dataset};
 use linalg_nn::data::{CatDataset, load_dataset};
-use linalg_nn::gram::{Engine, GramMatrix, gram_matrix};
 use linalg_nn::init::WeightInit;
 use linalg_nn::plot::{
     DecisionBoundary, Heatmap, LabeledImage, LineChart, Series, decision_boundary_grid, heatmap,
@@ -36,6 +37,7 @@ use linalg_nn::plot::{
 };
 use linalg_nn::train::Silent;
 use nalgebra::DMatrix;
+use nn_engines::gram::{Engine, GramMatrix, gram_matrix};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -251,6 +253,8 @@ impl<'d> CatData<'d> {
 struct BasicsResults {
     train_sample_caption: String,
     main: LogisticModel,
+    /// The engine that trained `main` (the binary's `auto`).
+    engine: Engine,
     test_prediction_caption: String,
     comparison: Vec<LogisticModel>,
 }
@@ -271,7 +275,8 @@ fn basics(out: &mut Output<'_>, cat: &CatData<'_>, budget: &Budget) -> Result<Ba
     let train = |iterations: usize, rate: f64| {
         model_with(&cat.x, &cat.y, &cat.x_test, &cat.y_test, iterations, rate, options, &mut Silent)
     };
-    let main = train(budget.hw1_iterations, LEARNING_RATE).context("hw1: training the model")?;
+    let trained = train(budget.hw1_iterations, LEARNING_RATE).context("hw1: training the model")?;
+    let (main, engine) = (trained.model, trained.engine);
     out.both_formats(BASICS_DIR, "cost_curve", |path| {
         figures::cost_curve(path, &main.costs, main.learning_rate)
     })?;
@@ -282,13 +287,13 @@ fn basics(out: &mut Output<'_>, cat: &CatData<'_>, budget: &Budget) -> Result<Ba
 
     let comparison = COMPARISON_LEARNING_RATES
         .iter()
-        .map(|&rate| train(budget.hw1_comparison_iterations, rate))
+        .map(|&rate| train(budget.hw1_comparison_iterations, rate).map(|run| run.model))
         .collect::<std::result::Result<Vec<_>, _>>()
         .context("hw1: the learning-rate comparison")?;
     out.both_formats(BASICS_DIR, "learning_rates", |path| {
         figures::learning_rate_comparison(path, &comparison)
     })?;
-    Ok(BasicsResults { train_sample_caption, main, test_prediction_caption, comparison })
+    Ok(BasicsResults { train_sample_caption, main, engine, test_prediction_caption, comparison })
 }
 
 /// The first [`SAMPLE_PICTURES`] training pictures, each titled with its index and label.
@@ -366,7 +371,7 @@ fn shallow(out: &mut Output<'_>, cat: &CatData<'_>, budget: &Budget) -> Result<S
 
     let config =
         ModelConfig { num_iterations: budget.hw2_iterations, ..PlanarPreset::Course.config() };
-    let model = nn_model(&flower.x, &flower.y, &config, &mut Silent)
+    let model = planar_model(&flower.x, &flower.y, &config, &mut Silent)
         .context("hw2: training the course network on the flower")?;
     let flower_run = planar_run(&flower, model.parameters.clone(), "course preset")?;
     let path = out.path(SHALLOW_DIR, "flower-boundary.png");
@@ -407,7 +412,7 @@ fn shallow(out: &mut Output<'_>, cat: &CatData<'_>, budget: &Budget) -> Result<S
         init: Initialization { w1_scale: 0.0, w2_scale: 0.0, ..config.init },
         ..config
     };
-    let zero_model = nn_model(&flower.x, &flower.y, &zero_config, &mut Silent)
+    let zero_model = planar_model(&flower.x, &flower.y, &zero_config, &mut Silent)
         .context("hw2: training from zero weights")?;
     let zero_run = planar_run(&flower, zero_model.parameters, "W = 0, tanh")?;
     let random_run = planar_run(&flower, flower_run.parameters.clone(), "W = randn * 0.01, tanh")?;
@@ -435,7 +440,7 @@ fn shallow(out: &mut Output<'_>, cat: &CatData<'_>, budget: &Budget) -> Result<S
     for dataset in PlanarDataset::ALL.into_iter().filter(|d| *d != PlanarDataset::Flower) {
         // The binary generates the data with the run's seed: `--preset course --dataset NAME`.
         let data = dataset.generate(config.init.seed);
-        let model = nn_model(&data.x, &data.y, &config, &mut Silent)
+        let model = planar_model(&data.x, &data.y, &config, &mut Silent)
             .with_context(|| format!("hw2: training on {}", dataset.name()))?;
         let run = planar_run(&data, model.parameters, dataset.name())?;
         datasets.push((data, dataset, run));
@@ -832,7 +837,7 @@ fn results_markdown(
         "`model(..., num_iterations = {}, learning_rate = {})`, engine {}:",
         main.num_iterations,
         python_float(main.learning_rate),
-        main.engine
+        basics.engine
     ));
     line(String::new());
     line(format!("- costs: {}", costs_line(main.costs.iter().copied())));

@@ -1,14 +1,15 @@
 //! `cargo bench -p hw1-logreg`: gradient descent on the course's cat pictures (X is
 //! 12288 x 209), per iteration: the notebook's `propagate` as written (two nalgebra products),
-//! the direct engine's fused pass (`optimize` on the float64 `X`, and `optimize_direct` on the
-//! pictures' bytes with exact integer products, what `--engine direct` runs), and the Gram engine (`optimize_gram`, with
-//! `X^T X` computed beforehand, as `--compare-learning-rates` shares it). Needs the data set
-//! (`cargo xtask fetch-data`, or DL_COURSE_DATA).
+//! the direct engine's fused pass (`engines::optimize_direct` on the float64 `X`, and on the
+//! pictures' bytes with exact integer products, what `--engine direct` runs), and the Gram
+//! engine (`engines::optimize_gram`, with `X^T X` computed beforehand, as
+//! `--compare-learning-rates` shares it). Needs the data set (`cargo xtask fetch-data`, or
+//! DL_COURSE_DATA).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use hw1_logreg::{LEARNING_RATE, optimize, optimize_direct, optimize_gram, propagate};
+use hw1_logreg::engines::{gram_matrix, optimize_direct, optimize_gram};
+use hw1_logreg::{LEARNING_RATE, propagate};
 use linalg_nn::data::{default_data_dir, load_dataset};
-use linalg_nn::gram::gram_matrix;
 use linalg_nn::train::Silent;
 use nalgebra::DMatrix;
 use std::hint::black_box;
@@ -25,13 +26,13 @@ fn iteration(c: &mut Criterion) {
     group.bench_function("notebook propagate (nalgebra)", |b| {
         b.iter(|| black_box(propagate(&w, 0.0, &x, &y).map(|(g, c)| (g.db, c)).ok()))
     });
-    // optimize checks X once per call; 20 iterations per call make that a small share.
+    // optimize_direct checks X once per call; 20 iterations per call make that a small share.
     const DIRECT_ITERATIONS: u64 = 20;
     group.throughput(Throughput::Elements(DIRECT_ITERATIONS));
     group.bench_function("direct engine (fused pass, 2 threads), per 20", |b| {
         b.iter(|| {
-            let run =
-                optimize(&w, 0.0, &x, &y, DIRECT_ITERATIONS as usize, LEARNING_RATE, &mut Silent);
+            let iterations = DIRECT_ITERATIONS as usize;
+            let run = optimize_direct(&w, 0.0, &x, &y, iterations, LEARNING_RATE, &mut Silent);
             black_box(run.map(|(p, _, _)| p.b).ok())
         })
     });

@@ -4,20 +4,21 @@
 //! comparison and your own picture. The work is done by the library; this file parses flags and
 //! prints.
 
+#![forbid(unsafe_code)]
+
 use anyhow::{Context, Result};
 use clap::Parser;
+use hw1_logreg::engines::{Engine, Inputs, ModelOptions, gram_matrix, model_with};
 use hw1_logreg::figures::{
     self, COST_CURVE, LEARNING_RATES, OWN_IMAGE, TEST_PREDICTION, TRAIN_SAMPLE,
 };
 use hw1_logreg::{
-    COMPARISON_ITERATIONS, COMPARISON_LEARNING_RATES, LEARNING_RATE, LogisticModel, ModelOptions,
-    NUM_ITERATIONS, TEST_SAMPLE_INDEX, TRAIN_SAMPLE_INDEX, model_with, python_float,
+    COMPARISON_ITERATIONS, COMPARISON_LEARNING_RATES, LEARNING_RATE, LogisticModel, NUM_ITERATIONS,
+    TEST_SAMPLE_INDEX, TRAIN_SAMPLE_INDEX, python_float,
 };
 use linalg_nn::cli::serde_json::{Value, json};
 use linalg_nn::cli::{CommonArgs, Console, DataArgs, learning_rate, positive_count};
 use linalg_nn::data::{CatDataset, load_dataset, load_image_as_column};
-use linalg_nn::gram::Engine;
-use linalg_nn::inputs::Inputs;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -147,9 +148,9 @@ fn run(args: &Args, console: &Console) -> Result<()> {
     // outside its loop, the direct engine once per iteration with exact integer products. The
     // Gram matrix is shared by the main run and the learning-rate comparison.
     let (x_train, x_test): (&dyn Inputs, &dyn Inputs) = (&data.train, &data.test);
-    let gram = (engine == Engine::Gram).then(|| data.train.gram());
+    let gram = (engine == Engine::Gram).then(|| gram_matrix(x_train));
     let options = ModelOptions { engine, gram: gram.as_ref() };
-    let fitted = {
+    let trained = {
         let mut display = console.training("training", args.epochs);
         model_with(
             x_train,
@@ -162,6 +163,7 @@ fn run(args: &Args, console: &Console) -> Result<()> {
             &mut display,
         )?
     };
+    let fitted = trained.model;
     let training_seconds = started.elapsed().as_secs_f64();
     print_accuracies(console, &fitted);
     console.detail(format!("(trained in {training_seconds:.2} s)"));
@@ -212,6 +214,7 @@ fn run(args: &Args, console: &Console) -> Result<()> {
                     options,
                     &mut display,
                 )?
+                .model
             };
             print_accuracies(console, &run);
             console.result("-------------------------------------------------------");
@@ -264,7 +267,7 @@ fn run(args: &Args, console: &Console) -> Result<()> {
         "num_px": num_px,
         "num_iterations": fitted.num_iterations,
         "learning_rate": fitted.learning_rate,
-        "engine": fitted.engine.name(),
+        "engine": trained.engine.name(),
         "costs": fitted.costs,
         "train_accuracy": fitted.train_accuracy,
         "test_accuracy": fitted.test_accuracy,

@@ -1,15 +1,18 @@
-//! The library's `model` (the notebook's computation, on the float64 `X`) against the
-//! notebook's expected output on the real cat / non-cat data (sections 5 to 7), at the precision
-//! it is printed, and the figures drawn from it. Reads the data from
+//! The notebook's `model` as the binary trains it (`engines::model_with` with the direct engine,
+//! here on the notebook's float64 `X`) against the notebook's expected output on the real cat /
+//! non-cat data (sections 5 to 7), at the precision it is printed, and the figures drawn from it.
+//! The plain `hw1_logreg::model` sums in another order; `tests/engines.rs` checks it against
+//! this engine. Reads the data from
 //! `linalg_nn::data::default_data_dir()` and fails with the loader's message (which names
 //! `cargo xtask fetch-data`) when it is missing.
 
 mod support;
 
+use hw1_logreg::engines::{Engine, ModelOptions, model_with};
 use hw1_logreg::figures::{self, COST_CURVE, LEARNING_RATES};
 use hw1_logreg::{
     COMPARISON_ITERATIONS, COMPARISON_LEARNING_RATES, LEARNING_RATE, LogisticModel, NUM_ITERATIONS,
-    TEST_SAMPLE_INDEX, TRAIN_SAMPLE_INDEX, classify_image, model, python_float,
+    TEST_SAMPLE_INDEX, TRAIN_SAMPLE_INDEX, classify_image, python_float,
 };
 use linalg_nn::plot::CHART_SIZE;
 use linalg_nn::train::Silent;
@@ -18,10 +21,22 @@ use support::{COMPARISON, COURSE_ACCURACIES, COURSE_COSTS};
 use test_support::close::{assert_all_print_as, assert_prints_as};
 use test_support::png::assert_png;
 
+/// The direct engine on the float64 `X`, as `hw1-logreg --engine direct` trains.
 fn train(num_iterations: usize, learning_rate: f64) -> LogisticModel {
     let d = support::floats();
-    model(&d.x_train, &d.y_train, &d.x_test, &d.y_test, num_iterations, learning_rate, &mut Silent)
-        .unwrap()
+    let options = ModelOptions { engine: Engine::Direct, gram: None };
+    model_with(
+        &d.x_train,
+        &d.y_train,
+        &d.x_test,
+        &d.y_test,
+        num_iterations,
+        learning_rate,
+        options,
+        &mut Silent,
+    )
+    .unwrap()
+    .model
 }
 
 /// The notebook's final model, trained once for all the tests that need it.

@@ -6,11 +6,10 @@
 
 mod support;
 
-use hw1_logreg::{
-    LEARNING_RATE, LogisticModel, ModelOptions, NUM_ITERATIONS, model_with, python_float,
+use hw1_logreg::engines::{
+    Engine, EngineModel, Inputs, ModelOptions, gram_matrix, model_with, predict_proba,
 };
-use linalg_nn::gram::{Engine, gram_matrix};
-use linalg_nn::inputs::Inputs;
+use hw1_logreg::{LEARNING_RATE, LogisticModel, NUM_ITERATIONS, python_float};
 use linalg_nn::train::Silent;
 use std::sync::OnceLock;
 use support::{COURSE_ACCURACIES, COURSE_COSTS};
@@ -21,7 +20,7 @@ fn course_model(
     x_train: &dyn Inputs,
     x_test: &dyn Inputs,
     options: ModelOptions<'_>,
-) -> LogisticModel {
+) -> EngineModel {
     let f = support::floats();
     model_with(
         x_train,
@@ -38,8 +37,8 @@ fn course_model(
 
 /// The direct engine on the float64 `X`: the notebook's computation, the reference of every
 /// test here, trained once for all of them.
-fn direct_on_floats() -> &'static LogisticModel {
-    static DIRECT: OnceLock<LogisticModel> = OnceLock::new();
+fn direct_on_floats() -> &'static EngineModel {
+    static DIRECT: OnceLock<EngineModel> = OnceLock::new();
     DIRECT.get_or_init(|| {
         let f = support::floats();
         course_model(&f.x_train, &f.x_test, ModelOptions { engine: Engine::Direct, gram: None })
@@ -69,8 +68,8 @@ fn gram_and_direct_engines_agree_on_the_course_run() {
     // `auto` picks Gram for 12288 features and 209 examples.
     assert_eq!(Engine::Auto.resolve(f.x_train.nrows(), f.x_train.ncols()), Engine::Gram);
 
-    assert_course_output(direct, "direct engine");
-    assert_agrees_with_direct(&fast, direct);
+    assert_course_output(&direct.model, "direct engine");
+    assert_agrees_with_direct(&fast.model, &direct.model);
 }
 
 /// Issue 10's contract between a Gram run and the direct run: costs to 1e-8, the notebook's
@@ -91,42 +90,76 @@ fn assert_agrees_with_direct(fast: &LogisticModel, direct: &LogisticModel) {
 }
 
 /// What `hw1-logreg --engine gram` runs: the Gram engine on the pictures' bytes
-/// (`linalg_nn::inputs`, no float64 `X`), against the direct engine on the float64 `X`.
+/// (`nn_engines::inputs`, no float64 `X`), against the direct engine on the float64 `X`.
 #[test]
 fn gram_engine_on_the_pictures_bytes_gives_the_course_output() {
     let data = support::dataset();
-    let gram = data.train.gram();
+    let gram = gram_matrix(&data.train);
     let options = ModelOptions { engine: Engine::Gram, gram: Some(&gram) };
-    let bytes = course_model(&data.train, &data.test, options);
-    assert_eq!(bytes.engine, Engine::Gram);
-    assert_agrees_with_direct(&bytes, direct_on_floats());
+    let run = course_model(&data.train, &data.test, options);
+    assert_eq!(run.engine, Engine::Gram);
+    let bytes = &run.model;
+    assert_agrees_with_direct(bytes, &direct_on_floats().model);
     // And the probabilities of the test pictures, computed from the bytes or from the floats.
     let (from_bytes, from_floats) = (
-        bytes.predict_proba(&data.test).unwrap(),
-        bytes.predict_proba(&support::floats().x_test).unwrap(),
+        predict_proba(&bytes.w, bytes.b, &data.test).unwrap(),
+        predict_proba(&bytes.w, bytes.b, &support::floats().x_test).unwrap(),
     );
     assert!((from_bytes - from_floats).abs().max() < 1e-14);
 }
 
 /// What `hw1-logreg --engine direct` runs: the direct engine on the pictures' bytes (exact
-/// integer products, `linalg_nn::exact_bytes`) against the same engine on the float64 `X`:
+/// integer products, `nn_engines::exact_bytes`) against the same engine on the float64 `X`:
 /// the notebook's expected output, and the two differing by float64 rounding only.
 #[test]
 fn direct_engine_on_the_pictures_bytes_agrees_with_the_float64_pass() {
     let data = support::dataset();
-    let floats = direct_on_floats();
-    let bytes =
+    let floats = &direct_on_floats().model;
+    let run =
         course_model(&data.train, &data.test, ModelOptions { engine: Engine::Direct, gram: None });
-    assert_eq!(bytes.engine, Engine::Direct);
+    assert_eq!(run.engine, Engine::Direct);
+    let bytes = &run.model;
     assert_eq!(bytes.costs.len(), floats.costs.len());
     for (&(i, a), &(j, b)) in floats.costs.iter().zip(&bytes.costs) {
         assert_eq!(i, j);
         assert!((a - b).abs() < 1e-13, "iteration {i}: floats {a}, bytes {b}");
     }
-    assert_course_output(&bytes, "direct engine on bytes");
+    assert_course_output(bytes, "direct engine on bytes");
     assert_eq!(bytes.y_prediction_train, floats.y_prediction_train);
     assert_eq!(bytes.y_prediction_test, floats.y_prediction_test);
     let relative = (&bytes.w - &floats.w).abs().max() / floats.w.abs().max();
     assert!(relative < 1e-12, "weights differ by {relative:e} relative");
     assert!((bytes.b - floats.b).abs() < 1e-12 * floats.b.abs().max(1.0));
+}
+
+/// The notebook's loop as `lib.rs` writes it ([`hw1_logreg::model`]: `propagate` with
+/// nalgebra's products, then the update) against the direct engine on the same float64 `X`:
+/// the same gradient descent summed in another order, so the two agree to float64 rounding
+/// (the tolerances of the bytes-against-floats test above), and the plain loop prints the
+/// notebook's expected output too.
+#[test]
+fn the_notebook_loop_agrees_with_the_direct_engine() {
+    let f = support::floats();
+    let engine = &direct_on_floats().model;
+    let plain = hw1_logreg::model(
+        &f.x_train,
+        &f.y_train,
+        &f.x_test,
+        &f.y_test,
+        NUM_ITERATIONS,
+        LEARNING_RATE,
+        &mut Silent,
+    )
+    .unwrap();
+    assert_eq!(plain.costs.len(), engine.costs.len());
+    for (&(i, a), &(j, b)) in engine.costs.iter().zip(&plain.costs) {
+        assert_eq!(i, j);
+        assert!((a - b).abs() < 1e-13, "iteration {i}: engine {a}, plain {b}");
+    }
+    assert_course_output(&plain, "the notebook's loop");
+    assert_eq!(plain.y_prediction_train, engine.y_prediction_train);
+    assert_eq!(plain.y_prediction_test, engine.y_prediction_test);
+    let relative = (&plain.w - &engine.w).abs().max() / engine.w.abs().max();
+    assert!(relative < 1e-12, "weights differ by {relative:e} relative");
+    assert!((plain.b - engine.b).abs() < 1e-12 * engine.b.abs().max(1.0));
 }

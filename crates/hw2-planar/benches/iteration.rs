@@ -1,10 +1,10 @@
 //! `cargo bench -p hw2-planar`: the planar network of the notebook (2 -> 4 -> 1, 400 points)
-//! per 100 iterations of `nn_model` at the course's settings, and the hidden layer's `tanh` of
-//! one iteration (1600 values) by the C library and by this crate's vectorised copy of it.
+//! per 100 iterations at the course's settings, on the binary's engine (`engines::model`) and
+//! on the notebook's loop (`nn_model`), and the hidden layer's `tanh` of one iteration (1600
+//! values) by the C library and by the engines' vectorised copy of it.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use hw2_planar::tanh::tanh_into;
-use hw2_planar::{Preset, nn_model};
+use hw2_planar::{Preset, engines, nn_model};
 use linalg_nn::data::planar::load_planar_dataset;
 use linalg_nn::train::Silent;
 use std::hint::black_box;
@@ -16,7 +16,12 @@ fn iteration(c: &mut Criterion) {
     let mut group = c.benchmark_group("hw2 iterations (n_h = 4, m = 400)");
     group.measurement_time(Duration::from_secs(3));
     group.throughput(Throughput::Elements(100));
-    group.bench_function("nn_model, per 100", |b| {
+    group.bench_function("engines::model, per 100", |b| {
+        b.iter(|| {
+            black_box(engines::model(&flower.x, &flower.y, &config, &mut Silent).map(|m| m.costs))
+        })
+    });
+    group.bench_function("nn_model (the notebook's loop), per 100", |b| {
         b.iter(|| black_box(nn_model(&flower.x, &flower.y, &config, &mut Silent).map(|m| m.costs)))
     });
     group.finish();
@@ -34,7 +39,7 @@ fn iteration(c: &mut Criterion) {
         })
     });
     group.bench_function("tanh_into (same bits, AVX2)", |b| {
-        b.iter(|| tanh_into(black_box(&z), &mut a))
+        b.iter(|| nn_engines::tanh::tanh_into(black_box(&z), &mut a))
     });
     group.finish();
 }

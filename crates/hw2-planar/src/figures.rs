@@ -5,8 +5,9 @@
 //! `.svg`) and writes the file atomically, so `cargo xtask plots` can call them as the binary does.
 
 use crate::baseline::LogisticModel;
+use crate::engines::predict;
 use crate::error::Result;
-use crate::{Parameters, SweepRun, TrainedModel, predict};
+use crate::{Parameters, SweepRun, TrainedModel};
 use linalg_nn::DMatrix;
 use linalg_nn::data::planar::PlanarData;
 use linalg_nn::plot::{
@@ -49,7 +50,8 @@ where
 }
 
 /// The network's decision regions over `points`: [`boundary_grid`] with
-/// `predict(parameters, cells)`, one batched forward pass.
+/// `predict(parameters, cells)`, one batched forward pass (through [`crate::engines::predict`],
+/// the same predictions as [`crate::predict`]).
 ///
 /// ```
 /// use hw2_planar::{Parameters, figures::decision_grid};

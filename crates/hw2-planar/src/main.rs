@@ -1,14 +1,15 @@
 //! `hw2-planar`: runs week 3's notebook, "Planar data classification with one hidden layer":
 //! trains the network, compares it with logistic regression, optionally sweeps the hidden layer
 //! size, and draws the decision boundaries (unless `--no-plots`). The work is in the library;
-//! this file parses flags and prints.
+//! this file parses flags and prints. Training goes through `hw2_planar::engines`.
+
+#![forbid(unsafe_code)]
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use hw2_planar::baseline::{BASELINE_ITERATIONS, BASELINE_LEARNING_RATE, logistic_regression};
-use hw2_planar::{
-    ModelConfig, Preset, SweepRun, TrainedModel, accuracy, figures, hidden_layer_sweep, nn_model,
-};
+use hw2_planar::baseline::{BASELINE_ITERATIONS, BASELINE_LEARNING_RATE};
+use hw2_planar::engines::{hidden_layer_sweep, logistic_regression, model};
+use hw2_planar::{ModelConfig, Preset, SweepRun, TrainedModel, accuracy, figures};
 use linalg_nn::activations::Activation;
 use linalg_nn::cli::serde_json::{self, json};
 use linalg_nn::cli::{
@@ -117,7 +118,7 @@ fn run(args: &Args) -> Result<()> {
     ));
 
     let mut display = console.training("nn_model", config.num_iterations);
-    let model = nn_model(&data.x, &data.y, &config, &mut display).with_context(|| {
+    let model = model(&data.x, &data.y, &config, &mut display).with_context(|| {
         format!("training the network (n_h = {}) on {dataset}", config.hidden_units)
     })?;
     drop(display);

@@ -1,6 +1,8 @@
 //! Behaviour beyond the notebook's numbers: gradient checks of backpropagation for every hidden
-//! activation, the decision-boundary mesh, the other data sets, bad input and divergence.
+//! activation, the decision-boundary mesh, the other data sets, bad input and divergence (on
+//! every engine).
 
+use hw2_planar::engines::{self, Engine, hidden_layer_sweep_with, model_with};
 use hw2_planar::figures::{GRID_RESOLUTION, decision_grid};
 use hw2_planar::{
     Gradients, ModelConfig, Parameters, PlanarError, Preset, accuracy, backward_propagation,
@@ -180,26 +182,37 @@ fn trained_network_boundary_agrees_with_its_predictions() {
 #[test]
 fn bad_configurations_are_refused_before_training() {
     let flower = load_planar_dataset();
-    let mut calls = 0;
-    let mut count = |_: &Iteration| calls += 1;
+    for engine in Engine::ALL {
+        let mut calls = 0;
+        let mut count = |_: &Iteration| calls += 1;
 
-    let zero_hidden = ModelConfig { hidden_units: 0, ..Preset::Notes.config() };
-    let err = nn_model(&flower.x, &flower.y, &zero_hidden, &mut count).unwrap_err();
-    assert!(err.to_string().contains("hidden units (n_h)"), "{err}");
-    assert!(err.to_string().contains("got 0"), "{err}");
+        let zero_hidden = ModelConfig { hidden_units: 0, ..Preset::Notes.config() };
+        let err = model_with(engine, &flower.x, &flower.y, &zero_hidden, &mut count).unwrap_err();
+        assert!(err.to_string().contains("hidden units (n_h)"), "{engine}: {err}");
+        assert!(err.to_string().contains("got 0"), "{engine}: {err}");
 
-    let nan_rate = ModelConfig { learning_rate: f64::NAN, ..Preset::Notes.config() };
-    let err = nn_model(&flower.x, &flower.y, &nan_rate, &mut count).unwrap_err();
-    assert!(err.to_string().contains("learning rate"), "{err}");
-    assert!(err.to_string().contains("NaN"), "{err}");
+        let nan_rate = ModelConfig { learning_rate: f64::NAN, ..Preset::Notes.config() };
+        let err = model_with(engine, &flower.x, &flower.y, &nan_rate, &mut count).unwrap_err();
+        assert!(err.to_string().contains("learning rate"), "{engine}: {err}");
+        assert!(err.to_string().contains("NaN"), "{engine}: {err}");
 
-    let no_iterations = ModelConfig { num_iterations: 0, ..Preset::Notes.config() };
-    assert!(nn_model(&flower.x, &flower.y, &no_iterations, &mut count).is_err());
+        let no_iterations = ModelConfig { num_iterations: 0, ..Preset::Notes.config() };
+        assert!(model_with(engine, &flower.x, &flower.y, &no_iterations, &mut count).is_err());
 
-    let mismatched = DMatrix::zeros(1, 399);
-    let err = nn_model(&flower.x, &mismatched, &Preset::Notes.config(), &mut count).unwrap_err();
-    assert!(err.to_string().contains("Y (one label per column of X)"), "{err}");
+        let mismatched = DMatrix::zeros(1, 399);
+        let notes = Preset::Notes.config();
+        let err = model_with(engine, &flower.x, &mismatched, &notes, &mut count).unwrap_err();
+        assert!(err.to_string().contains("Y (one label per column of X)"), "{engine}: {err}");
 
+        let sweep = |sizes: &[usize]| {
+            hidden_layer_sweep_with(engine, &flower.x, &flower.y, sizes, &notes, |_| Silent)
+        };
+        let err = sweep(&[4, 0]).unwrap_err();
+        assert!(err.to_string().contains("got 0"), "{engine}: {err}");
+        assert!(sweep(&[]).is_err());
+        assert_eq!(calls, 0, "{engine}: no training iteration may run with a bad configuration");
+    }
+    // The notebook's own sweep checks every size first too.
     let err =
         hidden_layer_sweep(&flower.x, &flower.y, &[4, 0], &Preset::Notes.config(), |_| Silent)
             .unwrap_err();
@@ -207,18 +220,23 @@ fn bad_configurations_are_refused_before_training() {
     assert!(
         hidden_layer_sweep(&flower.x, &flower.y, &[], &Preset::Notes.config(), |_| Silent).is_err()
     );
-    assert_eq!(calls, 0, "no training iteration may run with a bad configuration");
 }
 
 #[test]
 fn a_huge_learning_rate_stops_with_a_divergence_error() {
+    for engine in Engine::ALL {
+        diverges_at_a_huge_learning_rate(engine);
+    }
+}
+
+fn diverges_at_a_huge_learning_rate(engine: Engine) {
     let flower = load_planar_dataset();
     let config = ModelConfig { learning_rate: 1e6, ..Preset::Notes.config() };
     let mut reported = Vec::new();
     let mut observer = |it: &Iteration| reported.extend(it.cost);
-    let err = nn_model(&flower.x, &flower.y, &config, &mut observer).unwrap_err();
+    let err = model_with(engine, &flower.x, &flower.y, &config, &mut observer).unwrap_err();
     let NnError::Diverged { iteration, cost, learning_rate } = err.clone() else {
-        panic!("expected a divergence, got {err}");
+        panic!("{engine}: expected a divergence, got {err}");
     };
     assert!(!cost.is_finite());
     assert_eq!(learning_rate, 1e6);
@@ -233,7 +251,7 @@ fn a_huge_learning_rate_stops_with_a_divergence_error() {
     // Without every iteration's cost (`--no-plots`) the divergence is caught at the same
     // iteration, with the same cost.
     let lean = ModelConfig { every_cost: false, ..config };
-    let lean_err = nn_model(&flower.x, &flower.y, &lean, &mut Silent).unwrap_err();
+    let lean_err = model_with(engine, &flower.x, &flower.y, &lean, &mut Silent).unwrap_err();
     assert_eq!(lean_err.to_string(), err.to_string());
 }
 
@@ -255,13 +273,13 @@ fn other_datasets_train_as_in_numpy_and_deterministically() {
         let data = dataset.generate(config.init.seed);
         assert_eq!(data.m(), 200, "{dataset}");
         assert_eq!(data, dataset.generate(config.init.seed), "{dataset} is deterministic");
-        let model = nn_model(&data.x, &data.y, &config, &mut Silent).unwrap();
+        let model = engines::model(&data.x, &data.y, &config, &mut Silent).unwrap();
         assert_eq!(model.costs.len(), 20, "{dataset}");
         assert_prints_as(model.costs[0], first, &format!("{dataset}: cost after iteration 0"));
         assert_prints_as(model.costs[19], last, &format!("{dataset}: cost after iteration 1900"));
         let acc = accuracy(&model.parameters, &data.x, &data.y).unwrap();
         assert_eq!(acc, numpy_accuracy, "{dataset}");
-        let again = nn_model(&data.x, &data.y, &config, &mut Silent).unwrap();
+        let again = engines::model(&data.x, &data.y, &config, &mut Silent).unwrap();
         assert_eq!(again.parameters, model.parameters, "{dataset}: training is deterministic");
     }
 }

@@ -4,13 +4,16 @@
 //! activation.
 //!
 //! Every golden value names its source: the notebook's printed output, or the command of
-//! `numpy-reference/hw2_planar.py` (run from that folder) that prints it.
+//! `numpy-reference/hw2_planar.py` (run from that folder) that prints it. Whole training runs go
+//! through `engines::model` and `engines::hidden_layer_sweep`, as the binary's do
+//! (`tests/engines.rs` checks that the notebook's loop gives the same bits).
 
-use hw2_planar::baseline::{BASELINE_ITERATIONS, BASELINE_LEARNING_RATE, logistic_regression};
+use hw2_planar::baseline::{BASELINE_ITERATIONS, BASELINE_LEARNING_RATE};
+use hw2_planar::engines::{hidden_layer_sweep, logistic_regression, model};
 use hw2_planar::{
     COURSE_SWEEP_ITERATIONS, COURSE_SWEEP_SIZES, Initialization, ModelConfig, Parameters, Preset,
     TrainedModel, accuracy, backward_propagation, compute_cost, forward_propagation,
-    hidden_layer_sweep, initialize_parameters, nn_model, sum_rows_like_numpy, update_parameters,
+    initialize_parameters, sum_rows_like_numpy, update_parameters,
 };
 use linalg_nn::activations::Activation;
 use linalg_nn::data::planar::load_planar_dataset;
@@ -115,7 +118,7 @@ fn course_run() -> &'static (TrainedModel, f64, Vec<Iteration>) {
                 seen.push(*it);
             }
         };
-        let model = nn_model(&flower.x, &flower.y, &Preset::Course.config(), &mut observer)
+        let model = model(&flower.x, &flower.y, &Preset::Course.config(), &mut observer)
             .expect("the course preset trains");
         let acc = accuracy(&model.parameters, &flower.x, &flower.y).unwrap();
         (model, acc, seen)
@@ -234,7 +237,7 @@ fn notes_runs() -> &'static [(Activation, TrainedModel, f64)] {
             .into_iter()
             .map(|activation| {
                 let config = ModelConfig { activation, ..Preset::Notes.config() };
-                let model = nn_model(&flower.x, &flower.y, &config, &mut Silent).unwrap();
+                let model = model(&flower.x, &flower.y, &config, &mut Silent).unwrap();
                 let acc = accuracy(&model.parameters, &flower.x, &flower.y).unwrap();
                 (activation, model, acc)
             })

@@ -7,9 +7,9 @@
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hw3_deep::{EngineOptions, ModelKind, Preset, l_layer_model_with};
 use linalg_nn::data::{default_data_dir, load_dataset};
-use linalg_nn::gram::{Engine, gram_matrix};
-use linalg_nn::inputs::Inputs;
 use linalg_nn::train::Silent;
+use nn_engines::gram::{Engine, gram_matrix};
+use nn_engines::inputs::Inputs;
 use std::hint::black_box;
 use std::time::Duration;
 

@@ -4,19 +4,35 @@
 //!
 //! For layer `l`, given `dA[l]`:
 //! `dZ = dA * g'(Z)`, `dW = (1/m) dZ A_prev^T`, `db = (1/m) sum(dZ, axis=1)`,
-//! `dA_prev = W^T dZ`. The last is not needed for the input layer (nothing is learned from
-//! `dX`), so [`l_model_backward`] skips it there: for the cat network `W1^T dZ1` would be a
-//! 12288 x 209 product thrown away every iteration. The training loops call the `_into`
-//! versions, which fill gradient buffers allocated once ([`Gradients::zeros_like`]); the Gram
-//! engine calls [`l_model_backward_with_da0`], which does compute `dA[0]`, on layers 2..L.
+//! `dA_prev = W^T dZ`. [`l_model_backward`] returns what the notebook's `grads` holds: `dW[l]`,
+//! `db[l]` for every layer and `dA[l]` for `l = 0 .. L-1` ([`Gradients::da`](field@Gradients::da),
+//! `grads["dA0"]` to `grads["dA" + str(L-1)]`).
+//!
+//! The training loops call the buffer-reusing twins of these functions instead, in
+//! [`crate::reusing`]: the direct engine's loop calls [`BackwardBuffers::l_model_backward`],
+//! which fills gradient buffers allocated once ([`Gradients::zeros_like`]) and skips the one
+//! product nothing learns from, `dA[0] = W1^T dZ1` (for the cat network a 12288 x 209 product
+//! thrown away every iteration); the Gram engine calls
+//! [`BackwardBuffers::l_model_backward_with_da0`], which does compute `dA[0]`, on layers 2..L.
+//! The functions here compute into fresh matrices through the same code.
+//!
+//! [`BackwardBuffers::l_model_backward`]: crate::reusing::BackwardBuffers::l_model_backward
+//! [`BackwardBuffers::l_model_backward_with_da0`]: crate::reusing::BackwardBuffers::l_model_backward_with_da0
+//!
+//! None of these functions looks at the values of the labels `Y` beyond their being finite:
+//! like the notebook's, they work for any real labels (the course's own unit test of
+//! `two_layer_model` trains on `Y = np.random.randn(1, m)`).
 
-use crate::error::{DeepError, Result};
-use crate::forward::{ForwardPass, LayerCache, LinearCache};
+use crate::error::Result;
+use crate::forward::{LayerCache, LinearCache};
 use crate::network::Parameters;
-use linalg_nn::activations::{Activation, sigmoid_scalar};
-use linalg_nn::kernels::{Op, gemm_into, matmul_into};
-use linalg_nn::matrix::ensure_shape;
-use linalg_nn::{DMatrix, NnError};
+use crate::reusing::{
+    activation_backward_into, cost_derivative_into, l_model_backward_into,
+    linear_backward_weights_into,
+};
+use linalg_nn::DMatrix;
+use linalg_nn::activations::Activation;
+use nn_engines::kernels::{Op, matmul_into};
 
 /// The gradients of one layer's parameters, `dW[l]` and `db[l]`.
 #[derive(Clone, Debug, PartialEq)]
@@ -27,18 +43,49 @@ pub struct LayerGradients {
     pub db: DMatrix<f64>,
 }
 
-/// The notebook's `grads` dictionary for the parameters: `layers[0]` holds `dW1` and `db1`.
-/// (The notebook also keeps every `dA[l]`; nothing uses them after the backward pass, so they
-/// are not stored.)
+/// The notebook's `grads` dictionary: `layers[l - 1]` holds `dW{l}` and `db{l}`, and `da[l]`
+/// holds `dA{l}` (look them up by the notebook's keys with [`Gradients::get`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Gradients {
-    /// Layers 1 to L, in order.
+    /// `dW[l]` and `db[l]` of layers 1 to L, in order.
     pub layers: Vec<LayerGradients>,
+    /// The notebook's `grads["dA" + str(l)]` for `l = 0 .. L-1`, in order: `da[l]` is
+    /// `dA[l] = W[l+1]^T dZ[l+1]`, shaped like `A[l]` (`A[0] = X`, so `da[0]` is `(n_x, m)`).
+    ///
+    /// Like the notebook's, `dA[l]` is the derivative of the *loss* of each example (column `i`
+    /// is `dL(i)/dA[l](i)`), that is `m` times the derivative of the cost `J`: the `1/m` enters in
+    /// `dW` and `db`. `dA[L]`, the starting point `dAL`, is not kept (neither is it in `grads`).
+    ///
+    /// Empty (no entries) until a backward pass fills it, as in gradients built by
+    /// [`Gradients::new`] or [`Gradients::zeros_like`]. [`l_model_backward`] fills every entry;
+    /// the training loop's [`BackwardBuffers::l_model_backward`] leaves `da[0]` empty (0 x 0):
+    /// nothing learns from `dX`. [`Gradients::da()`](method@Gradients::da) tells a computed entry
+    /// from a skipped one.
+    ///
+    /// [`BackwardBuffers::l_model_backward`]: crate::reusing::BackwardBuffers::l_model_backward
+    pub da: Vec<DMatrix<f64>>,
 }
 
 impl Gradients {
+    /// Gradients of the parameters alone, `dW[l]` and `db[l]` for `l = 1 ..= L` from
+    /// `layers[l - 1]`, with no `dA[l]`: what [`crate::update_parameters`] needs.
+    ///
+    /// ```
+    /// use hw3_deep::{Gradients, LayerGradients};
+    /// use nalgebra::DMatrix;
+    /// let g = Gradients::new(vec![LayerGradients { dw: DMatrix::zeros(1, 2), db: DMatrix::zeros(1, 1) }]);
+    /// assert_eq!(g.get("dW1").map(|m| m.shape()), Some((1, 2)));
+    /// assert!(g.da.is_empty() && g.da(0).is_none());
+    /// ```
+    pub fn new(layers: Vec<LayerGradients>) -> Self {
+        Gradients { layers, da: Vec::new() }
+    }
+
     /// Zero gradients shaped like `parameters`: the buffers a training loop allocates once and
-    /// [`l_model_backward_into`] fills every iteration.
+    /// [`BackwardBuffers::l_model_backward`] fills every iteration. The `dA[l]` depend on the
+    /// number of examples, so [`Gradients::da`] starts empty and is shaped by the first pass.
+    ///
+    /// [`BackwardBuffers::l_model_backward`]: crate::reusing::BackwardBuffers::l_model_backward
     ///
     /// ```
     /// use hw3_deep::{Gradients, initialize_parameters_deep};
@@ -46,10 +93,11 @@ impl Gradients {
     /// let p = initialize_parameters_deep(&[5, 3, 1], WeightInit::SMALL, &mut NumpyRng::new(1)).unwrap();
     /// let g = Gradients::zeros_like(&p);
     /// assert_eq!((g.layers[0].dw.shape(), g.layers[1].db.shape()), ((3, 5), (1, 1)));
+    /// assert!(g.da.is_empty());
     /// ```
     pub fn zeros_like(parameters: &Parameters) -> Self {
-        Gradients {
-            layers: parameters
+        Gradients::new(
+            parameters
                 .layers
                 .iter()
                 .map(|layer| LayerGradients {
@@ -57,6 +105,63 @@ impl Gradients {
                     db: DMatrix::zeros(layer.b.nrows(), layer.b.ncols()),
                 })
                 .collect(),
+        )
+    }
+
+    /// The notebook's `grads["dA" + str(l)]`, `dA[l] = W[l+1]^T dZ[l+1]` for `l = 0 .. L-1`
+    /// (`dA0` is the gradient with respect to `X`): `None` for `l >= L`, or when the backward
+    /// pass skipped it (`dA0` in the training loop, see [`Gradients::da`](field@Gradients::da)).
+    ///
+    /// ```
+    /// use hw3_deep::{initialize_parameters_deep, l_model_backward, l_model_forward};
+    /// use linalg_nn::{NumpyRng, init::WeightInit};
+    /// use nalgebra::DMatrix;
+    /// let mut rng = NumpyRng::new(2);
+    /// let params = initialize_parameters_deep(&[3, 4, 1], WeightInit::InverseSqrtFanIn, &mut rng).unwrap();
+    /// let x = rng.randn(3, 6);
+    /// let y = DMatrix::from_row_slice(1, 6, &[1.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
+    /// let pass = l_model_forward(&x, &params).unwrap();
+    /// let grads = l_model_backward(pass.al(), &y, &pass.caches()).unwrap();
+    /// // dA0 is shaped like X, dA1 like A1; there is no dA2 (= dAL) in the notebook's grads.
+    /// assert_eq!(grads.da(0).unwrap().shape(), (3, 6));
+    /// assert_eq!(grads.da(1).unwrap().shape(), (4, 6));
+    /// assert!(grads.da(2).is_none());
+    /// ```
+    pub fn da(&self, l: usize) -> Option<&DMatrix<f64>> {
+        self.da.get(l).filter(|da| !da.is_empty())
+    }
+
+    /// A gradient by the notebook's key: `"dA0"` .. `"dA{L-1}"` ([`Gradients::da`]), `"dW1"` ..
+    /// `"dW{L}"` and `"db1"` .. `"db{L}"`; `None` for any other key or a gradient not computed.
+    ///
+    /// ```
+    /// use hw3_deep::{initialize_parameters_deep, l_model_backward, l_model_forward};
+    /// use linalg_nn::{NumpyRng, init::WeightInit};
+    /// use nalgebra::DMatrix;
+    /// let mut rng = NumpyRng::new(2);
+    /// let params = initialize_parameters_deep(&[3, 4, 1], WeightInit::InverseSqrtFanIn, &mut rng).unwrap();
+    /// let x = rng.randn(3, 6);
+    /// let y = DMatrix::from_row_slice(1, 6, &[1.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
+    /// let pass = l_model_forward(&x, &params).unwrap();
+    /// let grads = l_model_backward(pass.al(), &y, &pass.caches()).unwrap();
+    /// assert_eq!(grads.get("dA1"), grads.da(1));
+    /// assert_eq!(grads.get("dW2"), Some(&grads.layers[1].dw));
+    /// assert_eq!(grads.get("db1"), Some(&grads.layers[0].db));
+    /// assert!(grads.get("dA2").is_none() && grads.get("dW0").is_none() && grads.get("dZ1").is_none());
+    /// ```
+    pub fn get(&self, key: &str) -> Option<&DMatrix<f64>> {
+        let (name, number) = key.split_at_checked(2)?;
+        let canonical = number == "0" || !number.starts_with('0');
+        if number.is_empty() || !canonical || !number.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let l: usize = number.parse().ok()?;
+        let layer = || self.layers.get(l.checked_sub(1)?);
+        match name {
+            "dA" => self.da(l),
+            "dW" => layer().map(|g| &g.dw),
+            "db" => layer().map(|g| &g.db),
+            _ => None,
         }
     }
 }
@@ -99,7 +204,9 @@ pub fn relu_backward(da: &DMatrix<f64>, z: &DMatrix<f64>) -> Result<DMatrix<f64>
 }
 
 /// `dZ = dA * g'(Z)` for any activation: the two `dnn_utils` functions for sigmoid and ReLU,
-/// the core's [`Activation::backward`] for the others.
+/// the core's [`Activation::backward`] for the others. (The notebook's
+/// `linear_activation_backward` picks `sigmoid_backward` or `relu_backward` by the activation's
+/// name; [`linear_activation_backward`] calls this.)
 pub fn activation_backward(
     da: &DMatrix<f64>,
     z: &DMatrix<f64>,
@@ -110,61 +217,12 @@ pub fn activation_backward(
     Ok(dz)
 }
 
-/// [`activation_backward`] into `dz`, a buffer shaped like `dA` that a training loop allocated
-/// once.
-///
-/// ```
-/// use hw3_deep::{activation_backward, activation_backward_into};
-/// use linalg_nn::activations::Activation;
-/// use nalgebra::DMatrix;
-/// let da = DMatrix::from_row_slice(1, 3, &[5.0, 6.0, 7.0]);
-/// let z = DMatrix::from_row_slice(1, 3, &[-1.0, 0.0, 2.0]);
-/// let mut dz = DMatrix::zeros(1, 3);
-/// for g in Activation::ALL {
-///     activation_backward_into(&da, &z, g, &mut dz).unwrap();
-///     assert_eq!(dz, activation_backward(&da, &z, g).unwrap());
-/// }
-/// assert!(activation_backward_into(&da, &z, Activation::Relu, &mut DMatrix::zeros(3, 1)).is_err());
-/// ```
-pub fn activation_backward_into(
-    da: &DMatrix<f64>,
-    z: &DMatrix<f64>,
-    activation: Activation,
-    dz: &mut DMatrix<f64>,
-) -> Result<()> {
-    let what = match activation {
-        Activation::Sigmoid => "Z against dA (sigmoid backward)",
-        Activation::Tanh => "Z against dA (tanh backward)",
-        Activation::Relu => "Z against dA (relu backward)",
-        Activation::LeakyRelu => "Z against dA (leaky-relu backward)",
-    };
-    ensure_shape(z, da.shape(), what)?;
-    ensure_shape(dz, da.shape(), "the dZ buffer against dA")?;
-    let (out, da, z) = (dz.as_mut_slice(), da.as_slice(), z.as_slice());
-    let pairs = out.iter_mut().zip(da.iter().zip(z));
-    match activation {
-        // `dnn_utils.sigmoid_backward`: s recomputed from Z, as the notebook does.
-        Activation::Sigmoid => pairs.for_each(|(out, (&d, &zv))| {
-            let s = sigmoid_scalar(zv);
-            *out = d * s * (1.0 - s);
-        }),
-        // `dnn_utils.relu_backward`. A select rather than a conditional store: the sign of Z is
-        // random, so a branch would be mispredicted half the time, and the select vectorises.
-        Activation::Relu => {
-            pairs.for_each(|(out, (&d, &zv))| *out = if zv <= 0.0 { 0.0 } else { d })
-        }
-        other => pairs.for_each(|(out, (&d, &zv))| {
-            *out = d * other.derivative_scalar(zv, other.apply_scalar(zv));
-        }),
-    }
-    Ok(())
-}
-
 /// `dW = (1/m) dZ A_prev^T` and `db = (1/m) sum(dZ, axis=1)`: [`linear_backward`] without
 /// `dA_prev`, for the input layer.
 ///
 /// ```
-/// use hw3_deep::{LinearCache, linear_backward_weights};
+/// use hw3_deep::LinearCache;
+/// use hw3_deep::backward::linear_backward_weights;
 /// use nalgebra::DMatrix;
 /// let a_prev = DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 3.0, 4.0]);
 /// let (w, b) = (DMatrix::zeros(1, 2), DMatrix::zeros(1, 1));
@@ -183,53 +241,6 @@ pub fn linear_backward_weights(
     };
     linear_backward_weights_into(dz, cache, &mut grads)?;
     Ok(grads)
-}
-
-/// [`linear_backward_weights`] into buffers the caller allocated once: a training loop reuses
-/// them every iteration instead of allocating a fresh `dW1` (20 x 12288 for the cat network).
-///
-/// ```
-/// use hw3_deep::{LayerGradients, LinearCache, linear_backward_weights, linear_backward_weights_into};
-/// use nalgebra::DMatrix;
-/// let a_prev = DMatrix::from_row_slice(2, 3, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
-/// let (w, b) = (DMatrix::zeros(2, 2), DMatrix::zeros(2, 1));
-/// let dz = DMatrix::from_row_slice(2, 3, &[1.0, -1.0, 0.5, 2.0, 0.0, -3.0]);
-/// let cache = LinearCache { a_prev: &a_prev, w: &w, b: &b };
-/// // Old contents (even NaN) are overwritten.
-/// let mut grads = LayerGradients { dw: DMatrix::from_element(2, 2, f64::NAN), db: DMatrix::zeros(2, 1) };
-/// linear_backward_weights_into(&dz, &cache, &mut grads).unwrap();
-/// assert_eq!(grads, linear_backward_weights(&dz, &cache).unwrap());
-/// ```
-pub fn linear_backward_weights_into(
-    dz: &DMatrix<f64>,
-    cache: &LinearCache<'_>,
-    grads: &mut LayerGradients,
-) -> Result<()> {
-    let LinearCache { a_prev, w, b } = *cache;
-    let m = a_prev.ncols();
-    if m == 0 {
-        return Err(NnError::invalid("A_prev", "backward propagation over zero examples").into());
-    }
-    ensure_shape(dz, (w.nrows(), m), "dZ against W A_prev")?;
-    ensure_shape(w, (w.nrows(), a_prev.nrows()), "W against A_prev")?;
-    ensure_shape(b, (w.nrows(), 1), "b against W")?;
-    ensure_shape(&grads.dw, w.shape(), "the dW buffer against W")?;
-    ensure_shape(&grads.db, b.shape(), "the db buffer against b")?;
-    let inv_m = 1.0 / m as f64;
-    // dZ A_prev^T straight from the stored A_prev (for layer 1, the 12288 x 209 X): the kernel
-    // reads the transpose through strides, with no copy, and scales by 1/m as it writes.
-    gemm_into(&mut grads.dw, 0.0, dz, Op::N, a_prev, Op::T, inv_m)?;
-    // The row sums of dZ, accumulated a column at a time: each row is still summed left to
-    // right, but the additions of different rows are independent and vectorise.
-    let db = grads.db.as_mut_slice();
-    db.fill(0.0);
-    if !db.is_empty() {
-        for dz_column in dz.as_slice().chunks_exact(db.len()) {
-            db.iter_mut().zip(dz_column).for_each(|(sum, v)| *sum += v);
-        }
-    }
-    db.iter_mut().for_each(|sum| *sum *= inv_m);
-    Ok(())
 }
 
 /// The notebook's `linear_backward(dZ, cache)`: `dA_prev = W^T dZ`,
@@ -290,10 +301,13 @@ pub fn linear_activation_backward(
     linear_backward(&dz, &cache.linear)
 }
 
-/// `dAL = -(Y / AL - (1 - Y) / (1 - AL))`, the derivative of the cross-entropy cost with respect
+/// `dAL = -(Y / AL - (1 - Y) / (1 - AL))`, the derivative of the cross-entropy loss with respect
 /// to `AL` (the notebook's "Initializing backpropagation" step). A term whose numerator is 0
 /// counts as 0, like the cost's `0 log 0 = 0`: a label's absent class must not turn a saturated
 /// `AL = 1` (or 0) into `0 / 0 = NaN`. Every other value is computed exactly as numpy does.
+///
+/// The labels may be any finite numbers, as in the notebook (the formula is the derivative of
+/// `-(Y log(AL) + (1 - Y) log(1 - AL))` for every `Y`); a NaN or infinite label is refused.
 ///
 /// ```
 /// use hw3_deep::cost_derivative;
@@ -302,6 +316,11 @@ pub fn linear_activation_backward(
 /// let al = DMatrix::from_row_slice(1, 3, &[0.5, 0.75, 1.0]);
 /// let dal = cost_derivative(&al, &y).unwrap();
 /// assert_eq!(dal, DMatrix::from_row_slice(1, 3, &[-2.0, 4.0, -1.0]));
+/// // A real-valued label: -(0.25 / 0.5 - 0.75 / 0.5).
+/// let dal = cost_derivative(&DMatrix::from_element(1, 1, 0.5), &DMatrix::from_element(1, 1, 0.25)).unwrap();
+/// assert_eq!(dal[(0, 0)], 1.0);
+/// let nan = cost_derivative(&al, &DMatrix::from_row_slice(1, 3, &[1.0, f64::NAN, 0.0])).unwrap_err();
+/// assert_eq!(nan.to_string(), "invalid Y: must contain only finite numbers, found NaN at (0, 1)");
 /// ```
 pub fn cost_derivative(al: &DMatrix<f64>, y: &DMatrix<f64>) -> Result<DMatrix<f64>> {
     let mut dal = DMatrix::zeros(al.nrows(), al.ncols());
@@ -309,25 +328,15 @@ pub fn cost_derivative(al: &DMatrix<f64>, y: &DMatrix<f64>) -> Result<DMatrix<f6
     Ok(dal)
 }
 
-/// [`cost_derivative`] into `dal`, a buffer shaped like `AL`.
-pub(crate) fn cost_derivative_into(
-    al: &DMatrix<f64>,
-    y: &DMatrix<f64>,
-    dal: &mut DMatrix<f64>,
-) -> Result<()> {
-    ensure_shape(al, y.shape(), "AL against Y")?;
-    ensure_shape(dal, al.shape(), "the dAL buffer against AL")?;
-    let ratio = |num: f64, den: f64| if num == 0.0 { 0.0 } else { num / den };
-    for (out, (&a, &yv)) in dal.iter_mut().zip(al.iter().zip(y.iter())) {
-        *out = -(ratio(yv, a) - ratio(1.0 - yv, 1.0 - a));
-    }
-    Ok(())
-}
-
 /// The notebook's `L_model_backward(AL, Y, caches)`: starting from
 /// `dAL = -(Y / AL - (1 - Y) / (1 - AL))`, runs [`linear_activation_backward`] from layer `L`
-/// down to 1 (sigmoid for the last layer, ReLU below it in the course). `dA[0] = W1^T dZ1` is
-/// not computed (see the module documentation).
+/// down to 1 (sigmoid for the last layer, ReLU below it in the course), and returns the
+/// notebook's `grads`: `dW[l] = (1/m) dZ[l] A[l-1]^T` and `db[l] = (1/m) sum(dZ[l], axis=1)`
+/// for `l = 1 .. L` ([`Gradients::layers`]), and `dA[l-1] = W[l]^T dZ[l]` for `l = L .. 1`, that
+/// is `grads["dA" + str(L-1)]` down to `grads["dA0"]` ([`Gradients::da`](field@Gradients::da),
+/// [`Gradients::get`]).
+///
+/// `Y` may hold any finite labels, as in the notebook; its shape must be `AL`'s.
 ///
 /// ```
 /// use hw3_deep::{initialize_parameters_deep, l_model_backward, l_model_forward};
@@ -341,190 +350,23 @@ pub(crate) fn cost_derivative_into(
 /// let grads = l_model_backward(pass.al(), &y, &pass.caches()).unwrap();
 /// assert_eq!(grads.layers[0].dw.shape(), (4, 3));
 /// assert_eq!(grads.layers[1].db.shape(), (1, 1));
+/// // grads["dA0"] (shaped like X) and grads["dA1"] (like A1).
+/// assert_eq!((grads.da[0].shape(), grads.da[1].shape()), ((3, 6), (4, 6)));
 /// ```
 pub fn l_model_backward(
     al: &DMatrix<f64>,
     y: &DMatrix<f64>,
     caches: &[LayerCache<'_>],
 ) -> Result<Gradients> {
-    let mut grads = Gradients {
-        layers: caches
+    let mut grads = Gradients::new(
+        caches
             .iter()
             .map(|cache| LayerGradients {
                 dw: DMatrix::zeros(cache.linear.w.nrows(), cache.linear.w.ncols()),
                 db: DMatrix::zeros(cache.linear.b.nrows(), cache.linear.b.ncols()),
             })
             .collect(),
-    };
+    );
     l_model_backward_into(al, y, caches, &mut grads)?;
     Ok(grads)
-}
-
-/// [`l_model_backward`] into gradient buffers allocated once (by [`Gradients::zeros_like`]),
-/// so that no iteration allocates a new `dW1`. (A training loop also keeps the intermediate
-/// `dA[l]`, `dZ[l]`: [`BackwardBuffers::l_model_backward`].)
-///
-/// ```
-/// use hw3_deep::{Gradients, initialize_parameters_deep, l_model_backward, l_model_backward_into, l_model_forward};
-/// use linalg_nn::{NumpyRng, init::WeightInit};
-/// use nalgebra::DMatrix;
-/// let mut rng = NumpyRng::new(2);
-/// let params = initialize_parameters_deep(&[3, 4, 1], WeightInit::InverseSqrtFanIn, &mut rng).unwrap();
-/// let x = rng.randn(3, 6);
-/// let y = DMatrix::from_row_slice(1, 6, &[1.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
-/// let pass = l_model_forward(&x, &params).unwrap();
-/// let mut grads = Gradients::zeros_like(&params);
-/// l_model_backward_into(pass.al(), &y, &pass.caches(), &mut grads).unwrap();
-/// assert_eq!(grads, l_model_backward(pass.al(), &y, &pass.caches()).unwrap());
-/// ```
-pub fn l_model_backward_into(
-    al: &DMatrix<f64>,
-    y: &DMatrix<f64>,
-    caches: &[LayerCache<'_>],
-    grads: &mut Gradients,
-) -> Result<()> {
-    let cache = |index: usize| caches.get(index).copied();
-    let mut buffers = BackwardBuffers::default();
-    buffers.through_layers(al, y, caches.len(), cache, grads, false).map(drop)
-}
-
-/// [`l_model_backward_into`] that also returns `dA[0] = W1^T dZ1`, the gradient with respect to
-/// the network's input (the notebook's `grads["dA0"]`).
-///
-/// The Gram engine needs it: it runs layers 2..L through these functions with `A[1]` as their
-/// input, and `dA[1]` is what turns into `dZ1` for the first layer.
-///
-/// ```
-/// use hw3_deep::{Gradients, initialize_parameters_deep, l_model_backward_with_da0, l_model_forward};
-/// use linalg_nn::{NumpyRng, init::WeightInit};
-/// use nalgebra::DMatrix;
-/// let mut rng = NumpyRng::new(2);
-/// let params = initialize_parameters_deep(&[3, 1], WeightInit::InverseSqrtFanIn, &mut rng).unwrap();
-/// let x = rng.randn(3, 4);
-/// let y = DMatrix::from_row_slice(1, 4, &[1.0, 0.0, 1.0, 0.0]);
-/// let pass = l_model_forward(&x, &params).unwrap();
-/// let mut grads = Gradients::zeros_like(&params);
-/// let da0 = l_model_backward_with_da0(pass.al(), &y, &pass.caches(), &mut grads).unwrap();
-/// // One sigmoid layer: dZ = AL - Y and dA0 = W^T dZ.
-/// let dz = pass.al() - &y;
-/// assert!((da0 - params.layers[0].w.transpose() * dz).abs().max() < 1e-15);
-/// ```
-pub fn l_model_backward_with_da0(
-    al: &DMatrix<f64>,
-    y: &DMatrix<f64>,
-    caches: &[LayerCache<'_>],
-    grads: &mut Gradients,
-) -> Result<DMatrix<f64>> {
-    let cache = |index: usize| caches.get(index).copied();
-    let mut buffers = BackwardBuffers::default();
-    buffers.through_layers(al, y, caches.len(), cache, grads, true)?;
-    Ok(std::mem::replace(&mut buffers.da[0], DMatrix::zeros(0, 0)))
-}
-
-/// The intermediate `dA[l]` and `dZ[l]` of backward propagation, kept from one iteration of a
-/// training loop to the next so that none allocates them: the loops' versions of
-/// [`l_model_backward_into`] and [`l_model_backward_with_da0`], on a [`ForwardPass`]. The
-/// buffers are shaped on first use (and reshaped if the network changes).
-///
-/// ```
-/// use hw3_deep::{BackwardBuffers, Gradients, initialize_parameters_deep, l_model_backward, l_model_forward};
-/// use linalg_nn::{NumpyRng, init::WeightInit};
-/// use nalgebra::DMatrix;
-/// let mut rng = NumpyRng::new(2);
-/// let params = initialize_parameters_deep(&[3, 4, 1], WeightInit::InverseSqrtFanIn, &mut rng).unwrap();
-/// let y = DMatrix::from_row_slice(1, 6, &[1.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
-/// let (mut buffers, mut grads) = (BackwardBuffers::default(), Gradients::zeros_like(&params));
-/// for _ in 0..3 {
-///     let x = rng.randn(3, 6);
-///     let pass = l_model_forward(&x, &params).unwrap();
-///     buffers.l_model_backward(&pass, &y, &mut grads).unwrap();
-///     assert_eq!(grads, l_model_backward(pass.al(), &y, &pass.caches()).unwrap());
-/// }
-/// ```
-#[derive(Clone, Debug, Default)]
-pub struct BackwardBuffers {
-    /// `dA[l]` for `l = 0..=L` (`dA[0]` only when it is asked for).
-    da: Vec<DMatrix<f64>>,
-    /// `dZ[l]` of layer `l = index + 1`.
-    dz: Vec<DMatrix<f64>>,
-}
-
-impl BackwardBuffers {
-    /// [`l_model_backward_into`] for the layers of `pass`, with its `AL`.
-    pub fn l_model_backward(
-        &mut self,
-        pass: &ForwardPass<'_>,
-        y: &DMatrix<f64>,
-        grads: &mut Gradients,
-    ) -> Result<()> {
-        let cache = |index: usize| pass.cache(index);
-        self.through_layers(pass.al(), y, pass.len(), cache, grads, false).map(drop)
-    }
-
-    /// [`l_model_backward_with_da0`] for the layers of `pass`: `dA[0]`, borrowed from the
-    /// buffers.
-    pub fn l_model_backward_with_da0(
-        &mut self,
-        pass: &ForwardPass<'_>,
-        y: &DMatrix<f64>,
-        grads: &mut Gradients,
-    ) -> Result<&DMatrix<f64>> {
-        let cache = |index: usize| pass.cache(index);
-        self.through_layers(pass.al(), y, pass.len(), cache, grads, true)?;
-        Ok(&self.da[0])
-    }
-
-    /// The loop of `L_model_backward` over `count` layers (`cache(index)` for layer
-    /// `index + 1`), writing `dW[l]`, `db[l]` into `grads` and `dA[0]` into `self.da[0]` only
-    /// when `with_da0` is set.
-    fn through_layers<'c>(
-        &mut self,
-        al: &DMatrix<f64>,
-        y: &DMatrix<f64>,
-        count: usize,
-        cache: impl Fn(usize) -> Option<LayerCache<'c>>,
-        grads: &mut Gradients,
-        with_da0: bool,
-    ) -> Result<()> {
-        if count == 0 {
-            return Err(DeepError::layers(
-                &[],
-                "backward propagation needs at least one layer's cache",
-            ));
-        }
-        if grads.layers.len() != count {
-            return Err(DeepError::layers(
-                &[],
-                format!("{count} layers of caches but {} of gradient buffers", grads.layers.len()),
-            ));
-        }
-        self.da.resize_with(count + 1, || DMatrix::zeros(0, 0));
-        self.dz.resize_with(count, || DMatrix::zeros(0, 0));
-        shape_buffer(&mut self.da[count], al.shape());
-        cost_derivative_into(al, y, &mut self.da[count])?;
-        for index in (0..count).rev() {
-            let Some(layer) = cache(index) else {
-                return Err(DeepError::layers(&[], format!("no cache for layer {}", index + 1)));
-            };
-            let dz = &mut self.dz[index];
-            shape_buffer(dz, layer.z.shape());
-            activation_backward_into(&self.da[index + 1], layer.z, layer.activation, dz)?;
-            linear_backward_weights_into(dz, &layer.linear, &mut grads.layers[index])?;
-            if index == 0 && !with_da0 {
-                break;
-            }
-            // dA[l-1] = W[l]^T dZ[l].
-            let da_prev = &mut self.da[index];
-            shape_buffer(da_prev, (layer.linear.w.ncols(), dz.ncols()));
-            matmul_into(da_prev, layer.linear.w, Op::T, dz, Op::N)?;
-        }
-        Ok(())
-    }
-}
-
-/// Makes `buffer` `shape`-d (new zeros) unless it already is.
-fn shape_buffer(buffer: &mut DMatrix<f64>, shape: (usize, usize)) {
-    if buffer.shape() != shape {
-        *buffer = DMatrix::zeros(shape.0, shape.1);
-    }
 }

@@ -2,32 +2,36 @@
 //! descent as `two_layer_model` / `L_layer_model`, with the first layer kept by an engine of its
 //! own, since only layer 1 sees the 12288 x 209 input `X`.
 //!
-//! - `--engine gram` ([`gradient_descent_gram`]): [`linalg_nn::gram::GramFirstLayer`] keeps the
+//! - `--engine gram` ([`gradient_descent_gram`]): [`nn_engines::gram::GramFirstLayer`] keeps the
 //!   pre-activation `Z1 = W1 X + b1` and updates it through `G = X^T X` (`(m, m)`, computed
 //!   once), so `X` is not touched inside the loop and `W1` is built once at the end. For the
 //!   deep model an iteration costs about 2 MFLOP instead of the direct engine's 205. The
 //!   derivation is in `docs/gram-engine.md`.
 //! - `--engine direct` on the cat pictures ([`gradient_descent_direct`]):
-//!   [`linalg_nn::exact_bytes::ByteFirstLayer`] computes the notebook's `W1 X` and `dZ1 X^T`
+//!   [`nn_engines::exact_bytes::ByteFirstLayer`] computes the notebook's `W1 X` and `dZ1 X^T`
 //!   every iteration, as exact products of the pictures' bytes.
 //!
 //! Layers 2..L run the notebook's functions unchanged on `A1 = g(Z1)`:
-//! [`crate::l_model_forward`], [`compute_cost`], [`crate::l_model_backward_with_da0`] and
-//! [`update_parameters`] (the first two and the third into buffers kept between iterations,
-//! [`l_model_forward_reusing`] and [`BackwardBuffers`], so that no iteration allocates).
+//! [`crate::l_model_forward`], [`compute_cost`], [`crate::l_model_backward`] and
+//! [`update_parameters`] (the first and the third through their twins in [`crate::reusing`],
+//! [`l_model_forward_reusing`] and [`BackwardBuffers::l_model_backward_with_da0`], into buffers
+//! kept between iterations, so that no iteration allocates).
 
-use crate::backward::{BackwardBuffers, Gradients, activation_backward_into, cost_derivative_into};
+use crate::backward::Gradients;
 use crate::error::Result;
-use crate::forward::{ForwardPass, compute_cost, l_model_forward_reusing};
+use crate::forward::{ForwardPass, compute_cost};
 use crate::model::{RECORD_EVERY, TrainOptions, TrainedModel, check_data, gradient_descent};
 use crate::network::{Layer, Parameters, check_layers_fit_data, update_parameters};
+use crate::reusing::{
+    BackwardBuffers, activation_backward_into, cost_derivative_into, l_model_forward_reusing,
+};
 use linalg_nn::NnError;
 use linalg_nn::activations::Activation;
-use linalg_nn::exact_bytes::ByteFirstLayer;
-use linalg_nn::gram::{Engine, GramFirstLayer, GramMatrix, GramSettings};
-use linalg_nn::inputs::Inputs;
 use linalg_nn::train::{Iteration, TrainObserver, check_cost, validate_hyperparameters};
 use nalgebra::DMatrix;
+use nn_engines::exact_bytes::ByteFirstLayer;
+use nn_engines::gram::{Engine, GramFirstLayer, GramMatrix, GramSettings};
+use nn_engines::inputs::Inputs;
 
 /// Which engine trains a model, and the Gram matrix `X^T X` if it was computed before (several
 /// runs on the same pictures, e.g. `--compare-presets`, then compute it once).

@@ -5,13 +5,17 @@
 //! The notebook's caches hold `(A_prev, W, b)` and `Z` for every layer. Here the forward pass
 //! owns only what it computed (`Z[l]` and `A[l]`); a [`LayerCache`] *borrows* `A[l-1]`, `W[l]`
 //! and `b[l]`, so neither the 12288 x 209 input `X` nor the weights are copied per iteration.
+//!
+//! [`linear_forward`] and [`l_model_forward`] compute into fresh matrices through their
+//! buffer-reusing twins in [`crate::reusing`] ([`linear_forward_into`],
+//! [`l_model_forward_reusing`]), which the training loops call.
 
 use crate::error::Result;
 use crate::network::Parameters;
+use crate::reusing::{l_model_forward_reusing, linear_forward_into};
 use linalg_nn::activations::Activation;
 use linalg_nn::cost::cross_entropy_cost;
-use linalg_nn::kernels::{Op, matmul_into};
-use linalg_nn::matrix::{add_column_mut, ensure_shape};
+use linalg_nn::matrix::{ensure_finite, ensure_shape};
 use nalgebra::DMatrix;
 
 /// The notebook's `linear_cache`, `(A_prev, W, b)`, as borrowed matrices.
@@ -50,7 +54,7 @@ pub struct LayerOutput {
 /// The notebook's `linear_forward(A, W, b)`: `Z = W A + b`, with `b` broadcast over the `m`
 /// columns.
 ///
-/// The product runs on [`linalg_nn::kernels::matmul_into`] (SIMD kernels chosen at run time,
+/// The product runs on [`nn_engines::kernels::matmul_into`] (SIMD kernels chosen at run time,
 /// large products split over two threads): for the cat network the 20 x 12288 by 12288 x 209
 /// first layer is the whole cost of a forward pass, about 3 ms instead of nalgebra's 8.5.
 ///
@@ -72,33 +76,6 @@ pub fn linear_forward(
     let mut z = DMatrix::zeros(w.nrows(), a_prev.ncols());
     linear_forward_into(a_prev, w, b, &mut z)?;
     Ok(z)
-}
-
-/// [`linear_forward`] into `z` `(n[l], m)`, a buffer a training loop allocated once.
-///
-/// ```
-/// use hw3_deep::{linear_forward, linear_forward_into};
-/// use nalgebra::DMatrix;
-/// let a = DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 3.0, 4.0]);
-/// let w = DMatrix::from_row_slice(1, 2, &[0.5, -1.0]);
-/// let b = DMatrix::from_row_slice(1, 1, &[0.25]);
-/// let mut z = DMatrix::from_element(1, 2, f64::NAN); // old contents are overwritten
-/// linear_forward_into(&a, &w, &b, &mut z).unwrap();
-/// assert_eq!(z, linear_forward(&a, &w, &b).unwrap());
-/// assert!(linear_forward_into(&a, &w, &b, &mut DMatrix::zeros(2, 2)).is_err());
-/// ```
-pub fn linear_forward_into(
-    a_prev: &DMatrix<f64>,
-    w: &DMatrix<f64>,
-    b: &DMatrix<f64>,
-    z: &mut DMatrix<f64>,
-) -> Result<()> {
-    ensure_shape(w, (w.nrows(), a_prev.nrows()), "W (its columns must match the rows of A_prev)")?;
-    ensure_shape(b, (w.nrows(), 1), "b (one bias per row of W)")?;
-    ensure_shape(z, (w.nrows(), a_prev.ncols()), "the Z buffer against W A_prev")?;
-    matmul_into(z, w, Op::N, a_prev, Op::N)?;
-    add_column_mut(z, b)?;
-    Ok(())
 }
 
 /// The notebook's `linear_activation_forward(A_prev, W, b, activation)`: `Z = W A_prev + b`,
@@ -187,6 +164,16 @@ impl<'a> ForwardPass<'a> {
     pub fn into_outputs(self) -> Vec<LayerOutput> {
         self.outputs
     }
+
+    /// The pass of `parameters` on `x` whose layers computed `outputs` (in
+    /// [`l_model_forward_reusing`]).
+    pub(crate) fn from_outputs(
+        x: &'a DMatrix<f64>,
+        parameters: &'a Parameters,
+        outputs: Vec<LayerOutput>,
+    ) -> Self {
+        ForwardPass { x, parameters, outputs }
+    }
 }
 
 /// The notebook's `L_model_forward(X, parameters)`: `[LINEAR->RELU]*(L-1) -> LINEAR->SIGMOID`
@@ -212,55 +199,11 @@ pub fn l_model_forward<'a>(
     l_model_forward_reusing(x, parameters, Vec::new())
 }
 
-/// [`l_model_forward`] into the `Z[l]`, `A[l]` buffers of an earlier pass
-/// ([`ForwardPass::into_outputs`]): a training loop allocates them in its first iteration and
-/// never again. Buffers of the wrong shape, or missing ones, are replaced.
-///
-/// ```
-/// use hw3_deep::{initialize_parameters_deep, l_model_forward, l_model_forward_reusing};
-/// use linalg_nn::{NumpyRng, init::WeightInit};
-/// let mut rng = NumpyRng::new(1);
-/// let params = initialize_parameters_deep(&[4, 3, 1], WeightInit::InverseSqrtFanIn, &mut rng).unwrap();
-/// let (x, other_x) = (rng.randn(4, 5), rng.randn(4, 5));
-/// let buffers = l_model_forward(&other_x, &params).unwrap().into_outputs();
-/// let reused = l_model_forward_reusing(&x, &params, buffers).unwrap();
-/// assert_eq!(reused.al(), l_model_forward(&x, &params).unwrap().al());
-/// ```
-pub fn l_model_forward_reusing<'a>(
-    x: &'a DMatrix<f64>,
-    parameters: &'a Parameters,
-    mut outputs: Vec<LayerOutput>,
-) -> Result<ForwardPass<'a>> {
-    let Some(first) = parameters.layers.first() else {
-        return Err(crate::DeepError::layers(&[], "the parameters have no layers"));
-    };
-    if x.nrows() != first.inputs() {
-        let what = format!("X against W1: the network takes {} features", first.inputs());
-        ensure_shape(x, (first.inputs(), x.ncols()), &what)?;
-    }
-    let m = x.ncols();
-    outputs.truncate(parameters.layers.len());
-    for (index, layer) in parameters.layers.iter().enumerate() {
-        let shape = (layer.w.nrows(), m);
-        match outputs.get_mut(index) {
-            Some(out) if out.z.shape() == shape && out.a.shape() == shape => {}
-            Some(out) => {
-                *out = LayerOutput { a: DMatrix::zeros(shape.0, m), z: DMatrix::zeros(shape.0, m) }
-            }
-            None => outputs
-                .push(LayerOutput { a: DMatrix::zeros(shape.0, m), z: DMatrix::zeros(shape.0, m) }),
-        }
-        let (before, rest) = outputs.split_at_mut(index);
-        let a_prev = if index == 0 { x } else { &before[index - 1].a };
-        let out = &mut rest[0];
-        linear_forward_into(a_prev, &layer.w, &layer.b, &mut out.z)?;
-        layer.activation.forward_into(&out.z, &mut out.a)?;
-    }
-    Ok(ForwardPass { x, parameters, outputs })
-}
-
 /// The notebook's `compute_cost(AL, Y)`: the cross-entropy
 /// `J = -(1/m) sum(Y log(AL) + (1 - Y) log(1 - AL))`.
+///
+/// `Y` must be shaped like `AL` and finite; its labels may be any real numbers, as in the
+/// notebook (the course's unit tests train on `Y = np.random.randn(1, m)`).
 ///
 /// ```
 /// use hw3_deep::compute_cost;
@@ -269,7 +212,15 @@ pub fn l_model_forward_reusing<'a>(
 /// let y = DMatrix::from_row_slice(1, 3, &[1.0, 1.0, 0.0]);
 /// let al = DMatrix::from_row_slice(1, 3, &[0.8, 0.9, 0.4]);
 /// assert!((compute_cost(&al, &y).unwrap() - 0.2797765635793422).abs() < 1e-15);
+/// // A real-valued label: -(0.25 log 0.5 + 0.75 log 0.5) = log 2.
+/// let half = DMatrix::from_element(1, 1, 0.5);
+/// let cost = compute_cost(&half, &DMatrix::from_element(1, 1, 0.25)).unwrap();
+/// assert!((cost - std::f64::consts::LN_2).abs() < 1e-15);
+/// let err = compute_cost(&half, &DMatrix::from_element(1, 1, f64::INFINITY)).unwrap_err();
+/// assert_eq!(err.to_string(), "invalid Y: must contain only finite numbers, found inf at (0, 0)");
 /// ```
 pub fn compute_cost(al: &DMatrix<f64>, y: &DMatrix<f64>) -> Result<f64> {
+    ensure_shape(al, y.shape(), "A (predicted probabilities) against Y")?;
+    ensure_finite(y, "Y")?;
     Ok(cross_entropy_cost(al, y)?)
 }

@@ -2,18 +2,38 @@
 //! Neural Network: Step by Step" and its application "Deep Neural Network for Image
 //! Classification", in Rust, with the same numbers as the notebooks.
 //!
-//! The functions carry the notebooks' names so the two can be read side by side:
+//! The functions carry the notebooks' names so the two can be read side by side; the crate root
+//! re-exports exactly what a learner meets in the notebooks, in their order:
 //!
 //! | notebook | here |
 //! |---|---|
-//! | `initialize_parameters`, `initialize_parameters_deep` | [`initialize_parameters`], [`initialize_parameters_deep`] |
-//! | `linear_forward`, `linear_activation_forward`, `L_model_forward` | [`linear_forward`], [`linear_activation_forward`], [`l_model_forward`] |
+//! | `initialize_parameters` (2-layer) | [`initialize_parameters`] |
+//! | `initialize_parameters_deep` | [`initialize_parameters_deep`] ([`Parameters`], [`Layer`]) |
+//! | `linear_forward` | [`linear_forward`] |
+//! | `sigmoid`, `relu` (`dnn_utils`) | [`Activation::forward`](linalg_nn::activations::Activation::forward) |
+//! | `linear_activation_forward` | [`linear_activation_forward`] (`A` and `Z`: [`LayerOutput`]) |
+//! | `L_model_forward`, its `caches` | [`l_model_forward`], [`ForwardPass::caches`] ([`LayerCache`], [`LinearCache`]) |
 //! | `compute_cost` | [`compute_cost`] |
-//! | `linear_backward`, `linear_activation_backward`, `L_model_backward` | [`linear_backward`], [`linear_activation_backward`], [`l_model_backward`] |
-//! | `sigmoid_backward`, `relu_backward` (`dnn_utils`) | [`sigmoid_backward`], [`relu_backward`] |
+//! | `linear_backward` | [`linear_backward`] ([`LinearGradients`]) |
+//! | `sigmoid_backward`, `relu_backward` (`dnn_utils`) | [`sigmoid_backward`], [`relu_backward`] ([`activation_backward`] for any activation) |
+//! | `linear_activation_backward` | [`linear_activation_backward`] |
+//! | `dAL = - (np.divide(Y, AL) - np.divide(1 - Y, 1 - AL))` | [`cost_derivative`] |
+//! | `L_model_backward` | [`l_model_backward`] |
+//! | `grads["dA" + str(l)]`, `grads["dW" + str(l)]`, `grads["db" + str(l)]` | `grads.da[l]`, `grads.layers[l - 1].dw`, `.db` ([`Gradients::get`]) |
 //! | `update_parameters` | [`update_parameters`] |
-//! | `two_layer_model`, `L_layer_model`, `predict` | [`two_layer_model`], [`l_layer_model`], [`predict`] |
+//! | `two_layer_model` | [`two_layer_model`] |
+//! | `L_layer_model` | [`l_layer_model`] |
+//! | `predict` | [`predict`] ([`predict_probabilities`], [`accuracy`]) |
 //! | `print_mislabeled_images` | [`figures::mislabeled_images`] |
+//!
+//! Besides these the root holds the crate's own model types: [`ModelKind`], [`Preset`],
+//! [`TrainOptions`], [`TrainedModel`], [`EngineOptions`], the errors ([`DeepError`]) and the
+//! training loops ([`gradient_descent`], [`train_with_engine`]).
+//!
+//! The training loops call the notebook's functions through buffer-reusing twins, in
+//! [`reusing`] (`hw3_deep::reusing::linear_forward_into`, `l_model_forward_reusing`,
+//! `BackwardBuffers`, ...): the same bits, into buffers allocated once, so that no iteration
+//! allocates.
 //!
 //! Two engines run the same gradient descent ([`EngineOptions`], `--engine`): `direct`
 //! ([`gradient_descent`]) is the notebook's computation step for step, `W1 X` forward and
@@ -27,7 +47,10 @@
 //! [`l_layer_model`]) run the direct engine; their `_with` versions take the choice.
 //!
 //! Shapes follow the course: `X` is `(n_x, m)`, `W[l]` is `(n[l], n[l-1])`, `b[l]` is
-//! `(n[l], 1)`, and `parameters.layers[0]` holds `W1`, `b1`.
+//! `(n[l], 1)`, and `parameters.layers[0]` holds `W1`, `b1`. Labels `Y` are `(1, m)`: the model
+//! functions take any finite labels, as the notebook's do; the 0/1 labels of a classifier are
+//! checked where the data enter ([`check_binary_labels`]: the data loaders, the binary,
+//! [`accuracy`]).
 //!
 //! Run it with `cargo run --release -p hw3-deep -- [--model two-layer|deep] [--preset course]`.
 //! It prints the cost every 100 iterations ("Cost after iteration 100: 0.672053"), the train
@@ -56,6 +79,8 @@
 //! assert!(after < before);
 //! ```
 
+#![forbid(unsafe_code)]
+
 pub mod backward;
 pub mod engine;
 pub mod error;
@@ -64,24 +89,23 @@ pub mod forward;
 pub mod model;
 pub mod model_file;
 pub mod network;
+pub mod reusing;
 
 pub use backward::{
-    BackwardBuffers, Gradients, LayerGradients, LinearGradients, activation_backward,
-    activation_backward_into, cost_derivative, l_model_backward, l_model_backward_into,
-    l_model_backward_with_da0, linear_activation_backward, linear_backward,
-    linear_backward_weights, linear_backward_weights_into, relu_backward, sigmoid_backward,
+    Gradients, LayerGradients, LinearGradients, activation_backward, cost_derivative,
+    l_model_backward, linear_activation_backward, linear_backward, relu_backward, sigmoid_backward,
 };
 pub use engine::{EngineOptions, gradient_descent_direct, gradient_descent_gram};
 pub use error::{DeepError, ModelFileError, Result};
 pub use forward::{
     ForwardPass, LayerCache, LayerOutput, LinearCache, compute_cost, l_model_forward,
-    l_model_forward_reusing, linear_activation_forward, linear_forward, linear_forward_into,
+    linear_activation_forward, linear_forward,
 };
 pub use model::{
     DEEP_HIDDEN, DEFAULT_SEED, LEARNING_RATE, ModelKind, Preset, RECORD_EVERY, TWO_LAYER_HIDDEN,
-    TrainOptions, TrainedModel, accuracy, check_model_fits, gradient_descent, l_layer_model,
-    l_layer_model_with, mislabeled_indices, predict, predict_probabilities, train_with_engine,
-    two_layer_model, two_layer_model_with,
+    TrainOptions, TrainedModel, accuracy, check_binary_labels, check_model_fits, gradient_descent,
+    l_layer_model, l_layer_model_with, mislabeled_indices, predict, predict_probabilities,
+    train_with_engine, two_layer_model, two_layer_model_with,
 };
 pub use network::{
     Layer, Parameters, check_layers_fit_data, initialize_parameters, initialize_parameters_deep,

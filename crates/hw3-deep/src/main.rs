@@ -2,24 +2,26 @@
 //! pictures (or loads a saved one), prints the costs and accuracies, draws the figures (unless
 //! `--no-plots`), and classifies a picture of your own. Run with `--help` for the options.
 
+#![forbid(unsafe_code)]
+
 use anyhow::{Context, Result, bail};
 use clap::Parser;
 use hw3_deep::figures::{self, CostRun};
 use hw3_deep::model_file::{load_model, save_model};
 use hw3_deep::{
     DeepError, EngineOptions, ModelKind, Parameters, Preset, RECORD_EVERY, TrainOptions, accuracy,
-    check_layers_fit_data, check_model_fits, l_layer_model_with, predict, predict_probabilities,
-    two_layer_model_with,
+    check_binary_labels, check_layers_fit_data, check_model_fits, l_layer_model_with, predict,
+    predict_probabilities, two_layer_model_with,
 };
 use linalg_nn::cli::serde_json::{Map, Value, json};
 use linalg_nn::cli::{
     CommonArgs, Console, DataArgs, layer_widths, learning_rate, positive_count, usage_error,
 };
 use linalg_nn::data::{CatDataset, load_dataset, load_image_as_column};
-use linalg_nn::gram::Engine;
-use linalg_nn::inputs::Inputs;
 use linalg_nn::plot::{DEFAULT_IMAGE_SCALE, LabeledImage, image_grid};
 use nalgebra::DMatrix;
+use nn_engines::gram::Engine;
+use nn_engines::inputs::Inputs;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -225,13 +227,15 @@ struct Data {
 fn load_data(args: &Args) -> Result<Data> {
     let dir = args.data.data_dir();
     let set = load_dataset(&dir).context("cannot load the cat / non-cat data")?;
-    Ok(Data {
-        x_train: set.train.x(),
-        y_train: set.train.y(),
-        x_test: set.test.x(),
-        y_test: set.test.y(),
-        set,
-    })
+    let (y_train, y_test) = (set.train.y(), set.test.y());
+    // The model functions take any finite labels, as the notebook's do; this binary trains and
+    // scores a cat / non-cat classifier, so its labels must be 0 or 1 (the loader reads them as
+    // such already: this keeps the rule where the data enter, whatever the loader becomes).
+    for (labels, split) in [(&y_train, "training"), (&y_test, "test")] {
+        check_binary_labels(labels)
+            .with_context(|| format!("the cat / non-cat {split} labels are not 0 or 1"))?;
+    }
+    Ok(Data { x_train: set.train.x(), y_train, x_test: set.test.x(), y_test, set })
 }
 
 fn describe_data(console: &Console, data: &CatDataset) {
@@ -327,7 +331,8 @@ fn train(
     ));
     report.insert("engine".into(), json!(engine.name()));
     // The Gram matrix is shared by the main run and the preset comparison.
-    let gram = (engine == Engine::Gram).then(|| data.set.train.gram());
+    let gram =
+        (engine == Engine::Gram).then(|| nn_engines::gram::gram_of_pictures(&data.set.train));
     let engine = EngineOptions { engine, gram: gram.as_ref() };
 
     let trained = run_model(args, console, x, y, &dims, &options, engine, true)?;

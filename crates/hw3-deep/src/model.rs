@@ -2,21 +2,22 @@
 //! `two_layer_model`, `L_layer_model` and `predict`, with the two ways of running them — the
 //! study notes' settings and the official notebook's (`--preset course`).
 
-use crate::backward::{BackwardBuffers, Gradients};
+use crate::backward::Gradients;
 use crate::engine::{EngineOptions, gradient_descent_direct, gradient_descent_gram};
 use crate::error::{DeepError, Result};
-use crate::forward::{compute_cost, l_model_forward, l_model_forward_reusing};
+use crate::forward::{compute_cost, l_model_forward};
 use crate::network::{
     Parameters, check_layers_fit_data, initialize_parameters, initialize_parameters_deep,
     update_parameters,
 };
-use linalg_nn::gram::Engine;
+use crate::reusing::{BackwardBuffers, l_model_forward_reusing};
 use linalg_nn::init::WeightInit;
-use linalg_nn::inputs::Inputs;
-use linalg_nn::matrix::{accuracy_percent, ensure_shape};
+use linalg_nn::matrix::{accuracy_percent, ensure_finite, ensure_shape};
 use linalg_nn::train::{Iteration, TrainObserver, check_cost, validate_hyperparameters};
 use linalg_nn::{NnError, NumpyRng};
 use nalgebra::DMatrix;
+use nn_engines::gram::Engine;
+use nn_engines::inputs::Inputs;
 use std::fmt;
 use std::str::FromStr;
 
@@ -176,21 +177,40 @@ pub struct TrainedModel {
     pub engine: Engine,
 }
 
-/// Checks `X` `(n_x, m)` against `Y` `(1, m)` with `m >= 1`, finite inputs and labels 0 or 1.
+/// Checks `X` `(n_x, m)` against `Y` `(1, m)` with `m >= 1` and finite inputs and labels. Any
+/// finite label is accepted, as the notebook's models do (its unit test of `two_layer_model`
+/// trains on `Y = np.random.randn(1, m)`): the 0/1 check is made where the data enter
+/// ([`check_binary_labels`]).
 pub(crate) fn check_data(x: &dyn Inputs, y: &DMatrix<f64>) -> Result<()> {
     let m = x.shape().1;
-    ensure_shape(y, (1, m), "Y (one 0/1 label per column of X)")?;
+    ensure_shape(y, (1, m), "Y (one label per column of X)")?;
     if m == 0 {
         return Err(NnError::invalid("X", "training needs at least one example").into());
     }
-    // A NaN in X would otherwise surface only as a diverged cost, blaming the learning rate.
+    // A NaN in X or Y would otherwise surface only as a diverged cost, blaming the learning rate.
     x.ensure_finite("X")?;
-    if let Some(bad) = y.iter().position(|&v| v != 0.0 && v != 1.0) {
-        return Err(
-            NnError::invalid("Y", format!("label {bad} is {}, expected 0 or 1", y[bad])).into()
-        );
-    }
+    ensure_finite(y, "Y")?;
     Ok(())
+}
+
+/// Checks that every label is 0 or 1, as the cat / non-cat labels are: the check made where
+/// data enter a classifier (the binary's data, [`accuracy`]), not by the model functions, which
+/// take any finite labels as the notebook's do.
+///
+/// ```
+/// use hw3_deep::check_binary_labels;
+/// use linalg_nn::matrix::row;
+/// assert!(check_binary_labels(&row(&[0.0, 1.0, 1.0])).is_ok());
+/// let err = check_binary_labels(&row(&[0.0, 1.0, 0.5])).unwrap_err();
+/// assert_eq!(err.to_string(), "invalid Y: label 2 is 0.5, expected 0 or 1");
+/// ```
+pub fn check_binary_labels(y: &DMatrix<f64>) -> Result<()> {
+    match y.iter().position(|&v| v != 0.0 && v != 1.0) {
+        None => Ok(()),
+        Some(bad) => {
+            Err(NnError::invalid("Y", format!("label {bad} is {}, expected 0 or 1", y[bad])).into())
+        }
+    }
 }
 
 /// The loop body shared by both notebook models: `num_iterations` steps of forward
@@ -198,8 +218,14 @@ pub(crate) fn check_data(x: &dyn Inputs, y: &DMatrix<f64>) -> Result<()> {
 /// update. The observer sees every iteration; a non-finite recorded cost or non-finite final
 /// parameters end the run with [`NnError::Diverged`].
 ///
+/// `Y` is `(1, m)` with any finite labels, as in the notebook (a NaN or infinite label is
+/// refused before the first iteration); the classifier's 0/1 labels are checked where the data
+/// enter ([`check_binary_labels`]).
+///
 /// This is the direct engine (`--engine direct`), the notebook's computation step for step;
-/// [`gradient_descent_gram`] is the same descent without `X` in the loop.
+/// [`gradient_descent_gram`] is the same descent without `X` in the loop. Forward and backward
+/// propagation run through their buffer-reusing twins ([`crate::reusing`]), which give the same
+/// bits, so that no iteration allocates.
 ///
 /// ```
 /// use hw3_deep::{gradient_descent, initialize_parameters_deep, TrainOptions};
@@ -263,6 +289,21 @@ pub fn gradient_descent(
 /// It is the `L = 2` case of [`l_layer_model`] with the 2-layer initialisation, so it shares
 /// its loop ([`gradient_descent`]): the forward, cost, backward and update steps are the
 /// notebook's, layer by layer. [`two_layer_model_with`] picks the engine.
+///
+/// `Y` may hold any finite labels, as the notebook's function takes them: the course's unit
+/// test `two_layer_model_test` trains on `Y = np.random.randn(1, m)`.
+///
+/// ```
+/// use hw3_deep::{TrainOptions, two_layer_model};
+/// use linalg_nn::{NumpyRng, init::WeightInit, train::Silent};
+/// // The course's two_layer_model_test: np.random.seed(1); X = randn(10, 10); Y = randn(1, 10);
+/// // two iterations at 0.0075 from randn * 0.01 -> costs [0.69315968].
+/// let mut rng = NumpyRng::new(1);
+/// let (x, y) = (rng.randn(10, 10), rng.randn(1, 10));
+/// let options = TrainOptions { num_iterations: 2, learning_rate: 0.0075, init: WeightInit::SMALL, seed: 1 };
+/// let trained = two_layer_model(&x, &y, (10, 4, 1), &options, &mut Silent).unwrap();
+/// assert!((trained.costs[0] - 0.69315968).abs() < 1e-8);
+/// ```
 pub fn two_layer_model(
     x: &DMatrix<f64>,
     y: &DMatrix<f64>,
@@ -296,7 +337,8 @@ pub fn two_layer_model_with(
 /// descent on [LINEAR -> RELU] x (L-1) -> LINEAR -> SIGMOID. [`l_layer_model_with`] picks the
 /// engine.
 ///
-/// `layers_dims[0]` must equal the number of rows of `X` and the last width must be 1.
+/// `layers_dims[0]` must equal the number of rows of `X` and the last width must be 1. `Y` may
+/// hold any finite labels, as the notebook's function takes them.
 ///
 /// ```
 /// use hw3_deep::{l_layer_model, ModelKind, Preset};
@@ -322,7 +364,8 @@ pub fn l_layer_model(
 ///
 /// ```
 /// use hw3_deep::{EngineOptions, Preset, ModelKind, l_layer_model, l_layer_model_with};
-/// use linalg_nn::{NumpyRng, gram::Engine, train::Silent};
+/// use linalg_nn::{NumpyRng, train::Silent};
+/// use nn_engines::gram::Engine;
 /// use nalgebra::DMatrix;
 ///
 /// // 30 features, 8 examples: wide data, where `auto` picks the Gram engine.
@@ -398,8 +441,21 @@ pub fn predict(x: &DMatrix<f64>, parameters: &Parameters) -> Result<DMatrix<f64>
     Ok(predict_probabilities(x, parameters)?.map(|p| if p > 0.5 { 1.0 } else { 0.0 }))
 }
 
-/// The accuracy `predict` prints, in percent: `100 * sum(p == Y) / m`.
+/// The accuracy `predict` prints, in percent: `100 * sum(p == Y) / m`. The labels must be 0 or
+/// 1 ([`check_binary_labels`]): against other labels the number would not be an accuracy.
+///
+/// ```
+/// use hw3_deep::{accuracy, initialize_parameters_deep};
+/// use linalg_nn::{NumpyRng, init::WeightInit, matrix::row};
+/// let p = initialize_parameters_deep(&[1, 1], WeightInit::Zeros, &mut NumpyRng::new(1)).unwrap();
+/// // Zero weights: AL = 0.5 everywhere, so every prediction is 0.
+/// let x = row(&[-1.0, 2.0]);
+/// assert_eq!(accuracy(&x, &row(&[0.0, 1.0]), &p).unwrap(), 50.0);
+/// let err = accuracy(&x, &row(&[0.0, 0.3]), &p).unwrap_err();
+/// assert_eq!(err.to_string(), "invalid Y: label 1 is 0.3, expected 0 or 1");
+/// ```
 pub fn accuracy(x: &DMatrix<f64>, y: &DMatrix<f64>, parameters: &Parameters) -> Result<f64> {
+    check_binary_labels(y)?;
     let predictions = predict(x, parameters)?;
     Ok(accuracy_percent(&predictions, y)?)
 }

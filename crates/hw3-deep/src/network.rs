@@ -245,7 +245,8 @@ pub fn initialize_parameters_deep(
 }
 
 /// The notebook's `update_parameters(parameters, grads, learning_rate)`: one step of gradient
-/// descent, `W[l] = W[l] - alpha dW[l]`, `b[l] = b[l] - alpha db[l]`, in place.
+/// descent, `W[l] = W[l] - alpha dW[l]`, `b[l] = b[l] - alpha db[l]`, in place. Only the
+/// parameters' gradients [`Gradients::layers`] are read; the `dA[l]` are not.
 ///
 /// ```
 /// use hw3_deep::{Gradients, LayerGradients, initialize_parameters_deep, update_parameters};
@@ -253,12 +254,10 @@ pub fn initialize_parameters_deep(
 /// use nalgebra::DMatrix;
 ///
 /// let mut p = initialize_parameters_deep(&[2, 1], WeightInit::Zeros, &mut NumpyRng::new(1)).unwrap();
-/// let grads = Gradients {
-///     layers: vec![LayerGradients {
-///         dw: DMatrix::from_row_slice(1, 2, &[1.0, -2.0]),
-///         db: DMatrix::from_row_slice(1, 1, &[0.5]),
-///     }],
-/// };
+/// let grads = Gradients::new(vec![LayerGradients {
+///     dw: DMatrix::from_row_slice(1, 2, &[1.0, -2.0]),
+///     db: DMatrix::from_row_slice(1, 1, &[0.5]),
+/// }]);
 /// update_parameters(&mut p, &grads, 0.1).unwrap();
 /// assert_eq!(p.layers[0].w, DMatrix::from_row_slice(1, 2, &[-0.1, 0.2]));
 /// assert_eq!(p.layers[0].b[(0, 0)], -0.05);

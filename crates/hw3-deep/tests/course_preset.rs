@@ -19,10 +19,10 @@ use hw3_deep::{
     mislabeled_indices, predict, predict_probabilities, two_layer_model_with,
 };
 use linalg_nn::data::{CatSplit, default_data_dir, load_dataset};
-use linalg_nn::gram::{Engine, GramMatrix, gram_matrix};
-use linalg_nn::inputs::Inputs;
 use linalg_nn::train::Silent;
 use nalgebra::DMatrix;
+use nn_engines::gram::{Engine, GramMatrix, gram_matrix};
+use nn_engines::inputs::Inputs;
 use std::sync::OnceLock;
 use test_support::close::assert_all_print_as;
 

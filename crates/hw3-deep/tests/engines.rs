@@ -10,10 +10,10 @@ use hw3_deep::{
     gradient_descent_gram, l_layer_model_with, train_with_engine,
 };
 use linalg_nn::activations::Activation;
-use linalg_nn::gram::{Engine, GramMatrix, gram_matrix};
 use linalg_nn::init::WeightInit;
 use linalg_nn::train::{Iteration, Silent};
 use linalg_nn::{DMatrix, NnError, NumpyRng};
+use nn_engines::gram::{Engine, GramMatrix, gram_matrix};
 
 #[path = "../../linalg-nn/tests/alloc_support/pictures.rs"]
 mod pictures;

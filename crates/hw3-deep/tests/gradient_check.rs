@@ -1,6 +1,7 @@
 //! Gradient checking (course 2, week 1) of `l_model_backward` on small random networks of 3 and
 //! more layers: backpropagation must agree with central differences of `compute_cost` to the
-//! course's threshold, difference < 1e-7.
+//! course's threshold, difference < 1e-7, for every `dW[l]`, `db[l]` and `dA[l]`, on 0/1 and on
+//! real-valued labels.
 
 use hw3_deep::{Layer, Parameters, compute_cost, l_model_backward, l_model_forward};
 use linalg_nn::activations::Activation;
@@ -96,4 +97,45 @@ fn gradient_checking_catches_a_wrong_gradient() {
     let report = check(&params, &x, &y, |grads| grads[3] *= 10.0);
     assert!(!report.passed(), "{report}");
     assert_eq!(report.worst.name, "b2", "{report}");
+}
+
+/// Real-valued labels (`randn`, as the course's unit test of `two_layer_model` uses): the
+/// notebook's `dAL = -(Y / AL - (1 - Y) / (1 - AL))` is the derivative of its cost for any `Y`.
+#[test]
+fn backward_passes_gradient_checking_on_real_valued_labels() {
+    let mut rng = NumpyRng::new(9);
+    let params = random_network(&[5, 4, 3, 1], Activation::Relu, &mut rng);
+    let x = rng.randn(5, 8);
+    let y = rng.randn(1, 8);
+    let report = check(&params, &x, &y, |_| {});
+    assert!(report.passed(), "{report}");
+}
+
+/// Every `dA[l]` of `l_model_backward` (the notebook's `grads["dA" + str(l)]`, `l = 0 .. L-1`)
+/// against central differences of the cost with respect to `A[l]`, through the layers
+/// `l+1 .. L` that take it (`A[0] = X`). The notebook's `dA[l]` is per example, `m` times the
+/// derivative of the cost (the `1/m` enters in `dW`, `db`).
+#[test]
+fn every_da_is_m_times_the_gradient_of_the_cost_with_respect_to_its_activation() {
+    let mut rng = NumpyRng::new(10);
+    let params = random_network(&[5, 4, 3, 1], Activation::Relu, &mut rng);
+    let m = 6;
+    let x = rng.randn(5, m);
+    for y in [labels(m, &mut rng), rng.randn(1, m)] {
+        let pass = l_model_forward(&x, &params).unwrap();
+        let grads = l_model_backward(pass.al(), &y, &pass.caches()).unwrap();
+        assert_eq!(grads.da.len(), params.depth());
+        for l in 0..params.depth() {
+            let a = if l == 0 { x.clone() } else { pass.output(l - 1).unwrap().a.clone() };
+            let above = Parameters { layers: params.layers[l..].to_vec() };
+            let name = format!("A{l}");
+            let analytic = grads.da(l).unwrap() / m as f64;
+            let report =
+                gradient_check(&[(name.as_str(), a)], &[analytic], DEFAULT_EPSILON, |theta| {
+                    compute_cost(l_model_forward(&theta[0], &above).unwrap().al(), &y).unwrap()
+                })
+                .unwrap();
+            assert!(report.passed(), "dA{l}: {report}");
+        }
+    }
 }

@@ -418,23 +418,46 @@ fn l_model_backward_matches_the_notebook() {
     let layer2 =
         linear_activation_backward(&hw3_deep::cost_derivative(&al, &y).unwrap(), &caches[1])
             .unwrap();
-    assert_matrix_close(
-        &layer2.da_prev,
-        &DMatrix::from_row_slice(
-            3,
-            2,
-            &[
-                0.1291316175545915,
-                -0.4401412678058249,
-                -0.1417565465329586,
-                0.48317296176062136,
-                0.016637075426056504,
-                -0.05670697548189487,
-            ],
-        ),
-        TOL,
-        "dA1",
+    // "dA1 = [[ 0.12913162 -0.44014127] [-0.14175655 0.48317296] [ 0.01663708 -0.05670698]]"
+    let expected_da1 = DMatrix::from_row_slice(
+        3,
+        2,
+        &[
+            0.1291316175545915,
+            -0.4401412678058249,
+            -0.1417565465329586,
+            0.48317296176062136,
+            0.016637075426056504,
+            -0.05670697548189487,
+        ],
     );
+    assert_matrix_close(&layer2.da_prev, &expected_da1, TOL, "dA1");
+
+    // ... and what L_model_backward keeps as grads["dA1"], beside grads["dA0"] = W1^T dZ1, the
+    // gradient with respect to the input A1 of the test case (the course's public_tests.py
+    // L_model_backward_test expects dA0 = [[0. 0.52257901] [0. -0.3269206] [0. -0.32070404]
+    // [0. -0.74079187]]). Full precision: `python3 numpy-reference/hw3_deep.py --test-cases`
+    // ("L_model_backward: dA0", numpy 2.4).
+    assert_eq!(grads.da.len(), 2, "dA0 and dA1, as the notebook's grads");
+    assert_matrix_close(grads.da(1).unwrap(), &expected_da1, TOL, "grads dA1");
+    assert_eq!(grads.get("dA1"), grads.da(1));
+    let expected_da0 = DMatrix::from_row_slice(
+        4,
+        2,
+        &[
+            0.0,
+            0.522579012261749,
+            0.0,
+            -0.32692060097785447,
+            0.0,
+            -0.3207040360847321,
+            0.0,
+            -0.7407918718384887,
+        ],
+    );
+    assert_matrix_close(grads.get("dA0").unwrap(), &expected_da0, TOL, "grads dA0");
+    assert_eq!(grads.da[0].shape(), a1.shape(), "dA0 is shaped like the layer's input");
+    assert!(grads.get("dA2").is_none(), "the notebook's grads has no dA2 (= dAL)");
 }
 
 #[test]
@@ -450,9 +473,10 @@ fn update_parameters_matches_the_notebook() {
         Layer { w: w2, b: b2, activation: Activation::Sigmoid },
     ])
     .unwrap();
-    let grads = Gradients {
-        layers: vec![LayerGradients { dw: dw1, db: db1 }, LayerGradients { dw: dw2, db: db2 }],
-    };
+    let grads = Gradients::new(vec![
+        LayerGradients { dw: dw1, db: db1 },
+        LayerGradients { dw: dw2, db: db2 },
+    ]);
     update_parameters(&mut params, &grads, 0.1).unwrap();
     assert_matrix_close(
         &params.layers[0].w,
@@ -510,16 +534,64 @@ fn update_parameters_rejects_mismatched_gradients() {
     let mut params =
         initialize_parameters_deep(&[3, 2, 1], WeightInit::SMALL, &mut NumpyRng::new(1)).unwrap();
     let before = params.clone();
-    let grads = Gradients {
-        layers: vec![
-            LayerGradients { dw: DMatrix::zeros(2, 3), db: DMatrix::zeros(2, 1) },
-            LayerGradients { dw: DMatrix::zeros(1, 3), db: DMatrix::zeros(1, 1) },
-        ],
-    };
+    let grads = Gradients::new(vec![
+        LayerGradients { dw: DMatrix::zeros(2, 3), db: DMatrix::zeros(2, 1) },
+        LayerGradients { dw: DMatrix::zeros(1, 3), db: DMatrix::zeros(1, 1) },
+    ]);
     let err = update_parameters(&mut params, &grads, 0.1).unwrap_err();
     assert!(err.to_string().contains("dW2 against W2"), "{err}");
     // Nothing was changed by the refused update.
     assert_eq!(params, before);
-    let short = Gradients { layers: grads.layers[..1].to_vec() };
+    let short = Gradients::new(grads.layers[..1].to_vec());
     assert!(update_parameters(&mut params, &short, 0.1).is_err());
+}
+
+/// (The training loop's buffer-reusing backward pass on the same network, which skips `dA0`, is
+/// checked against this one in `tests/reusing.rs`.)
+#[test]
+fn every_da_is_the_notebook_loop() {
+    // A 3-layer network: L_model_backward's loop by hand, dA[l-1] = W[l]^T dZ[l], from
+    // linear_activation_backward layer by layer.
+    let mut rng = NumpyRng::new(5);
+    let params =
+        initialize_parameters_deep(&[4, 3, 2, 1], WeightInit::InverseSqrtFanIn, &mut rng).unwrap();
+    let x = rng.randn(4, 5);
+    let y = DMatrix::from_row_slice(1, 5, &[1.0, 0.0, 0.0, 1.0, 1.0]);
+    let pass = l_model_forward(&x, &params).unwrap();
+    let caches = pass.caches();
+    let grads = l_model_backward(pass.al(), &y, &caches).unwrap();
+    let mut da = hw3_deep::cost_derivative(pass.al(), &y).unwrap();
+    for l in (1..=3).rev() {
+        let step = linear_activation_backward(&da, &caches[l - 1]).unwrap();
+        assert_eq!(grads.layers[l - 1].dw, step.dw, "dW{l}");
+        assert_eq!(grads.get(&format!("db{l}")), Some(&step.db), "db{l}");
+        assert_matrix_close(
+            grads.da(l - 1).unwrap(),
+            &step.da_prev,
+            1e-15,
+            &format!("dA{}", l - 1),
+        );
+        da = step.da_prev;
+    }
+    assert_eq!((grads.da.len(), grads.da(3)), (3, None));
+
+    // update_parameters reads dW and db only: the dA's change nothing.
+    let (mut with_da, mut without_da) = (params.clone(), params.clone());
+    update_parameters(&mut with_da, &grads, 0.1).unwrap();
+    update_parameters(&mut without_da, &Gradients::new(grads.layers.clone()), 0.1).unwrap();
+    assert_eq!(with_da, without_da);
+}
+
+#[test]
+fn a_one_layer_network_has_da0_alone() {
+    let mut rng = NumpyRng::new(6);
+    let params = initialize_parameters_deep(&[3, 1], WeightInit::SMALL, &mut rng).unwrap();
+    let x = rng.randn(3, 4);
+    let y = DMatrix::from_row_slice(1, 4, &[0.0, 1.0, 1.0, 0.0]);
+    let pass = l_model_forward(&x, &params).unwrap();
+    let grads = l_model_backward(pass.al(), &y, &pass.caches()).unwrap();
+    assert_eq!(grads.da.len(), 1);
+    // dZ = AL - Y for a sigmoid output with the cross-entropy; dA0 = W1^T dZ.
+    let expected = params.layers[0].w.transpose() * (pass.al() - &y);
+    assert_matrix_close(grads.da(0).unwrap(), &expected, 1e-15, "dA0");
 }

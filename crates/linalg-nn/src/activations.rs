@@ -10,8 +10,8 @@ pub const LEAKY_RELU_SLOPE: f64 = 0.01;
 
 /// The sigmoid of one number, `1 / (1 + e^-z)`, computed so that no intermediate overflows:
 /// for negative `z` it uses the equal form `e^z / (1 + e^z)`. The exponential is
-/// [`crate::vector_exp::exp`] (glibc's, bit for bit on `|z| < 512`), so that
-/// [`crate::vector_exp::sigmoid_into`] gives the same bits eight at a time.
+/// [`crate::exp::exp`] (glibc's, bit for bit on `|z| < 512`), so the result is the same on
+/// every machine, and the engines' vector lanes can give the same bits eight at a time.
 ///
 /// ```
 /// use linalg_nn::activations::sigmoid_scalar;
@@ -23,19 +23,16 @@ pub const LEAKY_RELU_SLOPE: f64 = 0.01;
 #[inline]
 pub fn sigmoid_scalar(z: f64) -> f64 {
     if z >= 0.0 {
-        1.0 / (1.0 + crate::vector_exp::exp(-z))
+        1.0 / (1.0 + crate::exp::exp(-z))
     } else {
-        let e = crate::vector_exp::exp(z);
+        let e = crate::exp::exp(z);
         e / (1.0 + e)
     }
 }
 
-/// Element-wise sigmoid of a matrix: [`sigmoid_scalar`] of every entry, eight at a time where
-/// the CPU has AVX-512 ([`crate::vector_exp::sigmoid_into`], the same bits).
+/// Element-wise sigmoid of a matrix: [`sigmoid_scalar`] of every entry.
 pub fn sigmoid(z: &DMatrix<f64>) -> DMatrix<f64> {
-    let mut out = DMatrix::zeros(z.nrows(), z.ncols());
-    crate::vector_exp::sigmoid_into(z.as_slice(), out.as_mut_slice());
-    out
+    z.map(sigmoid_scalar)
 }
 
 /// Sigmoid's derivative written with its output: `sigma'(z) = s (1 - s)`, `s = sigmoid(z)`.
@@ -160,13 +157,9 @@ impl Activation {
         }
     }
 
-    /// `A = g(Z)` element-wise (the sigmoid eight at a time, with the bits of
-    /// [`sigmoid_scalar`]).
+    /// `A = g(Z)` element-wise.
     pub fn forward(self, z: &DMatrix<f64>) -> DMatrix<f64> {
-        match self {
-            Activation::Sigmoid => sigmoid(z),
-            _ => z.map(|v| self.apply_scalar(v)),
-        }
+        z.map(|v| self.apply_scalar(v))
     }
 
     /// [`Activation::forward`] into `out`, which must have `z`'s shape: the same bits, for
@@ -185,12 +178,7 @@ impl Activation {
     /// ```
     pub fn forward_into(self, z: &DMatrix<f64>, out: &mut DMatrix<f64>) -> crate::Result<()> {
         crate::matrix::ensure_shape(out, z.shape(), "the activation's output against Z")?;
-        match self {
-            Activation::Sigmoid => {
-                crate::vector_exp::sigmoid_into(z.as_slice(), out.as_mut_slice())
-            }
-            _ => out.iter_mut().zip(z.iter()).for_each(|(a, &v)| *a = self.apply_scalar(v)),
-        }
+        out.iter_mut().zip(z.iter()).for_each(|(a, &v)| *a = self.apply_scalar(v));
         Ok(())
     }
 

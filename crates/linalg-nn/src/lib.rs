@@ -13,10 +13,8 @@
 //! | [`rng`] | a generator that reproduces `np.random.seed` / `randn` / `rand` bit for bit | every notebook's seeded cells |
 //! | [`gradcheck`] | central-difference gradient checking | course 2, "gradient checking" |
 //! | [`data`] | cat / non-cat HDF5 files, the planar "flower", your own pictures | `lr_utils.py`, `planar_utils.py` |
-//! | [`kernels`] | the heavy matrix products (runtime-dispatched SIMD, a fixed 2-way split) | (performance) |
-//! | [`exact_bytes`] | exact integer products of the pictures' bytes for the direct engine (VNNI) | week 2 `propagate`, made fast |
-//! | [`gram`] | the Gram engine: exact full-batch updates of a linear first layer through `X^T X` | week 2/4 `optimize`, made fast |
-//! | [`pair`] | two threads in lock step for loops cut into two fixed halves | (performance) |
+//! | [`exp`] | the exponential behind the sigmoid, glibc's bits on every machine | week 2, `np.exp` |
+//! | [`tanh`] | the hidden layer's tanh, glibc's bits on every machine | week 3, `np.tanh` |
 //! | [`train`] | hyperparameter checks, divergence detection, progress observers | every `optimize` / `model` cell |
 //! | `cli` (feature `cli`) | flags, console output, `--json` and progress bars shared by the binaries | (project convention) |
 //! | [`atomic`] | write-to-temp-then-rename for every file we produce | (project convention) |
@@ -39,6 +37,8 @@
 //! assert!((a[(0, 0)] - 0.999876605424).abs() < 1e-12);
 //! ```
 
+#![forbid(unsafe_code)]
+
 pub mod activations;
 pub mod atomic;
 #[cfg(feature = "cli")]
@@ -46,19 +46,15 @@ pub mod cli;
 pub mod cost;
 pub mod data;
 pub mod error;
-pub mod exact_bytes;
+pub mod exp;
 pub mod gradcheck;
-pub mod gram;
 pub mod init;
-pub mod inputs;
-pub mod kernels;
 pub mod matrix;
-pub mod pair;
 #[cfg(feature = "plot")]
 pub mod plot;
 pub mod rng;
+pub mod tanh;
 pub mod train;
-pub mod vector_exp;
 
 pub use error::{NnError, Result};
 pub use nalgebra::DMatrix;

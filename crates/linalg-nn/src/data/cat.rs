@@ -9,7 +9,6 @@
 //! network.
 
 use super::error::{DataError, format_shape};
-use crate::gram::GramMatrix;
 use hdf5_pure::DType;
 use nalgebra::DMatrix;
 use std::ops::Range;
@@ -109,17 +108,16 @@ impl Split {
 pub struct CatSplit {
     m: usize,
     num_px: usize,
-    /// The bytes holding the pixels, at `pixels_at`: the course file itself, mapped into memory
-    /// (or read, where it cannot be mapped), when it stores them as plain bytes in one run, as
-    /// h5py writes them; otherwise the decoded pixels alone. No copy of 2.5 MB is made just to
-    /// cut the pixels out of the file.
+    /// The bytes holding the pixels, at `pixels_at`: the course file's bytes as read, when it
+    /// stores them as plain bytes in one run, as h5py writes them; otherwise the decoded pixels
+    /// alone. No copy of 2.5 MB is made just to cut the pixels out of the file.
     bytes: SharedBytes,
     pixels_at: Range<usize>,
     labels: Vec<u8>,
 }
 
 /// Bytes shared by the clones of a [`CatSplit`].
-type SharedBytes = Arc<dyn AsRef<[u8]> + Send + Sync>;
+type SharedBytes = Arc<Vec<u8>>;
 
 impl std::fmt::Debug for CatSplit {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -162,7 +160,7 @@ impl CatSplit {
         Self::from_shared(path, Arc::new(bytes), split)
     }
 
-    /// [`CatSplit::from_bytes`] on bytes that may be a mapped file.
+    /// [`CatSplit::from_bytes`] on bytes shared with the HDF5 reader.
     fn from_shared(path: &Path, bytes: SharedBytes, split: Split) -> Result<Self, DataError> {
         // hdf5-pure is not documented to be panic-free on hostile input; nothing the closure
         // builds escapes when it unwinds, so asserting unwind safety is sound.
@@ -210,7 +208,7 @@ impl CatSplit {
 
     /// All pictures' bytes, `(m, num_px, num_px, 3)` row-major as in the file.
     pub fn pixels(&self) -> &[u8] {
-        &(*self.bytes).as_ref()[self.pixels_at.clone()]
+        &self.bytes.as_slice()[self.pixels_at.clone()]
     }
 
     /// The labels, 0 (non-cat) or 1 (cat), one per picture.
@@ -220,59 +218,12 @@ impl CatSplit {
 
     /// The notebook's `X = set_x_orig.reshape(m, -1).T / 255`, shape `(n_x, m)`: column `j` is
     /// picture `j` in (row, column, channel) order scaled to `[0, 1]`. Built fresh on each
-    /// call (see the type's documentation).
+    /// call (see the type's documentation); the engines have a faster conversion with the
+    /// same bits (`nn_engines::inputs::pictures_as_floats`).
     pub fn x(&self) -> DMatrix<f64> {
-        let mut values = huge_page_zeros(self.pixels().len());
-        let convert = |(out, bytes): (&mut [f64], &[u8])| pixels_to_unit_into(out, bytes);
-        // Two halves on two threads when the set is large: most of the time goes into the
-        // kernel handing out (and zeroing) fresh memory, which both cores can do at once.
-        let (len, half) = (values.len(), values.len().div_ceil(2));
-        let mut halves = values.chunks_mut(half.max(1)).zip(self.pixels().chunks(half.max(1)));
-        if len >= PARALLEL_CONVERSION_MIN && crate::pair::cores() > 1 {
-            std::thread::scope(|scope| {
-                if let Some(first) = halves.next() {
-                    scope.spawn(move || convert(first));
-                }
-                halves.for_each(convert);
-            });
-        } else {
-            halves.for_each(convert);
-        }
-        DMatrix::from_vec(self.n_x(), self.m, values)
-    }
-
-    /// `X^T X` for [`CatSplit::x`], shape `(m, m)`: the Gram matrix of the pictures, for the Gram
-    /// engine ([`crate::gram`]). Computed from the bytes, exactly: `X = B / 255` for the byte
-    /// matrix `B`, so `X^T X = (B^T B) / 255^2` with the exact integer matrix `B^T B`
-    /// ([`crate::kernels::byte_gram_into`]) as its values and `255^2` as its divisor. Each entry
-    /// of [`GramMatrix::to_matrix`] is then one correctly rounded division, at least as accurate
-    /// as `x().transpose() * x()` (which rounds every product), and much faster.
-    ///
-    /// ```
-    /// use hdf5_pure::FileBuilder;
-    /// use linalg_nn::data::{CatSplit, Split};
-    ///
-    /// let pixels: Vec<u8> = (0..24).map(|v| v * 10 + 5).collect();
-    /// let mut fb = FileBuilder::new();
-    /// fb.create_dataset("test_set_x").with_u8_data(&pixels).with_shape(&[2, 2, 2, 3]);
-    /// fb.create_dataset("test_set_y").with_i64_data(&[1, 0]);
-    /// fb.create_dataset("list_classes").with_ascii_strings(&["non-cat", "cat"]).unwrap();
-    /// let bytes = fb.finish().unwrap();
-    /// let split = CatSplit::from_bytes(std::path::Path::new("t.h5"), bytes, Split::Test).unwrap();
-    ///
-    /// let x = split.x();
-    /// let direct = x.transpose() * &x;
-    /// let gram = split.gram();
-    /// assert_eq!(gram.divisor(), 255.0 * 255.0);
-    /// assert!((gram.to_matrix() - &direct).abs().max() < 1e-14 * direct.abs().max());
-    /// ```
-    pub fn gram(&self) -> GramMatrix {
-        let mut gram = DMatrix::zeros(self.m, self.m);
-        // The byte count is n_x * m by construction, so this cannot fail.
-        if crate::kernels::byte_gram_into(&mut gram, self.pixels(), self.n_x()).is_err() {
-            unreachable!("a split holds n_x * m pixel bytes");
-        }
-        GramMatrix::from_symmetric(gram, 255.0 * 255.0)
+        let mut x = DMatrix::zeros(self.n_x(), self.m);
+        pixels_to_unit_into(x.as_mut_slice(), self.pixels());
+        x
     }
 
     /// The labels as the notebook's `Y`, shape `(1, m)`.
@@ -281,52 +232,13 @@ impl CatSplit {
     }
 }
 
-/// Below this many values [`CatSplit::x`] converts on one thread (a thread costs more).
-const PARALLEL_CONVERSION_MIN: usize = 1 << 20;
-
-/// `len` zeros, whose memory the kernel is asked to back with 2 MB pages when it is large: the
-/// training matrix is 20 MB, and faulting it in 4 KB pages (5000 page faults) took longer than
-/// converting the pixels (docs/performance.md). A large zeroed allocation comes straight from
-/// the kernel, already zero and not yet touched, so the hint is given before any page exists.
-/// It is only a hint: where it is refused (another OS, huge pages disabled) the buffer is an
-/// ordinary one.
-fn huge_page_zeros(len: usize) -> Vec<f64> {
-    let values = vec![0.0; len];
-    #[cfg(target_os = "linux")]
-    {
-        const HUGE_PAGE: usize = 2 << 20;
-        let start = values.as_ptr() as usize;
-        let end = start + len * std::mem::size_of::<f64>();
-        let aligned_start = start.next_multiple_of(HUGE_PAGE);
-        let aligned_end = end / HUGE_PAGE * HUGE_PAGE;
-        if aligned_end > aligned_start {
-            // SAFETY: madvise only advises the kernel how to back pages of this process's own,
-            // live allocation (the whole 2 MB-aligned range lies inside `values`' capacity); it
-            // neither reads nor writes the memory, and its result is deliberately ignored.
-            unsafe {
-                libc::madvise(
-                    aligned_start as *mut libc::c_void,
-                    aligned_end - aligned_start,
-                    libc::MADV_HUGEPAGE,
-                );
-            }
-        }
-    }
-    values
-}
-
-/// Scales a pixel byte to `[0, 1]`: the definition [`pixels_to_unit_into`] (which both the
-/// course files and the own-picture loader go through) reproduces bit for bit.
-pub(crate) fn pixel_to_unit(byte: u8) -> f64 {
+/// Scales a pixel byte to `[0, 1]`, the notebook's `/ 255.`.
+pub fn pixel_to_unit(byte: u8) -> f64 {
     f64::from(byte) / 255.0
 }
 
-/// `dst[i] = src[i] / 255` for every pixel byte: how [`CatSplit::x`] builds the notebook's `X`
-/// for the direct engines.
-///
-/// With AVX-512 sixteen bytes at a time, dividing without a division: `q = b c` with
-/// `c = fl(1/255)`, then one Newton correction `q + (b - 255 q) c` in fused multiply-adds, which
-/// is the correctly rounded `b / 255` for all 256 bytes (tested against the division).
+/// `dst[i] = src[i] / 255` for every pixel byte: how [`CatSplit::x`] and the own-picture loader
+/// build the notebook's `X`.
 ///
 /// ```
 /// let mut x = [0.0; 3];
@@ -339,47 +251,7 @@ pub(crate) fn pixel_to_unit(byte: u8) -> f64 {
 /// If `dst` and `src` differ in length (a bug in the caller, never a matter of input).
 pub fn pixels_to_unit_into(dst: &mut [f64], src: &[u8]) {
     assert_eq!(dst.len(), src.len(), "pixels_to_unit_into: lengths differ");
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f") {
-        // SAFETY: the CPU has just been checked to support AVX-512F.
-        unsafe { pixels_to_unit_avx512(dst, src) };
-        return;
-    }
-    // The 256 possible values: the same bits as dividing each byte, without a division each.
-    const UNIT: [f64; 256] = {
-        let mut table = [0.0; 256];
-        let mut byte = 0;
-        while byte < 256 {
-            table[byte] = byte as f64 / 255.0;
-            byte += 1;
-        }
-        table
-    };
-    dst.iter_mut().zip(src).for_each(|(v, &p)| *v = UNIT[usize::from(p)]);
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn pixels_to_unit_avx512(dst: &mut [f64], src: &[u8]) {
-    use std::arch::x86_64::*;
-    let c = _mm512_set1_pd(1.0 / 255.0);
-    let d = _mm512_set1_pd(255.0);
-    let unit = |bytes: __m256i| {
-        let b = _mm512_cvtepi32_pd(bytes);
-        let q = _mm512_mul_pd(b, c);
-        _mm512_fmadd_pd(_mm512_fnmadd_pd(q, d, b), c, q)
-    };
-    let (dst_chunks, dst_tail) = dst.as_chunks_mut::<16>();
-    let (src_chunks, src_tail) = src.as_chunks::<16>();
-    for (out, bytes) in dst_chunks.iter_mut().zip(src_chunks) {
-        // SAFETY: 16 bytes in, 16 f64 out; unaligned loads and stores.
-        unsafe {
-            let wide = _mm512_cvtepu8_epi32(_mm_loadu_si128(bytes.as_ptr().cast()));
-            _mm512_storeu_pd(out.as_mut_ptr(), unit(_mm512_castsi512_si256(wide)));
-            _mm512_storeu_pd(out.as_mut_ptr().add(8), unit(_mm512_extracti64x4_epi64::<1>(wide)));
-        }
-    }
-    dst_tail.iter_mut().zip(src_tail).for_each(|(v, &p)| *v = pixel_to_unit(p));
+    dst.iter_mut().zip(src).for_each(|(v, &p)| *v = pixel_to_unit(p));
 }
 
 /// Both course files, as returned by `lr_utils.load_dataset`.
@@ -406,13 +278,8 @@ pub struct CatDataset {
 /// assert!(err.to_string().contains("cargo xtask fetch-data"));
 /// ```
 pub fn load_dataset(dir: &Path) -> Result<CatDataset, DataError> {
-    // The two files are independent: the test file is read on the helper thread meanwhile
-    // (load_cat_file turns every panic of the HDF5 reader into an error).
-    let (train, test) = crate::pair::join(
-        || load_cat_file(&dir.join(TRAIN_FILE), Split::Train),
-        || load_cat_file(&dir.join(TEST_FILE), Split::Test),
-    );
-    let (train, test) = (train?, test?);
+    let train = load_cat_file(&dir.join(TRAIN_FILE), Split::Train)?;
+    let test = load_cat_file(&dir.join(TEST_FILE), Split::Test)?;
     if train.num_px != test.num_px {
         return Err(DataError::Inconsistent {
             path: dir.join(TEST_FILE),
@@ -427,8 +294,9 @@ pub fn load_dataset(dir: &Path) -> Result<CatDataset, DataError> {
 
 /// Loads one course file; `split` says which dataset names to expect.
 ///
-/// The file is mapped into memory (read into it where it cannot be mapped) and parsed as
-/// [`CatSplit::from_bytes`] does; the pixels are then read where they are in the file.
+/// The file is read into memory this program owns (2.5 MB for the training set), so nothing
+/// another program does to the file afterwards can change the pictures, and parsed as
+/// [`CatSplit::from_bytes`] does.
 ///
 /// ```
 /// use linalg_nn::data::{DataError, Split, load_cat_file};
@@ -438,33 +306,8 @@ pub fn load_dataset(dir: &Path) -> Result<CatDataset, DataError> {
 /// assert!(matches!(err, DataError::Io { .. }), "a directory is not a data file");
 /// ```
 pub fn load_cat_file(path: &Path, split: Split) -> Result<CatSplit, DataError> {
-    let bytes = map_file(path, FETCH_HINT)?;
-    CatSplit::from_shared(path, bytes, split)
-}
-
-/// The whole file at `path`, mapped read-only into memory (with its pages mapped at once, which
-/// took a fifth of the time of reading the training file into a buffer, docs/performance.md),
-/// or read into a buffer where the file cannot be mapped. Errors as [`read_file`].
-fn map_file(path: &Path, hint: &str) -> Result<SharedBytes, DataError> {
-    let io_error = |source| file_error(path, hint, source);
-    refuse_directory(path)?;
-    let file = std::fs::File::open(path).map_err(io_error)?;
-    let is_file = file.metadata().map_err(io_error)?.is_file();
-    if is_file {
-        // SAFETY: the mapping is private and read-only, and nothing in this process writes the
-        // file. Another program could still change it while it is mapped; the course files are
-        // replaced whole (`cargo xtask fetch-data` renames a verified download into place, which
-        // leaves a mapped file as it was), never written in place. Were one truncated meanwhile,
-        // reading past its new end would stop the process (SIGBUS), not give wrong numbers.
-        let mapped = unsafe { memmap2::MmapOptions::new().populate().map(&file) };
-        if let Ok(mapped) = mapped {
-            return Ok(Arc::new(mapped));
-        }
-    }
-    // Not a regular file (a pipe, a device), or mapping refused: read it.
-    let mut bytes = Vec::new();
-    std::io::Read::read_to_end(&mut &file, &mut bytes).map_err(io_error)?;
-    Ok(Arc::new(bytes))
+    let bytes = read_file(path, FETCH_HINT)?;
+    CatSplit::from_bytes(path, bytes, split)
 }
 
 /// Reads a whole file, telling a missing file (with `hint`) from an unreadable one.
@@ -499,7 +342,7 @@ fn file_error(path: &Path, hint: &str, source: std::io::Error) -> DataError {
 
 /// The parser proper; [`CatSplit::from_bytes`] wraps it against panics.
 fn parse(path: &Path, bytes: SharedBytes, split: Split) -> Result<CatSplit, DataError> {
-    let file_len = u64::try_from((*bytes).as_ref().len()).unwrap_or(u64::MAX);
+    let file_len = u64::try_from(bytes.as_slice().len()).unwrap_or(u64::MAX);
     let file = hdf5_pure::File::from_source(FileBytes(Arc::clone(&bytes)))
         .map_err(|e| DataError::NotHdf5 { path: path.to_path_buf(), detail: e.to_string() })?;
     let ctx = Ctx { path, file: &file, file_len };
@@ -537,7 +380,7 @@ fn parse(path: &Path, bytes: SharedBytes, split: Split) -> Result<CatSplit, Data
             let end = start.and_then(|start| start.checked_add(pixel_count));
             match (start, end) {
                 (Some(start), Some(end))
-                    if size == pixel_count as u64 && end <= (*bytes).as_ref().len() =>
+                    if size == pixel_count as u64 && end <= bytes.as_slice().len() =>
                 {
                     Some(start..end)
                 }
@@ -611,11 +454,11 @@ struct FileBytes(SharedBytes);
 
 impl hdf5_pure::Source for FileBytes {
     fn len(&self) -> u64 {
-        u64::try_from((*self.0).as_ref().len()).unwrap_or(u64::MAX)
+        u64::try_from(self.0.as_slice().len()).unwrap_or(u64::MAX)
     }
 
     fn read_at(&self, offset: u64, buf: &mut [u8]) -> Result<(), hdf5_pure::FormatError> {
-        let bytes = (*self.0).as_ref();
+        let bytes = self.0.as_slice();
         let start = usize::try_from(offset).map_err(|_| {
             hdf5_pure::FormatError::ValueTooLargeForPlatform { value: offset, target: "usize" }
         })?;

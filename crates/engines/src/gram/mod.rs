@@ -18,10 +18,11 @@
 
 mod rows;
 
-use crate::error::{NnError, Result};
 use crate::inputs::Inputs;
 use crate::kernels::Op;
-use crate::matrix::ensure_shape;
+use linalg_nn::data::CatSplit;
+use linalg_nn::error::{NnError, Result};
+use linalg_nn::matrix::ensure_shape;
 use nalgebra::DMatrix;
 pub use rows::GramRows;
 use std::ops::Range;
@@ -68,7 +69,7 @@ impl GramSettings {
     /// Refuses any setting under which the Gram identity is not exact.
     ///
     /// ```
-    /// use linalg_nn::gram::{GramSettings, Optimizer};
+    /// use nn_engines::gram::{GramSettings, Optimizer};
     /// assert!(GramSettings::default().check().is_ok());
     /// let adam = GramSettings { optimizer: Optimizer::Adam, ..Default::default() };
     /// assert!(adam.check().unwrap_err().to_string().contains("Adam"));
@@ -109,7 +110,7 @@ impl GramSettings {
 /// (`--engine direct|gram|auto` on `hw1-logreg` and `hw3-deep`).
 ///
 /// ```
-/// use linalg_nn::gram::Engine;
+/// use nn_engines::gram::Engine;
 /// assert_eq!(Engine::Auto.resolve(12288, 209), Engine::Gram); // cat pictures: wide data
 /// assert_eq!(Engine::Auto.resolve(2, 400), Engine::Direct);   // planar points: tall data
 /// assert_eq!("gram".parse::<Engine>().unwrap(), Engine::Gram);
@@ -168,12 +169,12 @@ impl std::str::FromStr for Engine {
 /// `G = X^T X`, the `(m, m)` Gram matrix of the examples, kept as `values / divisor`.
 ///
 /// For pictures of bytes `X = B / 255`, so `G = (B^T B) / 255^2`: the values are the exact
-/// integers `B^T B` and the divisor is `255^2` ([`crate::data::CatSplit::gram`]). That is what
+/// integers `B^T B` and the divisor is `255^2` ([`gram_of_pictures`]). That is what
 /// lets the logistic-regression step store them in half the bytes ([`GramRows`]). For any other
 /// `X` the values are `X^T X` and the divisor is 1 ([`gram_matrix`]).
 ///
 /// ```
-/// use linalg_nn::gram::GramMatrix;
+/// use nn_engines::gram::GramMatrix;
 /// use nalgebra::DMatrix;
 /// let values = DMatrix::from_row_slice(2, 2, &[14.0, 1020.0, 1020.0, 130050.0]);
 /// let gram = GramMatrix::new(values, 255.0 * 255.0).unwrap();
@@ -237,10 +238,45 @@ impl GramMatrix {
     }
 }
 
+/// `X^T X` for the pictures' `X = B / 255` ([`CatSplit::x`]), shape `(m, m)`: the Gram matrix
+/// of the pictures, computed from the bytes, exactly: `X^T X = (B^T B) / 255^2` with the exact
+/// integer matrix `B^T B` ([`crate::kernels::byte_gram_into`]) as its values and `255^2` as its
+/// divisor. Each entry of [`GramMatrix::to_matrix`] is then one correctly rounded division, at
+/// least as accurate as `x().transpose() * x()` (which rounds every product), and much faster.
+///
+/// ```
+/// use hdf5_pure::FileBuilder;
+/// use linalg_nn::data::{CatSplit, Split};
+/// use nn_engines::gram::gram_of_pictures;
+///
+/// let pixels: Vec<u8> = (0..24).map(|v| v * 10 + 5).collect();
+/// let mut fb = FileBuilder::new();
+/// fb.create_dataset("test_set_x").with_u8_data(&pixels).with_shape(&[2, 2, 2, 3]);
+/// fb.create_dataset("test_set_y").with_i64_data(&[1, 0]);
+/// fb.create_dataset("list_classes").with_ascii_strings(&["non-cat", "cat"]).unwrap();
+/// let bytes = fb.finish().unwrap();
+/// let split = CatSplit::from_bytes(std::path::Path::new("t.h5"), bytes, Split::Test).unwrap();
+///
+/// let x = split.x();
+/// let direct = x.transpose() * &x;
+/// let gram = gram_of_pictures(&split);
+/// assert_eq!(gram.divisor(), 255.0 * 255.0);
+/// assert!((gram.to_matrix() - &direct).abs().max() < 1e-14 * direct.abs().max());
+/// ```
+pub fn gram_of_pictures(split: &CatSplit) -> GramMatrix {
+    let m = split.m();
+    let mut gram = DMatrix::zeros(m, m);
+    // The byte count is n_x * m by construction, so this cannot fail.
+    if crate::kernels::byte_gram_into(&mut gram, split.pixels(), split.n_x()).is_err() {
+        unreachable!("a split holds n_x * m pixel bytes");
+    }
+    GramMatrix::from_symmetric(gram, 255.0 * 255.0)
+}
+
 /// `G = X^T X` for a float matrix `X` (one example per column), with divisor 1.
 ///
 /// ```
-/// use linalg_nn::gram::gram_matrix;
+/// use nn_engines::gram::gram_matrix;
 /// use nalgebra::DMatrix;
 /// let x = DMatrix::from_row_slice(3, 2, &[1.0, 2.0, 0.0, 1.0, 3.0, -1.0]);
 /// assert_eq!(gram_matrix(&x).to_matrix(), x.transpose() * &x);
@@ -259,7 +295,7 @@ pub fn gram_matrix(x: &DMatrix<f64>) -> GramMatrix {
 /// as `Z1` itself and updated through the Gram matrix.
 ///
 /// ```
-/// use linalg_nn::gram::{GramFirstLayer, GramSettings};
+/// use nn_engines::gram::{GramFirstLayer, GramSettings};
 /// use linalg_nn::NumpyRng;
 /// use nalgebra::DMatrix;
 ///
@@ -322,7 +358,7 @@ impl<'x> GramFirstLayer<'x> {
 
     /// Like [`GramFirstLayer::new`] with a Gram matrix computed before (several runs on the
     /// same data, e.g. the learning-rate comparison, share one): [`gram_matrix`] or
-    /// [`crate::data::CatSplit::gram`] (a [`GramMatrix`] is symmetric, which the one-row step
+    /// [`gram_of_pictures`] (a [`GramMatrix`] is symmetric, which the one-row step
     /// relies on: `dZ G = (G dZ^T)^T`).
     pub fn with_gram(
         x: &'x dyn Inputs,
@@ -366,7 +402,7 @@ impl<'x> GramFirstLayer<'x> {
         if initial_weights.iter().any(|&w| w != 0.0) {
             x.tr_mul_into(&mut z, &initial_weights.transpose())?;
         }
-        crate::matrix::add_column_mut(&mut z, &initial_bias)?;
+        linalg_nn::matrix::add_column_mut(&mut z, &initial_bias)?;
         let mid = m.div_ceil(2);
         let halves = match n1 {
             1 => vec![GramRows::new(gram.values(), 0..mid), GramRows::new(gram.values(), mid..m)],
@@ -446,7 +482,7 @@ impl<'x> GramFirstLayer<'x> {
     /// cores. Returns the last `dZ1` (zeros when `iterations` is 0).
     ///
     /// ```
-    /// use linalg_nn::gram::{GramFirstLayer, GramSettings};
+    /// use nn_engines::gram::{GramFirstLayer, GramSettings};
     /// use linalg_nn::{NnError, NumpyRng};
     /// use nalgebra::DMatrix;
     ///
@@ -769,9 +805,9 @@ impl RowView<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::activations::sigmoid;
-    use crate::matrix::{add_column, sum_axis1};
-    use crate::rng::NumpyRng;
+    use linalg_nn::activations::sigmoid;
+    use linalg_nn::matrix::{add_column, sum_axis1};
+    use linalg_nn::rng::NumpyRng;
 
     #[test]
     fn many_logistic_steps_match_the_direct_computation() {

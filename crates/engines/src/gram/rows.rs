@@ -25,7 +25,7 @@ const MAX_TILE_VECTORS: usize = 16;
 /// bits of one thread with one block.
 ///
 /// ```
-/// use linalg_nn::gram::GramRows;
+/// use nn_engines::gram::GramRows;
 /// use nalgebra::DMatrix;
 ///
 /// let values = DMatrix::from_row_slice(3, 3, &[4.0, 1.0, 0.0, 1.0, 9.0, 2.0, 0.0, 2.0, 16.0]);
@@ -276,7 +276,7 @@ unsafe fn tile_avx512<T: Stored, const NV: usize>(out: &mut [f64], stored: &[T],
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::NumpyRng;
+    use linalg_nn::rng::NumpyRng;
 
     /// The product written out term by term: the definition the blocks must reproduce.
     fn reference(values: &DMatrix<f64>, rows: Range<usize>, v: &[f64]) -> Vec<f64> {

@@ -14,7 +14,7 @@
 //! keeps, so that a loop of such calls starts no thread per call.
 //!
 //! ```
-//! use linalg_nn::pair;
+//! use nn_engines::pair;
 //! use std::sync::Mutex;
 //!
 //! // Sum 0..1000 as two halves, ten times over, on two threads.
@@ -43,7 +43,7 @@ use std::time::{Duration, Instant};
 /// the Gram engine's loop. Every place that decides between one thread and two asks here.
 ///
 /// ```
-/// assert!(linalg_nn::pair::cores() >= 1);
+/// assert!(nn_engines::pair::cores() >= 1);
 /// ```
 pub fn cores() -> usize {
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
@@ -472,7 +472,7 @@ fn acquire_helper() -> Option<(&'static JoinHelper, std::sync::MutexGuard<'stati
 ///
 /// ```
 /// let data: Vec<u64> = (1..=100).collect();
-/// let (low, high) = linalg_nn::pair::join(
+/// let (low, high) = nn_engines::pair::join(
 ///     || data[..50].iter().sum::<u64>(),
 ///     || data[50..].iter().sum::<u64>(),
 /// );

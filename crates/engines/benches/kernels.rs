@@ -1,6 +1,6 @@
 //! `cargo bench -p linalg-nn --bench kernels`: the matrix products of training on the course's
 //! real shapes (the cat pictures, `X` is 12288 x 209), computed by nalgebra's own product, by
-//! the `gemm` crate and by faer (one thread each), and by `linalg_nn::kernels` (faer on two
+//! the `gemm` crate and by faer (one thread each), and by `nn_engines::kernels` (faer on two
 //! fixed column blocks, on two threads for the large products), as docs/performance.md
 //! reports. The data is random (the values do not change the time of a dense product).
 
@@ -8,10 +8,10 @@ use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
 use linalg_nn::NumpyRng;
-use linalg_nn::exact_bytes::{ByteFirstLayer, ColumnTiles, Digits};
-use linalg_nn::gram::GramRows;
-use linalg_nn::kernels::{Op, byte_gram_into, gram_into, matmul_into, matvec_into};
 use nalgebra::DMatrix;
+use nn_engines::exact_bytes::{ByteFirstLayer, ColumnTiles, Digits};
+use nn_engines::gram::GramRows;
+use nn_engines::kernels::{Op, byte_gram_into, gram_into, matmul_into, matvec_into};
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -247,7 +247,7 @@ fn gram_step(c: &mut Criterion) {
     group.finish();
 }
 
-/// hw1's direct pass from the pictures' bytes (`linalg_nn::exact_bytes`), one thread, all 209
+/// hw1's direct pass from the pictures' bytes (`nn_engines::exact_bytes`), one thread, all 209
 /// columns: `w^T B` from `B^T`'s tiles, `B s` from `B`'s tiles (with splitting `s` into digits),
 /// and splitting `w` into digits, against the float64 matvec on `X`.
 fn exact_bytes(c: &mut Criterion) {
@@ -275,7 +275,7 @@ fn exact_bytes(c: &mut Criterion) {
     let mut other_z = vec![0.0; M];
     group.bench_function("w^T B on both cores at once (one each)", |b| {
         b.iter(|| {
-            linalg_nn::pair::join(
+            nn_engines::pair::join(
                 || forward.product(&digits, &mut z),
                 || forward.product(&other_digits, &mut other_z),
             )

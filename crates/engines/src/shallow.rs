@@ -1,69 +1,250 @@
-//! The training loop of [`crate::nn_model`] (section 4.4) for one output unit and up to eight
-//! hidden units — every setting of the notebook — with each column of `Z1`, `A1` and `dZ1` held
-//! as a fixed-size array, so that a column is one or two vector registers instead of a loop of
-//! unknown length.
+//! The training loop of a network with one hidden layer and a sigmoid output, on matrices
+//! (course 1, week 3, section 4.4's `nn_model`: forward propagation with a tanh (or other) hidden
+//! layer, the cross-entropy cost, backpropagation and the gradient-descent update, repeated), the
+//! same arithmetic as the notebook's plain loop, made fast:
 //!
-//! It performs the operations of the general path (`forward_propagation`,
-//! `backward_propagation`, `update_parameters` in lib.rs and the loops of `numeric.rs`) one for
-//! one, in the same order and with no fused multiply-add, so it gives the same bits; the tests
-//! compare the two paths bit for bit. Only the cost of iteration `i` and the observer sit
-//! between the forward and the backward pass, as in the general loop.
+//! - one output unit and up to eight hidden units (every setting of the notebook) run with each
+//!   column of `Z1`, `A1` and `dZ1` held as a fixed-size array, so that a column is one or two
+//!   vector registers instead of a loop of unknown length, compiled for AVX2 where the CPU has
+//!   it; the examples are cut into two fixed halves for two threads in lock step
+//!   ([`crate::pair`]);
+//! - any other size runs the matrix loop of [`matrices`], over buffers reused across iterations;
+//! - `tanh` is [`crate::tanh::tanh_into`], the sigmoid's exponentials
+//!   [`crate::vector_exp::exp_into`], both with the plain scalar code's bits.
+//!
+//! Every operation is the plain loop's, in the same order and with no fused multiply-add: the
+//! products summed over their shared index in ascending order (the weight gradients from zero,
+//! before the `1/m`), the bias gradients in numpy's pairwise order (`np.sum(dZ, axis=1)`, which
+//! decides the course's last bits), `theta -= alpha dtheta`. So it gives the same bits; the tests
+//! compare the two paths here bit for bit, and the course crate compares this engine with its
+//! notebook loop. Only the cost of iteration `i` and the observer sit between the forward and the
+//! backward pass, as in the plain loop.
+//!
+//! [`side_by_side`] trains independent networks (section 6's hidden-layer sweep) on all cores.
 
 // Loops index several fixed-size arrays with the same `i` (rows of a column); written that way
 // they say what the notebook's matrix expressions say and vectorise fully.
 #![allow(clippy::needless_range_loop)]
 
-use crate::{ModelConfig, Parameters};
+pub mod matrices;
+
+use crate::pair;
 use linalg_nn::activations::Activation;
 use linalg_nn::cost::{cost_needed, labels_keep_cost_finite, log_likelihood, strictly_inside};
-use linalg_nn::pair;
-use linalg_nn::train::{Iteration, TrainObserver, check_cost};
+use linalg_nn::matrix::ensure_shape;
+use linalg_nn::train::{Iteration, TrainObserver, check_cost, validate_hyperparameters};
 use linalg_nn::{DMatrix, NnError};
 use std::sync::{Mutex, RwLock};
 
-/// Trains `parameters` in place with [`run`] when the network has one output and
-/// `1 <= n_h <= 8`; `None` leaves the network to the general loop.
-pub(crate) fn try_train<O: TrainObserver + ?Sized>(
-    x: &DMatrix<f64>,
-    y: &DMatrix<f64>,
-    parameters: &mut Parameters,
-    config: &ModelConfig,
-    observer: &mut O,
-    costs: &mut Vec<f64>,
-    cost_history: &mut Vec<f64>,
-) -> Option<Result<(), NnError>> {
-    if parameters.w2.nrows() != 1 {
-        return None;
-    }
-    let history = History { costs, cost_history };
-    Some(match parameters.w1.nrows() {
-        1 => run::<1, O>(x, y, parameters, config, observer, history),
-        2 => run::<2, O>(x, y, parameters, config, observer, history),
-        3 => run::<3, O>(x, y, parameters, config, observer, history),
-        4 => run::<4, O>(x, y, parameters, config, observer, history),
-        5 => run::<5, O>(x, y, parameters, config, observer, history),
-        6 => run::<6, O>(x, y, parameters, config, observer, history),
-        7 => run::<7, O>(x, y, parameters, config, observer, history),
-        8 => run::<8, O>(x, y, parameters, config, observer, history),
-        _ => return None,
-    })
+/// A network with one hidden layer: `W1 (n_h, n_x)`, `b1 (n_h, 1)`, `W2 (n_y, n_h)`,
+/// `b2 (n_y, 1)`, the hidden activation `g` (the output is always the sigmoid).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Network {
+    /// Hidden-layer weights, `(n_h, n_x)`.
+    pub w1: DMatrix<f64>,
+    /// Hidden-layer biases, `(n_h, 1)`.
+    pub b1: DMatrix<f64>,
+    /// Output-layer weights, `(n_y, n_h)`.
+    pub w2: DMatrix<f64>,
+    /// Output-layer biases, `(n_y, 1)`.
+    pub b2: DMatrix<f64>,
+    /// The hidden activation `g`, applied to `Z1`.
+    pub activation: Activation,
 }
 
-/// Where the loop records its costs.
-struct History<'a> {
+impl Network {
+    /// `(n_x, n_h, n_y)` read from the weights, after checking that the four matrices fit
+    /// together.
+    pub fn layer_sizes(&self) -> Result<(usize, usize, usize), NnError> {
+        let (n_h, n_x) = self.w1.shape();
+        let n_y = self.w2.nrows();
+        ensure_shape(&self.b1, (n_h, 1), "b1 (one bias per hidden unit)")?;
+        ensure_shape(&self.w2, (n_y, n_h), "W2 (n_y, n_h)")?;
+        ensure_shape(&self.b2, (n_y, 1), "b2 (one bias per output unit)")?;
+        Ok((n_x, n_h, n_y))
+    }
+}
+
+/// How [`train`] runs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Schedule {
+    /// Gradient-descent iterations.
+    pub num_iterations: usize,
+    /// `alpha` of `theta -= alpha dtheta`.
+    pub learning_rate: f64,
+    /// The cost is recorded every `cost_every` iterations, from iteration 0 (at least 1).
+    pub cost_every: usize,
+    /// Also keep the cost of every iteration ([`Trained::cost_history`]). Without it the cost
+    /// is worked out only on the recorded iterations and whenever it could be infinite (a
+    /// probability of exactly 0 or 1, or NaN, or a label outside `[-1, 1]`), so a divergence
+    /// still stops training at the same iteration.
+    pub every_cost: bool,
+    /// Whether a run may take a second thread for half of the examples (from 128 examples on,
+    /// with two cores or more); off where the caller fills every core already
+    /// ([`side_by_side`]). The result is the same bits either way.
+    pub second_thread: bool,
+}
+
+/// What [`train`] ends with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trained {
+    /// The network after the last update.
+    pub network: Network,
+    /// The cost at iterations `0, cost_every, 2 cost_every, ...`, each before its update.
+    pub costs: Vec<f64>,
+    /// The cost of every iteration, before its update; empty unless [`Schedule::every_cost`].
+    pub cost_history: Vec<f64>,
+}
+
+/// Trains `start` on `x (n_x, m)`, `y (n_y, m)` for [`Schedule::num_iterations`] iterations of
+/// forward propagation, cost, backpropagation and update, and returns the network with its
+/// costs. The observer sees every iteration, with the cost on the recorded ones.
+///
+/// Every iteration's cost that is worked out is checked: a run whose cost becomes infinite or NaN
+/// (a learning rate far too large) stops with [`NnError::Diverged`].
+///
+/// ```
+/// use linalg_nn::activations::Activation;
+/// use linalg_nn::{DMatrix, NumpyRng, data::planar::load_planar_dataset, train::Silent};
+/// use nn_engines::shallow::{Network, Schedule, train};
+/// let flower = load_planar_dataset();
+/// let mut rng = NumpyRng::new(2);
+/// let (w1, w2) = (rng.randn(4, 2) * 0.01, rng.randn(1, 4) * 0.01);
+/// let (b1, b2) = (DMatrix::zeros(4, 1), DMatrix::zeros(1, 1));
+/// let start = Network { w1, b1, w2, b2, activation: Activation::Tanh };
+/// let schedule = Schedule {
+///     num_iterations: 1000,
+///     learning_rate: 1.2,
+///     cost_every: 1000,
+///     every_cost: false,
+///     second_thread: true,
+/// };
+/// let trained = train(&flower.x, &flower.y, start, &schedule, &mut Silent).unwrap();
+/// // Course notebook, "Cost after iteration 0: 0.693048".
+/// assert!((trained.costs[0] - 0.693048).abs() < 1e-6);
+/// ```
+pub fn train<O: TrainObserver + ?Sized>(
+    x: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    start: Network,
+    schedule: &Schedule,
+    observer: &mut O,
+) -> Result<Trained, NnError> {
+    validate_hyperparameters(schedule.num_iterations, schedule.learning_rate)?;
+    if schedule.cost_every == 0 {
+        return Err(NnError::invalid("cost recording interval", "must be at least 1, got 0"));
+    }
+    let (n_x, n_h, n_y) = start.layer_sizes()?;
+    let m = x.ncols();
+    if m == 0 {
+        return Err(NnError::invalid("X", "needs at least one example, got none"));
+    }
+    ensure_shape(x, (n_x, m), "X (n_x rows, one example per column)")?;
+    ensure_shape(y, (n_y, m), "Y (one label per column of X)")?;
+    let total = schedule.num_iterations;
+    let mut network = start;
+    let mut costs = Vec::with_capacity(total.div_ceil(schedule.cost_every));
+    let mut cost_history = Vec::with_capacity(if schedule.every_cost { total } else { 0 });
+    let history = History { costs: &mut costs, cost_history: &mut cost_history };
+    let outcome = match n_h {
+        _ if !takes_fixed_loop(n_y, n_h) => {
+            matrices::run(x, y, &mut network, schedule, observer, history)
+        }
+        1 => run::<1, O>(x, y, &mut network, schedule, observer, history),
+        2 => run::<2, O>(x, y, &mut network, schedule, observer, history),
+        3 => run::<3, O>(x, y, &mut network, schedule, observer, history),
+        4 => run::<4, O>(x, y, &mut network, schedule, observer, history),
+        5 => run::<5, O>(x, y, &mut network, schedule, observer, history),
+        6 => run::<6, O>(x, y, &mut network, schedule, observer, history),
+        7 => run::<7, O>(x, y, &mut network, schedule, observer, history),
+        _ => run::<8, O>(x, y, &mut network, schedule, observer, history),
+    };
+    outcome.map(|()| Trained { network, costs, cost_history })
+}
+
+/// The network's output `A2 = sigmoid(W2 g(W1 X + b1) + b2)` for the examples of `x (n_x, m)`
+/// (section 4.5's `predict` before its threshold): [`train`]'s forward pass, with the vector
+/// `tanh`, so the plain code's bits. For many examples at once (a decision boundary's mesh).
+///
+/// ```
+/// use linalg_nn::{DMatrix, activations::Activation};
+/// use nn_engines::shallow::{Network, output};
+/// let network = Network {
+///     w1: DMatrix::from_row_slice(1, 2, &[1.0, 0.0]),
+///     b1: DMatrix::zeros(1, 1),
+///     w2: DMatrix::from_element(1, 1, 10.0),
+///     b2: DMatrix::zeros(1, 1),
+///     activation: Activation::Tanh,
+/// };
+/// let x = DMatrix::from_row_slice(2, 2, &[0.0, 3.0, 1.0, 1.0]);
+/// let a2 = output(&network, &x).unwrap();
+/// assert_eq!(a2[(0, 0)], 0.5);
+/// assert!(a2[(0, 1)] > 0.9999);
+/// ```
+pub fn output(network: &Network, x: &DMatrix<f64>) -> Result<DMatrix<f64>, NnError> {
+    let (n_x, _, _) = network.layer_sizes()?;
+    ensure_shape(x, (n_x, x.ncols()), "X (n_x rows, one example per column)")?;
+    Ok(matrices::output(network, x))
+}
+
+/// Runs `run(job)` for every job of `jobs` on the machine's cores, one job per thread at a time,
+/// the heaviest (largest `weight`) first so that the lighter ones fill the gaps; returns each
+/// job's result in the order of `jobs` (`None` for a job that did not run: a worker stopped).
+/// The jobs are independent, so each result is what it would be alone; a job that trains should
+/// clear [`Schedule::second_thread`], since every core is busy already.
+///
+/// ```
+/// use nn_engines::shallow::side_by_side;
+/// let squares = side_by_side(vec![3_u64, 1, 2], |&n| n as usize, |n| n * n);
+/// assert_eq!(squares, [Some(9), Some(1), Some(4)]);
+/// ```
+pub fn side_by_side<J: Send, R: Send>(
+    jobs: Vec<J>,
+    weight: impl Fn(&J) -> usize,
+    run: impl Fn(J) -> R + Sync,
+) -> Vec<Option<R>> {
+    let mut queue: Vec<(usize, usize, J)> =
+        jobs.into_iter().enumerate().map(|(slot, job)| (slot, weight(&job), job)).collect();
+    let results: Vec<Mutex<Option<R>>> = queue.iter().map(|_| Mutex::new(None)).collect();
+    queue.sort_by_key(|&(slot, weight, _)| (std::cmp::Reverse(weight), slot));
+    let workers = pair::cores().min(queue.len());
+    let queue = Mutex::new(queue.into_iter());
+    std::thread::scope(|scope| {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                // A poisoned lock means another worker panicked; the scope re-raises that panic.
+                while let Some((slot, _, job)) = queue.lock().ok().and_then(|mut q| q.next()) {
+                    let result = run(job);
+                    if let Ok(mut cell) = results[slot].lock() {
+                        *cell = Some(result);
+                    }
+                }
+            });
+        }
+    });
+    results.into_iter().map(|cell| cell.into_inner().ok().flatten()).collect()
+}
+
+/// Whether [`train`] takes the fixed-size loop: one output unit and 1 to 8 hidden units.
+fn takes_fixed_loop(n_y: usize, n_h: usize) -> bool {
+    n_y == 1 && (1..=8).contains(&n_h)
+}
+
+/// Where the loops record their costs.
+pub(crate) struct History<'a> {
     costs: &'a mut Vec<f64>,
     cost_history: &'a mut Vec<f64>,
 }
 
 /// The network as fixed-size columns: `w1[k]` is column `k` of `W1` (the weights of input `k`
 /// into the `H` hidden units).
-struct Network<const H: usize> {
+struct Columns<const H: usize> {
     w1: Vec<[f64; H]>,
     b1: [f64; H],
     w2: [f64; H],
     b2: f64,
     /// Whether each example's log-likelihood is needed every iteration
-    /// ([`ModelConfig::every_cost`]).
+    /// ([`Schedule::every_cost`]).
     every_cost: bool,
 }
 
@@ -129,21 +310,12 @@ fn split_like_numpy(m: usize, mid: usize) -> bool {
 /// Below this many examples the second thread costs more than it saves.
 const PARALLEL_MIN_EXAMPLES: usize = 128;
 
-thread_local! {
-    /// Cleared on the hidden-layer sweep's worker threads, which already fill every core.
-    static MAY_USE_SECOND_THREAD: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
-}
-
-/// Keeps [`run`] on one thread for the calling thread's lifetime (the sweep's workers).
-pub(crate) fn single_threaded_here() {
-    MAY_USE_SECOND_THREAD.with(|flag| flag.set(false));
-}
-
+/// The fixed-size loop: [`train`] for one output unit and `H` hidden units.
 fn run<const H: usize, O: TrainObserver + ?Sized>(
     x: &DMatrix<f64>,
     y: &DMatrix<f64>,
-    parameters: &mut Parameters,
-    config: &ModelConfig,
+    network: &mut Network,
+    schedule: &Schedule,
     observer: &mut O,
     history: History<'_>,
 ) -> Result<(), NnError> {
@@ -153,12 +325,12 @@ fn run<const H: usize, O: TrainObserver + ?Sized>(
         out.copy_from_slice(slice);
         out
     };
-    let net = RwLock::new(Network::<H> {
-        w1: parameters.w1.as_slice().chunks_exact(H).map(column).collect(),
-        b1: column(parameters.b1.as_slice()),
-        w2: column(parameters.w2.as_slice()),
-        b2: parameters.b2[(0, 0)],
-        every_cost: config.every_cost,
+    let net = RwLock::new(Columns::<H> {
+        w1: network.w1.as_slice().chunks_exact(H).map(column).collect(),
+        b1: column(network.b1.as_slice()),
+        w2: column(network.w2.as_slice()),
+        b2: network.b2[(0, 0)],
+        every_cost: schedule.every_cost,
     });
     // Two fixed halves of the examples, whatever the number of cores: the per-example work is
     // the same either way, and every sum over examples is made in column order. The other
@@ -176,16 +348,13 @@ fn run<const H: usize, O: TrainObserver + ?Sized>(
         dw1: vec![[0.0; H]; n_x],
         dw2: [0.0; H],
     };
-    let activation = parameters.activation;
-    let learning_rate = config.learning_rate;
+    let activation = network.activation;
+    let learning_rate = schedule.learning_rate;
     let (xs, ys) = (x.as_slice(), y.as_slice());
     let labels_finite_cost = labels_keep_cost_finite(ys);
-    let total = config.num_iterations;
-    let threads = if m >= PARALLEL_MIN_EXAMPLES && MAY_USE_SECOND_THREAD.with(|f| f.get()) {
-        pair::cores()
-    } else {
-        1
-    };
+    let total = schedule.num_iterations;
+    let threads =
+        if m >= PARALLEL_MIN_EXAMPLES && schedule.second_thread { pair::cores() } else { 1 };
     let poisoned = || NnError::invalid("training thread", "stopped by a panic");
     let first_half = || {
         if let (Ok(net), Ok(mut other)) = (net.read(), other.lock()) {
@@ -205,11 +374,11 @@ fn run<const H: usize, O: TrainObserver + ?Sized>(
             pair.finish();
             let other = other.lock().map_err(|_| poisoned())?;
             let (first, first_sums) = &*other;
-            let recorded = index % config.cost_every == 0;
+            let recorded = index % schedule.cost_every == 0;
             // cross_entropy_cost's sum: the terms in column order. Without `every_cost` the
             // halves skipped the logarithms; they are worked out here (the same terms) when the
             // cost is recorded or could be infinite.
-            let cost = if config.every_cost {
+            let cost = if schedule.every_cost {
                 let log_likelihood: f64 =
                     first.log_likelihood.iter().chain(&own.log_likelihood).copied().sum();
                 Some(-log_likelihood / m as f64)
@@ -232,7 +401,7 @@ fn run<const H: usize, O: TrainObserver + ?Sized>(
                 sums_and_update(&mut net, xs, learning_rate, [first, &own], &mut sums);
             }
             drop(other);
-            if let (true, Some(cost)) = (config.every_cost, cost) {
+            if let (true, Some(cost)) = (schedule.every_cost, cost) {
                 history.cost_history.push(cost);
             }
             let recorded = cost.filter(|_| recorded);
@@ -243,12 +412,12 @@ fn run<const H: usize, O: TrainObserver + ?Sized>(
         }
         Ok(())
     });
-    // The parameters as they are, also after a divergence (the caller reports the error).
+    // The parameters as they are, also after a divergence (which the caller returns).
     let net = net.into_inner().map_err(|_| poisoned())?;
-    parameters.w1.copy_from_slice(net.w1.as_flattened());
-    parameters.b1.copy_from_slice(&net.b1);
-    parameters.w2.copy_from_slice(&net.w2);
-    parameters.b2[(0, 0)] = net.b2;
+    network.w1.copy_from_slice(net.w1.as_flattened());
+    network.b1.copy_from_slice(&net.b1);
+    network.w2.copy_from_slice(&net.w2);
+    network.b2[(0, 0)] = net.b2;
     outcome
 }
 
@@ -274,14 +443,14 @@ macro_rules! dispatch_avx2 {
     };
 }
 
-dispatch_avx2!(per_example, per_example_avx2, per_example_body, (net: &Network<H>, x: &[f64], n_x: usize, y: &[f64], activation: Activation, half: &mut Half<H>));
+dispatch_avx2!(per_example, per_example_avx2, per_example_body, (net: &Columns<H>, x: &[f64], n_x: usize, y: &[f64], activation: Activation, half: &mut Half<H>));
 
 /// For the half's columns: `Z1 = W1 X + b1`, `A1 = g(Z1)`, `A2 = sigmoid(W2 A1 + b2)` (as
-/// `linear_forward_into` and `forward_into` compute them), each example's
+/// [`matrices`] computes them), each example's
 /// `y log(a) + (1 - y) log(1 - a)`, `dZ2 = A2 - Y` and `dZ1 = (W2^T dZ2) * g'(Z1)`.
 #[inline(always)]
 fn per_example_body<const H: usize>(
-    net: &Network<H>,
+    net: &Columns<H>,
     x: &[f64],
     n_x: usize,
     y: &[f64],
@@ -321,8 +490,8 @@ fn per_example_body<const H: usize>(
         }
         *minus_z2 = -(acc + net.b2);
     }
-    // sigmoid(z) = 1 / (1 + e^-z) as numeric::sigmoid computes it, the exponentials together.
-    linalg_nn::vector_exp::exp_into(&half.minus_z2, &mut half.exp_minus_z2);
+    // sigmoid(z) = 1 / (1 + e^-z) as the plain loop computes it, the exponentials together.
+    crate::vector_exp::exp_into(&half.minus_z2, &mut half.exp_minus_z2);
     // One loop per activation, so that its derivative is inlined rather than chosen per value.
     match activation {
         Activation::Tanh => {
@@ -338,7 +507,7 @@ fn per_example_body<const H: usize>(
 /// `every_cost`), `dZ2 = A2 - Y` and `dZ1 = (W2^T dZ2) * g'(Z1)` with `derivative` = `g'`.
 #[inline(always)]
 fn output_and_deltas<const H: usize>(
-    net: &Network<H>,
+    net: &Columns<H>,
     y: &[f64],
     half: &mut Half<H>,
     derivative: impl Fn(f64, f64) -> f64,
@@ -374,7 +543,7 @@ fn start_sums_body<const H: usize>(x: &[f64], n_x: usize, half: &Half<H>, sums: 
 }
 
 /// The column-order sums `dZ2 A1^T` and `dZ1 X^T` go on with the half's columns. Each entry
-/// receives its terms one after another in column order, as in `backward_into`.
+/// receives its terms one after another in column order, as in [`matrices`].
 #[inline(always)]
 fn continue_sums<const H: usize>(x: &[f64], n_x: usize, half: &Half<H>, sums: &mut Sums<H>) {
     if n_x == 2 {
@@ -396,7 +565,7 @@ fn continue_sums<const H: usize>(x: &[f64], n_x: usize, half: &Half<H>, sums: &m
 }
 
 fn sums_and_update<const H: usize>(
-    net: &mut Network<H>,
+    net: &mut Columns<H>,
     x: &[f64],
     learning_rate: f64,
     halves: [&Half<H>; 2],
@@ -414,7 +583,7 @@ fn sums_and_update<const H: usize>(
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
 fn sums_avx2<const H: usize>(
-    net: &mut Network<H>,
+    net: &mut Columns<H>,
     x: &[f64],
     learning_rate: f64,
     halves: [&Half<H>; 2],
@@ -451,12 +620,12 @@ fn continue_sums_in_registers<const H: usize, const N: usize>(
     sums.dw1[..N].copy_from_slice(&dw1);
 }
 
-/// The rest of `backward_into`, then `update_parameters`: the gradients as the notebook rounds
+/// The rest of backpropagation, then the update: the gradients as the notebook rounds
 /// them (the products summed over the examples in column order, then times `1/m`; the biases'
 /// sums in numpy's pairwise order), then `theta -= alpha dtheta`.
 #[inline(always)]
 fn sums_body<const H: usize>(
-    net: &mut Network<H>,
+    net: &mut Columns<H>,
     x: &[f64],
     learning_rate: f64,
     halves: [&Half<H>; 2],
@@ -505,14 +674,14 @@ fn sums_body<const H: usize>(
     net.b2 -= learning_rate * db2;
 }
 
-/// numpy's pairwise sum of `values` (see `numeric::pairwise_sum`).
+/// numpy's pairwise sum of `values` ([`matrices::pairwise_sum`]).
 fn pairwise_sum(values: &[f64]) -> f64 {
     let columns: &[[f64; 1]] = values.as_chunks::<1>().0;
     pairwise_columns(columns)[0]
 }
 
 /// numpy's pairwise sum along each of the `H` rows at once: row `i` of the result is
-/// `numeric::pairwise_sum` of the values `columns[j][i]`, with the same additions in the same
+/// [`matrices::pairwise_sum`] of the values `columns[j][i]`, with the same additions in the same
 /// order, `H` rows side by side.
 fn pairwise_columns<const H: usize>(columns: &[[f64; H]]) -> [f64; H] {
     const BLOCK: usize = 128;
@@ -553,64 +722,64 @@ fn pairwise_columns<const H: usize>(columns: &[[f64; H]]) -> [f64; H] {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{Preset, initialize_parameters};
+    use linalg_nn::NumpyRng;
     use linalg_nn::data::planar::load_planar_dataset;
     use linalg_nn::train::Silent;
+
+    /// The notebook's `initialize_parameters(2, n_h, 1)`: seed 2, `randn * 0.01`, zero biases.
+    fn course_start(hidden_units: usize, activation: Activation) -> Network {
+        let mut rng = NumpyRng::new(2);
+        let w1 = rng.randn(hidden_units, 2) * 0.01;
+        let w2 = rng.randn(1, hidden_units) * 0.01;
+        let (b1, b2) = (DMatrix::zeros(hidden_units, 1), DMatrix::zeros(1, 1));
+        Network { w1, b1, w2, b2, activation }
+    }
+
+    /// The course preset's schedule (learning rate 1.2, cost every 1000), every cost kept.
+    fn course_schedule(num_iterations: usize) -> Schedule {
+        Schedule {
+            num_iterations,
+            learning_rate: 1.2,
+            cost_every: 1000,
+            every_cost: true,
+            second_thread: true,
+        }
+    }
+
+    fn bits(v: &[f64]) -> Vec<u64> {
+        v.iter().map(|x| x.to_bits()).collect()
+    }
 
     /// Both loops from the same start: the parameters and every cost must be the same bits.
     fn compare(hidden_units: usize, activation: Activation, num_iterations: usize) {
         let flower = load_planar_dataset();
-        let config =
-            ModelConfig { hidden_units, activation, num_iterations, ..Preset::Course.config() };
-        let mut start = initialize_parameters(2, hidden_units, 1, &config.init).unwrap();
-        start.activation = activation;
-        // The fast loop from `start`: the parameters, the recorded costs, every cost.
-        let fast_run = |config: &ModelConfig| {
-            let (mut parameters, mut costs, mut history) = (start.clone(), Vec::new(), Vec::new());
-            let outcome = try_train(
-                &flower.x,
-                &flower.y,
-                &mut parameters,
-                config,
-                &mut Silent,
-                &mut costs,
-                &mut history,
-            );
-            assert!(matches!(outcome, Some(Ok(()))), "n_h = {hidden_units} takes the fast loop");
-            (parameters, costs, history)
-        };
-        let (fast, fast_costs, fast_history) = fast_run(&config);
-        let mut general = start.clone();
-        let (mut general_costs, mut general_history) = (Vec::new(), Vec::new());
-        crate::train_general(
-            &flower.x,
-            &flower.y,
-            &mut general,
-            &config,
-            &mut Silent,
-            &mut general_costs,
-            &mut general_history,
-        )
-        .unwrap();
-        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(&fast_history), bits(&general_history), "costs, n_h = {hidden_units}");
-        assert_eq!(fast_costs.len(), num_iterations.div_ceil(config.cost_every));
-        for ((name, f), (_, g)) in fast.named().into_iter().zip(general.named()) {
-            assert_eq!(bits(f.as_slice()), bits(g.as_slice()), "{name}, n_h = {hidden_units}");
+        let start = course_start(hidden_units, activation);
+        let schedule = course_schedule(num_iterations);
+        assert!(takes_fixed_loop(1, hidden_units));
+        let fixed = train(&flower.x, &flower.y, start.clone(), &schedule, &mut Silent).unwrap();
+        let (mut general, mut costs, mut cost_history) = (start.clone(), Vec::new(), Vec::new());
+        let history = History { costs: &mut costs, cost_history: &mut cost_history };
+        matrices::run(&flower.x, &flower.y, &mut general, &schedule, &mut Silent, history).unwrap();
+        assert_eq!(bits(&fixed.cost_history), bits(&cost_history), "costs, n_h = {hidden_units}");
+        assert_eq!(bits(&fixed.costs), bits(&costs), "recorded costs, n_h = {hidden_units}");
+        assert_eq!(fixed.costs.len(), num_iterations.div_ceil(schedule.cost_every));
+        let named = |n: &Network| [n.w1.clone(), n.b1.clone(), n.w2.clone(), n.b2.clone()];
+        for (f, g) in named(&fixed.network).iter().zip(named(&general)) {
+            assert_eq!(bits(f.as_slice()), bits(g.as_slice()), "n_h = {hidden_units}");
         }
 
         // Without every iteration's cost: the same parameters and recorded costs, no history.
-        let (lean, lean_costs, lean_history) =
-            fast_run(&ModelConfig { every_cost: false, ..config });
-        assert!(lean_history.is_empty());
-        assert_eq!(bits(&lean_costs), bits(&fast_costs), "recorded costs, n_h = {hidden_units}");
-        for ((name, l), (_, f)) in lean.named().into_iter().zip(fast.named()) {
-            assert_eq!(bits(l.as_slice()), bits(f.as_slice()), "{name}, every_cost off");
+        let lean_schedule = Schedule { every_cost: false, ..schedule };
+        let lean = train(&flower.x, &flower.y, start, &lean_schedule, &mut Silent).unwrap();
+        assert!(lean.cost_history.is_empty());
+        assert_eq!(bits(&lean.costs), bits(&fixed.costs), "recorded costs, n_h = {hidden_units}");
+        for (l, f) in named(&lean.network).iter().zip(named(&fixed.network)) {
+            assert_eq!(bits(l.as_slice()), bits(f.as_slice()), "every_cost off");
         }
     }
 
     #[test]
-    fn fast_loop_gives_the_general_loops_bits() {
+    fn fixed_size_loop_gives_the_matrix_loops_bits() {
         // Long enough at learning rate 1.2 for any rounding difference to show.
         compare(4, Activation::Tanh, 1500);
         compare(1, Activation::Tanh, 300);
@@ -621,45 +790,53 @@ mod tests {
     #[test]
     fn one_thread_gives_the_same_bits_as_two() {
         let flower = load_planar_dataset();
-        let config = ModelConfig { num_iterations: 800, ..Preset::Course.config() };
-        let train = |single: bool| {
-            let (x, y) = (flower.x.clone(), flower.y.clone());
-            std::thread::spawn(move || {
-                if single {
-                    single_threaded_here();
-                }
-                let mut p = initialize_parameters(2, 4, 1, &config.init).unwrap();
-                let (mut costs, mut history) = (Vec::new(), Vec::new());
-                let outcome =
-                    try_train(&x, &y, &mut p, &config, &mut Silent, &mut costs, &mut history);
-                assert!(matches!(outcome, Some(Ok(()))));
-                (p, history)
-            })
-            .join()
-            .unwrap()
+        let train_with = |second_thread: bool| {
+            let schedule = Schedule { second_thread, ..course_schedule(800) };
+            let start = course_start(4, Activation::Tanh);
+            train(&flower.x, &flower.y, start, &schedule, &mut Silent).unwrap()
         };
-        let (one, one_history) = train(true);
-        let (two, two_history) = train(false);
-        assert_eq!(one, two);
-        let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        assert_eq!(bits(&one_history), bits(&two_history));
+        let (one, two) = (train_with(false), train_with(true));
+        assert_eq!(one.network, two.network);
+        assert_eq!(bits(&one.cost_history), bits(&two.cost_history));
     }
 
     #[test]
-    fn other_sizes_take_the_general_loop() {
+    fn only_one_output_and_up_to_eight_hidden_units_take_the_fixed_size_loop() {
+        assert!((1..=8).all(|n_h| takes_fixed_loop(1, n_h)));
+        assert!(!takes_fixed_loop(1, 9));
+        assert!(!takes_fixed_loop(2, 4));
+    }
+
+    #[test]
+    fn bad_shapes_and_schedules_are_refused() {
         let flower = load_planar_dataset();
-        let config = ModelConfig { hidden_units: 9, num_iterations: 5, ..Preset::Course.config() };
-        let mut p = initialize_parameters(2, 9, 1, &config.init).unwrap();
-        let (mut costs, mut history) = (Vec::new(), Vec::new());
-        let outcome =
-            try_train(&flower.x, &flower.y, &mut p, &config, &mut Silent, &mut costs, &mut history);
-        assert!(outcome.is_none());
-        assert!(history.is_empty());
+        let start = course_start(4, Activation::Tanh);
+        let schedule = course_schedule(10);
+        let refused = |x: &DMatrix<f64>, y: &DMatrix<f64>, network: Network, s: Schedule| {
+            train(x, y, network, &s, &mut Silent).unwrap_err().to_string()
+        };
+        let wrong_y = DMatrix::zeros(1, 399);
+        let err = refused(&flower.x, &wrong_y, start.clone(), schedule);
+        assert!(err.contains("Y (one label per column of X)"), "{err}");
+        let wrong_b1 = Network { b1: DMatrix::zeros(3, 1), ..start.clone() };
+        assert!(refused(&flower.x, &flower.y, wrong_b1, schedule).contains("b1"));
+        let never = Schedule { cost_every: 0, ..schedule };
+        assert!(refused(&flower.x, &flower.y, start.clone(), never).contains("at least 1"));
+        let nan = Schedule { learning_rate: f64::NAN, ..schedule };
+        assert!(refused(&flower.x, &flower.y, start, nan).contains("NaN"));
+    }
+
+    #[test]
+    fn side_by_side_returns_results_in_the_order_of_the_jobs() {
+        let jobs: Vec<usize> = vec![5, 50, 1, 20, 3];
+        let results = side_by_side(jobs.clone(), |&n| n, |n| n * 10);
+        assert_eq!(results, jobs.iter().map(|n| Some(n * 10)).collect::<Vec<_>>());
+        assert!(side_by_side(Vec::<usize>::new(), |&n| n, |n| n).is_empty());
     }
 
     #[test]
     fn pairwise_columns_sums_each_row_like_numpy() {
-        // Three rows of 300 values: each row's sum equals numeric::pairwise_sum of that row.
+        // Three rows of 300 values: each row's sum equals matrices::pairwise_sum of that row.
         let columns: Vec<[f64; 3]> = (0..300)
             .map(|j| {
                 let v = j as f64;
@@ -667,10 +844,9 @@ mod tests {
             })
             .collect();
         let sums = pairwise_columns(&columns);
-        let rows = DMatrix::from_fn(3, 300, |i, j| columns[j][i]);
-        let expected = crate::sum_rows_like_numpy(&rows);
         for i in 0..3 {
-            assert_eq!(sums[i].to_bits(), expected[(i, 0)].to_bits(), "row {i}");
+            let expected = matrices::pairwise_sum(columns.len(), &|j| columns[j][i]);
+            assert_eq!(sums[i].to_bits(), expected.to_bits(), "row {i}");
         }
     }
 }

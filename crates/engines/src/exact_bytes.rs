@@ -13,7 +13,7 @@
 //! and two give the same bits.
 //!
 //! ```
-//! use linalg_nn::exact_bytes::{ColumnTiles, Digits};
+//! use nn_engines::exact_bytes::{ColumnTiles, Digits};
 //!
 //! // Two pictures of three bytes, one per column: B = [[1, 4], [2, 5], [3, 255]].
 //! let pixels = [1u8, 2, 3, 4, 5, 255];
@@ -290,7 +290,7 @@ fn combine(sums: &[i32; DIGITS]) -> i128 {
 /// only when this is true.
 ///
 /// ```
-/// use linalg_nn::exact_bytes::{ColumnTiles, Digits, accelerated};
+/// use nn_engines::exact_bytes::{ColumnTiles, Digits, accelerated};
 /// let mut w = Digits::new(2);
 /// assert!(w.fill(&[0.5, -0.25]));
 /// let mut z = [0.0];
@@ -553,7 +553,7 @@ impl ColumnTiles {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::NumpyRng;
+    use linalg_nn::NumpyRng;
 
     fn pictures(n_x: usize, m: usize, seed: u32) -> Vec<u8> {
         let mut rng = NumpyRng::new(seed);

@@ -16,10 +16,10 @@
 //! cores. The split never depends on the number of cores, and no sum crosses a block boundary, so
 //! the results are bit-identical on one core or many: the course numbers hold everywhere.
 
-use crate::error::{NnError, Result};
 use crate::pair::cores;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
+use linalg_nn::error::{NnError, Result};
 use nalgebra::DMatrix;
 
 /// Whether an operand is used as stored or transposed.
@@ -57,7 +57,7 @@ fn faer_view(x: &DMatrix<f64>, op: Op) -> MatRef<'_, f64> {
 /// `dst = op(a) * op(b)`, overwriting `dst` (which must already have the product's shape).
 ///
 /// ```
-/// use linalg_nn::kernels::{matmul_into, Op};
+/// use nn_engines::kernels::{matmul_into, Op};
 /// use nalgebra::DMatrix;
 /// let w = DMatrix::from_row_slice(2, 3, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
 /// let x = DMatrix::from_row_slice(3, 2, &[1.0, 0.0, 0.0, 1.0, 1.0, 1.0]);
@@ -103,7 +103,7 @@ pub fn gemm_into(
 /// do not either.
 ///
 /// ```
-/// use linalg_nn::kernels::gram_into;
+/// use nn_engines::kernels::gram_into;
 /// use nalgebra::DMatrix;
 /// let x = DMatrix::from_row_slice(3, 2, &[1.0, 2.0, 0.0, 1.0, 3.0, -1.0]);
 /// let mut g = DMatrix::zeros(2, 2);
@@ -204,7 +204,7 @@ const BYTE_GRAM_BLOCK: usize = 256;
 /// 3.5 times faster on the cat pictures, `docs/performance.md`): the bits are the same.
 ///
 /// ```
-/// use linalg_nn::kernels::byte_gram_into;
+/// use nn_engines::kernels::byte_gram_into;
 /// use nalgebra::DMatrix;
 /// // Two byte columns (1, 2, 3) and (255, 0, 255).
 /// let mut g = DMatrix::zeros(2, 2);
@@ -442,7 +442,7 @@ fn byte_gram_rows(
 /// the vector width of the machine.
 ///
 /// ```
-/// use linalg_nn::kernels::matvec_into;
+/// use nn_engines::kernels::matvec_into;
 /// use nalgebra::DMatrix;
 /// let a = DMatrix::from_row_slice(2, 3, &[1.0, 2.0, 3.0, 0.0, 1.0, -1.0]);
 /// let mut out = [0.0; 2];
@@ -460,7 +460,7 @@ pub fn matvec_into(out: &mut [f64], a: &DMatrix<f64>, v: &[f64]) -> Result<()> {
 /// [`crate::gram::GramFirstLayer::run_one_row`]).
 ///
 /// ```
-/// use linalg_nn::kernels::{matvec_into, matvec_rows_into};
+/// use nn_engines::kernels::{matvec_into, matvec_rows_into};
 /// use nalgebra::DMatrix;
 /// let a = DMatrix::from_row_slice(3, 2, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
 /// let mut all = [0.0; 3];
@@ -658,8 +658,9 @@ mod narrow {
         let mid = (n / 2).div_ceil(TILE) * TILE;
         let (first, second) = dst.as_mut_slice().split_at_mut(mid * rows);
         let (dz, x) = (dz.as_slice(), x.as_slice());
-        // SAFETY (both closures): the caller checked AVX-512F.
+        // SAFETY: the caller checked AVX-512F, which `features` needs.
         let mut low = move || unsafe { features(first, dz, x, rows, n, 0..mid, beta) };
+        // SAFETY: as for `low`.
         let mut high = move || unsafe { features(second, dz, x, rows, n, mid..n, beta) };
         if threads > 1 {
             crate::pair::join(low, high);
@@ -760,7 +761,7 @@ mod narrow {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::rng::NumpyRng;
+    use linalg_nn::rng::NumpyRng;
 
     #[test]
     fn narrow_weight_gradient_gives_the_same_bits_on_one_thread_or_two() {

@@ -5,9 +5,9 @@
 //! 20.5 MB `X`.
 
 use super::{ColumnTiles, Digits, MAX_TERMS, accelerated};
-use crate::error::{NnError, Result};
-use crate::matrix::ensure_shape;
 use crate::pair;
+use linalg_nn::error::{NnError, Result};
+use linalg_nn::matrix::ensure_shape;
 use nalgebra::DMatrix;
 use std::ops::Range;
 
@@ -99,7 +99,7 @@ impl RowHalf {
 /// numbers do not depend on the number of cores.
 ///
 /// ```
-/// use linalg_nn::exact_bytes::ByteFirstLayer;
+/// use nn_engines::exact_bytes::ByteFirstLayer;
 /// use nalgebra::DMatrix;
 ///
 /// // Two pictures of three bytes, one per column: X = B / 255.
@@ -141,7 +141,7 @@ impl ByteFirstLayer {
     /// ([`accelerated`]); elsewhere the float64 products are faster.
     ///
     /// ```
-    /// use linalg_nn::exact_bytes::{ByteFirstLayer, MAX_TERMS, accelerated};
+    /// use nn_engines::exact_bytes::{ByteFirstLayer, MAX_TERMS, accelerated};
     /// assert_eq!(ByteFirstLayer::fits(12288, 209), accelerated());
     /// assert!(!ByteFirstLayer::fits(MAX_TERMS + 1, 209));
     /// ```
@@ -273,7 +273,7 @@ fn run_halves(halves: &mut [RowHalf; 2], paired: bool, work: impl Fn(&mut RowHal
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::NumpyRng;
+    use linalg_nn::NumpyRng;
 
     /// `m` random pictures of `n_x` bytes, and `X = B / 255` from them.
     fn pictures(n_x: usize, m: usize, seed: u32) -> (Vec<u8>, DMatrix<f64>) {
