@@ -491,7 +491,7 @@ fn activation_chart(activation: Activation) -> LineChart {
 
 /// A trained network with its training accuracy, labelled `name: accuracy %`.
 fn planar_run(data: &PlanarData, parameters: Parameters, name: &str) -> Result<PlanarRun> {
-    let accuracy = hw2_planar::accuracy(&parameters, &data.x, &data.y)?;
+    let accuracy = hw2_planar::accuracy(&data.x, &data.y, &parameters)?;
     Ok(PlanarRun { label: format!("{name}: {accuracy} %"), accuracy, parameters })
 }
 
@@ -939,7 +939,7 @@ fn results_markdown(
             o.num_iterations, o.learning_rate, o.init, o.seed
         ));
         line(String::new());
-        let costs = run.costs.iter().enumerate().map(|(k, &c)| (k * hw3_deep::RECORD_EVERY, c));
+        let costs = run.costs.iter().enumerate().map(|(k, &c)| (k * hw3_deep::COST_EVERY, c));
         line(format!("- costs: {}", costs_line(costs)));
         line(format!("- train accuracy: {} %", percent10(run.train_accuracy)));
         line(format!("- test accuracy: {} %", percent10(run.test_accuracy)));

@@ -21,8 +21,9 @@ use linalg_nn::train::{TrainObserver, validate_hyperparameters};
 use nalgebra::DMatrix;
 use nn_engines::logistic::{self, Descent, Schedule};
 
-pub use nn_engines::gram::{Engine, GramMatrix};
+pub use nn_engines::gram::{Engine, GramMatrix, gram_of_pictures};
 pub use nn_engines::inputs::Inputs;
+pub use nn_engines::inputs::load_dataset_in_parallel;
 
 /// How [`model_with`] trains: which engine, and a Gram matrix `X_train^T X_train` computed
 /// before (so several runs on the same data compute it once).
@@ -201,15 +202,19 @@ pub fn gram_matrix(x: &dyn Inputs) -> GramMatrix {
     x.gram()
 }
 
-/// [`crate::predict_proba`] on any [`Inputs`] ([`logistic::probabilities`]): `w^T X` through
+/// [`crate::predict_probabilities`] on any [`Inputs`] ([`logistic::probabilities`]): `w^T X` through
 /// the engines' product (from the pictures' bytes when `X` is the pictures), then the sigmoid.
-pub fn predict_proba(w: &DMatrix<f64>, b: f64, x: &dyn Inputs) -> Result<DMatrix<f64>, Hw1Error> {
+pub fn predict_probabilities(
+    w: &DMatrix<f64>,
+    b: f64,
+    x: &dyn Inputs,
+) -> Result<DMatrix<f64>, Hw1Error> {
     Ok(logistic::probabilities(w, b, x)?)
 }
 
-/// [`crate::predict`] on any [`Inputs`]: 1 where [`predict_proba`] is above 0.5, else 0.
+/// [`crate::predict`] on any [`Inputs`]: 1 where [`predict_probabilities`] is above 0.5, else 0.
 pub fn predict(w: &DMatrix<f64>, b: f64, x: &dyn Inputs) -> Result<DMatrix<f64>, Hw1Error> {
-    let a = predict_proba(w, b, x)?;
+    let a = predict_probabilities(w, b, x)?;
     Ok(a.map(|p| if p > DECISION_THRESHOLD { 1.0 } else { 0.0 }))
 }
 

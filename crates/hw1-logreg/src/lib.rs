@@ -18,7 +18,7 @@
 //! | 4.2 `initialize_with_zeros` | [`initialize_with_zeros`] |
 //! | 4.3 `propagate` | [`propagate`] |
 //! | 4.4 `optimize` | [`optimize`] |
-//! | 4.4 `predict` | [`predict`] (and [`predict_proba`] for the probability itself) |
+//! | 4.4 `predict` | [`predict`] (and [`predict_probabilities`] for the probability itself) |
 //! | 5 `model` | [`model`], returning a [`LogisticModel`] |
 //! | 6 learning-rate comparison | [`COMPARISON_LEARNING_RATES`], [`figures::learning_rate_comparison`] |
 //! | 7 "test with your own image" | [`classify_image`], [`LogisticModel::classify`] |
@@ -304,14 +304,18 @@ pub fn optimize(
 /// show the probability behind a prediction.
 ///
 /// ```
-/// use hw1_logreg::predict_proba;
+/// use hw1_logreg::predict_probabilities;
 /// use nalgebra::DMatrix;
 /// let w = DMatrix::from_row_slice(2, 1, &[1.0, -1.0]);
 /// let x = DMatrix::from_row_slice(2, 2, &[1.0, 0.0, 1.0, 0.0]);
-/// let a = predict_proba(&w, 0.0, &x).unwrap();
+/// let a = predict_probabilities(&w, 0.0, &x).unwrap();
 /// assert_eq!(a, DMatrix::from_row_slice(1, 2, &[0.5, 0.5]));
 /// ```
-pub fn predict_proba(w: &DMatrix<f64>, b: f64, x: &DMatrix<f64>) -> Result<DMatrix<f64>, Hw1Error> {
+pub fn predict_probabilities(
+    w: &DMatrix<f64>,
+    b: f64,
+    x: &DMatrix<f64>,
+) -> Result<DMatrix<f64>, Hw1Error> {
     ensure_shape(w, (x.nrows(), 1), "w against X (one weight per row of X)")?;
     Ok(sigmoid(&w.tr_mul(x).add_scalar(b)))
 }
@@ -330,7 +334,7 @@ pub fn predict_proba(w: &DMatrix<f64>, b: f64, x: &DMatrix<f64>) -> Result<DMatr
 /// assert_eq!(y_prediction, DMatrix::from_row_slice(1, 3, &[1.0, 1.0, 0.0]));
 /// ```
 pub fn predict(w: &DMatrix<f64>, b: f64, x: &DMatrix<f64>) -> Result<DMatrix<f64>, Hw1Error> {
-    let a = predict_proba(w, b, x)?;
+    let a = predict_probabilities(w, b, x)?;
     Ok(a.map(|p| if p > DECISION_THRESHOLD { 1.0 } else { 0.0 }))
 }
 
@@ -403,9 +407,9 @@ pub fn model(
 }
 
 impl LogisticModel {
-    /// [`predict_proba`] with this model's `w` and `b`.
-    pub fn predict_proba(&self, x: &DMatrix<f64>) -> Result<DMatrix<f64>, Hw1Error> {
-        predict_proba(&self.w, self.b, x)
+    /// [`predict_probabilities`] with this model's `w` and `b`.
+    pub fn predict_probabilities(&self, x: &DMatrix<f64>) -> Result<DMatrix<f64>, Hw1Error> {
+        predict_probabilities(&self.w, self.b, x)
     }
 
     /// [`predict`] with this model's `w` and `b`.
@@ -417,7 +421,7 @@ impl LogisticModel {
     /// [`load_image_as_column`].
     pub fn classify(&self, column: &DMatrix<f64>) -> Result<Classification, Hw1Error> {
         ensure_shape(column, (self.w.nrows(), 1), "the example to classify (one column)")?;
-        let a = self.predict_proba(column)?;
+        let a = self.predict_probabilities(column)?;
         Ok(Classification::from_probability(a[(0, 0)]))
     }
 }

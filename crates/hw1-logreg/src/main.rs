@@ -8,7 +8,7 @@
 
 use anyhow::{Context, Result};
 use clap::Parser;
-use hw1_logreg::engines::{Engine, Inputs, ModelOptions, gram_matrix, model_with};
+use hw1_logreg::engines::{self, Engine, Inputs, ModelOptions, gram_matrix, model_with};
 use hw1_logreg::figures::{
     self, COST_CURVE, LEARNING_RATES, OWN_IMAGE, TEST_PREDICTION, TRAIN_SAMPLE,
 };
@@ -17,8 +17,8 @@ use hw1_logreg::{
     TEST_SAMPLE_INDEX, TRAIN_SAMPLE_INDEX, python_float,
 };
 use linalg_nn::cli::serde_json::{Value, json};
-use linalg_nn::cli::{CommonArgs, Console, DataArgs, learning_rate, positive_count};
-use linalg_nn::data::{CatDataset, load_dataset, load_image_as_column};
+use linalg_nn::cli::{CommonArgs, Console, DataArgs, RunReport, learning_rate, positive_count};
+use linalg_nn::data::{CatDataset, load_image_as_column};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -85,7 +85,7 @@ fn main() -> ExitCode {
 
 fn run(args: &Args, console: &Console) -> Result<()> {
     let data_dir = args.data.data_dir();
-    let data = load_dataset(&data_dir).with_context(|| {
+    let data = engines::load_dataset_in_parallel(&data_dir).with_context(|| {
         format!("cannot load the cat / non-cat data set from {}", data_dir.display())
     })?;
     let num_px = data.train.num_px();
@@ -260,29 +260,38 @@ fn run(args: &Args, console: &Console) -> Result<()> {
         }
     }
 
-    console.emit_json(&json!({
-        "assignment": ASSIGNMENT,
-        "m_train": data.train.m(),
-        "m_test": data.test.m(),
-        "num_px": num_px,
-        "num_iterations": fitted.num_iterations,
-        "learning_rate": fitted.learning_rate,
-        "engine": trained.engine.name(),
-        "costs": fitted.costs,
-        "train_accuracy": fitted.train_accuracy,
-        "test_accuracy": fitted.test_accuracy,
-        "b": fitted.b,
-        "training_seconds": training_seconds,
-        "learning_rate_comparison": comparison.iter().map(|run| json!({
-            "learning_rate": run.learning_rate,
-            "num_iterations": run.num_iterations,
-            "costs": run.costs,
-            "train_accuracy": run.train_accuracy,
-            "test_accuracy": run.test_accuracy,
-        })).collect::<Vec<_>>(),
-        "image": own_image_json,
-        "figures": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
-    }));
+    let mut report = RunReport {
+        assignment: ASSIGNMENT,
+        engine: trained.engine.name(),
+        // The weights start at zero (initialize_with_zeros): no seed.
+        seed: None,
+        num_iterations: fitted.num_iterations,
+        learning_rate: fitted.learning_rate,
+        costs: fitted.costs.clone(),
+        train_accuracy: fitted.train_accuracy,
+        test_accuracy: Some(fitted.test_accuracy),
+        training_seconds,
+        figures: written,
+    }
+    .to_json();
+    report["m_train"] = json!(data.train.m());
+    report["m_test"] = json!(data.test.m());
+    report["num_px"] = json!(num_px);
+    report["b"] = json!(fitted.b);
+    report["learning_rate_comparison"] = comparison
+        .iter()
+        .map(|run| {
+            json!({
+                "learning_rate": run.learning_rate,
+                "num_iterations": run.num_iterations,
+                "costs": run.costs,
+                "train_accuracy": run.train_accuracy,
+                "test_accuracy": run.test_accuracy,
+            })
+        })
+        .collect();
+    report["image"] = own_image_json;
+    console.emit_json(&report);
     Ok(())
 }
 

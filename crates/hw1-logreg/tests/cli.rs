@@ -13,7 +13,9 @@ use linalg_nn::plot::CHART_SIZE;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use support::{COMPARISON, COURSE_ACCURACIES, COURSE_COSTS};
-use test_support::cli::{Binary, Run, assert_contains_all, assert_empty_dir, lines_after, run};
+use test_support::cli::{
+    Binary, Run, assert_contains_all, assert_empty_dir, assert_report_schema, lines_after, run,
+};
 use test_support::close::{assert_all_print_as, assert_close, assert_prints_as};
 use test_support::png::assert_png;
 
@@ -241,7 +243,8 @@ fn learning_rate_flag_trains_at_that_rate() {
 #[test]
 fn json_stdout_is_one_object_with_the_course_costs() {
     let run = json_run();
-    assert!(run.json.is_object());
+    assert_report_schema(&run.json, "hw1-logreg");
+    assert!(run.json["seed"].is_null(), "the weights start at zero");
     assert_eq!(run.run.stdout.lines().count(), 1, "stdout carries only the JSON object");
     // The notebook's first costs (section 5 expected output), whatever the run length.
     assert_all_print_as(&costs_of(&run.json), &COURSE_COSTS[..3], "--json costs");

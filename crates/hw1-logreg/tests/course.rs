@@ -180,7 +180,7 @@ fn own_picture_saved_as_png_gets_the_in_memory_prediction() {
     let d = support::floats();
     let fitted = course_model();
     let dir = tempfile::tempdir().unwrap();
-    let in_memory = fitted.predict_proba(&d.x_test).unwrap();
+    let in_memory = fitted.predict_probabilities(&d.x_test).unwrap();
     for index in [TEST_SAMPLE_INDEX, 5, 13] {
         let path = dir.path().join(format!("test_{index}.png"));
         let picture =

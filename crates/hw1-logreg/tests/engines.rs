@@ -7,7 +7,7 @@
 mod support;
 
 use hw1_logreg::engines::{
-    Engine, EngineModel, Inputs, ModelOptions, gram_matrix, model_with, predict_proba,
+    Engine, EngineModel, Inputs, ModelOptions, gram_matrix, model_with, predict_probabilities,
 };
 use hw1_logreg::{LEARNING_RATE, LogisticModel, NUM_ITERATIONS, python_float};
 use linalg_nn::train::Silent;
@@ -102,8 +102,8 @@ fn gram_engine_on_the_pictures_bytes_gives_the_course_output() {
     assert_agrees_with_direct(bytes, &direct_on_floats().model);
     // And the probabilities of the test pictures, computed from the bytes or from the floats.
     let (from_bytes, from_floats) = (
-        predict_proba(&bytes.w, bytes.b, &data.test).unwrap(),
-        predict_proba(&bytes.w, bytes.b, &support::floats().x_test).unwrap(),
+        predict_probabilities(&bytes.w, bytes.b, &data.test).unwrap(),
+        predict_probabilities(&bytes.w, bytes.b, &support::floats().x_test).unwrap(),
     );
     assert!((from_bytes - from_floats).abs().max() < 1e-14);
 }

@@ -5,8 +5,8 @@
 //! each float printed with `repr`).
 
 use hw1_logreg::{
-    Classification, Hw1Error, initialize_with_zeros, model, optimize, predict, predict_proba,
-    propagate,
+    Classification, Hw1Error, initialize_with_zeros, model, optimize, predict,
+    predict_probabilities, propagate,
 };
 use linalg_nn::gradcheck::{DEFAULT_EPSILON, gradient_check};
 use linalg_nn::train::{Iteration, Silent};
@@ -199,7 +199,7 @@ fn predict_matches_notebook_and_thresholds_strictly_above_half() {
     assert_eq!(predict(&w, -0.3, &x).unwrap(), DMatrix::from_row_slice(1, 3, &[1.0, 1.0, 0.0]));
     // The probabilities behind it, sigmoid(w^T X + b), in every digit numpy prints:
     // numpy-reference: python3 hw1_logreg.py --unit-cases (its last line, "A = ...").
-    let a = predict_proba(&w, -0.3, &x).unwrap();
+    let a = predict_probabilities(&w, -0.3, &x).unwrap();
     assert_all_print_as(
         a.as_slice(),
         &["0.5224197562625682", "0.5096067700926029", "0.34597965087838745"],

@@ -169,7 +169,7 @@ pub fn hidden_layer_sweep_with<O: TrainObserver + Send>(
         |(hidden_units, mut observer)| {
             let run_config = ModelConfig { hidden_units, ..*config };
             let model = train(engine, x, y, &run_config, &mut observer, false)?;
-            let accuracy = accuracy(&model.parameters, x, y)?;
+            let accuracy = accuracy(x, y, &model.parameters)?;
             Ok(SweepRun { hidden_units, accuracy, model })
         },
     );

@@ -45,7 +45,7 @@
 //! let model = nn_model(&flower.x, &flower.y, &config, &mut Silent).unwrap();
 //! // Course notebook, "Cost after iteration 0: 0.693048".
 //! assert!((model.costs[0] - 0.693048).abs() < 1e-6);
-//! assert!(accuracy(&model.parameters, &flower.x, &flower.y).unwrap() > 85.0);
+//! assert!(accuracy(&flower.x, &flower.y, &model.parameters).unwrap() > 85.0);
 //! ```
 
 #![forbid(unsafe_code)]
@@ -440,11 +440,12 @@ pub fn predict(parameters: &Parameters, x: &DMatrix<f64>) -> Result<DMatrix<f64>
 
 /// The notebook's accuracy line,
 /// `float((np.dot(Y, predictions.T) + np.dot(1 - Y, 1 - predictions.T)) / float(Y.size) * 100)`:
-/// the percentage of examples predicted right.
+/// the percentage of examples predicted right. The arguments in the order of every crate's
+/// `accuracy`: the examples, their labels, the model (`hw3_deep::accuracy` too).
 pub fn accuracy(
-    parameters: &Parameters,
     x: &DMatrix<f64>,
     y: &DMatrix<f64>,
+    parameters: &Parameters,
 ) -> Result<f64, NnError> {
     accuracy_percent(&predict(parameters, x)?, y)
 }
@@ -480,7 +481,7 @@ pub fn hidden_layer_sweep<O: TrainObserver>(
     for &hidden_units in hidden_sizes {
         let run_config = ModelConfig { hidden_units, ..*config };
         let model = nn_model(x, y, &run_config, &mut observer_for(hidden_units))?;
-        let accuracy = accuracy(&model.parameters, x, y)?;
+        let accuracy = accuracy(x, y, &model.parameters)?;
         runs.push(SweepRun { hidden_units, accuracy, model });
     }
     Ok(runs)

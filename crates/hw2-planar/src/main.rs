@@ -8,12 +8,13 @@
 use anyhow::{Context, Result};
 use clap::Parser;
 use hw2_planar::baseline::{BASELINE_ITERATIONS, BASELINE_LEARNING_RATE};
-use hw2_planar::engines::{hidden_layer_sweep, logistic_regression, model};
+use hw2_planar::engines::{Engine, hidden_layer_sweep, logistic_regression, model};
 use hw2_planar::{ModelConfig, Preset, SweepRun, TrainedModel, accuracy, figures};
 use linalg_nn::activations::Activation;
 use linalg_nn::cli::serde_json::{self, json};
 use linalg_nn::cli::{
-    CommonArgs, Console, TrainingDisplay, layer_width, learning_rate, positive_count, width_list,
+    CommonArgs, Console, RunReport, TrainingDisplay, cost_pairs, layer_width, learning_rate,
+    positive_count, width_list,
 };
 use linalg_nn::data::planar::{PlanarData, PlanarDataset};
 use linalg_nn::train::{Iteration, TrainObserver};
@@ -118,11 +119,13 @@ fn run(args: &Args) -> Result<()> {
     ));
 
     let mut display = console.training("nn_model", config.num_iterations);
+    let started = std::time::Instant::now();
     let model = model(&data.x, &data.y, &config, &mut display).with_context(|| {
         format!("training the network (n_h = {}) on {dataset}", config.hidden_units)
     })?;
+    let training_seconds = started.elapsed().as_secs_f64();
     drop(display);
-    let train_accuracy = accuracy(&model.parameters, &data.x, &data.y)?;
+    let train_accuracy = accuracy(&data.x, &data.y, &model.parameters)?;
     console.result(format!("Accuracy: {train_accuracy} %"));
 
     let mut baseline_display =
@@ -159,29 +162,34 @@ fn run(args: &Args) -> Result<()> {
         Vec::new()
     };
 
-    let mut report = json!({
-        "preset": args.preset.name(),
-        "dataset": dataset,
-        "seed": config.init.seed,
-        "hidden_units": config.hidden_units,
-        "activation": config.activation.name(),
-        "num_iterations": config.num_iterations,
-        "learning_rate": config.learning_rate,
-        "cost_every": config.cost_every,
-        "costs": model.costs,
-        "accuracy": train_accuracy,
-        "baseline": {
-            "model": "logistic regression",
-            "num_iterations": BASELINE_ITERATIONS,
-            "learning_rate": BASELINE_LEARNING_RATE,
-            "accuracy": baseline.train_accuracy,
-        },
-        "figures": written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+    let mut report = RunReport {
+        assignment: "hw2-planar",
+        engine: Engine::default().name(),
+        seed: Some(u64::from(config.init.seed)),
+        num_iterations: config.num_iterations,
+        learning_rate: config.learning_rate,
+        costs: cost_pairs(&model.costs, config.cost_every),
+        train_accuracy,
+        // The notebook trains and scores on the same 400 points: there is no test set.
+        test_accuracy: None,
+        training_seconds,
+        figures: written,
+    }
+    .to_json();
+    report["preset"] = json!(args.preset.name());
+    report["dataset"] = json!(dataset);
+    report["hidden_units"] = json!(config.hidden_units);
+    report["activation"] = json!(config.activation.name());
+    report["baseline"] = json!({
+        "model": "logistic regression",
+        "num_iterations": BASELINE_ITERATIONS,
+        "learning_rate": BASELINE_LEARNING_RATE,
+        "train_accuracy": baseline.train_accuracy,
     });
     if let Some(runs) = &sweep {
         report["sweep"] = runs
             .iter()
-            .map(|r| json!({ "hidden_units": r.hidden_units, "accuracy": r.accuracy }))
+            .map(|r| json!({ "hidden_units": r.hidden_units, "train_accuracy": r.accuracy }))
             .collect::<serde_json::Value>();
     }
     console.emit_json(&report);
@@ -268,7 +276,7 @@ fn write_figures(
         "Decision boundary for hidden layer size {} ({}), {} %",
         config.hidden_units,
         config.activation,
-        accuracy(&model.parameters, &data.x, &data.y)?,
+        accuracy(&data.x, &data.y, &model.parameters)?,
     );
     figures::network_boundary(&boundary, data, &model.parameters, &title)?;
     written.push(boundary);

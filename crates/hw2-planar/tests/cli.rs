@@ -9,7 +9,7 @@
 
 use serde_json::Value;
 use std::path::Path;
-use test_support::cli::{Binary, assert_contains_all, assert_empty_dir};
+use test_support::cli::{Binary, assert_contains_all, assert_empty_dir, assert_report_schema};
 use test_support::close::assert_prints_as;
 use test_support::png::assert_png;
 
@@ -66,13 +66,16 @@ fn default_run_prints_json_and_writes_the_figures() {
     assert_eq!(report["activation"], "tanh");
     assert_eq!(report["num_iterations"], 2000);
     assert_eq!(report["learning_rate"], 0.5);
-    assert_eq!(report["cost_every"], 100);
+    assert_report_schema(&report, "hw2-planar");
+    assert_eq!(report["engine"], "shallow");
+    assert!(report["test_accuracy"].is_null(), "the flower has no test set");
     let costs = report["costs"].as_array().unwrap();
     assert_eq!(costs.len(), 20);
-    assert_prints_as(f64_of(&costs[0]), "0.684638", "cost after iteration 0");
-    assert_prints_as(f64_of(&costs[19]), "0.284554", "cost after iteration 1900");
-    assert_eq!(report["accuracy"], 88.0);
-    assert_eq!(report["baseline"]["accuracy"], 47.0);
+    assert_eq!(costs[19][0], 1900, "a cost every 100 iterations");
+    assert_prints_as(f64_of(&costs[0][1]), "0.684638", "cost after iteration 0");
+    assert_prints_as(f64_of(&costs[19][1]), "0.284554", "cost after iteration 1900");
+    assert_eq!(report["train_accuracy"], 88.0);
+    assert_eq!(report["baseline"]["train_accuracy"], 47.0);
     assert!(report.get("sweep").is_none());
     check_figures(&report, out.path(), &figure_names("flower"));
     // Under --json the human lines go to stderr, the seed among them.
@@ -115,11 +118,11 @@ fn flags_override_the_preset() {
     assert_eq!(report["activation"], "relu");
     assert_eq!(report["seed"], 5);
     // The course preset records every 1000 iterations: only iteration 0 in 300.
-    assert_eq!(report["cost_every"], 1000);
     let costs = report["costs"].as_array().unwrap();
     assert_eq!(costs.len(), 1);
-    assert_prints_as(f64_of(&costs[0]), "0.693118", "cost after iteration 0");
-    assert_eq!(report["accuracy"], 75.5);
+    assert_eq!(costs[0][0], 0);
+    assert_prints_as(f64_of(&costs[0][1]), "0.693118", "cost after iteration 0");
+    assert_eq!(report["train_accuracy"], 75.5);
 
     // --quiet keeps only the two result lines, with the same numbers.
     let quiet =
@@ -149,11 +152,11 @@ fn sweep_reports_each_size_and_draws_a_grid() {
     // `python3 hw2_planar.py --epochs 1000 --sweep 1,3` prints "Accuracy: 89.25 %", "Accuracy
     // for 1 hidden units: 67.75 %" and "Accuracy for 3 hidden units: 89.5 %": one unit cannot
     // draw the petals, three can.
-    assert_eq!(report["accuracy"], 89.25);
+    assert_eq!(report["train_accuracy"], 89.25);
     let sweep = report["sweep"].as_array().unwrap();
     let sizes: Vec<u64> = sweep.iter().map(|r| r["hidden_units"].as_u64().unwrap()).collect();
     assert_eq!(sizes, [1, 3]);
-    let acc: Vec<f64> = sweep.iter().map(|r| f64_of(&r["accuracy"])).collect();
+    let acc: Vec<f64> = sweep.iter().map(|r| f64_of(&r["train_accuracy"])).collect();
     assert_eq!(acc, [67.75, 89.5]);
     assert_contains_all(
         &run.stderr,
@@ -178,9 +181,9 @@ fn every_other_dataset_is_selectable() {
         let out = tempfile::tempdir().unwrap();
         let report = HW2.json(&with_out(&["--dataset", dataset, "--json"], out.path()));
         assert_eq!(report["dataset"], dataset);
-        assert_prints_as(f64_of(&report["costs"][0]), first_cost, dataset);
-        assert_eq!(report["accuracy"], network, "{dataset}");
-        assert_eq!(report["baseline"]["accuracy"], logistic, "{dataset}");
+        assert_prints_as(f64_of(&report["costs"][0][1]), first_cost, dataset);
+        assert_eq!(report["train_accuracy"], network, "{dataset}");
+        assert_eq!(report["baseline"]["train_accuracy"], logistic, "{dataset}");
         check_figures(&report, out.path(), &figure_names(dataset));
     }
 
@@ -190,8 +193,8 @@ fn every_other_dataset_is_selectable() {
     // kernel tried).
     let report =
         HW2.json(&["--dataset", "noisy-moons", "--preset", "course", "--json", "--no-plots"]);
-    assert_eq!(report["accuracy"], 98.0);
-    assert_eq!(report["baseline"]["accuracy"], 87.0);
+    assert_eq!(report["train_accuracy"], 98.0);
+    assert_eq!(report["baseline"]["train_accuracy"], 87.0);
 }
 
 #[test]
@@ -226,9 +229,13 @@ fn no_plots_writes_no_file_and_prints_the_same_results() {
     assert_eq!(plotted_report["figures"].as_array().unwrap().len(), 4);
     assert_eq!(unplotted_report["figures"], serde_json::json!([]));
     assert_eq!(unplotted_report["num_iterations"], 300);
-    assert_eq!(unplotted_report["accuracy"], 87.5);
-    assert_eq!(unplotted_report["baseline"]["accuracy"], 47.0);
+    assert_eq!(unplotted_report["train_accuracy"], 87.5);
+    assert_eq!(unplotted_report["baseline"]["train_accuracy"], 47.0);
     plotted_report["figures"] = serde_json::json!([]);
+    // And in the time the training took.
+    let mut unplotted_report = unplotted_report;
+    plotted_report["training_seconds"] = serde_json::Value::Null;
+    unplotted_report["training_seconds"] = serde_json::Value::Null;
     assert_eq!(plotted_report, unplotted_report);
 
     assert!(!unplotted.exists(), "--no-plots created {}", unplotted.display());

@@ -71,7 +71,7 @@ fn the_course_preset_is_the_same_on_both_loops() {
     let plain = nn_model(&flower.x, &flower.y, &config, &mut Silent).unwrap();
     let fast = engines::model(&flower.x, &flower.y, &config, &mut Silent).unwrap();
     assert_same_bits(&fast, &plain, "course preset");
-    assert_eq!(accuracy(&plain.parameters, &flower.x, &flower.y).unwrap(), 90.75);
+    assert_eq!(accuracy(&flower.x, &flower.y, &plain.parameters).unwrap(), 90.75);
 }
 
 #[test]

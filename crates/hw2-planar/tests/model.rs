@@ -277,7 +277,7 @@ fn other_datasets_train_as_in_numpy_and_deterministically() {
         assert_eq!(model.costs.len(), 20, "{dataset}");
         assert_prints_as(model.costs[0], first, &format!("{dataset}: cost after iteration 0"));
         assert_prints_as(model.costs[19], last, &format!("{dataset}: cost after iteration 1900"));
-        let acc = accuracy(&model.parameters, &data.x, &data.y).unwrap();
+        let acc = accuracy(&data.x, &data.y, &model.parameters).unwrap();
         assert_eq!(acc, numpy_accuracy, "{dataset}");
         let again = engines::model(&data.x, &data.y, &config, &mut Silent).unwrap();
         assert_eq!(again.parameters, model.parameters, "{dataset}: training is deterministic");

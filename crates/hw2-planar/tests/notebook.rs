@@ -120,7 +120,7 @@ fn course_run() -> &'static (TrainedModel, f64, Vec<Iteration>) {
         };
         let model = model(&flower.x, &flower.y, &Preset::Course.config(), &mut observer)
             .expect("the course preset trains");
-        let acc = accuracy(&model.parameters, &flower.x, &flower.y).unwrap();
+        let acc = accuracy(&flower.x, &flower.y, &model.parameters).unwrap();
         (model, acc, seen)
     })
 }
@@ -183,7 +183,7 @@ fn course_preset_accuracy_is_90_75() {
         let cache = forward_propagation(&flower.x, &parameters).unwrap();
         let grads = backward_propagation(&parameters, &cache, &flower.x, &flower.y).unwrap();
         update_parameters(&mut parameters, &grads, 1.2).unwrap();
-        next.push(accuracy(&parameters, &flower.x, &flower.y).unwrap());
+        next.push(accuracy(&flower.x, &flower.y, &parameters).unwrap());
     }
     assert_eq!(next, [90.5, 90.75]);
 }
@@ -238,7 +238,7 @@ fn notes_runs() -> &'static [(Activation, TrainedModel, f64)] {
             .map(|activation| {
                 let config = ModelConfig { activation, ..Preset::Notes.config() };
                 let model = model(&flower.x, &flower.y, &config, &mut Silent).unwrap();
-                let acc = accuracy(&model.parameters, &flower.x, &flower.y).unwrap();
+                let acc = accuracy(&flower.x, &flower.y, &model.parameters).unwrap();
                 (activation, model, acc)
             })
             .collect()

@@ -14,7 +14,9 @@
 //! product nothing learns from, `dA[0] = W1^T dZ1` (for the cat network a 12288 x 209 product
 //! thrown away every iteration); the Gram engine calls
 //! [`BackwardBuffers::l_model_backward_with_da0`], which does compute `dA[0]`, on layers 2..L.
-//! The functions here compute into fresh matrices through the same code.
+//! The functions here compute into fresh matrices through the same code, with the plain
+//! sigmoid ([`ElementwiseSigmoid::PLAIN`]; the loops pass the engines' vector lanes, the same
+//! bits).
 //!
 //! [`BackwardBuffers::l_model_backward`]: crate::reusing::BackwardBuffers::l_model_backward
 //! [`BackwardBuffers::l_model_backward_with_da0`]: crate::reusing::BackwardBuffers::l_model_backward_with_da0
@@ -27,7 +29,7 @@ use crate::error::Result;
 use crate::forward::{LayerCache, LinearCache};
 use crate::network::Parameters;
 use crate::reusing::{
-    activation_backward_into, cost_derivative_into, l_model_backward_into,
+    ElementwiseSigmoid, activation_backward_into, cost_derivative_into, l_model_backward_into,
     linear_backward_weights_into,
 };
 use linalg_nn::DMatrix;
@@ -213,7 +215,7 @@ pub fn activation_backward(
     activation: Activation,
 ) -> Result<DMatrix<f64>> {
     let mut dz = DMatrix::zeros(da.nrows(), da.ncols());
-    activation_backward_into(da, z, activation, &mut dz)?;
+    activation_backward_into(da, z, activation, &mut dz, ElementwiseSigmoid::PLAIN)?;
     Ok(dz)
 }
 
@@ -367,6 +369,6 @@ pub fn l_model_backward(
             })
             .collect(),
     );
-    l_model_backward_into(al, y, caches, &mut grads)?;
+    l_model_backward_into(al, y, caches, &mut grads, ElementwiseSigmoid::PLAIN)?;
     Ok(grads)
 }

@@ -3,7 +3,7 @@
 //! one chart. Every function takes the output path (`.png` or `.svg`) and writes atomically,
 //! so the binary and `cargo xtask plots` share them.
 
-use crate::model::RECORD_EVERY;
+use crate::model::COST_EVERY;
 use linalg_nn::data::CatSplit;
 use linalg_nn::plot::{
     DEFAULT_IMAGE_SCALE, LabeledImage, LineChart, PlotError, Series, image_grid, line_chart,
@@ -44,7 +44,7 @@ pub fn cost_curve(
 pub struct CostRun<'a> {
     /// Legend text, e.g. "course: 2500 iterations, W = randn * 0.01".
     pub label: &'a str,
-    /// The costs recorded every [`RECORD_EVERY`] iterations.
+    /// The costs recorded every [`COST_EVERY`] iterations.
     pub costs: &'a [f64],
 }
 
@@ -66,12 +66,8 @@ pub fn preset_comparison(path: &Path, model: &str, runs: &[CostRun<'_>]) -> Resu
     let series = runs
         .iter()
         .map(|run| {
-            let points = run
-                .costs
-                .iter()
-                .enumerate()
-                .map(|(k, &c)| ((k * RECORD_EVERY) as f64, c))
-                .collect();
+            let points =
+                run.costs.iter().enumerate().map(|(k, &c)| ((k * COST_EVERY) as f64, c)).collect();
             Series::new(run.label, points)
         })
         .collect();

@@ -8,11 +8,12 @@
 //!
 //! [`linear_forward`] and [`l_model_forward`] compute into fresh matrices through their
 //! buffer-reusing twins in [`crate::reusing`] ([`linear_forward_into`],
-//! [`l_model_forward_reusing`]), which the training loops call.
+//! [`l_model_forward_reusing`], with the plain sigmoid [`ElementwiseSigmoid::PLAIN`]), which the
+//! training loops call (with the engines' sigmoid, the same bits).
 
 use crate::error::Result;
 use crate::network::Parameters;
-use crate::reusing::{l_model_forward_reusing, linear_forward_into};
+use crate::reusing::{ElementwiseSigmoid, l_model_forward_reusing, linear_forward_into};
 use linalg_nn::activations::Activation;
 use linalg_nn::cost::cross_entropy_cost;
 use linalg_nn::matrix::{ensure_finite, ensure_shape};
@@ -196,7 +197,7 @@ pub fn l_model_forward<'a>(
     x: &'a DMatrix<f64>,
     parameters: &'a Parameters,
 ) -> Result<ForwardPass<'a>> {
-    l_model_forward_reusing(x, parameters, Vec::new())
+    l_model_forward_reusing(x, parameters, Vec::new(), ElementwiseSigmoid::PLAIN)
 }
 
 /// The notebook's `compute_cost(AL, Y)`: the cross-entropy

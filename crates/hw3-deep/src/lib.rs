@@ -95,17 +95,17 @@ pub use backward::{
     Gradients, LayerGradients, LinearGradients, activation_backward, cost_derivative,
     l_model_backward, linear_activation_backward, linear_backward, relu_backward, sigmoid_backward,
 };
-pub use engine::{EngineOptions, gradient_descent_direct, gradient_descent_gram};
+pub use engine::{EngineOptions, gradient_descent, gradient_descent_direct, gradient_descent_gram};
 pub use error::{DeepError, ModelFileError, Result};
 pub use forward::{
     ForwardPass, LayerCache, LayerOutput, LinearCache, compute_cost, l_model_forward,
     linear_activation_forward, linear_forward,
 };
 pub use model::{
-    DEEP_HIDDEN, DEFAULT_SEED, LEARNING_RATE, ModelKind, Preset, RECORD_EVERY, TWO_LAYER_HIDDEN,
-    TrainOptions, TrainedModel, accuracy, check_binary_labels, check_model_fits, gradient_descent,
-    l_layer_model, l_layer_model_with, mislabeled_indices, predict, predict_probabilities,
-    train_with_engine, two_layer_model, two_layer_model_with,
+    COST_EVERY, DEEP_HIDDEN, DEFAULT_SEED, LEARNING_RATE, ModelKind, Preset, TWO_LAYER_HIDDEN,
+    TrainOptions, TrainedModel, accuracy, check_binary_labels, check_model_fits, l_layer_model,
+    l_layer_model_with, mislabeled_indices, predict, predict_probabilities, train_with_engine,
+    two_layer_model, two_layer_model_with,
 };
 pub use network::{
     Layer, Parameters, check_layers_fit_data, initialize_parameters, initialize_parameters_deep,

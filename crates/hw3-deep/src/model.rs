@@ -2,18 +2,17 @@
 //! `two_layer_model`, `L_layer_model` and `predict`, with the two ways of running them — the
 //! study notes' settings and the official notebook's (`--preset course`).
 
-use crate::backward::Gradients;
+#[cfg(doc)]
+use crate::engine::gradient_descent;
 use crate::engine::{EngineOptions, gradient_descent_direct, gradient_descent_gram};
 use crate::error::{DeepError, Result};
-use crate::forward::{compute_cost, l_model_forward};
+use crate::forward::l_model_forward;
 use crate::network::{
     Parameters, check_layers_fit_data, initialize_parameters, initialize_parameters_deep,
-    update_parameters,
 };
-use crate::reusing::{BackwardBuffers, l_model_forward_reusing};
 use linalg_nn::init::WeightInit;
 use linalg_nn::matrix::{accuracy_percent, ensure_finite, ensure_shape};
-use linalg_nn::train::{Iteration, TrainObserver, check_cost, validate_hyperparameters};
+use linalg_nn::train::{TrainObserver, validate_hyperparameters};
 use linalg_nn::{NnError, NumpyRng};
 use nalgebra::DMatrix;
 use nn_engines::gram::Engine;
@@ -22,7 +21,7 @@ use std::fmt;
 use std::str::FromStr;
 
 /// The cost is recorded (and printed) every this many iterations, as in the notebooks.
-pub const RECORD_EVERY: usize = 100;
+pub const COST_EVERY: usize = 100;
 
 /// The seed of the study-notes preset (the notebooks' `np.random.seed(1)`).
 pub const DEFAULT_SEED: u32 = 1;
@@ -165,13 +164,13 @@ pub struct TrainOptions {
     pub seed: u32,
 }
 
-/// What training returns: the learned parameters and the cost every [`RECORD_EVERY`]
+/// What training returns: the learned parameters and the cost every [`COST_EVERY`]
 /// iterations (at 0, 100, 200, ...), the notebook's `costs` list.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TrainedModel {
     /// The learned `W[l]`, `b[l]`.
     pub parameters: Parameters,
-    /// `costs[k]` is the cost after iteration `k * RECORD_EVERY`.
+    /// `costs[k]` is the cost after iteration `k * COST_EVERY`.
     pub costs: Vec<f64>,
     /// The engine that trained it: [`Engine::Direct`] or [`Engine::Gram`], never `Auto`.
     pub engine: Engine,
@@ -211,75 +210,6 @@ pub fn check_binary_labels(y: &DMatrix<f64>) -> Result<()> {
             Err(NnError::invalid("Y", format!("label {bad} is {}, expected 0 or 1", y[bad])).into())
         }
     }
-}
-
-/// The loop body shared by both notebook models: `num_iterations` steps of forward
-/// propagation, (every [`RECORD_EVERY`] iterations) the cost, backward propagation and the
-/// update. The observer sees every iteration; a non-finite recorded cost or non-finite final
-/// parameters end the run with [`NnError::Diverged`].
-///
-/// `Y` is `(1, m)` with any finite labels, as in the notebook (a NaN or infinite label is
-/// refused before the first iteration); the classifier's 0/1 labels are checked where the data
-/// enter ([`check_binary_labels`]).
-///
-/// This is the direct engine (`--engine direct`), the notebook's computation step for step;
-/// [`gradient_descent_gram`] is the same descent without `X` in the loop. Forward and backward
-/// propagation run through their buffer-reusing twins ([`crate::reusing`]), which give the same
-/// bits, so that no iteration allocates.
-///
-/// ```
-/// use hw3_deep::{gradient_descent, initialize_parameters_deep, TrainOptions};
-/// use linalg_nn::{NumpyRng, init::WeightInit, train::Silent};
-/// use nalgebra::DMatrix;
-///
-/// // Two points, one feature: x = -1 is class 0, x = 1 is class 1.
-/// let x = DMatrix::from_row_slice(1, 2, &[-1.0, 1.0]);
-/// let y = DMatrix::from_row_slice(1, 2, &[0.0, 1.0]);
-/// let options = TrainOptions { num_iterations: 300, learning_rate: 0.5, init: WeightInit::Zeros, seed: 1 };
-/// let start = initialize_parameters_deep(&[1, 1], options.init, &mut NumpyRng::new(1)).unwrap();
-/// let trained = gradient_descent(&x, &y, start, &options, &mut Silent).unwrap();
-/// assert_eq!(trained.costs.len(), 3);
-/// assert!((trained.costs[0] - std::f64::consts::LN_2).abs() < 1e-15);
-/// assert!(trained.costs[2] < trained.costs[1]);
-/// ```
-pub fn gradient_descent(
-    x: &DMatrix<f64>,
-    y: &DMatrix<f64>,
-    mut parameters: Parameters,
-    options: &TrainOptions,
-    observer: &mut impl TrainObserver,
-) -> Result<TrainedModel> {
-    let TrainOptions { num_iterations, learning_rate, .. } = *options;
-    validate_hyperparameters(num_iterations, learning_rate)?;
-    check_data(x, y)?;
-    check_layers_fit_data(&parameters.layer_dims(), x.nrows())?;
-    let mut costs = Vec::with_capacity(num_iterations.div_ceil(RECORD_EVERY));
-    // The notebook builds fresh arrays and a fresh `grads` dictionary every iteration; here
-    // every Z[l], A[l], dA[l], dZ[l] and gradient is a buffer of the first iteration, filled in
-    // place afterwards (dW1 alone is n1 x 12288 for the cat pictures).
-    let mut grads = Gradients::zeros_like(&parameters);
-    let (mut outputs, mut backward) = (Vec::new(), BackwardBuffers::default());
-    for i in 0..num_iterations {
-        let pass = l_model_forward_reusing(x, &parameters, outputs)?;
-        let cost = if i % RECORD_EVERY == 0 {
-            let cost = compute_cost(pass.al(), y)?;
-            check_cost(i, cost, learning_rate)?;
-            costs.push(cost);
-            Some(cost)
-        } else {
-            None
-        };
-        backward.l_model_backward(&pass, y, &mut grads)?;
-        outputs = pass.into_outputs();
-        update_parameters(&mut parameters, &grads, learning_rate)?;
-        observer.on_iteration(&Iteration { index: i, total: num_iterations, cost });
-    }
-    if !parameters.all_finite() {
-        return Err(
-            NnError::ParametersDiverged { iteration: num_iterations - 1, learning_rate }.into()
-        );
-    }
-    Ok(TrainedModel { parameters, costs, engine: Engine::Direct })
 }
 
 /// The notebook's `two_layer_model(X, Y, layers_dims = (n_x, n_h, n_y), learning_rate,

@@ -14,17 +14,23 @@
 //! |---|---|---|
 //! | `linear_forward` | [`linear_forward`] | [`linear_forward_into`] |
 //! | `L_model_forward` | [`l_model_forward`] | [`l_model_forward_reusing`] (buffers from [`ForwardPass::into_outputs`]) |
+//! | `sigmoid`, `relu` | [`Activation::forward`] | [`activation_forward_into`] |
 //! | `sigmoid_backward`, `relu_backward` | [`activation_backward`] | [`activation_backward_into`] |
 //! | `linear_backward` (its `dW`, `db`) | [`linear_backward_weights`] | [`linear_backward_weights_into`] |
 //! | `dAL` in `L_model_backward` | [`cost_derivative`] | [`cost_derivative_into`] |
 //! | `L_model_backward` | [`l_model_backward`] | [`l_model_backward_into`], [`l_model_backward_with_da0`]; in the loops [`BackwardBuffers::l_model_backward`] (skips `dA0`) and [`BackwardBuffers::l_model_backward_with_da0`] (the Gram engine) |
 //!
-//! (`compute_cost` and `update_parameters` allocate nothing already; `A = g(Z)` is written by
-//! [`Activation::forward_into`].)
+//! (`compute_cost` and `update_parameters` allocate nothing already.)
 //!
 //! Each twin gives the same bits as its notebook function: the notebook functions are these
 //! variants run into fresh matrices, and the doctests here and `tests/reusing.rs` compare the
 //! two on buffers holding stale values (NaN, another pass, the wrong shape).
+//!
+//! The twins that compute a sigmoid (a sigmoid layer's `A = sigmoid(Z)`, and
+//! `sigmoid_backward`'s `s = sigmoid(Z)`) take it as an [`ElementwiseSigmoid`]: the notebook's
+//! functions pass [`ElementwiseSigmoid::PLAIN`], the training loops of [`crate::engine`] pass
+//! the engines' vector lanes ([`crate::engine::VECTOR_SIGMOID`]), which give the same bits.
+//! Nothing here picks an engine.
 
 use crate::backward::{Gradients, LayerGradients};
 #[cfg(doc)]
@@ -40,6 +46,93 @@ use linalg_nn::activations::{Activation, sigmoid_scalar};
 use linalg_nn::matrix::{add_column_mut, ensure_finite, ensure_shape};
 use linalg_nn::{DMatrix, NnError};
 use nn_engines::kernels::{Op, gemm_into, matmul_into};
+
+/// The element-wise sigmoid of a slice, `out[i] = sigmoid(z[i])`, with which the functions here
+/// compute a sigmoid layer's `A = sigmoid(Z)` and `dnn_utils.sigmoid_backward`'s
+/// `s = sigmoid(Z)`. Whatever function it holds must give [`sigmoid_scalar`]'s bits for every
+/// entry, however the slice is cut: then every result here is its notebook function's, bit for
+/// bit, whichever sigmoid computed it.
+///
+/// The notebook's functions pass [`ElementwiseSigmoid::PLAIN`] (also the [`Default`]); the
+/// training loops pass [`crate::engine::VECTOR_SIGMOID`], the engines' AVX-512 lanes.
+///
+/// ```
+/// use hw3_deep::reusing::ElementwiseSigmoid;
+/// use linalg_nn::activations::sigmoid_scalar;
+/// let z = [-800.0, -2.0, 0.0, 0.5, 3.0];
+/// let mut s = [f64::NAN; 5];
+/// ElementwiseSigmoid::PLAIN.apply(&z, &mut s);
+/// assert_eq!(s, z.map(sigmoid_scalar));
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct ElementwiseSigmoid {
+    /// `out[i] = sigmoid(z[i])`, `(z, out)` of the same length.
+    slice: fn(&[f64], &mut [f64]),
+}
+
+impl ElementwiseSigmoid {
+    /// [`sigmoid_scalar`] of every entry, one at a time: what the notebook's functions use.
+    pub const PLAIN: Self = Self::new(plain_sigmoid_into);
+
+    /// The sigmoid computed by `slice`, which must write `sigmoid_scalar(z[i])`'s bits into
+    /// `out[i]` for slices `(z, out)` of the same length.
+    pub const fn new(slice: fn(&[f64], &mut [f64])) -> Self {
+        ElementwiseSigmoid { slice }
+    }
+
+    /// `out[i] = sigmoid(z[i])`.
+    ///
+    /// # Panics
+    /// If `out` is not as long as `z`.
+    pub fn apply(self, z: &[f64], out: &mut [f64]) {
+        assert_eq!(z.len(), out.len(), "one sigmoid per entry of Z");
+        (self.slice)(z, out);
+    }
+}
+
+impl Default for ElementwiseSigmoid {
+    fn default() -> Self {
+        Self::PLAIN
+    }
+}
+
+/// [`ElementwiseSigmoid::PLAIN`]: [`sigmoid_scalar`] of every entry.
+fn plain_sigmoid_into(z: &[f64], out: &mut [f64]) {
+    out.iter_mut().zip(z).for_each(|(s, &v)| *s = sigmoid_scalar(v));
+}
+
+/// `A = g(Z)` into `a`, a buffer shaped like `Z` that a training loop allocated once: the
+/// notebook's `sigmoid(Z)` / `relu(Z)` ([`Activation::forward`], the same bits), with `sigmoid`
+/// computing a sigmoid layer's.
+///
+/// ```
+/// use hw3_deep::reusing::{ElementwiseSigmoid, activation_forward_into};
+/// use linalg_nn::activations::Activation;
+/// use nalgebra::DMatrix;
+/// let z = DMatrix::from_row_slice(1, 3, &[-1.0, 0.0, 2.0]);
+/// let mut a = DMatrix::from_element(1, 3, f64::NAN); // old contents are overwritten
+/// for g in Activation::ALL {
+///     activation_forward_into(&z, g, &mut a, ElementwiseSigmoid::PLAIN).unwrap();
+///     assert_eq!(a, g.forward(&z));
+/// }
+/// let wrong = &mut DMatrix::zeros(3, 1);
+/// assert!(activation_forward_into(&z, Activation::Sigmoid, wrong, ElementwiseSigmoid::PLAIN).is_err());
+/// ```
+pub fn activation_forward_into(
+    z: &DMatrix<f64>,
+    activation: Activation,
+    a: &mut DMatrix<f64>,
+    sigmoid: ElementwiseSigmoid,
+) -> Result<()> {
+    match activation {
+        Activation::Sigmoid => {
+            ensure_shape(a, z.shape(), "the activation's output against Z")?;
+            sigmoid.apply(z.as_slice(), a.as_mut_slice());
+        }
+        other => other.forward_into(z, a)?,
+    }
+    Ok(())
+}
 
 /// [`linear_forward`] into `z` `(n[l], m)`, a buffer a training loop allocated once.
 ///
@@ -71,23 +164,25 @@ pub fn linear_forward_into(
 
 /// [`l_model_forward`] into the `Z[l]`, `A[l]` buffers of an earlier pass
 /// ([`ForwardPass::into_outputs`]): a training loop allocates them in its first iteration and
-/// never again. Buffers of the wrong shape, or missing ones, are replaced.
+/// never again. Buffers of the wrong shape, or missing ones, are replaced. Sigmoid layers
+/// compute `A = sigmoid(Z)` with `sigmoid`.
 ///
 /// ```
-/// use hw3_deep::reusing::l_model_forward_reusing;
+/// use hw3_deep::reusing::{ElementwiseSigmoid, l_model_forward_reusing};
 /// use hw3_deep::{initialize_parameters_deep, l_model_forward};
 /// use linalg_nn::{NumpyRng, init::WeightInit};
 /// let mut rng = NumpyRng::new(1);
 /// let params = initialize_parameters_deep(&[4, 3, 1], WeightInit::InverseSqrtFanIn, &mut rng).unwrap();
 /// let (x, other_x) = (rng.randn(4, 5), rng.randn(4, 5));
 /// let buffers = l_model_forward(&other_x, &params).unwrap().into_outputs();
-/// let reused = l_model_forward_reusing(&x, &params, buffers).unwrap();
+/// let reused = l_model_forward_reusing(&x, &params, buffers, ElementwiseSigmoid::PLAIN).unwrap();
 /// assert_eq!(reused.al(), l_model_forward(&x, &params).unwrap().al());
 /// ```
 pub fn l_model_forward_reusing<'a>(
     x: &'a DMatrix<f64>,
     parameters: &'a Parameters,
     mut outputs: Vec<LayerOutput>,
+    sigmoid: ElementwiseSigmoid,
 ) -> Result<ForwardPass<'a>> {
     let Some(first) = parameters.layers.first() else {
         return Err(DeepError::layers(&[], "the parameters have no layers"));
@@ -112,33 +207,35 @@ pub fn l_model_forward_reusing<'a>(
         let a_prev = if index == 0 { x } else { &before[index - 1].a };
         let out = &mut rest[0];
         linear_forward_into(a_prev, &layer.w, &layer.b, &mut out.z)?;
-        layer.activation.forward_into(&out.z, &mut out.a)?;
+        activation_forward_into(&out.z, layer.activation, &mut out.a, sigmoid)?;
     }
     Ok(ForwardPass::from_outputs(x, parameters, outputs))
 }
 
 /// [`activation_backward`] into `dz`, a buffer shaped like `dA` that a training loop allocated
-/// once.
+/// once; `sigmoid_backward`'s `s = sigmoid(Z)` is computed with `sigmoid`.
 ///
 /// ```
 /// use hw3_deep::activation_backward;
-/// use hw3_deep::reusing::activation_backward_into;
+/// use hw3_deep::reusing::{ElementwiseSigmoid, activation_backward_into};
 /// use linalg_nn::activations::Activation;
 /// use nalgebra::DMatrix;
 /// let da = DMatrix::from_row_slice(1, 3, &[5.0, 6.0, 7.0]);
 /// let z = DMatrix::from_row_slice(1, 3, &[-1.0, 0.0, 2.0]);
 /// let mut dz = DMatrix::zeros(1, 3);
 /// for g in Activation::ALL {
-///     activation_backward_into(&da, &z, g, &mut dz).unwrap();
+///     activation_backward_into(&da, &z, g, &mut dz, ElementwiseSigmoid::PLAIN).unwrap();
 ///     assert_eq!(dz, activation_backward(&da, &z, g).unwrap());
 /// }
-/// assert!(activation_backward_into(&da, &z, Activation::Relu, &mut DMatrix::zeros(3, 1)).is_err());
+/// let wrong = &mut DMatrix::zeros(3, 1);
+/// assert!(activation_backward_into(&da, &z, Activation::Relu, wrong, ElementwiseSigmoid::PLAIN).is_err());
 /// ```
 pub fn activation_backward_into(
     da: &DMatrix<f64>,
     z: &DMatrix<f64>,
     activation: Activation,
     dz: &mut DMatrix<f64>,
+    sigmoid: ElementwiseSigmoid,
 ) -> Result<()> {
     let what = match activation {
         Activation::Sigmoid => "Z against dA (sigmoid backward)",
@@ -149,19 +246,23 @@ pub fn activation_backward_into(
     ensure_shape(z, da.shape(), what)?;
     ensure_shape(dz, da.shape(), "the dZ buffer against dA")?;
     let (out, da, z) = (dz.as_mut_slice(), da.as_slice(), z.as_slice());
-    let pairs = out.iter_mut().zip(da.iter().zip(z));
     match activation {
-        // `dnn_utils.sigmoid_backward`: s recomputed from Z, as the notebook does.
-        Activation::Sigmoid => pairs.for_each(|(out, (&d, &zv))| {
-            let s = sigmoid_scalar(zv);
-            *out = d * s * (1.0 - s);
-        }),
+        // `dnn_utils.sigmoid_backward`: s recomputed from Z, as the notebook does, into dZ's
+        // buffer, then dZ = dA s (1 - s) in place (the product in the notebook's order).
+        Activation::Sigmoid => {
+            sigmoid.apply(z, out);
+            out.iter_mut().zip(da).for_each(|(out, &d)| {
+                let s = *out;
+                *out = d * s * (1.0 - s);
+            });
+        }
         // `dnn_utils.relu_backward`. A select rather than a conditional store: the sign of Z is
         // random, so a branch would be mispredicted half the time, and the select vectorises.
-        Activation::Relu => {
-            pairs.for_each(|(out, (&d, &zv))| *out = if zv <= 0.0 { 0.0 } else { d })
-        }
-        other => pairs.for_each(|(out, (&d, &zv))| {
+        Activation::Relu => out
+            .iter_mut()
+            .zip(da.iter().zip(z))
+            .for_each(|(out, (&d, &zv))| *out = if zv <= 0.0 { 0.0 } else { d }),
+        other => out.iter_mut().zip(da.iter().zip(z)).for_each(|(out, (&d, &zv))| {
             *out = d * other.derivative_scalar(zv, other.apply_scalar(zv));
         }),
     }
@@ -251,11 +352,12 @@ pub fn cost_derivative_into(
 
 /// [`l_model_backward`] into gradient buffers the caller keeps (from
 /// [`Gradients::zeros_like`], or an earlier call): every `dW[l]`, `db[l]` and `dA[l]`, the same
-/// values, written in place. A training loop calls [`BackwardBuffers::l_model_backward`]
-/// instead, which also keeps the intermediate `dAL`, `dZ[l]` and skips `dA[0]`.
+/// values, written in place, sigmoid layers' `s = sigmoid(Z)` computed with `sigmoid`. A
+/// training loop calls [`BackwardBuffers::l_model_backward`] instead, which also keeps the
+/// intermediate `dAL`, `dZ[l]` and skips `dA[0]`.
 ///
 /// ```
-/// use hw3_deep::reusing::l_model_backward_into;
+/// use hw3_deep::reusing::{ElementwiseSigmoid, l_model_backward_into};
 /// use hw3_deep::{Gradients, initialize_parameters_deep, l_model_backward, l_model_forward};
 /// use linalg_nn::{NumpyRng, init::WeightInit};
 /// use nalgebra::DMatrix;
@@ -265,7 +367,7 @@ pub fn cost_derivative_into(
 /// let y = DMatrix::from_row_slice(1, 6, &[1.0, 0.0, 1.0, 1.0, 0.0, 0.0]);
 /// let pass = l_model_forward(&x, &params).unwrap();
 /// let mut grads = Gradients::zeros_like(&params);
-/// l_model_backward_into(pass.al(), &y, &pass.caches(), &mut grads).unwrap();
+/// l_model_backward_into(pass.al(), &y, &pass.caches(), &mut grads, ElementwiseSigmoid::PLAIN).unwrap();
 /// assert_eq!(grads, l_model_backward(pass.al(), &y, &pass.caches()).unwrap());
 /// ```
 pub fn l_model_backward_into(
@@ -273,10 +375,11 @@ pub fn l_model_backward_into(
     y: &DMatrix<f64>,
     caches: &[LayerCache<'_>],
     grads: &mut Gradients,
+    sigmoid: ElementwiseSigmoid,
 ) -> Result<()> {
     let cache = |index: usize| caches.get(index).copied();
     let mut buffers = BackwardBuffers::default();
-    buffers.through_layers(al, y, caches.len(), cache, grads, true)
+    buffers.through_layers(al, y, caches.len(), cache, grads, true, sigmoid)
 }
 
 /// [`l_model_backward_into`], returning a copy of `dA[0] = W1^T dZ1`, the gradient with
@@ -287,7 +390,7 @@ pub fn l_model_backward_into(
 /// [`BackwardBuffers::l_model_backward_with_da0`], which copies nothing).
 ///
 /// ```
-/// use hw3_deep::reusing::l_model_backward_with_da0;
+/// use hw3_deep::reusing::{ElementwiseSigmoid, l_model_backward_with_da0};
 /// use hw3_deep::{Gradients, initialize_parameters_deep, l_model_forward};
 /// use linalg_nn::{NumpyRng, init::WeightInit};
 /// use nalgebra::DMatrix;
@@ -297,7 +400,8 @@ pub fn l_model_backward_into(
 /// let y = DMatrix::from_row_slice(1, 4, &[1.0, 0.0, 1.0, 0.0]);
 /// let pass = l_model_forward(&x, &params).unwrap();
 /// let mut grads = Gradients::zeros_like(&params);
-/// let da0 = l_model_backward_with_da0(pass.al(), &y, &pass.caches(), &mut grads).unwrap();
+/// let caches = pass.caches();
+/// let da0 = l_model_backward_with_da0(pass.al(), &y, &caches, &mut grads, ElementwiseSigmoid::PLAIN).unwrap();
 /// // One sigmoid layer: dZ = AL - Y and dA0 = W^T dZ.
 /// let dz = pass.al() - &y;
 /// assert!((&da0 - params.layers[0].w.transpose() * dz).abs().max() < 1e-15);
@@ -308,8 +412,9 @@ pub fn l_model_backward_with_da0(
     y: &DMatrix<f64>,
     caches: &[LayerCache<'_>],
     grads: &mut Gradients,
+    sigmoid: ElementwiseSigmoid,
 ) -> Result<DMatrix<f64>> {
-    l_model_backward_into(al, y, caches, grads)?;
+    l_model_backward_into(al, y, caches, grads, sigmoid)?;
     Ok(grads.da[0].clone())
 }
 
@@ -323,7 +428,7 @@ pub fn l_model_backward_with_da0(
 /// [`BackwardBuffers::l_model_backward_with_da0`] computes that one too.
 ///
 /// ```
-/// use hw3_deep::reusing::BackwardBuffers;
+/// use hw3_deep::reusing::{BackwardBuffers, ElementwiseSigmoid};
 /// use hw3_deep::{Gradients, initialize_parameters_deep, l_model_backward, l_model_forward};
 /// use linalg_nn::{NumpyRng, init::WeightInit};
 /// use nalgebra::DMatrix;
@@ -334,7 +439,7 @@ pub fn l_model_backward_with_da0(
 /// for _ in 0..3 {
 ///     let x = rng.randn(3, 6);
 ///     let pass = l_model_forward(&x, &params).unwrap();
-///     buffers.l_model_backward(&pass, &y, &mut grads).unwrap();
+///     buffers.l_model_backward(&pass, &y, &mut grads, ElementwiseSigmoid::PLAIN).unwrap();
 ///     let notebook = l_model_backward(pass.al(), &y, &pass.caches()).unwrap();
 ///     assert_eq!(grads.layers, notebook.layers);
 ///     // dA1 was needed for dZ1; dA0 = W1^T dZ1 was not computed.
@@ -366,9 +471,10 @@ impl BackwardBuffers {
         pass: &ForwardPass<'_>,
         y: &DMatrix<f64>,
         grads: &mut Gradients,
+        sigmoid: ElementwiseSigmoid,
     ) -> Result<()> {
         let cache = |index: usize| pass.cache(index);
-        self.through_layers(pass.al(), y, pass.len(), cache, grads, false)
+        self.through_layers(pass.al(), y, pass.len(), cache, grads, false, sigmoid)
     }
 
     /// [`l_model_backward_into`] for the layers of `pass`, every `dA[l]` included: `dA[0]`,
@@ -378,15 +484,17 @@ impl BackwardBuffers {
         pass: &ForwardPass<'_>,
         y: &DMatrix<f64>,
         grads: &'g mut Gradients,
+        sigmoid: ElementwiseSigmoid,
     ) -> Result<&'g DMatrix<f64>> {
         let cache = |index: usize| pass.cache(index);
-        self.through_layers(pass.al(), y, pass.len(), cache, grads, true)?;
+        self.through_layers(pass.al(), y, pass.len(), cache, grads, true, sigmoid)?;
         Ok(&grads.da[0])
     }
 
     /// The loop of `L_model_backward` over `count` layers (`cache(index)` for layer
     /// `index + 1`), writing `dW[l]`, `db[l]` into `grads.layers` and `dA[l]` into `grads.da`:
     /// `dA[0]` only when `with_da0` is set (else `grads.da[0]` is left empty).
+    #[allow(clippy::too_many_arguments)]
     fn through_layers<'c>(
         &mut self,
         al: &DMatrix<f64>,
@@ -395,6 +503,7 @@ impl BackwardBuffers {
         cache: impl Fn(usize) -> Option<LayerCache<'c>>,
         grads: &mut Gradients,
         with_da0: bool,
+        sigmoid: ElementwiseSigmoid,
     ) -> Result<()> {
         if count == 0 {
             return Err(DeepError::layers(
@@ -422,7 +531,7 @@ impl BackwardBuffers {
             // dA[l] of layer l = index + 1: dAL for the last layer, else the notebook's
             // grads["dA" + str(l)] written by the layer above.
             let da_l = if index + 1 == count { &self.dal } else { &da[index + 1] };
-            activation_backward_into(da_l, layer.z, layer.activation, dz)?;
+            activation_backward_into(da_l, layer.z, layer.activation, dz, sigmoid)?;
             linear_backward_weights_into(dz, &layer.linear, &mut layers[index])?;
             if index == 0 && !with_da0 {
                 // Not computed: an empty dA0 rather than a stale one from an earlier pass.

@@ -17,7 +17,7 @@ use linalg_nn::data::{default_data_dir, load_dataset};
 use std::path::Path;
 use std::sync::OnceLock;
 use support::{COURSE_DEEP_COSTS, COURSE_TWO_LAYER_COSTS, HW3};
-use test_support::cli::{Run, assert_empty_dir, lines_after, run};
+use test_support::cli::{Run, assert_empty_dir, assert_report_schema, lines_after, run};
 use test_support::close::{assert_all_print_as, assert_prints_as};
 use test_support::png::assert_png;
 
@@ -40,9 +40,14 @@ const TINY_101_RESULTS: [&str; 2] = ["Train accuracy: 65.5502392344 %", "Test ac
 const TINY_101_MISLABELED: u64 = 33;
 const TINY_101_PICTURE_0: &str = "0.4731";
 
-/// The recorded costs of a `--json` report.
+/// The recorded costs of a `--json` report (or of its `compared_preset`), after checking that
+/// they were recorded every 100 iterations.
 fn costs(report: &Value) -> Vec<f64> {
-    report["costs"].as_array().unwrap().iter().map(|c| c.as_f64().unwrap()).collect()
+    let pairs = report["costs"].as_array().unwrap();
+    for (k, pair) in pairs.iter().enumerate() {
+        assert_eq!(pair[0].as_u64(), Some(100 * k as u64), "{pair}");
+    }
+    pairs.iter().map(|pair| pair[1].as_f64().unwrap()).collect()
 }
 
 /// The lines of `text` that start with `Train accuracy` or `Test accuracy`.
@@ -239,6 +244,7 @@ fn train_save_reload_and_classify_a_picture() {
         ]
         .concat(),
     );
+    assert_report_schema(&trained, "hw3-deep");
     assert_eq!(trained["layers"], json!([12288, 3, 1]));
     assert_eq!(trained["activations"], json!(["relu", "sigmoid"]));
     assert_eq!(trained["preset"], "notes");
@@ -246,7 +252,6 @@ fn train_save_reload_and_classify_a_picture() {
     assert_eq!(trained["seed"], 1);
     assert_eq!(trained["learning_rate"], 0.0075);
     assert_eq!(trained["num_iterations"], 101);
-    assert_eq!(trained["cost_every"], 100);
     assert_all_print_as(&costs(&trained), &TINY_101_COSTS, "costs");
     assert_eq!(trained["train_accuracy"].as_f64(), Some(TINY_101_TRAIN_ACCURACY));
     assert_eq!(trained["test_accuracy"].as_f64(), Some(TINY_101_TEST_ACCURACY));
@@ -274,6 +279,11 @@ fn train_save_reload_and_classify_a_picture() {
     assert_eq!(reloaded["train_accuracy"].as_f64(), Some(TINY_101_TRAIN_ACCURACY));
     assert_eq!(reloaded["test_accuracy"].as_f64(), Some(TINY_101_TEST_ACCURACY));
     assert_eq!(reloaded["costs"], json!([]));
+    assert_report_schema(&reloaded, "hw3-deep");
+    // Nothing was trained: the training's keys are there, empty.
+    for key in ["engine", "num_iterations", "learning_rate", "training_seconds"] {
+        assert!(reloaded[key].is_null(), "{key}: {reloaded}");
+    }
     assert_eq!(reloaded["layers"], trained["layers"]);
     assert_eq!(reloaded["model_file"], model_arg);
 
@@ -290,7 +300,9 @@ fn train_save_reload_and_classify_a_picture() {
         "--data-dir",
         no_data.to_str().unwrap(),
     ]);
-    assert!(classified.get("train_accuracy").is_none());
+    // No data set was read: no accuracies (the schema's keys are there, null).
+    assert_report_schema(&classified, "hw3-deep");
+    assert!(classified["train_accuracy"].is_null() && classified["test_accuracy"].is_null());
     // Two code paths agree bit for bit: the model kept in memory after training and the one
     // read back from the file ...
     assert_eq!(classified["image"], trained["image"]);

@@ -329,6 +329,99 @@ impl Drop for TrainingDisplay {
     }
 }
 
+/// What every assignment binary's `--json` report says first, under the same keys
+/// (docs/json.md): the assignment, the engine that trained, the seed of the initial weights
+/// (`null` where they start at zero), the hyperparameters, the recorded costs as
+/// `[iteration, cost]` pairs, the accuracies in % (`test_accuracy` is `null` without a test
+/// set), the training time and the figures written. Each binary adds its own keys after these.
+/// A run that skips a step (`hw3-deep --model-file` trains nothing) still has every key, with
+/// `null` for what it did not do.
+///
+/// ```
+/// use linalg_nn::cli::RunReport;
+/// let report = RunReport {
+///     assignment: "hw2-planar",
+///     engine: "shallow",
+///     seed: Some(2),
+///     num_iterations: 200,
+///     learning_rate: 0.5,
+///     costs: vec![(0, 0.6846), (100, 0.4056)],
+///     train_accuracy: 86.25,
+///     test_accuracy: None,
+///     training_seconds: 0.01,
+///     figures: vec![],
+/// }
+/// .to_json();
+/// assert_eq!(report["costs"][1], serde_json::json!([100, 0.4056]));
+/// assert!(report["test_accuracy"].is_null());
+/// assert_eq!(report.as_object().unwrap().len(), RunReport::KEYS.len());
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunReport {
+    /// The binary's name: `hw1-logreg`, `hw2-planar`, `hw3-deep`.
+    pub assignment: &'static str,
+    /// The engine that trained the model (`--engine` where the binary has it).
+    pub engine: &'static str,
+    /// The seed of the initial weights, `None` where they start at zero.
+    pub seed: Option<u64>,
+    /// Iterations of gradient descent.
+    pub num_iterations: usize,
+    /// The learning rate.
+    pub learning_rate: f64,
+    /// The recorded costs with the iteration each was computed at.
+    pub costs: Vec<(usize, f64)>,
+    /// Accuracy on the training set, in %.
+    pub train_accuracy: f64,
+    /// Accuracy on the test set, in %, where there is one.
+    pub test_accuracy: Option<f64>,
+    /// Wall time of the training alone, in seconds.
+    pub training_seconds: f64,
+    /// The figures written (none with `--no-plots`).
+    pub figures: Vec<PathBuf>,
+}
+
+impl RunReport {
+    /// The keys of [`RunReport::to_json`], in order.
+    pub const KEYS: [&'static str; 10] = [
+        "assignment",
+        "engine",
+        "seed",
+        "num_iterations",
+        "learning_rate",
+        "costs",
+        "train_accuracy",
+        "test_accuracy",
+        "training_seconds",
+        "figures",
+    ];
+
+    /// The report as a JSON object, to which a binary adds its own keys.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "assignment": self.assignment,
+            "engine": self.engine,
+            "seed": self.seed,
+            "num_iterations": self.num_iterations,
+            "learning_rate": self.learning_rate,
+            "costs": self.costs,
+            "train_accuracy": self.train_accuracy,
+            "test_accuracy": self.test_accuracy,
+            "training_seconds": self.training_seconds,
+            "figures": self.figures.iter().map(|p| p.display().to_string()).collect::<Vec<_>>(),
+        })
+    }
+}
+
+/// Costs recorded every `every` iterations as `(iteration, cost)` pairs, the shape of
+/// [`RunReport::costs`].
+///
+/// ```
+/// assert_eq!(linalg_nn::cli::cost_pairs(&[0.7, 0.5], 100), [(0, 0.7), (100, 0.5)]);
+/// ```
+pub fn cost_pairs(costs: &[f64], every: usize) -> Vec<(usize, f64)> {
+    costs.iter().enumerate().map(|(k, &c)| (k * every, c)).collect()
+}
+
 /// Ends the program as a usage error (exit code 2, like clap's own), for argument problems that
 /// can only be seen after parsing (e.g. `--layers` whose first width does not match the data).
 pub fn usage_error(message: impl std::fmt::Display) -> ! {

@@ -182,33 +182,10 @@ pub fn tanh(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::NumpyRng;
-
-    /// Values spread over every branch of `tanh` and `expm1`: tiny, the three reduction ranges,
-    /// every size of `k`, the saturation at 22, both signs.
-    fn probe_values() -> Vec<f64> {
-        let mut rng = NumpyRng::new(7);
-        let mut values = vec![0.0, -0.0, 1e-300, -1e-17, 2f64.powi(-55), 0.17, 0.2554, 0.5493, 1.0];
-        values.extend([
-            -1.0,
-            0.999_999_999_999,
-            1.000_000_000_001,
-            21.999,
-            22.0,
-            22.5,
-            40.0,
-            800.0,
-        ]);
-        values.extend([f64::INFINITY, f64::NEG_INFINITY, f64::MIN_POSITIVE, 5e-324]);
-        for scale in [1e-12, 1e-6, 1e-3, 0.05, 0.3, 1.0, 3.0, 10.0, 25.0] {
-            values.extend(rng.randn_vec(2000).into_iter().map(|v| v * scale));
-        }
-        values
-    }
 
     #[test]
     fn is_within_one_ulp_of_the_platform_tanh() {
-        for x in probe_values() {
+        for x in test_support::probes::tanh_arguments() {
             let (ours, libm) = (tanh(x), x.tanh());
             let ulps = (ours.to_bits() as i64 - libm.to_bits() as i64).abs();
             assert!(ulps <= 1, "tanh({x:e}): {ours:e} against {libm:e}");

@@ -116,6 +116,39 @@ pub fn run(mut command: Command) -> Run {
     }
 }
 
+/// Checks that `report` has the keys every binary's `--json` report has
+/// (`linalg_nn::cli::RunReport::KEYS`, docs/json.md), with their types: `assignment` is
+/// `assignment`, costs are `[iteration, cost]` pairs at increasing iterations, accuracies are
+/// percentages. Values a run may skip (`hw3-deep --model-file`) may be `null`.
+pub fn assert_report_schema(report: &Value, assignment: &str) {
+    let object = report.as_object().unwrap_or_else(|| panic!("not a JSON object: {report}"));
+    for key in linalg_nn::cli::RunReport::KEYS {
+        assert!(object.contains_key(key), "{assignment}: no {key:?} in {report}");
+    }
+    assert_eq!(report["assignment"], assignment);
+    let nullable = |key: &str, check: fn(&Value) -> bool| {
+        let value = &report[key];
+        assert!(value.is_null() || check(value), "{assignment}: {key} = {value}");
+    };
+    nullable("engine", Value::is_string);
+    nullable("seed", Value::is_u64);
+    nullable("num_iterations", Value::is_u64);
+    nullable("learning_rate", Value::is_f64);
+    nullable("training_seconds", Value::is_f64);
+    let percent = |v: &Value| v.as_f64().is_some_and(|p| (0.0..=100.0).contains(&p));
+    nullable("train_accuracy", percent);
+    nullable("test_accuracy", percent);
+    let costs = report["costs"].as_array().unwrap_or_else(|| panic!("costs: {report}"));
+    let mut previous = None;
+    for pair in costs {
+        let iteration = pair[0].as_u64().unwrap_or_else(|| panic!("cost pair {pair}"));
+        assert!(pair[1].is_f64() && pair.as_array().unwrap().len() == 2, "cost pair {pair}");
+        assert!(previous < Some(iteration), "costs not in iteration order: {report}");
+        previous = Some(iteration);
+    }
+    assert!(report["figures"].as_array().unwrap().iter().all(Value::is_string), "{report}");
+}
+
 /// Checks that `text` (what a run printed) contains every one of `needles`.
 pub fn assert_contains_all(text: &str, needles: &[&str]) {
     for needle in needles {

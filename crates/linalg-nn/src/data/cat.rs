@@ -280,6 +280,19 @@ pub struct CatDataset {
 pub fn load_dataset(dir: &Path) -> Result<CatDataset, DataError> {
     let train = load_cat_file(&dir.join(TRAIN_FILE), Split::Train)?;
     let test = load_cat_file(&dir.join(TEST_FILE), Split::Test)?;
+    CatDataset::from_splits(dir, train, test)
+}
+
+impl CatDataset {
+    /// The data set of the two splits read from `dir`, after checking that their pictures have
+    /// the same size (the error names `dir`'s test file).
+    pub fn from_splits(dir: &Path, train: CatSplit, test: CatSplit) -> Result<Self, DataError> {
+        check_same_size(dir, &train, &test)?;
+        Ok(CatDataset { train, test, classes: CLASSES.iter().map(|&c| c.to_owned()).collect() })
+    }
+}
+
+fn check_same_size(dir: &Path, train: &CatSplit, test: &CatSplit) -> Result<(), DataError> {
     if train.num_px != test.num_px {
         return Err(DataError::Inconsistent {
             path: dir.join(TEST_FILE),
@@ -289,7 +302,7 @@ pub fn load_dataset(dir: &Path) -> Result<CatDataset, DataError> {
             ),
         });
     }
-    Ok(CatDataset { train, test, classes: CLASSES.iter().map(|&c| c.to_owned()).collect() })
+    Ok(())
 }
 
 /// Loads one course file; `split` says which dataset names to expect.
