@@ -214,8 +214,9 @@ fn tile_product<T: Stored>(out: &mut [f64], stored: &[T], v: &[f64]) {
         return;
     }
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("fma") {
-        // SAFETY: FMA was just checked.
+    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
+        // SAFETY: AVX2 and FMA, both of which `tile_fma` enables, were just checked (CPUs with
+        // FMA and no AVX2 exist).
         unsafe { tile_fma(out, stored, v) };
         return;
     }
