@@ -1,5 +1,5 @@
 //! Behaviour of `cargo xtask fetch-data` (`xtask::fetch`) on temporary folders: fake mirrors
-//! built by each test, the real shared mirror, and a tiny HTTP server on 127.0.0.1.
+//! built by each test, the data folder the tests read, and a tiny HTTP server on 127.0.0.1.
 
 use sha2::{Digest, Sha256};
 use std::io::{Read, Write};
@@ -287,31 +287,31 @@ fn mirror_folder_without_a_file_names_it() {
     assert_eq!(entries(&dest), ["a.h5"]);
 }
 
-/// The shared mirror beside the workspace, which CI uses (`cargo xtask test --from ../shared/datasets`).
+/// The data folder the workspace's tests read (`$DL_COURSE_DATA`, which `cargo xtask test` sets
+/// after fetching, else `datasets/`) holds exactly the manifest's files, wherever the
+/// repository sits and wherever they were fetched from.
 #[test]
-fn real_shared_mirror_matches_the_embedded_manifest() {
-    let shared = xtask::workspace_root().join("../shared/datasets");
-    assert!(
-        shared.is_dir(),
-        "{} is missing: it must hold the course's .h5 files (see datasets/README.md)",
-        shared.display()
-    );
-    let work = tempfile::tempdir().unwrap();
+fn the_tests_data_folder_matches_the_embedded_manifest() {
+    let data = linalg_nn::data::default_data_dir();
     let manifest = Manifest::embedded().unwrap();
-    let reports = fetch(&manifest, &local_options(&shared, work.path())).unwrap();
-    assert_eq!(
-        outcomes(&reports),
-        [fetched_from(&shared, "train_catvnoncat.h5"), fetched_from(&shared, "test_catvnoncat.h5")]
-    );
+    let names: Vec<&str> = manifest.files.iter().map(|file| file.name.as_str()).collect();
+    assert_eq!(names, ["train_catvnoncat.h5", "test_catvnoncat.h5"]);
+    for file in &manifest.files {
+        let path = data.join(&file.name);
+        let verification = verify_file(&path, file).unwrap();
+        assert_eq!(
+            verification,
+            Verification::Verified,
+            "{}: run cargo xtask fetch-data",
+            path.display()
+        );
+    }
     // Sizes from datasets/manifest.txt.
-    assert_eq!(
-        std::fs::metadata(work.path().join("train_catvnoncat.h5")).unwrap().len(),
-        2_572_022
-    );
-    assert_eq!(std::fs::metadata(work.path().join("test_catvnoncat.h5")).unwrap().len(), 616_958);
+    assert_eq!(manifest.files[0].size, 2_572_022);
+    assert_eq!(manifest.files[1].size, 616_958);
     // HDF5 files start with the format signature (HDF5 spec, "Format Signature").
     let mut signature = [0u8; 8];
-    std::fs::File::open(work.path().join("test_catvnoncat.h5"))
+    std::fs::File::open(data.join("test_catvnoncat.h5"))
         .unwrap()
         .read_exact(&mut signature)
         .unwrap();
