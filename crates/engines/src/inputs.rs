@@ -529,6 +529,7 @@ fn byte_combination_portable(
 
 /// Entries per block of [`byte_combination_avx512`]: their sums (8 KB) stay in the L1 cache
 /// while each picture's bytes of the block (1 KB, read in order) pass by.
+#[cfg(target_arch = "x86_64")]
 const COMBINATION_BLOCK: usize = 1024;
 
 /// [`byte_combination_portable`] for `row.len()` a multiple of 32, a block of entries at a time

@@ -459,6 +459,7 @@ fn pass_body(
 /// running sums `l + (l + 4)` as `lanes`, combined as in [`dots`] (`(0 + 2) + (1 + 3)`), plus
 /// the scalar tail `w_tail . x_tail`; then `a = sigmoid(z + b)` into `out`. Returns
 /// `dz = a - y`.
+#[cfg(target_arch = "x86_64")]
 #[inline(always)]
 fn finish_column(
     lanes: [f64; 4],

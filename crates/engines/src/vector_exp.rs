@@ -5,6 +5,8 @@
 //! slice is cut.
 
 use linalg_nn::activations::sigmoid_scalar;
+// The vector lanes take the plain code's constants and tables.
+#[cfg(target_arch = "x86_64")]
 use linalg_nn::exp::{
     C2, C3, C4, C5, INV_LN2_N, LIMIT, NEG_LN2_HI_N, NEG_LN2_LO_N, POWERS, SHIFT, TAILS,
 };
