@@ -7,8 +7,6 @@
 //! examples and the first layer's width grow. `docs/performance.md` shows a run.
 
 use anyhow::{Context, Result, bail};
-use linalg_nn::atomic::write_bytes_atomic;
-use linalg_nn::data::{CatDataset, load_dataset};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -123,90 +121,24 @@ pub fn median(values: &[f64]) -> Option<f64> {
     }
 }
 
-/// A `.npy` file (format 1.0) holding `data` with numpy dtype `descr` (`"|u1"`, `"<i8"`) and
-/// C-order `shape`, as `np.save` writes it.
-///
-/// ```
-/// let bytes = xtask::bench::npy_bytes("|u1", &[2, 3], &[1, 2, 3, 4, 5, 6]);
-/// assert!(bytes.starts_with(b"\x93NUMPY\x01\x00"));
-/// let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
-/// assert_eq!((10 + header_len) % 64, 0);
-/// let header = std::str::from_utf8(&bytes[10..10 + header_len]).unwrap();
-/// assert!(header.starts_with("{'descr': '|u1', 'fortran_order': False, 'shape': (2, 3), }"));
-/// assert_eq!(&bytes[10 + header_len..], &[1, 2, 3, 4, 5, 6]);
-/// ```
-pub fn npy_bytes(descr: &str, shape: &[usize], data: &[u8]) -> Vec<u8> {
-    let dims: Vec<String> = shape.iter().map(usize::to_string).collect();
-    let shape_text =
-        if dims.len() == 1 { format!("({},)", dims[0]) } else { format!("({})", dims.join(", ")) };
-    let mut header =
-        format!("{{'descr': '{descr}', 'fortran_order': False, 'shape': {shape_text}, }}");
-    // Pad with spaces so that the data starts on a multiple of 64 bytes, newline last.
-    let unpadded = 10 + header.len() + 1;
-    header.push_str(&" ".repeat(unpadded.next_multiple_of(64) - unpadded));
-    header.push('\n');
-    let mut bytes = Vec::with_capacity(10 + header.len() + data.len());
-    bytes.extend_from_slice(b"\x93NUMPY\x01\x00");
-    bytes.extend_from_slice(&(header.len() as u16).to_le_bytes());
-    bytes.extend_from_slice(header.as_bytes());
-    bytes.extend_from_slice(data);
-    bytes
-}
+/// The package and binary that writes the benchmark's copies of the cat data
+/// (`course-tools export-cat`, crates/course-tools/src/export.rs).
+pub const EXPORT_TOOL: &str = "course-tools";
 
-/// Writes the cat data set as the four `.npy` files the numpy reference reads without h5py
-/// (`train_set_x.npy` uint8 `(m, px, px, 3)`, `train_set_y.npy` int64 `(m,)`, and the test
-/// pair), with the training set repeated `tile` times.
-pub fn export_npy(data: &CatDataset, dir: &Path, tile: usize) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    for (prefix, split, times) in [("train", &data.train, tile), ("test", &data.test, 1)] {
-        let px = split.num_px();
-        let pixels = split.pixels().repeat(times);
-        let labels: Vec<u8> =
-            split.labels().repeat(times).iter().flat_map(|&l| i64::from(l).to_le_bytes()).collect();
-        let m = split.m() * times;
-        let x_path = dir.join(format!("{prefix}_set_x.npy"));
-        write_bytes_atomic(&x_path, &npy_bytes("|u1", &[m, px, px, 3], &pixels))
-            .with_context(|| format!("writing {}", x_path.display()))?;
-        let y_path = dir.join(format!("{prefix}_set_y.npy"));
-        write_bytes_atomic(&y_path, &npy_bytes("<i8", &[m], &labels))
-            .with_context(|| format!("writing {}", y_path.display()))?;
+/// Runs `course-tools export-cat` from `bin`: the cat pictures of `data_dir` as `format`
+/// (`npy` or `h5`) in `to`, the training set repeated `tile` times. Returns the number of
+/// training examples written.
+fn export_cat(bin: &Path, data_dir: &Path, to: &Path, format: &str, tile: usize) -> Result<usize> {
+    let exe = bin.join(EXPORT_TOOL);
+    let mut command = Command::new(&exe);
+    command.arg("export-cat").arg("--data-dir").arg(data_dir).arg("--to").arg(to);
+    command.args(["--format", format, "--tile", &tile.to_string()]);
+    let out = command.output().with_context(|| format!("cannot run {}", exe.display()))?;
+    if !out.status.success() {
+        bail!("{command:?} failed: {}", String::from_utf8_lossy(&out.stderr).trim_end());
     }
-    Ok(())
-}
-
-/// Writes `train_catvnoncat.h5` with the training set repeated `tile` times, and a copy of the
-/// test file, into `dir` (the Rust binaries' input for the scaling runs).
-pub fn export_tiled_h5(
-    data: &CatDataset,
-    source_dir: &Path,
-    dir: &Path,
-    tile: usize,
-) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
-    let train = &data.train;
-    let px = train.num_px() as u64;
-    let m = (train.m() * tile) as u64;
-    let labels: Vec<i64> = train.labels().repeat(tile).iter().map(|&l| i64::from(l)).collect();
-    let mut builder = hdf5_pure::FileBuilder::new();
-    builder
-        .create_dataset("train_set_x")
-        .with_u8_data(&train.pixels().repeat(tile))
-        .with_shape(&[m, px, px, 3]);
-    builder.create_dataset("train_set_y").with_i64_data(&labels);
-    builder
-        .create_dataset("list_classes")
-        .with_ascii_strings(&["non-cat", "cat"])
-        .map_err(|e| anyhow::anyhow!("list_classes: {e}"))?;
-    let bytes = builder.finish().map_err(|e| anyhow::anyhow!("building the tiled file: {e}"))?;
-    let train_path = dir.join(linalg_nn::data::cat::TRAIN_FILE);
-    write_bytes_atomic(&train_path, &bytes)
-        .with_context(|| format!("writing {}", train_path.display()))?;
-    let test_name = linalg_nn::data::cat::TEST_FILE;
-    let test_bytes = std::fs::read(source_dir.join(test_name))
-        .with_context(|| format!("reading {}", source_dir.join(test_name).display()))?;
-    write_bytes_atomic(&dir.join(test_name), &test_bytes)
-        .with_context(|| format!("writing {}", dir.join(test_name).display()))?;
-    Ok(())
+    let text = String::from_utf8_lossy(&out.stdout);
+    text.trim().parse().with_context(|| format!("{command:?} printed {text:?}, not a count"))
 }
 
 /// python3 with numpy, as found on this machine.
@@ -471,20 +403,9 @@ pub fn run(options: &BenchOptions, print: &mut dyn FnMut(&str)) -> Result<()> {
         bail!("--reps must be at least 1");
     }
     if !options.skip_build {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let status = Command::new(&cargo)
-            .args(["build", "--release", "-p", "hw1-logreg", "-p", "hw2-planar", "-p", "hw3-deep"])
-            .current_dir(root)
-            .status()
-            .context("running cargo build --release")?;
-        if !status.success() {
-            bail!("cargo build --release failed ({status})");
-        }
+        crate::build_release(root, &["hw1-logreg", "hw2-planar", "hw3-deep", EXPORT_TOOL])?;
     }
-    let bin = root.join("target").join("release");
-    let data = load_dataset(&options.data_dir).with_context(|| {
-        format!("the benchmark needs the cat data set in {}", options.data_dir.display())
-    })?;
+    let bin = crate::release_dir(root);
     let numpy = if options.no_numpy { Err("--no-numpy given".to_string()) } else { find_numpy() };
     if let Err(why) = &numpy {
         print(&format!(
@@ -504,9 +425,10 @@ pub fn run(options: &BenchOptions, print: &mut dyn FnMut(&str)) -> Result<()> {
     }
     let scratch = tempfile::tempdir().context("creating a scratch folder")?;
     let npy_dir = scratch.path().join("npy");
-    if numpy.is_ok() {
-        export_npy(&data, &npy_dir, 1)?;
-    }
+    // Also the check that the data are there, before anything is timed.
+    export_cat(&bin, &options.data_dir, &npy_dir, "npy", 1).with_context(|| {
+        format!("the benchmark needs the cat data set in {}", options.data_dir.display())
+    })?;
     let reference = root.join("numpy-reference");
     let help = Command::new(bin.join("hw3-deep"))
         .arg("--help")
@@ -614,7 +536,6 @@ pub fn run(options: &BenchOptions, print: &mut dyn FnMut(&str)) -> Result<()> {
         let scaling = run_scaling(
             options,
             &bin,
-            &data,
             numpy.as_ref().ok(),
             &reference,
             scratch.path(),
@@ -649,7 +570,6 @@ fn per_iteration(
 fn run_scaling(
     options: &BenchOptions,
     bin: &Path,
-    data: &CatDataset,
     numpy: Option<&Numpy>,
     reference: &Path,
     scratch: &Path,
@@ -697,10 +617,9 @@ fn run_scaling(
     }
     let _ = writeln!(text, "{header}\n|{}", "---|".repeat(columns.len() + 1));
     for tile in [1usize, 2, 4, 8] {
-        let m = data.train.m() * tile;
-        print(&format!("scaling: m = {m} ..."));
         let tiled = scratch.join(format!("tile-{tile}"));
-        export_tiled_h5(data, &options.data_dir, &tiled, tile)?;
+        let m = export_cat(bin, &options.data_dir, &tiled, "h5", tile)?;
+        print(&format!("scaling: m = {m} ..."));
         let mut row = format!("| {m} |");
         for engine in ["direct", "gram"] {
             let (short, long) = if engine == "gram" { (100, 1100) } else { (20, 120) };
@@ -924,18 +843,5 @@ mod tests {
         let numpy_hw2 = json!({"costs": [0.69, 0.2185], "accuracy": 90.75});
         assert_eq!(summary(&numpy_hw2), "last cost 0.218500, train accuracy 90.7500 %");
         assert_eq!(summary(&json!({})), "no cost/accuracy in the output");
-    }
-
-    #[test]
-    fn npy_export_round_trips_shapes_and_labels() {
-        let dir = tempfile::tempdir().unwrap();
-        let bytes = npy_bytes("<i8", &[3], &[1u8; 24]);
-        let header_len = u16::from_le_bytes([bytes[8], bytes[9]]) as usize;
-        let header = std::str::from_utf8(&bytes[10..10 + header_len]).unwrap();
-        assert!(header.contains("'shape': (3,)"), "{header}");
-        assert!(header.ends_with('\n'));
-        let path = dir.path().join("y.npy");
-        write_bytes_atomic(&path, &bytes).unwrap();
-        assert_eq!(std::fs::read(&path).unwrap().len(), 10 + header_len + 24);
     }
 }

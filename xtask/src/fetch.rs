@@ -5,7 +5,6 @@
 use crate::manifest::{DataFile, Manifest};
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use linalg_nn::atomic::{WriteError, write_atomic};
 use sha2::{Digest, Sha256};
 use std::fmt;
 use std::io::{self, Read, Write};
@@ -273,6 +272,48 @@ fn destination_error(err: WriteError) -> anyhow::Error {
         err.path.parent().unwrap_or(Path::new(".")).display()
     );
     anyhow::Error::new(err).context(hint)
+}
+
+/// A data file could not be written; `path` is where it was to go.
+#[derive(Debug)]
+struct WriteError {
+    path: PathBuf,
+    source: io::Error,
+}
+
+impl fmt::Display for WriteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cannot write {}: {}", self.path.display(), self.source)
+    }
+}
+
+impl std::error::Error for WriteError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+/// `fill` writes a temporary `.NAME.*.part` file beside `path`, which is synced and renamed to
+/// `path` only if everything succeeded, so an interrupted or rejected download never leaves a
+/// file under the final name (tempfile removes the temporary file on every error path).
+fn write_atomic(
+    path: &Path,
+    fill: impl FnOnce(&mut std::fs::File) -> io::Result<()>,
+) -> Result<(), WriteError> {
+    let fail = |source| WriteError { path: path.to_path_buf(), source };
+    let folder = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".part");
+    // tempfile creates 0600 files; the data files are ordinary readable files.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    let mut part = builder.tempfile_in(folder).map_err(fail)?;
+    fill(part.as_file_mut()).and_then(|()| part.as_file_mut().flush()).map_err(fail)?;
+    part.as_file().sync_all().map_err(fail)?;
+    part.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
 }
 
 /// Why a transfer failed: the source was bad (try another) or the destination could not be

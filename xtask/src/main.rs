@@ -7,12 +7,11 @@ use clap::{Args, Parser, Subcommand};
 use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::time::Instant;
 use xtask::fetch::{FetchOptions, Source, fetch_all};
 use xtask::manifest::Manifest;
-use xtask::plots::{Budget, PlotOptions};
+use xtask::plots::PlotOptions;
 use xtask::test_cmd::{TestOptions, run as run_tests};
-use xtask::{default_datasets_dir, workspace_root};
+use xtask::{default_data_dir, default_datasets_dir, workspace_root};
 
 /// Repository chores for dl-course-rs.
 #[derive(Debug, Parser)]
@@ -80,7 +79,7 @@ struct BenchArgs {
     #[arg(long)]
     skip_build: bool,
     /// Folder holding the cat data files (default: $DL_COURSE_DATA, else datasets/).
-    #[arg(long, value_name = "DIR", default_value_os_t = linalg_nn::data::default_data_dir())]
+    #[arg(long, value_name = "DIR", default_value_os_t = default_data_dir())]
     data_dir: PathBuf,
 }
 
@@ -94,7 +93,7 @@ struct PlotsArgs {
     #[arg(long)]
     quick: bool,
     /// Folder holding the cat data files (default: $DL_COURSE_DATA, else datasets/).
-    #[arg(long, value_name = "DIR", default_value_os_t = linalg_nn::data::default_data_dir())]
+    #[arg(long, value_name = "DIR", default_value_os_t = default_data_dir())]
     data_dir: PathBuf,
 }
 
@@ -126,13 +125,13 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
         }
         Command::Plots(args) => {
             let options = PlotOptions {
+                workspace_root: workspace_root(),
                 out_dir: args.out,
                 data_dir: args.data_dir,
-                budget: if args.quick { Budget::QUICK } else { Budget::FULL },
+                quick: args.quick,
             };
-            let started = Instant::now();
-            let written = xtask::plots::run(&options, &mut |line| println!("{line}"))?;
-            eprintln!("{} files in {:.1} s", written.len(), started.elapsed().as_secs_f64());
+            // course-tools prints the count and its own time on stderr.
+            xtask::plots::run(&options, &mut |line| println!("{line}"))?;
             Ok(ExitCode::SUCCESS)
         }
         Command::Bench(args) => {

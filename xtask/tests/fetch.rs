@@ -292,7 +292,7 @@ fn mirror_folder_without_a_file_names_it() {
 /// repository sits and wherever they were fetched from.
 #[test]
 fn the_tests_data_folder_matches_the_embedded_manifest() {
-    let data = linalg_nn::data::default_data_dir();
+    let data = xtask::default_data_dir();
     let manifest = Manifest::embedded().unwrap();
     let names: Vec<&str> = manifest.files.iter().map(|file| file.name.as_str()).collect();
     assert_eq!(names, ["train_catvnoncat.h5", "test_catvnoncat.h5"]);

@@ -1,15 +1,15 @@
-//! `cargo xtask plots --quick` (`xtask::plots::run` with `Budget::QUICK`) into temporary folders:
+//! `cargo xtask plots --quick` (`course_tools::figures::run` with `Budget::QUICK`) into temporary folders:
 //! every figure is written, logged, and decodes as a PNG or SVG of the expected size;
 //! `results.md` holds the run's numbers; two runs give byte-identical files; missing data is an
 //! error that names `cargo xtask fetch-data`. And one full run (`cargo xtask plots`) gives the
 //! committed `docs/figures/results.md`. Needs the cat data (`DL_COURSE_DATA`).
 
+use course_tools::figures::{Budget, PlotOptions, RESULTS_FILE, run};
 use linalg_nn::plot::{CHART_SIZE, PANEL_SIZE};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 use tempfile::TempDir;
-use xtask::plots::{Budget, PlotOptions, RESULTS_FILE, run};
 
 /// One quick run: its folder, the files it reported and its log.
 struct QuickRun {
@@ -200,7 +200,7 @@ fn results_file_holds_the_numbers_of_the_run() {
     assert!(results.contains("`deep` model, preset course (101 iterations at learning rate 0.0075, W = randn/sqrt(n_prev), seed 1):\n\n- costs: 0: 0.771749, 100: "), "{results}");
     // One study row per depth, one cell per learning rate.
     let study_rows = results.lines().filter(|l| l.starts_with("| [12288")).count();
-    assert_eq!(study_rows, xtask::plots::STUDY_HIDDEN.len(), "{results}");
+    assert_eq!(study_rows, course_tools::figures::STUDY_HIDDEN.len(), "{results}");
 }
 
 /// Rows of `results.md` whose last digits the machine decides (the summation order of the
@@ -221,12 +221,12 @@ fn full_run_reproduces_the_committed_results_file() {
     };
     run(&options, &mut |_| {}).unwrap_or_else(|err| panic!("cargo xtask plots failed: {err:#}"));
     let generated = std::fs::read_to_string(options.out_dir.join(RESULTS_FILE)).unwrap();
-    let committed_path = xtask::workspace_root().join("docs/figures").join(RESULTS_FILE);
+    let committed_path = linalg_nn::data::workspace_dir().join("docs/figures").join(RESULTS_FILE);
     let committed = std::fs::read_to_string(&committed_path).unwrap();
     let machine_dependent =
         |line: &str| MACHINE_DEPENDENT_ROWS.iter().any(|start| line.starts_with(start));
-    assert!(generated.contains(xtask::plots::MACHINE_DEPENDENT_SYMMETRY));
-    assert!(generated.contains(xtask::plots::MACHINE_DEPENDENT_STUDY));
+    assert!(generated.contains(course_tools::figures::MACHINE_DEPENDENT_SYMMETRY));
+    assert!(generated.contains(course_tools::figures::MACHINE_DEPENDENT_STUDY));
     let (generated, committed): (Vec<&str>, Vec<&str>) =
         (generated.lines().collect(), committed.lines().collect());
     assert_eq!(generated.len(), committed.len(), "{} has another shape", committed_path.display());
