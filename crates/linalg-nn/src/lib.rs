@@ -7,6 +7,7 @@
 //! | module | what it is | course section |
 //! |---|---|---|
 //! | [`matrix`] | numpy idioms on nalgebra `DMatrix<f64>` (axis sums, the `+ b` broadcast, ...) | appendix "Python / numpy" |
+//! | [`numpy`] | `np.dot`, `np.sum(axis=1)` and the helpers' `sigmoid` with numpy's rounding | week 3, course 2 week 1 |
 //! | [`activations`] | sigmoid, tanh, ReLU, leaky ReLU and their derivatives | week 3, "activation functions" |
 //! | [`cost`] | cross-entropy cost J and the squared-error loss | week 2, "logistic regression cost function" |
 //! | [`init`] | zero, small-random, `1/sqrt(n)` and He initialisers | week 3/4, "random initialisation" |
@@ -50,6 +51,7 @@ pub mod exp;
 pub mod gradcheck;
 pub mod init;
 pub mod matrix;
+pub mod numpy;
 #[cfg(feature = "plot")]
 pub mod plot;
 pub mod rng;

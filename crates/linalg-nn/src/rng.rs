@@ -153,6 +153,65 @@ impl NumpyRng {
     pub fn uniform(&mut self, low: f64, high: f64) -> f64 {
         low + (high - low) * self.random_sample()
     }
+
+    /// `np.random.normal(loc, scale)`: `loc + scale * gauss()` (the cached value included).
+    ///
+    /// ```
+    /// // np.random.seed(1); np.random.normal(scale=0.05, size=2)
+    /// let mut rng = linalg_nn::NumpyRng::new(1);
+    /// assert_eq!(rng.normal(0.0, 0.05), 0.0 + 0.05 * 1.6243453636632417);
+    /// assert_eq!(rng.normal(0.0, 0.05), 0.0 + 0.05 * -0.6117564136500754);
+    /// ```
+    pub fn normal(&mut self, loc: f64, scale: f64) -> f64 {
+        loc + scale * self.standard_normal()
+    }
+
+    /// A uniform integer in `[0, max]`, numpy's legacy `random_interval`: the smallest mask
+    /// `2^k - 1 >= max`, then masked 32-bit draws (64-bit draws, high word first, above
+    /// `u32::MAX`) until one is `<= max`. What `shuffle` and `permutation` draw.
+    ///
+    /// ```
+    /// let mut rng = linalg_nn::NumpyRng::new(1);
+    /// let draws: Vec<u64> = (0..1000).map(|_| rng.random_interval(5)).collect();
+    /// assert!(draws.iter().all(|&d| d <= 5));
+    /// assert!((0..=5).all(|v| draws.contains(&v)));
+    /// assert_eq!(rng.random_interval(0), 0);
+    /// ```
+    pub fn random_interval(&mut self, max: u64) -> u64 {
+        if max == 0 {
+            return 0;
+        }
+        let mask = u64::MAX >> max.leading_zeros();
+        loop {
+            let value = if max <= u64::from(u32::MAX) {
+                u64::from(self.next_u32_raw()) & mask
+            } else {
+                let high = u64::from(self.next_u32_raw());
+                ((high << 32) | u64::from(self.next_u32_raw())) & mask
+            };
+            if value <= max {
+                return value;
+            }
+        }
+    }
+
+    /// `np.random.shuffle(x)` for a one-dimensional array: Fisher-Yates from the last element
+    /// down, swapping element `i` with element [`random_interval(i)`](Self::random_interval).
+    ///
+    /// ```
+    /// // np.random.seed(1); a = np.arange(10); np.random.shuffle(a)
+    /// let mut rng = linalg_nn::NumpyRng::new(1);
+    /// let mut a: Vec<usize> = (0..10).collect();
+    /// rng.shuffle(&mut a);
+    /// assert_eq!(a, [2, 9, 6, 4, 0, 3, 1, 7, 8, 5]);
+    /// ```
+    pub fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            // i < items.len(), which is a usize: both conversions are exact.
+            let j = self.random_interval(i as u64) as usize;
+            items.swap(i, j);
+        }
+    }
 }
 
 /// Lets [`NumpyRng`] drive anything in the `rand` ecosystem (`rand::Rng`, formerly `RngCore`,

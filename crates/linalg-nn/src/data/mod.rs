@@ -3,6 +3,7 @@
 //! the other 2-D sets of `planar_utils.py` ([`planar`]), and their errors.
 
 pub mod cat;
+pub mod circles;
 pub mod error;
 pub mod image;
 pub mod planar;
