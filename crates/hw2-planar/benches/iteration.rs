@@ -4,7 +4,7 @@
 //! values) by the C library and by the engines' vectorised copy of it.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use hw2_planar::{Preset, engines, nn_model};
+use hw2_planar::{ModelConfig, Preset, engines, nn_model};
 use linalg_nn::data::planar::load_planar_dataset;
 use linalg_nn::train::Silent;
 use std::hint::black_box;
@@ -12,7 +12,7 @@ use std::time::Duration;
 
 fn iteration(c: &mut Criterion) {
     let flower = load_planar_dataset();
-    let config = hw2_planar::ModelConfig { num_iterations: 100, ..Preset::Course.config() };
+    let config = ModelConfig { num_iterations: 100, ..ModelConfig::preset(Preset::Course) };
     let mut group = c.benchmark_group("hw2 iterations (n_h = 4, m = 400)");
     group.measurement_time(Duration::from_secs(3));
     group.throughput(Throughput::Elements(100));

@@ -53,10 +53,10 @@ impl std::fmt::Display for Engine {
 /// [`crate::nn_model`] on the binary's engine, [`Engine::Shallow`]: the same result, faster.
 ///
 /// ```
-/// use hw2_planar::{Preset, engines, nn_model};
+/// use hw2_planar::{ModelConfig, Preset, engines, nn_model};
 /// use linalg_nn::{data::planar::load_planar_dataset, train::Silent};
 /// let flower = load_planar_dataset();
-/// let config = hw2_planar::ModelConfig { num_iterations: 200, ..Preset::Course.config() };
+/// let config = ModelConfig { num_iterations: 200, ..ModelConfig::preset(Preset::Course) };
 /// let fast = engines::model(&flower.x, &flower.y, &config, &mut Silent).unwrap();
 /// let plain = nn_model(&flower.x, &flower.y, &config, &mut Silent).unwrap();
 /// assert_eq!(fast, plain);

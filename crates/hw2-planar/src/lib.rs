@@ -35,12 +35,12 @@
 //! `--activation relu` the hidden activation, and `--json` prints one JSON object instead.
 //!
 //! ```
-//! use hw2_planar::{Preset, accuracy, nn_model};
+//! use hw2_planar::{ModelConfig, Preset, accuracy, nn_model};
 //! use linalg_nn::data::planar::load_planar_dataset;
 //! use linalg_nn::train::Silent;
 //!
 //! let flower = load_planar_dataset();
-//! let mut config = Preset::Course.config();
+//! let mut config = ModelConfig::preset(Preset::Course);
 //! config.num_iterations = 1000;
 //! let model = nn_model(&flower.x, &flower.y, &config, &mut Silent).unwrap();
 //! // Course notebook, "Cost after iteration 0: 0.693048".
@@ -58,10 +58,11 @@ mod numeric;
 pub mod preset;
 
 pub use error::{PlanarError, Result};
+pub use linalg_nn::train::Preset;
 pub use numeric::{sigmoid, sum_rows_like_numpy};
 pub use preset::{
     COURSE_SWEEP_ITERATIONS, COURSE_SWEEP_SIZES, DEFAULT_HIDDEN_UNITS, DEFAULT_SEED,
-    Initialization, ModelConfig, Preset,
+    Initialization, ModelConfig, sweep_iterations,
 };
 
 use linalg_nn::activations::Activation;

@@ -9,7 +9,9 @@ use anyhow::{Context, Result};
 use clap::Parser;
 use hw2_planar::baseline::{BASELINE_ITERATIONS, BASELINE_LEARNING_RATE};
 use hw2_planar::engines::{Engine, hidden_layer_sweep, logistic_regression, model};
-use hw2_planar::{ModelConfig, Preset, SweepRun, TrainedModel, accuracy, figures};
+use hw2_planar::{
+    ModelConfig, Preset, SweepRun, TrainedModel, accuracy, figures, sweep_iterations,
+};
 use linalg_nn::activations::Activation;
 use linalg_nn::cli::serde_json::{self, json};
 use linalg_nn::cli::{
@@ -74,7 +76,7 @@ fn main() -> ExitCode {
 
 /// The preset with the flags applied.
 fn model_config(args: &Args) -> ModelConfig {
-    let mut config = args.preset.config();
+    let mut config = ModelConfig::preset(args.preset);
     if let Some(epochs) = args.epochs {
         config.num_iterations = epochs;
     }
@@ -204,7 +206,7 @@ fn run_sweep(
     sizes: &[usize],
 ) -> Result<Vec<SweepRun>> {
     let sweep_config = ModelConfig {
-        num_iterations: args.epochs.unwrap_or_else(|| args.preset.sweep_iterations()),
+        num_iterations: args.epochs.unwrap_or_else(|| sweep_iterations(args.preset)),
         ..*config
     };
     console.detail(format!(

@@ -4,8 +4,7 @@
 
 use linalg_nn::NnError;
 use linalg_nn::activations::Activation;
-use std::fmt;
-use std::str::FromStr;
+use linalg_nn::train::Preset;
 
 /// The notebook's hard-coded hidden layer size (`layer_sizes`: "n_h = 4").
 pub const DEFAULT_HIDDEN_UNITS: usize = 4;
@@ -72,8 +71,8 @@ impl ModelConfig {
     /// Checks every field, so a bad flag fails before any training starts.
     ///
     /// ```
-    /// use hw2_planar::Preset;
-    /// let mut config = Preset::Course.config();
+    /// use hw2_planar::{ModelConfig, Preset};
+    /// let mut config = ModelConfig::preset(Preset::Course);
     /// assert!(config.validate().is_ok());
     /// config.hidden_units = 0;
     /// assert!(config.validate().unwrap_err().to_string().contains("hidden units"));
@@ -99,35 +98,24 @@ impl ModelConfig {
         }
         Ok(())
     }
-}
 
-/// A named set of defaults; command-line flags override single fields.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-pub enum Preset {
-    /// The study notes: 2000 iterations at learning rate 0.5, `n_h = 4`, `W2` not scaled, cost
-    /// every 100 iterations. About 88-90 % training accuracy.
-    #[default]
-    Notes,
-    /// The official notebook: 10000 iterations at learning rate 1.2, `n_h = 4`, seed 2, both
-    /// weights `randn * 0.01`, cost every 1000 iterations. 90.75 % training accuracy.
-    Course,
-}
-
-impl Preset {
-    /// Both presets, the default first.
-    pub const ALL: [Preset; 2] = [Preset::Notes, Preset::Course];
-
-    /// The preset's settings.
+    /// The settings of `preset` for this assignment:
+    ///
+    /// - [`Preset::Notes`], the study notes: 2000 iterations at learning rate 0.5, `n_h = 4`,
+    ///   `W2` not scaled, cost every 100 iterations. About 88-90 % training accuracy.
+    /// - [`Preset::Course`], the official notebook: 10000 iterations at learning rate 1.2,
+    ///   `n_h = 4`, seed 2, both weights `randn * 0.01`, cost every 1000 iterations. 90.75 %
+    ///   training accuracy.
     ///
     /// ```
-    /// use hw2_planar::Preset;
-    /// let course = Preset::Course.config();
+    /// use hw2_planar::{ModelConfig, Preset};
+    /// let course = ModelConfig::preset(Preset::Course);
     /// assert_eq!((course.num_iterations, course.learning_rate), (10000, 1.2));
     /// assert_eq!(course.init.seed, 2);
-    /// assert_eq!(Preset::Notes.config().init.w2_scale, 1.0);
+    /// assert_eq!(ModelConfig::preset(Preset::Notes).init.w2_scale, 1.0);
     /// ```
-    pub fn config(self) -> ModelConfig {
-        match self {
+    pub fn preset(preset: Preset) -> ModelConfig {
+        match preset {
             Preset::Notes => ModelConfig {
                 hidden_units: DEFAULT_HIDDEN_UNITS,
                 num_iterations: 2000,
@@ -148,38 +136,19 @@ impl Preset {
             },
         }
     }
-
-    /// Iterations per network of the hidden-layer sweep: the notebook's 5000 for the course
-    /// preset, the preset's own count for the study notes.
-    pub fn sweep_iterations(self) -> usize {
-        match self {
-            Preset::Notes => self.config().num_iterations,
-            Preset::Course => COURSE_SWEEP_ITERATIONS,
-        }
-    }
-
-    /// The name used on the command line (`--preset`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Preset::Notes => "notes",
-            Preset::Course => "course",
-        }
-    }
 }
 
-impl fmt::Display for Preset {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Preset {
-    type Err = String;
-
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let wanted = s.trim().to_ascii_lowercase();
-        Preset::ALL.into_iter().find(|p| p.name() == wanted).ok_or_else(|| {
-            format!("unknown preset '{s}': expected one of notes (the default), course")
-        })
+/// Iterations per network of the hidden-layer sweep under `preset`: the notebook's
+/// [`COURSE_SWEEP_ITERATIONS`] for the course, the preset's own count for the study notes.
+///
+/// ```
+/// use hw2_planar::{ModelConfig, Preset, sweep_iterations};
+/// assert_eq!(sweep_iterations(Preset::Course), 5000);
+/// assert_eq!(sweep_iterations(Preset::Notes), ModelConfig::preset(Preset::Notes).num_iterations);
+/// ```
+pub fn sweep_iterations(preset: Preset) -> usize {
+    match preset {
+        Preset::Notes => ModelConfig::preset(preset).num_iterations,
+        Preset::Course => COURSE_SWEEP_ITERATIONS,
     }
 }

@@ -7,8 +7,8 @@
 //!
 //! One test function, so that no other test allocates while it counts (`alloc_support`).
 
-use hw2_planar::Preset;
 use hw2_planar::engines::{logistic_regression, model};
+use hw2_planar::{ModelConfig, Preset};
 use linalg_nn::data::planar::load_planar_dataset;
 use linalg_nn::train::Silent;
 
@@ -28,11 +28,11 @@ fn no_training_loop_allocates_per_iteration() {
         (20, true, "the matrix loop (20 hidden units)"),
     ] {
         let allocations = alloc_support::allocations_of_more_iterations(100, |n| {
-            let config = hw2_planar::ModelConfig {
+            let config = ModelConfig {
                 hidden_units,
                 num_iterations: n,
                 every_cost,
-                ..Preset::Course.config()
+                ..ModelConfig::preset(Preset::Course)
             };
             model(x, y, &config, &mut Silent).unwrap();
         });

@@ -46,8 +46,12 @@ fn the_shallow_engine_gives_the_notebook_loops_bits() {
         (9, Activation::Tanh, 300),
         (20, Activation::LeakyRelu, 300),
     ] {
-        let config =
-            ModelConfig { hidden_units, activation, num_iterations, ..Preset::Course.config() };
+        let config = ModelConfig {
+            hidden_units,
+            activation,
+            num_iterations,
+            ..ModelConfig::preset(Preset::Course)
+        };
         let what = format!("n_h = {hidden_units}, {activation}");
         let plain = nn_model(&flower.x, &flower.y, &config, &mut Silent).unwrap();
         let fast = engines::model(&flower.x, &flower.y, &config, &mut Silent).unwrap();
@@ -67,7 +71,7 @@ fn the_course_preset_is_the_same_on_both_loops() {
     // and the last bits pick the state): the notebook's loop prints what the binary prints,
     // 0.693048 ... 0.218575 and 90.75 %.
     let flower = load_planar_dataset();
-    let config = Preset::Course.config();
+    let config = ModelConfig::preset(Preset::Course);
     let plain = nn_model(&flower.x, &flower.y, &config, &mut Silent).unwrap();
     let fast = engines::model(&flower.x, &flower.y, &config, &mut Silent).unwrap();
     assert_same_bits(&fast, &plain, "course preset");
@@ -85,7 +89,7 @@ fn two_outputs_take_the_engines_matrix_loop_with_the_same_bits() {
         m,
         |i, j| if i == 0 { flower.y[(0, j)] } else { 1.0 - flower.y[(0, j)] },
     );
-    let config = ModelConfig { num_iterations: 300, ..Preset::Notes.config() };
+    let config = ModelConfig { num_iterations: 300, ..ModelConfig::preset(Preset::Notes) };
     let plain = nn_model(&flower.x, &y, &config, &mut Silent).unwrap();
     let fast = engines::model(&flower.x, &y, &config, &mut Silent).unwrap();
     assert_eq!(fast.parameters.w2.shape(), (2, 4));
@@ -95,7 +99,7 @@ fn two_outputs_take_the_engines_matrix_loop_with_the_same_bits() {
 #[test]
 fn every_sweep_gives_the_notebook_sweeps_runs_in_order() {
     let flower = load_planar_dataset();
-    let config = ModelConfig { num_iterations: 200, ..Preset::Course.config() };
+    let config = ModelConfig { num_iterations: 200, ..ModelConfig::preset(Preset::Course) };
     let sizes = [3, 1, 9, 4];
     let plain = hidden_layer_sweep(&flower.x, &flower.y, &sizes, &config, |_| Silent).unwrap();
     for engine in Engine::ALL {
@@ -149,7 +153,8 @@ fn the_figures_predict_as_the_notebook_predicts() {
         -5.0 + 10.0 * (cell as f64 + 0.5) / n as f64
     });
     for activation in Activation::ALL {
-        let config = ModelConfig { activation, num_iterations: 300, ..Preset::Course.config() };
+        let config =
+            ModelConfig { activation, num_iterations: 300, ..ModelConfig::preset(Preset::Course) };
         let model = engines::model(&flower.x, &flower.y, &config, &mut Silent).unwrap();
         let plain = predict(&model.parameters, &mesh).unwrap();
         let fast = engines::predict(&model.parameters, &mesh).unwrap();

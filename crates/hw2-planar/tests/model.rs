@@ -158,7 +158,7 @@ fn trained_network_boundary_agrees_with_its_predictions() {
     // The flower's boundary grid must classify each point's cell as predict classifies a point
     // at the cell's centre.
     let flower = load_planar_dataset();
-    let mut config = Preset::Course.config();
+    let mut config = ModelConfig::preset(Preset::Course);
     config.num_iterations = 500;
     let model = nn_model(&flower.x, &flower.y, &config, &mut Silent).unwrap();
     let grid = decision_grid(&model.parameters, &flower.x, GRID_RESOLUTION).unwrap();
@@ -186,21 +186,22 @@ fn bad_configurations_are_refused_before_training() {
         let mut calls = 0;
         let mut count = |_: &Iteration| calls += 1;
 
-        let zero_hidden = ModelConfig { hidden_units: 0, ..Preset::Notes.config() };
+        let zero_hidden = ModelConfig { hidden_units: 0, ..ModelConfig::preset(Preset::Notes) };
         let err = model_with(engine, &flower.x, &flower.y, &zero_hidden, &mut count).unwrap_err();
         assert!(err.to_string().contains("hidden units (n_h)"), "{engine}: {err}");
         assert!(err.to_string().contains("got 0"), "{engine}: {err}");
 
-        let nan_rate = ModelConfig { learning_rate: f64::NAN, ..Preset::Notes.config() };
+        let nan_rate =
+            ModelConfig { learning_rate: f64::NAN, ..ModelConfig::preset(Preset::Notes) };
         let err = model_with(engine, &flower.x, &flower.y, &nan_rate, &mut count).unwrap_err();
         assert!(err.to_string().contains("learning rate"), "{engine}: {err}");
         assert!(err.to_string().contains("NaN"), "{engine}: {err}");
 
-        let no_iterations = ModelConfig { num_iterations: 0, ..Preset::Notes.config() };
+        let no_iterations = ModelConfig { num_iterations: 0, ..ModelConfig::preset(Preset::Notes) };
         assert!(model_with(engine, &flower.x, &flower.y, &no_iterations, &mut count).is_err());
 
         let mismatched = DMatrix::zeros(1, 399);
-        let notes = Preset::Notes.config();
+        let notes = ModelConfig::preset(Preset::Notes);
         let err = model_with(engine, &flower.x, &mismatched, &notes, &mut count).unwrap_err();
         assert!(err.to_string().contains("Y (one label per column of X)"), "{engine}: {err}");
 
@@ -213,12 +214,20 @@ fn bad_configurations_are_refused_before_training() {
         assert_eq!(calls, 0, "{engine}: no training iteration may run with a bad configuration");
     }
     // The notebook's own sweep checks every size first too.
-    let err =
-        hidden_layer_sweep(&flower.x, &flower.y, &[4, 0], &Preset::Notes.config(), |_| Silent)
-            .unwrap_err();
+    let err = hidden_layer_sweep(
+        &flower.x,
+        &flower.y,
+        &[4, 0],
+        &ModelConfig::preset(Preset::Notes),
+        |_| Silent,
+    )
+    .unwrap_err();
     assert!(err.to_string().contains("got 0"), "{err}");
     assert!(
-        hidden_layer_sweep(&flower.x, &flower.y, &[], &Preset::Notes.config(), |_| Silent).is_err()
+        hidden_layer_sweep(&flower.x, &flower.y, &[], &ModelConfig::preset(Preset::Notes), |_| {
+            Silent
+        })
+        .is_err()
     );
 }
 
@@ -231,7 +240,7 @@ fn a_huge_learning_rate_stops_with_a_divergence_error() {
 
 fn diverges_at_a_huge_learning_rate(engine: Engine) {
     let flower = load_planar_dataset();
-    let config = ModelConfig { learning_rate: 1e6, ..Preset::Notes.config() };
+    let config = ModelConfig { learning_rate: 1e6, ..ModelConfig::preset(Preset::Notes) };
     let mut reported = Vec::new();
     let mut observer = |it: &Iteration| reported.extend(it.cost);
     let err = model_with(engine, &flower.x, &flower.y, &config, &mut observer).unwrap_err();
@@ -262,7 +271,7 @@ fn other_datasets_train_as_in_numpy_and_deterministically() {
     // last recorded cost and the accuracy as `python3 hw2_planar.py --preset notes --dataset
     // NAME` prints them (the same on every OpenBLAS kernel tried). The structured sets are
     // learnt, while "no structure" stays at chance.
-    let config = Preset::Notes.config();
+    let config = ModelConfig::preset(Preset::Notes);
     for (dataset, first, last, numpy_accuracy) in [
         (PlanarDataset::NoisyCircles, "0.694386", "0.464628", 76.5),
         (PlanarDataset::NoisyMoons, "0.678640", "0.301644", 87.0),

@@ -118,8 +118,9 @@ fn course_run() -> &'static (TrainedModel, f64, Vec<Iteration>) {
                 seen.push(*it);
             }
         };
-        let model = model(&flower.x, &flower.y, &Preset::Course.config(), &mut observer)
-            .expect("the course preset trains");
+        let model =
+            model(&flower.x, &flower.y, &ModelConfig::preset(Preset::Course), &mut observer)
+                .expect("the course preset trains");
         let acc = accuracy(&flower.x, &flower.y, &model.parameters).unwrap();
         (model, acc, seen)
     })
@@ -214,7 +215,10 @@ fn hidden_layer_sweep_matches_numpy() {
     // --sweep 1,2,3,4,5,20,50` prints.
     let numpy_haswell = [67.5, 67.25, 90.75, 90.5, 91.25, 90.5, 90.75];
     let flower = load_planar_dataset();
-    let config = ModelConfig { num_iterations: COURSE_SWEEP_ITERATIONS, ..Preset::Course.config() };
+    let config = ModelConfig {
+        num_iterations: COURSE_SWEEP_ITERATIONS,
+        ..ModelConfig::preset(Preset::Course)
+    };
     let runs =
         hidden_layer_sweep(&flower.x, &flower.y, &COURSE_SWEEP_SIZES, &config, |_| Silent).unwrap();
     let sizes: Vec<usize> = runs.iter().map(|r| r.hidden_units).collect();
@@ -236,7 +240,7 @@ fn notes_runs() -> &'static [(Activation, TrainedModel, f64)] {
         Activation::ALL
             .into_iter()
             .map(|activation| {
-                let config = ModelConfig { activation, ..Preset::Notes.config() };
+                let config = ModelConfig { activation, ..ModelConfig::preset(Preset::Notes) };
                 let model = model(&flower.x, &flower.y, &config, &mut Silent).unwrap();
                 let acc = accuracy(&flower.x, &flower.y, &model.parameters).unwrap();
                 (activation, model, acc)

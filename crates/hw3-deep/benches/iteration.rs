@@ -5,7 +5,7 @@
 //! the data set (`cargo xtask fetch-data`, or DL_COURSE_DATA).
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use hw3_deep::{EngineOptions, ModelKind, Preset, l_layer_model_with};
+use hw3_deep::{EngineOptions, ModelKind, Preset, TrainOptions, l_layer_model_with};
 use linalg_nn::data::{default_data_dir, load_dataset};
 use linalg_nn::train::Silent;
 use nn_engines::gram::{Engine, gram_matrix};
@@ -27,9 +27,9 @@ fn iteration(c: &mut Criterion) {
             (Engine::Gram, &x, "gram", 200),
         ];
         for (engine, inputs, name, iterations) in runs {
-            let options = hw3_deep::TrainOptions {
+            let options = TrainOptions {
                 num_iterations: iterations,
-                ..Preset::Course.options(model)
+                ..TrainOptions::preset(Preset::Course, model)
             };
             let engine_options = EngineOptions { engine, gram: Some(&gram) };
             group.throughput(Throughput::Elements(iterations as u64));

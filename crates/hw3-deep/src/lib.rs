@@ -26,9 +26,9 @@
 //! | `predict` | [`predict`] ([`predict_probabilities`], [`accuracy`]) |
 //! | `print_mislabeled_images` | [`figures::mislabeled_images`] |
 //!
-//! Besides these the root holds the crate's own model types: [`ModelKind`], [`Preset`],
-//! [`TrainOptions`], [`TrainedModel`], [`EngineOptions`], the errors ([`DeepError`]) and the
-//! training loops ([`gradient_descent`], [`train_with_engine`]).
+//! Besides these the root holds the crate's own model types: [`ModelKind`], [`TrainOptions`]
+//! (a [`Preset`]'s settings: [`TrainOptions::preset`]), [`TrainedModel`], [`EngineOptions`], the
+//! errors ([`DeepError`]) and the training loops ([`gradient_descent`], [`train_with_engine`]).
 //!
 //! The training loops call the notebook's functions through buffer-reusing twins, in
 //! [`reusing`] (`hw3_deep::reusing::linear_forward_into`, `l_model_forward_reusing`,
@@ -101,8 +101,9 @@ pub use forward::{
     ForwardPass, LayerCache, LayerOutput, LinearCache, compute_cost, l_model_forward,
     linear_activation_forward, linear_forward,
 };
+pub use linalg_nn::train::Preset;
 pub use model::{
-    COST_EVERY, DEEP_HIDDEN, DEFAULT_SEED, LEARNING_RATE, ModelKind, Preset, TWO_LAYER_HIDDEN,
+    COST_EVERY, DEEP_HIDDEN, DEFAULT_SEED, LEARNING_RATE, ModelKind, TWO_LAYER_HIDDEN,
     TrainOptions, TrainedModel, accuracy, check_binary_labels, check_model_fits, l_layer_model,
     l_layer_model_with, mislabeled_indices, predict, predict_probabilities, train_with_engine,
     two_layer_model, two_layer_model_with,

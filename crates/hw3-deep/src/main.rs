@@ -286,7 +286,7 @@ fn layer_dims(args: &Args, n_x: usize) -> Vec<usize> {
 }
 
 fn train_options(args: &Args, preset: Preset) -> TrainOptions {
-    let mut options = preset.options(args.model);
+    let mut options = TrainOptions::preset(preset, args.model);
     if let Some(n) = args.iterations {
         options.num_iterations = n;
     }

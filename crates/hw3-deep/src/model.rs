@@ -12,7 +12,7 @@ use crate::network::{
 };
 use linalg_nn::init::WeightInit;
 use linalg_nn::matrix::{accuracy_percent, ensure_finite, ensure_shape};
-use linalg_nn::train::{TrainObserver, validate_hyperparameters};
+use linalg_nn::train::{Preset, TrainObserver, validate_hyperparameters};
 use linalg_nn::{NnError, NumpyRng};
 use nalgebra::DMatrix;
 use nn_engines::gram::Engine;
@@ -89,68 +89,6 @@ impl FromStr for ModelKind {
     }
 }
 
-/// How a model is trained: the study notes' settings or the official notebook's.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Preset {
-    /// The study notes: 3000 iterations, `W = randn / sqrt(n[l-1])` for both models, seeded
-    /// with [`DEFAULT_SEED`].
-    Notes,
-    /// The official notebook: 2500 iterations after `np.random.seed(1)`; the 2-layer model
-    /// draws `W = randn * 0.01` (`initialize_parameters`), the deep one `randn / sqrt(n[l-1])`
-    /// (`initialize_parameters_deep`).
-    Course,
-}
-
-impl Preset {
-    /// Both presets.
-    pub const ALL: [Preset; 2] = [Preset::Notes, Preset::Course];
-
-    /// The training settings of this preset for `model`.
-    ///
-    /// ```
-    /// use hw3_deep::{ModelKind, Preset};
-    /// use linalg_nn::init::WeightInit;
-    /// let course = Preset::Course.options(ModelKind::TwoLayer);
-    /// assert_eq!((course.num_iterations, course.init), (2500, WeightInit::SMALL));
-    /// let notes = Preset::Notes.options(ModelKind::TwoLayer);
-    /// assert_eq!((notes.num_iterations, notes.init), (3000, WeightInit::InverseSqrtFanIn));
-    /// ```
-    pub fn options(self, model: ModelKind) -> TrainOptions {
-        let (num_iterations, init) = match (self, model) {
-            (Preset::Notes, _) => (3000, WeightInit::InverseSqrtFanIn),
-            (Preset::Course, ModelKind::TwoLayer) => (2500, WeightInit::SMALL),
-            (Preset::Course, ModelKind::Deep) => (2500, WeightInit::InverseSqrtFanIn),
-        };
-        TrainOptions { num_iterations, learning_rate: LEARNING_RATE, init, seed: DEFAULT_SEED }
-    }
-
-    /// The name used on the command line (`notes`, `course`).
-    pub fn name(self) -> &'static str {
-        match self {
-            Preset::Notes => "notes",
-            Preset::Course => "course",
-        }
-    }
-}
-
-impl fmt::Display for Preset {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
-impl FromStr for Preset {
-    type Err = String;
-
-    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-        match s.to_ascii_lowercase().as_str() {
-            "notes" | "default" | "study-notes" => Ok(Preset::Notes),
-            "course" | "notebook" => Ok(Preset::Course),
-            _ => Err(format!("unknown preset '{s}': expected notes (the default) or course")),
-        }
-    }
-}
-
 /// The hyperparameters of one training run.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct TrainOptions {
@@ -162,6 +100,35 @@ pub struct TrainOptions {
     pub init: WeightInit,
     /// `np.random.seed(seed)` before the weights are drawn.
     pub seed: u32,
+}
+
+impl TrainOptions {
+    /// The settings of `preset` for `model`:
+    ///
+    /// - [`Preset::Notes`], the study notes: 3000 iterations, `W = randn / sqrt(n[l-1])` for
+    ///   both models, seeded with [`DEFAULT_SEED`].
+    /// - [`Preset::Course`], the official notebook: 2500 iterations after `np.random.seed(1)`;
+    ///   the 2-layer model draws `W = randn * 0.01` (`initialize_parameters`), the deep one
+    ///   `randn / sqrt(n[l-1])` (`initialize_parameters_deep`).
+    ///
+    /// Both learn at [`LEARNING_RATE`].
+    ///
+    /// ```
+    /// use hw3_deep::{ModelKind, Preset, TrainOptions};
+    /// use linalg_nn::init::WeightInit;
+    /// let course = TrainOptions::preset(Preset::Course, ModelKind::TwoLayer);
+    /// assert_eq!((course.num_iterations, course.init), (2500, WeightInit::SMALL));
+    /// let notes = TrainOptions::preset(Preset::Notes, ModelKind::TwoLayer);
+    /// assert_eq!((notes.num_iterations, notes.init), (3000, WeightInit::InverseSqrtFanIn));
+    /// ```
+    pub fn preset(preset: Preset, model: ModelKind) -> TrainOptions {
+        let (num_iterations, init) = match (preset, model) {
+            (Preset::Notes, _) => (3000, WeightInit::InverseSqrtFanIn),
+            (Preset::Course, ModelKind::TwoLayer) => (2500, WeightInit::SMALL),
+            (Preset::Course, ModelKind::Deep) => (2500, WeightInit::InverseSqrtFanIn),
+        };
+        TrainOptions { num_iterations, learning_rate: LEARNING_RATE, init, seed: DEFAULT_SEED }
+    }
 }
 
 /// What training returns: the learned parameters and the cost every [`COST_EVERY`]
@@ -271,12 +238,12 @@ pub fn two_layer_model_with(
 /// hold any finite labels, as the notebook's function takes them.
 ///
 /// ```
-/// use hw3_deep::{l_layer_model, ModelKind, Preset};
+/// use hw3_deep::{l_layer_model, ModelKind, Preset, TrainOptions};
 /// use linalg_nn::train::Silent;
 /// use nalgebra::DMatrix;
 /// let x = DMatrix::zeros(12, 3);
 /// let y = DMatrix::zeros(1, 3);
-/// let options = Preset::Course.options(ModelKind::Deep);
+/// let options = TrainOptions::preset(Preset::Course, ModelKind::Deep);
 /// let err = l_layer_model(&x, &y, &[10, 5, 1], &options, &mut Silent).unwrap_err();
 /// assert!(err.to_string().contains("must equal the number of input features, 12"));
 /// ```
@@ -293,7 +260,7 @@ pub fn l_layer_model(
 /// [`l_layer_model`] run by the engine `engine.engine` (`--engine` of the binary).
 ///
 /// ```
-/// use hw3_deep::{EngineOptions, Preset, ModelKind, l_layer_model, l_layer_model_with};
+/// use hw3_deep::{EngineOptions, Preset, ModelKind, TrainOptions, l_layer_model, l_layer_model_with};
 /// use linalg_nn::{NumpyRng, train::Silent};
 /// use nn_engines::gram::Engine;
 /// use nalgebra::DMatrix;
@@ -302,7 +269,7 @@ pub fn l_layer_model(
 /// let mut rng = NumpyRng::new(4);
 /// let x = rng.randn(30, 8);
 /// let y = DMatrix::from_row_slice(1, 8, &[1.0, 0.0, 0.0, 1.0, 1.0, 0.0, 1.0, 0.0]);
-/// let options = hw3_deep::TrainOptions { num_iterations: 300, learning_rate: 0.05, ..Preset::Course.options(ModelKind::Deep) };
+/// let options = TrainOptions { num_iterations: 300, learning_rate: 0.05, ..TrainOptions::preset(Preset::Course, ModelKind::Deep) };
 /// let direct = l_layer_model(&x, &y, &[30, 5, 3, 1], &options, &mut Silent).unwrap();
 /// let gram = l_layer_model_with(&x, &y, &[30, 5, 3, 1], &options, EngineOptions::default(), &mut Silent).unwrap();
 /// assert_eq!((direct.engine, gram.engine), (Engine::Direct, Engine::Gram));

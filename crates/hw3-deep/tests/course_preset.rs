@@ -15,7 +15,7 @@
 
 use hw3_deep::model_file::{load_model, save_model};
 use hw3_deep::{
-    EngineOptions, ModelKind, Preset, TrainedModel, accuracy, l_layer_model_with,
+    EngineOptions, ModelKind, Preset, TrainOptions, TrainedModel, accuracy, l_layer_model_with,
     mislabeled_indices, predict, predict_probabilities, two_layer_model_with,
 };
 use linalg_nn::data::{CatSplit, default_data_dir, load_dataset};
@@ -68,7 +68,7 @@ fn train(model: ModelKind, engine: Engine) -> TrainedModel {
 fn train_on(x: &dyn Inputs, model: ModelKind, engine: Engine) -> TrainedModel {
     let c = course();
     let y = &c.y_train;
-    let options = Preset::Course.options(model);
+    let options = TrainOptions::preset(Preset::Course, model);
     let dims = model.layer_dims(x.shape().0);
     let engine_options = EngineOptions { engine, gram: Some(&c.gram) };
     let started = std::time::Instant::now();

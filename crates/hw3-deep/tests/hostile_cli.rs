@@ -67,7 +67,11 @@ fn hostile_command_lines_and_files() {
     t.expect_usage_errors(
         &[
             ("unknown model", &["--model", "three-layer"], "expected two-layer or deep"),
-            ("unknown preset", &["--preset", "fast"], "expected notes (the default) or course"),
+            (
+                "unknown preset",
+                &["--preset", "fast"],
+                "unknown preset 'fast': expected one of notes (the default), course",
+            ),
             (
                 "unknown engine",
                 &["--engine", "turbo"],

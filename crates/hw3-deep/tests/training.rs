@@ -526,7 +526,7 @@ fn a_diverging_run_stops_with_advice() {
 fn presets_match_the_issue() {
     // The study notes: 3000 iterations, rate 0.0075, randn/sqrt(n_prev), seed 1, for both.
     for model in ModelKind::ALL {
-        let notes = Preset::Notes.options(model);
+        let notes = TrainOptions::preset(Preset::Notes, model);
         assert_eq!(
             notes,
             TrainOptions {
@@ -538,9 +538,15 @@ fn presets_match_the_issue() {
         );
     }
     // The notebook: 2500 iterations; randn*0.01 for the 2-layer model only.
-    assert_eq!(Preset::Course.options(ModelKind::TwoLayer).init, WeightInit::Scaled(0.01));
-    assert_eq!(Preset::Course.options(ModelKind::Deep).init, WeightInit::InverseSqrtFanIn);
-    assert_eq!(Preset::Course.options(ModelKind::Deep).num_iterations, 2500);
+    assert_eq!(
+        TrainOptions::preset(Preset::Course, ModelKind::TwoLayer).init,
+        WeightInit::Scaled(0.01)
+    );
+    assert_eq!(
+        TrainOptions::preset(Preset::Course, ModelKind::Deep).init,
+        WeightInit::InverseSqrtFanIn
+    );
+    assert_eq!(TrainOptions::preset(Preset::Course, ModelKind::Deep).num_iterations, 2500);
     assert_eq!("course".parse::<Preset>().unwrap(), Preset::Course);
     assert_eq!("default".parse::<Preset>().unwrap(), Preset::Notes);
     assert!("fast".parse::<Preset>().is_err());

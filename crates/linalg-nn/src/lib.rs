@@ -16,7 +16,7 @@
 //! | [`data`] | cat / non-cat HDF5 files, the planar "flower", your own pictures | `lr_utils.py`, `planar_utils.py` |
 //! | [`exp`] | the exponential behind the sigmoid, glibc's bits on every machine | week 2, `np.exp` |
 //! | [`tanh`] | the hidden layer's tanh, glibc's bits on every machine | week 3, `np.tanh` |
-//! | [`train`] | hyperparameter checks, divergence detection, progress observers | every `optimize` / `model` cell |
+//! | [`train`] | the presets (study notes / notebook), hyperparameter checks, divergence detection, progress observers | every `optimize` / `model` cell |
 //! | `cli` (feature `cli`) | flags, console output, `--json` and progress bars shared by the binaries | (project convention) |
 //! | [`atomic`] | write-to-temp-then-rename for every file we produce | (project convention) |
 //! | `plot` (feature `plot`) | cost curves, cat pictures, the flower and its decision boundaries, heatmaps as PNG/SVG | the notebooks' matplotlib cells |

@@ -1,8 +1,73 @@
-//! What every training loop of the course shares: validating the hyperparameters, watching the
-//! cost for divergence, and reporting progress ("Cost after iteration i: c") without tying the
-//! model crates to a terminal.
+//! What every training loop of the course shares: the two sets of settings a run starts from
+//! ([`Preset`]), validating the hyperparameters, watching the cost for divergence, and reporting
+//! progress ("Cost after iteration i: c") without tying the model crates to a terminal.
 
 use crate::error::{NnError, Result};
+use std::fmt;
+use std::str::FromStr;
+
+/// Which settings a run starts from; each assignment crate says what they are for its models
+/// (command-line flags then override single fields).
+///
+/// ```
+/// use linalg_nn::train::Preset;
+/// assert_eq!(Preset::default(), Preset::Notes);
+/// assert_eq!("course".parse::<Preset>(), Ok(Preset::Course));
+/// assert_eq!(" Study-Notes ".parse::<Preset>(), Ok(Preset::Notes));
+/// assert_eq!(Preset::Course.to_string(), "course");
+/// for preset in Preset::ALL {
+///     assert_eq!(preset.name().parse::<Preset>(), Ok(preset));
+/// }
+/// assert_eq!(
+///     "fast".parse::<Preset>().unwrap_err(),
+///     "unknown preset 'fast': expected one of notes (the default), course"
+/// );
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Preset {
+    /// The study notes' settings (the default).
+    #[default]
+    Notes,
+    /// The official notebook's settings.
+    Course,
+}
+
+impl Preset {
+    /// Both presets, the default first.
+    pub const ALL: [Preset; 2] = [Preset::Notes, Preset::Course];
+
+    /// The name used on the command line (`--preset notes`, `--preset course`) and in reports.
+    pub fn name(self) -> &'static str {
+        self.spellings()[0]
+    }
+
+    /// What `--preset` accepts for this preset (in lower case), its name first.
+    fn spellings(self) -> &'static [&'static str] {
+        match self {
+            Preset::Notes => &["notes", "default", "study-notes"],
+            Preset::Course => &["course", "notebook"],
+        }
+    }
+}
+
+impl fmt::Display for Preset {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl FromStr for Preset {
+    type Err = String;
+
+    /// A preset's name, or an alias: `default` or `study-notes` for the notes, `notebook` for
+    /// the course; case and surrounding spaces do not matter.
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        let wanted = s.trim().to_ascii_lowercase();
+        Preset::ALL.into_iter().find(|p| p.spellings().contains(&wanted.as_str())).ok_or_else(
+            || format!("unknown preset '{s}': expected one of notes (the default), course"),
+        )
+    }
+}
 
 /// One step of gradient descent as seen by an observer.
 #[derive(Clone, Copy, Debug, PartialEq)]
