@@ -121,6 +121,9 @@ pub fn median(values: &[f64]) -> Option<f64> {
     }
 }
 
+/// The binaries that generate their data (they take no `--data-dir`).
+const GENERATED_DATA: [&str; 2] = ["hw2-planar", "hw4-initialization"];
+
 /// The package and binary that writes the benchmark's copies of the cat data
 /// (`course-tools export-cat`, crates/course-tools/src/export.rs).
 pub const EXPORT_TOOL: &str = "course-tools";
@@ -265,8 +268,8 @@ fn course_groups(
 ) -> Vec<Group> {
     let cat_bytes = 12288 * 209 * 8;
     let ours = |label: &str, binary: &str, args: &[&str]| -> Program {
-        // hw2-planar generates its data: it has no --data-dir.
-        let data_dir = (binary != "hw2-planar").then_some(data_dir);
+        // hw2-planar and hw4-initialization generate their data: they have no --data-dir.
+        let data_dir = (!GENERATED_DATA.contains(&binary)).then_some(data_dir);
         let argv = our_argv(bin.join(binary).into_os_string(), args.iter().map(os), data_dir);
         Program { label: label.to_string(), argv, numpy: false }
     };
@@ -319,6 +322,16 @@ fn course_groups(
             )],
             numpy: numpy_program("hw2_planar.py", &[]),
             matrix_bytes: 2 * 400 * 8,
+        },
+        Group {
+            name: "hw4 He initialization, 15000 iterations".into(),
+            ours: vec![(
+                "plain".into(),
+                ours("hw4-initialization he", "hw4-initialization", &["--init", "he"]),
+                20.0,
+            )],
+            numpy: numpy_program("hw4_initialization.py", &["--init", "he"]),
+            matrix_bytes: 2 * 300 * 8,
         },
         Group {
             name: "hw3 two-layer, 2500 iterations".into(),
@@ -403,7 +416,9 @@ pub fn run(options: &BenchOptions, print: &mut dyn FnMut(&str)) -> Result<()> {
         bail!("--reps must be at least 1");
     }
     if !options.skip_build {
-        crate::build_release(root, &["hw1-logreg", "hw2-planar", "hw3-deep", EXPORT_TOOL])?;
+        let mut packages = vec!["hw1-logreg", "hw2-planar", "hw3-deep", "hw4-initialization"];
+        packages.push(EXPORT_TOOL);
+        crate::build_release(root, &packages)?;
     }
     let bin = crate::release_dir(root);
     let numpy = if options.no_numpy { Err("--no-numpy given".to_string()) } else { find_numpy() };
@@ -806,17 +821,17 @@ mod tests {
     }
 
     #[test]
-    fn our_runs_draw_no_figures_and_hw2_gets_no_data_dir() {
+    fn our_runs_draw_no_figures_and_generated_data_gets_no_data_dir() {
         let data = Path::new("/data");
         let groups = course_groups(Path::new("/bin"), data, None, true);
         let programs: Vec<&Program> =
             groups.iter().flat_map(|g| g.ours.iter().map(|(_, p, _)| p)).collect();
-        assert_eq!(programs.len(), 7);
+        assert_eq!(programs.len(), 8);
         for program in programs {
             let argv: Vec<&str> = program.argv.iter().filter_map(|a| a.to_str()).collect();
             assert_eq!(argv.iter().filter(|a| **a == "--no-plots").count(), 1, "{argv:?}");
             assert!(!argv.contains(&"--out"), "{argv:?}");
-            let reads_data = !argv[0].ends_with("hw2-planar");
+            let reads_data = !GENERATED_DATA.iter().any(|b| argv[0].ends_with(b));
             assert_eq!(argv.contains(&"--data-dir"), reads_data, "{argv:?}");
         }
         let argv = our_argv(os("hw3-deep"), [os("--iterations"), os("5")], Some(data));

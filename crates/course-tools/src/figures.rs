@@ -19,11 +19,10 @@ use hw2_planar::engines::{hidden_layer_sweep, logistic_regression, model as plan
 use hw2_planar::figures::{GRID_RESOLUTION, decision_grid};
 use hw2_planar::{
     COURSE_SWEEP_ITERATIONS, COURSE_SWEEP_SIZES, Initialization, ModelConfig, Parameters,
-    Preset as PlanarPreset,
 };
 use hw3_deep::{
-    DeepError, EngineOptions, ModelKind, Preset as DeepPreset, TrainOptions, TrainedModel,
-    initialize_parameters_deep, l_layer_model_with, train_with_engine, two_layer_model_with,
+    DeepError, EngineOptions, ModelKind, TrainOptions, TrainedModel, initialize_parameters_deep,
+    l_layer_model_with, train_with_engine, two_layer_model_with,
 };
 use linalg_nn::NumpyRng;
 use linalg_nn::activations::Activation;
@@ -36,7 +35,7 @@ use linalg_nn::plot::{
     DecisionBoundary, Heatmap, LabeledImage, LineChart, Series, decision_boundary_grid, heatmap,
     image_grid, line_chart,
 };
-use linalg_nn::train::Silent;
+use linalg_nn::train::{Preset, Silent};
 use nalgebra::DMatrix;
 use nn_engines::gram::{Engine, GramMatrix, gram_matrix};
 use std::path::{Path, PathBuf};
@@ -48,6 +47,8 @@ pub const BASICS_DIR: &str = "02-basics";
 pub const SHALLOW_DIR: &str = "03-shallow";
 /// Folder of chapter 4's figures (hw3-deep and the hyperparameter study).
 pub const DEEP_DIR: &str = "04-deep";
+/// Folder of chapter 6's figures (course 2, week 1: hw4-initialization).
+pub const PRACTICAL_DIR: &str = "06-practical";
 /// The generated table of every number of the run, at the top of the output folder.
 pub const RESULTS_FILE: &str = "results.md";
 
@@ -87,6 +88,8 @@ pub struct Budget {
     pub hw3_iterations: usize,
     /// Each run of the hyperparameter study.
     pub study_iterations: usize,
+    /// Each of hw4's three initialisations (the notebook's 15000).
+    pub hw4_iterations: usize,
 }
 
 impl Budget {
@@ -100,6 +103,7 @@ impl Budget {
         symmetry_iterations: 2500,
         hw3_iterations: 2500,
         study_iterations: 2500,
+        hw4_iterations: hw4_initialization::NUM_ITERATIONS,
     };
 
     /// A few iterations per run, for the CI test of this command.
@@ -112,6 +116,7 @@ impl Budget {
         symmetry_iterations: 20,
         hw3_iterations: 101,
         study_iterations: 20,
+        hw4_iterations: 1001,
     };
 
     /// `"full"` or `"quick"` (or `"custom"`), for the header of the results file.
@@ -159,9 +164,11 @@ pub fn run(options: &PlotOptions, log: &mut dyn FnMut(&str)) -> Result<Vec<PathB
     let shallow = shallow(&mut out, &cat, &budget)?;
     out.log("chapter 4: hw3-deep (two-layer and deep models), hyperparameter study");
     let deep = deep(&mut out, &cat, &budget)?;
+    out.log("chapter 6: hw4-initialization (zeros, large random and He weights on the circles)");
+    let practical = practical(&mut out, &budget)?;
 
     let path = out.root.join(RESULTS_FILE);
-    let markdown = results_markdown(&budget, &basics, &shallow, &deep);
+    let markdown = results_markdown(&budget, &basics, &shallow, &deep, &practical);
     write_bytes_atomic(&path, markdown.as_bytes())?;
     out.wrote(path);
     Ok(out.written)
@@ -176,7 +183,7 @@ struct Output<'a> {
 
 impl<'a> Output<'a> {
     fn new(root: &Path, log: &'a mut dyn FnMut(&str)) -> Result<Self> {
-        for chapter in [BASICS_DIR, SHALLOW_DIR, DEEP_DIR] {
+        for chapter in [BASICS_DIR, SHALLOW_DIR, DEEP_DIR, PRACTICAL_DIR] {
             let dir = root.join(chapter);
             std::fs::create_dir_all(&dir)
                 .with_context(|| format!("cannot create the figure folder {}", dir.display()))?;
@@ -370,8 +377,10 @@ fn shallow(out: &mut Output<'_>, cat: &CatData<'_>, budget: &Budget) -> Result<S
     figures::dataset_scatter(&path, &flower, "flower: red = 0, blue = 1")?;
     out.wrote(path);
 
-    let config =
-        ModelConfig { num_iterations: budget.hw2_iterations, ..PlanarPreset::Course.config() };
+    let config = ModelConfig {
+        num_iterations: budget.hw2_iterations,
+        ..ModelConfig::preset(Preset::Course)
+    };
     let model = planar_model(&flower.x, &flower.y, &config, &mut Silent)
         .context("hw2: training the course network on the flower")?;
     let flower_run = planar_run(&flower, model.parameters.clone(), "course preset")?;
@@ -628,7 +637,7 @@ fn deep(out: &mut Output<'_>, cat: &CatData<'_>, budget: &Budget) -> Result<Deep
     let n_x = cat.x.nrows();
     let with_budget = |kind: ModelKind| TrainOptions {
         num_iterations: budget.hw3_iterations,
-        ..DeepPreset::Course.options(kind)
+        ..TrainOptions::preset(Preset::Course, kind)
     };
     let (two_layer_options, deep_options) =
         (with_budget(ModelKind::TwoLayer), with_budget(ModelKind::Deep));
@@ -791,6 +800,66 @@ fn study_heatmap(study: &[StudyCell], iterations: usize) -> Heatmap {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Chapter 6: hw4-initialization
+
+/// One initialisation's run.
+struct InitRun {
+    init: hw4_initialization::Initialization,
+    costs: Vec<(usize, f64)>,
+    /// Accuracy as a fraction, as the notebook prints it.
+    train: f64,
+    test: f64,
+}
+
+/// The numbers of chapter 6.
+struct PracticalResults {
+    iterations: usize,
+    runs: Vec<InitRun>,
+}
+
+fn practical(out: &mut Output<'_>, budget: &Budget) -> Result<PracticalResults> {
+    use hw4_initialization::{
+        Initialization, LEARNING_RATE, accuracy, figures, load_dataset, model,
+    };
+    let data = load_dataset();
+    let path = out.path(PRACTICAL_DIR, "circles.png");
+    figures::dataset(&path, &data.train, "make_circles, training set: red = 0, blue = 1")?;
+    out.wrote(path);
+    let mut runs = Vec::new();
+    let mut parameters = Vec::new();
+    for init in Initialization::ALL {
+        let trained = model(
+            &data.train.x,
+            &data.train.y,
+            LEARNING_RATE,
+            budget.hw4_iterations,
+            init,
+            &mut Silent,
+        )
+        .with_context(|| format!("hw4: training from initialization = \"{init}\""))?;
+        let train = accuracy(&data.train.x, &data.train.y, &trained.parameters)?;
+        let test = accuracy(&data.test.x, &data.test.y, &trained.parameters)?;
+        runs.push(InitRun { init, costs: trained.costs, train, test });
+        parameters.push(trained.parameters);
+    }
+    let titles: Vec<String> =
+        runs.iter().map(|r| format!("{} initialization: train {}", r.init, r.train)).collect();
+    let panels: Vec<(&str, &hw4_initialization::Parameters)> =
+        titles.iter().map(String::as_str).zip(&parameters).collect();
+    let path = out.path(PRACTICAL_DIR, "init-boundaries.png");
+    figures::boundaries_side_by_side(&path, &data.train, &panels, 3)?;
+    out.wrote(path);
+    let names: Vec<String> = runs.iter().map(|r| r.init.to_string()).collect();
+    let curves: Vec<(&str, &[(usize, f64)])> =
+        names.iter().zip(&runs).map(|(name, r)| (name.as_str(), r.costs.as_slice())).collect();
+    let title = format!("Cost by initialization, learning rate {LEARNING_RATE}");
+    out.both_formats(PRACTICAL_DIR, "init-costs", |path| {
+        figures::cost_curves(path, &curves, &title)
+    })?;
+    Ok(PracticalResults { iterations: budget.hw4_iterations, runs })
+}
+
+// ---------------------------------------------------------------------------------------------
 // results.md
 
 /// An accuracy as the hw3 notebook prints it: up to 10 decimals, trailing zeros dropped.
@@ -813,6 +882,7 @@ fn results_markdown(
     basics: &BasicsResults,
     shallow: &ShallowResults,
     deep: &DeepResults,
+    practical: &PracticalResults,
 ) -> String {
     let mut md = String::new();
     let mut line = |text: String| {
@@ -970,6 +1040,29 @@ fn results_markdown(
     }
     line(String::new());
     line(MACHINE_DEPENDENT_STUDY.into());
+    line(String::new());
+
+    line("## Chapter 6: hw4-initialization".into());
+    line(String::new());
+    line(format!(
+        "`model(train_X, train_Y, initialization = ...)`: `[2, 10, 5, 1]`, {} iterations at \
+         learning rate {}, on the 300 training and 100 test points of the circles; accuracies \
+         as `predict` prints them:",
+        practical.iterations,
+        hw4_initialization::LEARNING_RATE
+    ));
+    line(String::new());
+    line("| initialization | costs | train accuracy | test accuracy |".into());
+    line("|---|---|---|---|".into());
+    for run in &practical.runs {
+        line(format!(
+            "| {} | {} | {} | {} |",
+            run.init,
+            costs_line(run.costs.iter().copied()),
+            run.train,
+            run.test
+        ));
+    }
     md
 }
 

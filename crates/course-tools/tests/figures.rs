@@ -84,10 +84,14 @@ fn expected_pngs() -> Vec<(&'static str, Option<(u32, u32)>)> {
         ("04-deep/deep-cost.png", chart),
         ("04-deep/deep-mislabeled.png", None),
         ("04-deep/hyperparameters.png", chart),
+        ("06-practical/circles.png", chart),
+        // Zeros, random and He side by side.
+        ("06-practical/init-boundaries.png", panels(3, 1)),
+        ("06-practical/init-costs.png", chart),
     ]
 }
 
-const EXPECTED_SVGS: [&str; 10] = [
+const EXPECTED_SVGS: [&str; 11] = [
     "02-basics/cost_curve.svg",
     "02-basics/learning_rates.svg",
     "03-shallow/activation-sigmoid.svg",
@@ -98,6 +102,7 @@ const EXPECTED_SVGS: [&str; 10] = [
     "04-deep/two-layer-cost.svg",
     "04-deep/deep-cost.svg",
     "04-deep/hyperparameters.svg",
+    "06-practical/init-costs.svg",
 ];
 
 #[test]
@@ -198,6 +203,11 @@ fn results_file_holds_the_numbers_of_the_run() {
     // notebook's expected output.
     assert!(results.contains("`two-layer` model, preset course (101 iterations at learning rate 0.0075, W = randn*0.01, seed 1):\n\n- costs: 0: 0.693050, 100: "), "{results}");
     assert!(results.contains("`deep` model, preset course (101 iterations at learning rate 0.0075, W = randn/sqrt(n_prev), seed 1):\n\n- costs: 0: 0.771749, 100: "), "{results}");
+    // hw4 after 1001 iterations: "Cost after iteration 0: 0.693147" (zeros), "inf" (random),
+    // "0.883054" (He), then `hw4_initialization.py --init NAME --iterations 1001` at 1000.
+    assert!(results.contains("| zeros | 0: 0.693147, 1000: 0.693147 | 0.5 | 0.5 |"), "{results}");
+    assert!(results.contains("| random | 0: inf, 1000: 0.62"), "{results}");
+    assert!(results.contains("| he | 0: 0.883054, 1000: 0.687983 |"), "{results}");
     // One study row per depth, one cell per learning rate.
     let study_rows = results.lines().filter(|l| l.starts_with("| [12288")).count();
     assert_eq!(study_rows, course_tools::figures::STUDY_HIDDEN.len(), "{results}");
