@@ -74,13 +74,7 @@ train accuracy 99.04306220095694 %, test accuracy 70.0 %.";
 fn main() -> ExitCode {
     let args = Args::parse();
     let console = args.common.console();
-    match run(&args, &console) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {}", linalg_nn::cli::error_chain(err.as_ref()));
-            ExitCode::FAILURE
-        }
-    }
+    linalg_nn::cli::exit_with(run(&args, &console))
 }
 
 fn run(args: &Args, console: &Console) -> Result<()> {

@@ -110,14 +110,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    let args = Args::parse();
-    match run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(err) => {
-            eprintln!("error: {}", linalg_nn::cli::error_chain(err.as_ref()));
-            ExitCode::FAILURE
-        }
-    }
+    linalg_nn::cli::exit_with(run(&Args::parse()))
 }
 
 /// An accuracy as the notebook prints it: up to 10 decimals, trailing zeros dropped.

@@ -459,5 +459,27 @@ pub fn error_chain(err: &(dyn std::error::Error + 'static)) -> String {
     line
 }
 
+/// How every binary ends: success, or `error: ` and the [`error_chain`] on stderr with exit
+/// code 1 (clap has already used 2 for usage errors).
+///
+/// ```
+/// use linalg_nn::cli::exit_with;
+/// use std::process::ExitCode;
+/// assert_eq!(exit_with::<std::io::Error>(Ok(())), ExitCode::SUCCESS);
+/// assert_eq!(exit_with(Err(std::io::Error::other("disk full"))), ExitCode::FAILURE);
+/// ```
+pub fn exit_with<E>(result: std::result::Result<(), E>) -> std::process::ExitCode
+where
+    E: Into<Box<dyn std::error::Error + 'static>>,
+{
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {}", error_chain(err.into().as_ref()));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 /// The same `serde_json` the console uses, so binaries build their `--json` object with it.
 pub use serde_json;
