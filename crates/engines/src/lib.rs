@@ -5,6 +5,7 @@
 //!
 //! | module | what it is | the course code it speeds up |
 //! |---|---|---|
+//! | [`lanes`] | vectors of `f64` behind one trait, one file per instruction set, and the one switch (`DL_COURSE_SIMD`) that picks the level every kernel runs at | (every kernel below) |
 //! | [`kernels`] | the heavy matrix products (runtime-dispatched SIMD, a fixed 2-way split) | `np.dot` in every forward and backward pass |
 //! | [`logistic`] | logistic regression's gradient descent: one fused pass over `X` per iteration (SIMD, two fixed halves, from floats or bytes), or through `X^T X` | week 2 `propagate`, `optimize`, `predict` |
 //! | [`exact_bytes`] | exact integer products of the pictures' bytes (AVX-512 VNNI) | week 2 `propagate`, week 4's first layer |
@@ -22,6 +23,7 @@ pub mod exact_bytes;
 pub mod gram;
 pub mod inputs;
 pub mod kernels;
+pub mod lanes;
 pub mod logistic;
 pub mod pair;
 pub mod shallow;
