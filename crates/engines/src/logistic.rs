@@ -945,6 +945,15 @@ mod tests {
         }
     }
 
+    /// Two passes over the same half gave the same bits (`what` says which).
+    fn assert_same_bits(expected: &Partial, got: &Partial, what: &str) {
+        let to_bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(to_bits(&expected.dw), to_bits(&got.dw), "{what}");
+        assert_eq!(to_bits(&expected.probabilities), to_bits(&got.probabilities), "{what}");
+        assert_eq!(expected.strictly_inside, got.strictly_inside, "{what}");
+        assert_eq!(expected.dz.to_bits(), got.dz.to_bits(), "{what}");
+    }
+
     #[test]
     fn the_small_pass_gives_the_generic_bits() {
         for n_x in [1, 2, 5, 7] {
@@ -956,11 +965,7 @@ mod tests {
             pass_generic(&w, 0.3, x.as_slice(), y.as_slice(), 5..35, &mut generic);
             let mut small = Partial::new(n_x, 30);
             half_pass(&w, 0.3, x.as_slice(), y.as_slice(), 5..35, &mut small);
-            let to_bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!(to_bits(&generic.dw), to_bits(&small.dw), "n_x = {n_x}");
-            assert_eq!(to_bits(&generic.probabilities), to_bits(&small.probabilities));
-            assert_eq!(generic.strictly_inside, small.strictly_inside);
-            assert_eq!(generic.dz.to_bits(), small.dz.to_bits());
+            assert_same_bits(&generic, &small, &format!("n_x = {n_x}"));
         }
     }
 
@@ -970,14 +975,10 @@ mod tests {
         let w: Vec<f64> = NumpyRng::new(4).randn_vec(301).iter().map(|v| v * 0.01).collect();
         let mut generic = Partial::new(301, 23);
         pass_generic(&w, 0.1, x.as_slice(), y.as_slice(), 0..23, &mut generic);
-        let to_bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
         for level in Level::available() {
             let mut lanes = Partial::new(301, 23);
             half_pass_at(level, &w, 0.1, x.as_slice(), y.as_slice(), 0..23, &mut lanes);
-            assert_eq!(to_bits(&generic.dw), to_bits(&lanes.dw), "{level:?}");
-            assert_eq!(to_bits(&generic.probabilities), to_bits(&lanes.probabilities));
-            assert_eq!(generic.strictly_inside, lanes.strictly_inside);
-            assert_eq!(generic.dz.to_bits(), lanes.dz.to_bits());
+            assert_same_bits(&generic, &lanes, level.name());
         }
     }
 

@@ -456,8 +456,7 @@ impl<const H: usize> Kernel for PerExample<'_, H> {
 
     #[inline(always)]
     fn run<L: Lanes>(self, _lanes: L) {
-        let PerExample { net, x, n_x, y, activation, half } = self;
-        per_example_body::<H>(net, x, n_x, y, activation, half);
+        per_example_body(self);
     }
 }
 
@@ -465,14 +464,8 @@ impl<const H: usize> Kernel for PerExample<'_, H> {
 /// [`matrices`] computes them), each example's
 /// `y log(a) + (1 - y) log(1 - a)`, `dZ2 = A2 - Y` and `dZ1 = (W2^T dZ2) * g'(Z1)`.
 #[inline(always)]
-fn per_example_body<const H: usize>(
-    net: &Columns<H>,
-    x: &[f64],
-    n_x: usize,
-    y: &[f64],
-    activation: Activation,
-    half: &mut Half<H>,
-) {
+fn per_example_body<const H: usize>(kernel: PerExample<'_, H>) {
+    let PerExample { net, x, n_x, y, activation, half } = kernel;
     let n = half.z1.len();
     let x = &x[half.first * n_x..(half.first + n) * n_x];
     let y = &y[half.first..half.first + n];
@@ -625,8 +618,7 @@ impl<const H: usize> Kernel for SumsAndUpdate<'_, H> {
 
     #[inline(always)]
     fn run<L: Lanes>(self, _lanes: L) {
-        let SumsAndUpdate { net, x, learning_rate, halves, sums } = self;
-        sums_body::<H>(net, x, learning_rate, halves, sums);
+        sums_body(self);
     }
 }
 
@@ -662,13 +654,8 @@ fn continue_sums_in_registers<const H: usize, const N: usize>(
 /// them (the products summed over the examples in column order, then times `1/m`; the biases'
 /// sums in numpy's pairwise order), then `theta -= alpha dtheta`.
 #[inline(always)]
-fn sums_body<const H: usize>(
-    net: &mut Columns<H>,
-    x: &[f64],
-    learning_rate: f64,
-    halves: [&Half<H>; 2],
-    sums: &mut Sums<H>,
-) {
+fn sums_body<const H: usize>(kernel: SumsAndUpdate<'_, H>) {
+    let SumsAndUpdate { net, x, learning_rate, halves, sums } = kernel;
     let m = sums.dz2.len();
     let n_x = net.w1.len();
     let inv_m = 1.0 / m as f64;
