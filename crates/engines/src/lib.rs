@@ -12,12 +12,14 @@
 //! | [`gram`] | the Gram engine: exact full-batch updates of a linear first layer through `X^T X` | week 2/4 `optimize` |
 //! | [`inputs`] | `X` as floats or as the pictures' bytes, behind one trait; the fast `X = B / 255` | `train_set_x_flatten / 255.` |
 //! | [`pair`] | two threads in lock step for loops cut into two fixed halves | (two cores) |
-//! | [`vector_exp`] | the exponential and sigmoid eight lanes at a time, the core's bits | `sigmoid(z)` |
+//! | [`vector_exp`] | the exponential and sigmoid eight or four lanes at a time, the core's bits | `sigmoid(z)` |
 //! | [`shallow`] | the one-hidden-layer network's training loop: fixed-size columns, two threads; the sweep on all cores | week 3 `nn_model`, section 6 |
 //! | [`tanh`] | `tanh` four or eight lanes at a time, the core's bits | week 3 `np.tanh(Z1)` |
 //!
 //! This is the only crate of the workspace with `unsafe` code: SIMD intrinsics behind runtime
-//! feature detection, and the thread hand-over. Each `unsafe` block says why it is sound.
+//! feature detection, and the thread hand-over. Each `unsafe` block says why it is sound. The
+//! vector kernels are written once over [`lanes::Lanes`] and run at the level
+//! [`lanes::Level::current`] picks (the environment variable `DL_COURSE_SIMD` can lower it).
 
 pub mod exact_bytes;
 pub mod gram;
