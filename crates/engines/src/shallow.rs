@@ -6,7 +6,7 @@
 //! - one output unit and up to eight hidden units (every setting of the notebook) run with each
 //!   column of `Z1`, `A1` and `dZ1` held as a fixed-size array, so that a column is one or two
 //!   vector registers instead of a loop of unknown length, compiled for AVX2 where the CPU has
-//!   it; the examples are cut into two fixed halves for two threads in lock step
+//!   it and [`crate::lanes::Level::current`] allows it; the examples are cut into two fixed halves for two threads in lock step
 //!   ([`crate::pair`]);
 //! - any other size runs the matrix loop of [`matrices`], over buffers reused across iterations;
 //! - `tanh` is [`crate::tanh::tanh_into`], the sigmoid's exponentials
