@@ -554,13 +554,20 @@ impl Kernel for HalfPass<'_> {
     #[inline(always)]
     fn run<L: Lanes>(self, lanes: L) {
         let HalfPass { w, b, x, y, cols, out } = self;
+        if L::LANES == 1 {
+            // The plain block, whose fixed-size arrays the compiler vectorizes for any CPU
+            // (SSE2, NEON): several times faster than 32 single lanes, with the same bits.
+            pass_body(w, b, x, y, cols, out, block::<BLOCK>);
+            return;
+        }
         pass_body(w, b, x, y, cols, out, |w, b, x, y, first, out| {
             block4(lanes, w, b, x, y, first, out)
         });
     }
 }
 
-/// The plain pass, [`block`] of [`BLOCK`] columns: the definition the lanes reproduce.
+/// The plain pass, [`block`] of [`BLOCK`] columns: the definition the lanes reproduce (and what
+/// the scalar level runs).
 #[cfg(test)]
 fn pass_generic(w: &[f64], b: f64, x: &[f64], y: &[f64], cols: Range<usize>, out: &mut Partial) {
     pass_body(w, b, x, y, cols, out, block::<BLOCK>);
@@ -847,6 +854,7 @@ fn poisoned() -> NnError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lanes::Scalar;
     use linalg_nn::NumpyRng;
     use linalg_nn::train::Silent;
 
@@ -980,6 +988,18 @@ mod tests {
             half_pass_at(level, &w, 0.1, x.as_slice(), y.as_slice(), 0..23, &mut lanes);
             assert_same_bits(&generic, &lanes, level.name());
         }
+        // The one-lane kernel too (the scalar level runs the plain block itself).
+        let mut one_lane = Partial::new(301, 23);
+        pass_body(
+            &w,
+            0.1,
+            x.as_slice(),
+            y.as_slice(),
+            0..23,
+            &mut one_lane,
+            |w, b, x, y, j, out| block4(Scalar, w, b, x, y, j, out),
+        );
+        assert_same_bits(&generic, &one_lane, "one lane");
     }
 
     #[test]
