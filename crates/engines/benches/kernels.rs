@@ -306,5 +306,67 @@ fn byte_first_layer(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, forward, backward, gram, gram_step, exact_bytes, byte_first_layer);
+criterion_group!(benches, forward, backward, gram, gram_step, exact_bytes, byte_first_layer, lanes);
 criterion_main!(benches);
+
+/// The kernels written once over `nn_engines`' lanes, on the course's sizes: the hidden layer's
+/// `tanh` and the exponential (4 x 400 values), the sigmoid of hw1's 209 examples, the bytes
+/// into floats, the products from the pictures' bytes, and hw1's fused float pass (one thread:
+/// 64 pictures' worth of columns stays under the two-thread threshold).
+fn lanes(c: &mut Criterion) {
+    use nn_engines::inputs::{Inputs, pixels_to_unit_into};
+    let mut rng = NumpyRng::new(9);
+    let mut group = c.benchmark_group("lanes");
+    group.sample_size(30);
+    let z: Vec<f64> = rng.randn_vec(1600).iter().map(|v| v * 2.0).collect();
+    let mut out = vec![0.0; z.len()];
+    group.bench_function("tanh_into 1600", |b| {
+        b.iter(|| nn_engines::tanh::tanh_into(black_box(&z), &mut out))
+    });
+    group.bench_function("exp_into 1600", |b| {
+        b.iter(|| nn_engines::vector_exp::exp_into(black_box(&z), &mut out))
+    });
+    group.bench_function("sigmoid_into 1600", |b| {
+        b.iter(|| nn_engines::vector_exp::sigmoid_into(black_box(&z), &mut out))
+    });
+    let bytes: Vec<u8> = (0..1 << 16).map(|_| (rng.random_sample() * 256.0) as u8).collect();
+    let mut floats = vec![0.0; bytes.len()];
+    group.bench_function("pixels_to_unit_into 65536", |b| {
+        b.iter(|| pixels_to_unit_into(&mut floats, black_box(&bytes)))
+    });
+    // 209 pictures of 64 x 64 x 3 bytes, as the course's training set.
+    let pixels: Vec<u8> = (0..N_X * M).map(|_| (rng.random_sample() * 256.0) as u8).collect();
+    let mut file = hdf5_pure::FileBuilder::new();
+    file.create_dataset("train_set_x").with_u8_data(&pixels).with_shape(&[M as u64, 64, 64, 3]);
+    file.create_dataset("train_set_y").with_i64_data(&vec![1; M]);
+    file.create_dataset("list_classes").with_ascii_strings(&["non-cat", "cat"]).unwrap();
+    let split = linalg_nn::data::CatSplit::from_bytes(
+        std::path::Path::new("bench.h5"),
+        file.finish().unwrap(),
+        linalg_nn::data::Split::Train,
+    )
+    .unwrap();
+    let w = rng.randn(N_X, 1);
+    let mut z1 = DMatrix::zeros(1, M);
+    group.bench_function("pictures w^T X", |b| b.iter(|| ok(split.tr_mul_into(&mut z1, &w))));
+    let s = rng.randn(4, M);
+    let mut dw = DMatrix::zeros(4, N_X);
+    group.bench_function("pictures S X^T (4 rows)", |b| {
+        b.iter(|| ok(split.gemm_transposed_into(&mut dw, 0.0, &s, 1.0)))
+    });
+    let x = rng.rand(N_X, 64);
+    let y = rng.rand(1, 64).map(|v| if v > 0.5 { 1.0 } else { 0.0 });
+    let w0 = DMatrix::zeros(N_X, 1);
+    let schedule = nn_engines::logistic::Schedule {
+        num_iterations: 10,
+        learning_rate: 0.005,
+        cost_every: 100,
+    };
+    let mut silent = linalg_nn::train::Silent;
+    group.bench_function("direct_descent 12288 x 64, 10 iterations", |b| {
+        b.iter(|| {
+            nn_engines::logistic::direct_descent(&w0, 0.0, &x, &y, schedule, &mut silent).unwrap()
+        })
+    });
+    group.finish();
+}

@@ -30,6 +30,8 @@
 //! assert_eq!(dw, [1.0 - 2.0, 2.0 - 2.5, 3.0 - 127.5]);
 //! ```
 
+#[cfg(target_arch = "x86_64")]
+use crate::lanes::Level;
 use std::ops::Range;
 
 mod layer;
@@ -143,8 +145,8 @@ fn split_digit(x: i64) -> (i64, i8) {
 /// The largest `|v|` (0 for none), or `None` when a value is NaN or infinite.
 fn max_abs(values: &[f64]) -> Option<f64> {
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx512f") {
-        // SAFETY: the CPU supports AVX-512F, checked just above.
+    if Level::current().avx512().is_some() {
+        // SAFETY: the AVX-512 token exists, so the CPU supports AVX-512F.
         return unsafe { max_abs_avx512(values) };
     }
     max_abs_portable(values)
@@ -176,7 +178,10 @@ fn max_abs_avx512(values: &[f64]) -> Option<f64> {
 /// digit). The vector and portable code compute the same integers.
 fn split_into_digits(values: &[f64], scale: i32, digits: &mut [i8], stride: usize) {
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx512f") && std::is_x86_feature_detected!("avx512dq") {
+    if Level::current() >= Level::Avx512
+        && std::is_x86_feature_detected!("avx512f")
+        && std::is_x86_feature_detected!("avx512dq")
+    {
         if std::is_x86_feature_detected!("avx512vbmi") {
             // SAFETY: the CPU supports AVX-512F, DQ and VBMI, checked just above.
             unsafe { split_into_digits_vbmi(values, scale, digits, stride) };
@@ -304,11 +309,12 @@ pub fn accelerated() -> bool {
     *VNNI.get_or_init(vnni)
 }
 
-/// Whether the CPU has the VNNI kernels' instructions.
+/// Whether the CPU has the VNNI kernels' instructions and [`Level::current`] allows AVX-512.
 fn vnni() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        std::is_x86_feature_detected!("avx512f")
+        Level::current() >= Level::Avx512
+            && std::is_x86_feature_detected!("avx512f")
             && std::is_x86_feature_detected!("avx512bw")
             && std::is_x86_feature_detected!("avx512vnni")
     }

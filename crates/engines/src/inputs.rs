@@ -12,6 +12,7 @@
 
 use crate::gram::GramMatrix;
 use crate::kernels::{self, Op};
+use crate::lanes::{Kernel, Lanes, Level};
 use linalg_nn::data::cat::{TEST_FILE, TRAIN_FILE};
 use linalg_nn::data::{CatDataset, CatSplit, DataError, Split, load_cat_file};
 use linalg_nn::error::{NnError, Result};
@@ -232,8 +233,8 @@ pub fn load_dataset_in_parallel(dir: &Path) -> std::result::Result<CatDataset, D
 /// The notebook's `X = set_x_orig.reshape(m, -1).T / 255` for `split`: [`CatSplit::x`] bit for
 /// bit, built faster. Most of the time of the plain conversion goes into the kernel handing out
 /// (and zeroing) 20 MB of fresh memory, so large sets are converted in two halves on two
-/// threads, into memory backed by 2 MB pages where the OS allows, sixteen bytes at a time where
-/// the CPU has AVX-512.
+/// threads, into memory backed by 2 MB pages where the OS allows, eight or four bytes at a time
+/// on vector lanes ([`pixels_to_unit_into`]).
 ///
 /// ```
 /// use hdf5_pure::FileBuilder;
@@ -302,9 +303,10 @@ fn huge_page_zeros(len: usize) -> Vec<f64> {
 }
 
 /// `dst[i] = src[i] / 255` for every pixel byte: [`linalg_nn::data::cat::pixels_to_unit_into`]
-/// bit for bit. With AVX-512 sixteen bytes at a time, dividing without a division: `q = b c`
-/// with `c = fl(1/255)`, then one Newton correction `q + (b - 255 q) c` in fused multiply-adds,
-/// which is the correctly rounded `b / 255` for all 256 bytes (tested against the division).
+/// bit for bit. On vector lanes ([`crate::lanes`]) eight or four bytes at a time, dividing
+/// without a division: `q = b c` with `c = fl(1/255)`, then one Newton correction
+/// `q + (b - 255 q) c` in fused multiply-adds, which is the correctly rounded `b / 255` for all
+/// 256 bytes (tested against the division); one lane at a time, a table of the 256 quotients.
 ///
 /// ```
 /// let mut x = [0.0; 3];
@@ -316,51 +318,56 @@ fn huge_page_zeros(len: usize) -> Vec<f64> {
 ///
 /// If `dst` and `src` differ in length (a bug in the caller, never a matter of input).
 pub fn pixels_to_unit_into(dst: &mut [f64], src: &[u8]) {
-    assert_eq!(dst.len(), src.len(), "pixels_to_unit_into: lengths differ");
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f") {
-        // SAFETY: the CPU has just been checked to support AVX-512F.
-        unsafe { pixels_to_unit_avx512(dst, src) };
-        return;
-    }
-    // The 256 possible values: the same bits as dividing each byte, without a division each.
-    const UNIT: [f64; 256] = {
-        let mut table = [0.0; 256];
-        let mut byte = 0;
-        while byte < 256 {
-            table[byte] = byte as f64 / 255.0;
-            byte += 1;
-        }
-        table
-    };
-    dst.iter_mut().zip(src).for_each(|(v, &p)| *v = UNIT[usize::from(p)]);
+    pixels_to_unit_at(Level::current(), dst, src);
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn pixels_to_unit_avx512(dst: &mut [f64], src: &[u8]) {
-    use std::arch::x86_64::*;
-    let c = _mm512_set1_pd(1.0 / 255.0);
-    let d = _mm512_set1_pd(255.0);
-    let unit = |bytes: __m256i| {
-        let b = _mm512_cvtepi32_pd(bytes);
-        let q = _mm512_mul_pd(b, c);
-        _mm512_fmadd_pd(_mm512_fnmadd_pd(q, d, b), c, q)
-    };
-    let (dst_chunks, dst_tail) = dst.as_chunks_mut::<16>();
-    let (src_chunks, src_tail) = src.as_chunks::<16>();
-    for (out, bytes) in dst_chunks.iter_mut().zip(src_chunks) {
-        // SAFETY: 16 bytes in, 16 f64 out; unaligned loads and stores.
-        unsafe {
-            let wide = _mm512_cvtepu8_epi32(_mm_loadu_si128(bytes.as_ptr().cast()));
-            _mm512_storeu_pd(out.as_mut_ptr(), unit(_mm512_castsi512_si256(wide)));
-            _mm512_storeu_pd(out.as_mut_ptr().add(8), unit(_mm512_extracti64x4_epi64::<1>(wide)));
+/// [`pixels_to_unit_into`] at `level`.
+fn pixels_to_unit_at(level: Level, dst: &mut [f64], src: &[u8]) {
+    assert_eq!(dst.len(), src.len(), "pixels_to_unit_into: lengths differ");
+    level.run(PixelsToUnit { dst, src });
+}
+
+/// The kernel of [`pixels_to_unit_into`].
+struct PixelsToUnit<'a> {
+    dst: &'a mut [f64],
+    src: &'a [u8],
+}
+
+impl Kernel for PixelsToUnit<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<L: Lanes>(self, l: L) {
+        let PixelsToUnit { dst, src } = self;
+        if L::LANES == 1 {
+            // One at a time a table of the 256 possible values is faster than the fused
+            // operations (a library call each where the CPU has no FMA), with the same bits.
+            const UNIT: [f64; 256] = {
+                let mut table = [0.0; 256];
+                let mut byte = 0;
+                while byte < 256 {
+                    table[byte] = byte as f64 / 255.0;
+                    byte += 1;
+                }
+                table
+            };
+            dst.iter_mut().zip(src).for_each(|(v, &p)| *v = UNIT[usize::from(p)]);
+            return;
         }
+        let (c, d) = (l.splat(1.0 / 255.0), l.splat(255.0));
+        let mut dst_chunks = dst.chunks_exact_mut(L::LANES);
+        for (out, bytes) in dst_chunks.by_ref().zip(src.chunks_exact(L::LANES)) {
+            let b = l.load_bytes(bytes);
+            let q = l.mul(b, c);
+            l.store(out, l.mul_add(l.neg_mul_add(q, d, b), c, q));
+        }
+        let dst_tail = dst_chunks.into_remainder();
+        let src_tail = &src[src.len() - dst_tail.len()..];
+        dst_tail
+            .iter_mut()
+            .zip(src_tail)
+            .for_each(|(v, &p)| *v = linalg_nn::data::cat::pixel_to_unit(p));
     }
-    dst_tail
-        .iter_mut()
-        .zip(src_tail)
-        .for_each(|(v, &p)| *v = linalg_nn::data::cat::pixel_to_unit(p));
 }
 
 /// Runs `fill(0, values[..split])` and `fill(second_start, values[split..])`, where the number
@@ -383,7 +390,7 @@ fn in_two_parts(
     }
 }
 
-/// Lanes of the byte products' partial sums (one AVX-512 register of `f64`).
+/// Partial sums of each byte product (one AVX-512 vector, two AVX2 ones, eight single lanes).
 const LANES: usize = 8;
 
 /// Pixels per block of [`byte_dots`]: the block of `w` (16 KB) stays in the L1 cache while every
@@ -429,32 +436,9 @@ fn byte_dots<'a>(w: &[f64], pictures: &[u8], out: impl Iterator<Item = &'a mut f
 }
 
 /// `lanes[q][l] += w[i] b_q[i]` for `i = l mod 8` in order, for four pictures `b_q` at once
-/// (`w.len()` a multiple of 8).
+/// (`w.len()` a multiple of 8), on the lanes of [`Level::current`].
 fn lane_sums(lanes: [&mut [f64; LANES]; 4], w: &[f64], bytes: [&[u8]; 4]) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f") {
-        // SAFETY: the CPU has just been checked to support AVX-512F.
-        unsafe { lane_sums_avx512(lanes, w, bytes) };
-        return;
-    }
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has just been checked to support AVX2.
-        unsafe { lane_sums_avx2(lanes, w, bytes) };
-        return;
-    }
-    for (lanes, bytes) in lanes.into_iter().zip(bytes) {
-        lane_sums_portable(lanes, w, bytes);
-    }
-}
-
-/// The portable sums compiled for AVX2 (the same operations, so the same bits).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn lane_sums_avx2(lanes: [&mut [f64; LANES]; 4], w: &[f64], bytes: [&[u8]; 4]) {
-    for (lanes, bytes) in lanes.into_iter().zip(bytes) {
-        lane_sums_portable(lanes, w, bytes);
-    }
+    Level::current().run(LaneSums { lanes, w, bytes });
 }
 
 /// One picture's `lanes[l] += w[i] b[i]`, each product rounded then added.
@@ -467,30 +451,43 @@ fn lane_sums_portable(lanes: &mut [f64; LANES], w: &[f64], bytes: &[u8]) {
     }
 }
 
-/// [`lane_sums_portable`] for four pictures, each one's eight lanes in one register: a multiply
-/// then an add, as there.
-///
-/// # Safety
-/// AVX-512F must be available.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn lane_sums_avx512(lanes: [&mut [f64; LANES]; 4], w: &[f64], bytes: [&[u8]; 4]) {
-    use std::arch::x86_64::*;
-    let steps = bytes.iter().fold(w.len(), |len, b| len.min(b.len())) / LANES;
-    // SAFETY: each `lanes` holds 8 values; every read below is within the first `steps * 8`
-    // entries of `w` and of each `bytes`.
-    unsafe {
-        let mut sums = [0, 1, 2, 3].map(|q| _mm512_loadu_pd(lanes[q].as_ptr()));
-        for step in 0..steps {
-            let w = _mm512_loadu_pd(w.as_ptr().add(step * LANES));
-            for (sum, bytes) in sums.iter_mut().zip(bytes) {
-                let b = _mm_loadl_epi64(bytes.as_ptr().add(step * LANES).cast());
-                let b = _mm512_cvtepi32_pd(_mm256_cvtepu8_epi32(b));
-                *sum = _mm512_add_pd(*sum, _mm512_mul_pd(w, b));
+/// The kernel of [`lane_sums`]: [`lane_sums_portable`] for four pictures, each one's eight sums
+/// in `8 / L::LANES` vectors, a multiply then an add as there.
+struct LaneSums<'a> {
+    lanes: [&'a mut [f64; LANES]; 4],
+    w: &'a [f64],
+    bytes: [&'a [u8]; 4],
+}
+
+impl Kernel for LaneSums<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<L: Lanes>(self, l: L) {
+        let LaneSums { lanes, w, bytes } = self;
+        let vectors = LANES / L::LANES;
+        let (w, _) = w.as_chunks::<LANES>();
+        let bytes = bytes.map(|b| b.as_chunks::<LANES>().0);
+        let steps = bytes.iter().fold(w.len(), |len, b| len.min(b.len()));
+        let mut sums = [[l.splat(0.0); LANES]; 4];
+        for (sums, lanes) in sums.iter_mut().zip(&lanes) {
+            for (v, sum) in sums.iter_mut().enumerate().take(vectors) {
+                *sum = l.load(&lanes[v * L::LANES..]);
             }
         }
-        for (lanes, sum) in lanes.into_iter().zip(sums) {
-            _mm512_storeu_pd(lanes.as_mut_ptr(), sum);
+        for step in 0..steps {
+            for v in 0..vectors {
+                let wv = l.load(&w[step][v * L::LANES..]);
+                for (sums, bytes) in sums.iter_mut().zip(&bytes) {
+                    let b = l.load_bytes(&bytes[step][v * L::LANES..]);
+                    sums[v] = l.add(sums[v], l.mul(wv, b));
+                }
+            }
+        }
+        for (lanes, sums) in lanes.into_iter().zip(&sums) {
+            for (v, &sum) in sums.iter().enumerate().take(vectors) {
+                l.store(&mut lanes[v * L::LANES..], sum);
+            }
         }
     }
 }
@@ -499,15 +496,7 @@ unsafe fn lane_sums_avx512(lanes: [&mut [f64; LANES]; 4], w: &[f64], bytes: [&[u
 /// scale): for each entry `((0 + s_0 b_0) + s_1 b_1) + ...`, each product rounded then added,
 /// in the order of the pictures. The same bits on every CPU.
 fn byte_combination(row: &mut [f64], scales: &[f64], pixels: &[u8], n_x: usize, first: usize) {
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f") {
-        let whole = row.len() - row.len() % (4 * LANES);
-        // SAFETY: the CPU has just been checked to support AVX-512F.
-        unsafe { byte_combination_avx512(&mut row[..whole], scales, pixels, n_x, first) };
-        byte_combination_portable(&mut row[whole..], scales, pixels, n_x, first + whole);
-        return;
-    }
-    byte_combination_portable(row, scales, pixels, n_x, first);
+    Level::current().run(ByteCombination { row, scales, pixels, n_x, first });
 }
 
 #[inline(always)]
@@ -527,49 +516,41 @@ fn byte_combination_portable(
     }
 }
 
-/// Entries per block of [`byte_combination_avx512`]: their sums (8 KB) stay in the L1 cache
-/// while each picture's bytes of the block (1 KB, read in order) pass by.
-#[cfg(target_arch = "x86_64")]
+/// Entries per block of [`ByteCombination`]: their sums (8 KB) stay in the L1 cache while each
+/// picture's bytes of the block (1 KB, read in order) pass by.
 const COMBINATION_BLOCK: usize = 1024;
 
-/// [`byte_combination_portable`] for `row.len()` a multiple of 32, a block of entries at a time
-/// (a multiply then an add, as there).
-///
-/// # Safety
-/// AVX-512F must be available.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn byte_combination_avx512(
-    row: &mut [f64],
-    scales: &[f64],
-    pixels: &[u8],
+/// The kernel of [`byte_combination`]: [`byte_combination_portable`] on lanes for the whole
+/// vectors of `row`, a block of entries at a time (a multiply then an add, as there), then the
+/// last entries as there.
+struct ByteCombination<'a> {
+    row: &'a mut [f64],
+    scales: &'a [f64],
+    pixels: &'a [u8],
     n_x: usize,
     first: usize,
-) {
-    use std::arch::x86_64::*;
-    // Every read below is within these bounds (the callers' shapes guarantee them).
-    assert!(scales.is_empty() || (scales.len() - 1) * n_x + first + row.len() <= pixels.len());
-    row.fill(0.0);
-    for (block, sums) in row.chunks_mut(COMBINATION_BLOCK).enumerate() {
-        let offset = first + block * COMBINATION_BLOCK;
-        for (j, &scale) in scales.iter().enumerate() {
-            let scale = _mm512_set1_pd(scale);
-            // SAFETY: the block's bytes from j * n_x + offset are within `pixels` (asserted
-            // above), and `sums` holds a whole number of 8-entry vectors (row.len() is a
-            // multiple of 32).
-            unsafe {
-                let bytes = pixels.as_ptr().add(j * n_x + offset);
-                for v in 0..sums.len() / LANES {
-                    let b = _mm_loadl_epi64(bytes.add(v * LANES).cast());
-                    let b = _mm512_cvtepi32_pd(_mm256_cvtepu8_epi32(b));
-                    let sum = sums.as_mut_ptr().add(v * LANES);
-                    _mm512_storeu_pd(
-                        sum,
-                        _mm512_add_pd(_mm512_loadu_pd(sum), _mm512_mul_pd(scale, b)),
-                    );
+}
+
+impl Kernel for ByteCombination<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<L: Lanes>(self, l: L) {
+        let ByteCombination { row, scales, pixels, n_x, first } = self;
+        let whole = row.len() - row.len() % L::LANES;
+        let (vectors, rest) = row.split_at_mut(whole);
+        vectors.fill(0.0);
+        for (block, sums) in vectors.chunks_mut(COMBINATION_BLOCK).enumerate() {
+            let offset = first + block * COMBINATION_BLOCK;
+            for (j, &scale) in scales.iter().enumerate() {
+                let scale = l.splat(scale);
+                let bytes = &pixels[j * n_x + offset..j * n_x + offset + sums.len()];
+                for (sum, b) in sums.chunks_exact_mut(L::LANES).zip(bytes.chunks_exact(L::LANES)) {
+                    l.store(sum, l.add(l.load(sum), l.mul(scale, l.load_bytes(b))));
                 }
             }
         }
+        byte_combination_portable(rest, scales, pixels, n_x, first + whole);
     }
 }
 
@@ -689,6 +670,47 @@ mod tests {
                     .fold(0.0, |sum, j| sum + scales[j] * f64::from(pictures[j * n + first + i]));
                 assert_eq!(entry.to_bits(), expected.to_bits(), "n {n}, entry {i}");
             }
+        }
+    }
+
+    #[test]
+    fn every_level_gives_the_plain_bits() {
+        // Lengths with tails past whole vectors and whole blocks.
+        let mut rng = NumpyRng::new(31);
+        let n = COMBINATION_BLOCK + 2048 + 43;
+        let w: Vec<f64> = rng.randn_vec(n);
+        let pictures: Vec<u8> = rng.rand(1, 4 * n).iter().map(|&v| (v * 256.0) as u8).collect();
+        let bytes: [&[u8]; 4] = std::array::from_fn(|q| &pictures[q * n..(q + 1) * n]);
+        let whole = n - n % LANES;
+        let start: [[f64; LANES]; 4] = std::array::from_fn(|q| [q as f64 * 0.5; LANES]);
+        let mut plain = start;
+        for (lanes, bytes) in plain.iter_mut().zip(bytes) {
+            lane_sums_portable(lanes, &w[..whole], bytes);
+        }
+        let scales = rng.randn_vec(4);
+        let mut plain_row = vec![f64::NAN; n - 7];
+        byte_combination_portable(&mut plain_row, &scales, &pictures, n, 7);
+        let every_byte: Vec<u8> = (0..=255).chain([7, 255, 0]).collect();
+        let quotients: Vec<f64> = every_byte.iter().map(|&b| f64::from(b) / 255.0).collect();
+        let bits = |v: &[f64]| v.iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+        for level in Level::available() {
+            let mut sums = start;
+            let [a, b, c, d] = &mut sums;
+            level.run(LaneSums { lanes: [a, b, c, d], w: &w[..whole], bytes });
+            assert_eq!(bits(sums.as_flattened()), bits(plain.as_flattened()), "{level:?}");
+            let mut row = vec![f64::NAN; n - 7];
+            let (row_ref, scales) = (&mut row[..], &scales[..]);
+            level.run(ByteCombination {
+                row: row_ref,
+                scales,
+                pixels: &pictures,
+                n_x: n,
+                first: 7,
+            });
+            assert_eq!(bits(&row), bits(&plain_row), "{level:?}");
+            let mut unit = vec![f64::NAN; every_byte.len()];
+            pixels_to_unit_at(level, &mut unit, &every_byte);
+            assert_eq!(bits(&unit), bits(&quotients), "{level:?}");
         }
     }
 

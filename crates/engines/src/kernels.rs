@@ -16,6 +16,7 @@
 //! cores. The split never depends on the number of cores, and no sum crosses a block boundary, so
 //! the results are bit-identical on one core or many: the course numbers hold everywhere.
 
+use crate::lanes::{Kernel, Lanes, Level};
 use crate::pair::cores;
 use faer::linalg::matmul::matmul;
 use faer::{Accum, MatMut, MatRef, Par};
@@ -228,6 +229,7 @@ pub fn byte_gram_into(dst: &mut DMatrix<f64>, bytes: &[u8], rows: usize) -> Resu
     }
     #[cfg(target_arch = "x86_64")]
     if rows <= vnni::MAX_ROWS
+        && Level::current() >= Level::Avx512
         && std::arch::is_x86_feature_detected!("avx512f")
         && std::arch::is_x86_feature_detected!("avx512bw")
         && std::arch::is_x86_feature_detected!("avx512vnni")
@@ -493,38 +495,30 @@ pub fn matvec_rows_into(
         return Ok(());
     }
     let columns = &a.as_slice()[rows.start..];
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f") {
-        // SAFETY: the CPU has just been checked to support AVX-512F.
-        unsafe { matvec_avx512(out, columns, a.nrows(), v) };
-        return Ok(());
-    }
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has just been checked to support AVX2.
-        unsafe { matvec_avx2(out, columns, a.nrows(), v) };
-        return Ok(());
-    }
-    matvec(out, columns, a.nrows(), v);
+    Level::current().run(Matvec { out, columns, stride: a.nrows(), v });
     Ok(())
 }
 
-/// [`matvec`] compiled for AVX2: four lanes per instruction instead of SSE2's two, with the same
-/// operations in the same order (Rust never fuses a multiply and an add), so the same bits.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn matvec_avx2(out: &mut [f64], columns: &[f64], stride: usize, v: &[f64]) {
-    matvec(out, columns, stride, v);
-}
-
-/// [`matvec`] compiled for AVX-512: eight lanes per instruction, the same operations in the same
-/// order, so again the same bits. (Keeping a whole half of `out`, 105 entries, in registers
+/// The kernel of [`matvec_rows_into`]: the plain [`matvec`], compiled by [`Level::run`] for the
+/// level's instruction set (eight lanes per instruction with AVX-512, four with AVX2, two with
+/// SSE2) with the same operations in the same order (Rust never fuses a multiply and an add),
+/// so the same bits at every level. (Keeping a whole half of `out`, 105 entries, in registers
 /// across all the columns was measured no faster on the Zen 5 host: the step is bound by reading
 /// `G` from the L2 cache, about 30 bytes per cycle.)
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn matvec_avx512(out: &mut [f64], columns: &[f64], stride: usize, v: &[f64]) {
-    matvec(out, columns, stride, v);
+struct Matvec<'a> {
+    out: &'a mut [f64],
+    columns: &'a [f64],
+    stride: usize,
+    v: &'a [f64],
+}
+
+impl Kernel for Matvec<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<L: Lanes>(self, _lanes: L) {
+        matvec(self.out, self.columns, self.stride, self.v);
+    }
 }
 
 /// `out = sum_k v[k] column_k`, where column `k` is the `out.len()` values starting at
@@ -578,8 +572,8 @@ fn gemm_on_threads(
         return Ok(());
     }
     #[cfg(target_arch = "x86_64")]
-    if narrow::applies(m, n, op_a, op_b, alpha) && std::arch::is_x86_feature_detected!("avx512f") {
-        // SAFETY: the CPU has just been checked to support AVX-512F.
+    if narrow::applies(m, n, op_a, op_b, alpha) && Level::current().avx512().is_some() {
+        // SAFETY: the AVX-512 token exists, so the CPU supports AVX-512F.
         unsafe { narrow::dz_xt(dst, a, b, beta, threads) };
         return Ok(());
     }
@@ -782,6 +776,10 @@ mod tests {
             assert_eq!(one, two, "rows {rows}");
             let expected = &dz * x.transpose() * 0.25;
             assert!((&one - &expected).abs().max() < 1e-12, "rows {rows}");
+            // The entries are that chain where the narrow kernel runs (faer sums otherwise).
+            if !cfg!(target_arch = "x86_64") || Level::current() < Level::Avx512 {
+                continue;
+            }
             for (r, i) in [(0, 0), (rows - 1, 1040), (rows / 2, n - 1)] {
                 let chain = (0..m).fold(0.0, |sum: f64, j| x[(i, j)].mul_add(dz[(r, j)], sum));
                 assert_eq!(one[(r, i)], chain * 0.25, "rows {rows}, entry ({r}, {i})");
@@ -861,6 +859,16 @@ mod tests {
         matvec_into(&mut dispatched, &g, v.as_slice()).unwrap();
         matvec(&mut portable, g.as_slice(), 209, v.as_slice());
         assert_eq!(dispatched, portable);
+        for level in Level::available() {
+            let mut out = vec![f64::NAN; 209];
+            level.run(Matvec {
+                out: &mut out,
+                columns: g.as_slice(),
+                stride: 209,
+                v: v.as_slice(),
+            });
+            assert_eq!(out, portable, "{level:?}");
+        }
         // No sum is reassociated: each entry is the plain left-to-right sum.
         let plain: Vec<f64> =
             (0..209).map(|i| (0..209).fold(0.0, |sum, k| sum + v[k] * g[(i, k)])).collect();

@@ -5,23 +5,27 @@
 //!
 //! | module | what it is | the course code it speeds up |
 //! |---|---|---|
+//! | [`lanes`] | vectors of `f64` behind one trait, one file per instruction set, and the one switch (`DL_COURSE_SIMD`) that picks the level every kernel runs at | (every kernel below) |
 //! | [`kernels`] | the heavy matrix products (runtime-dispatched SIMD, a fixed 2-way split) | `np.dot` in every forward and backward pass |
 //! | [`logistic`] | logistic regression's gradient descent: one fused pass over `X` per iteration (SIMD, two fixed halves, from floats or bytes), or through `X^T X` | week 2 `propagate`, `optimize`, `predict` |
 //! | [`exact_bytes`] | exact integer products of the pictures' bytes (AVX-512 VNNI) | week 2 `propagate`, week 4's first layer |
 //! | [`gram`] | the Gram engine: exact full-batch updates of a linear first layer through `X^T X` | week 2/4 `optimize` |
 //! | [`inputs`] | `X` as floats or as the pictures' bytes, behind one trait; the fast `X = B / 255` | `train_set_x_flatten / 255.` |
 //! | [`pair`] | two threads in lock step for loops cut into two fixed halves | (two cores) |
-//! | [`vector_exp`] | the exponential and sigmoid eight lanes at a time, the core's bits | `sigmoid(z)` |
+//! | [`vector_exp`] | the exponential and sigmoid eight or four lanes at a time, the core's bits | `sigmoid(z)` |
 //! | [`shallow`] | the one-hidden-layer network's training loop: fixed-size columns, two threads; the sweep on all cores | week 3 `nn_model`, section 6 |
 //! | [`tanh`] | `tanh` four or eight lanes at a time, the core's bits | week 3 `np.tanh(Z1)` |
 //!
 //! This is the only crate of the workspace with `unsafe` code: SIMD intrinsics behind runtime
-//! feature detection, and the thread hand-over. Each `unsafe` block says why it is sound.
+//! feature detection, and the thread hand-over. Each `unsafe` block says why it is sound. The
+//! vector kernels are written once over [`lanes::Lanes`] and run at the level
+//! [`lanes::Level::current`] picks (the environment variable `DL_COURSE_SIMD` can lower it).
 
 pub mod exact_bytes;
 pub mod gram;
 pub mod inputs;
 pub mod kernels;
+pub mod lanes;
 pub mod logistic;
 pub mod pair;
 pub mod shallow;

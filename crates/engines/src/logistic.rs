@@ -11,8 +11,9 @@
 //!   is still in cache, so `X` (20 MB for the cat pictures) is streamed once per iteration
 //!   instead of twice. The columns are cut into two fixed halves, each summed on its own (on two
 //!   threads, [`crate::pair`], when the machine has two cores and `X` is large) and added in a
-//!   fixed order, so the numbers are the same on one core or many. The pass has AVX-512, AVX2
-//!   and portable blocks that give the same bits, picked at run time. For the cat pictures it
+//!   fixed order, so the numbers are the same on one core or many. The pass is one block kernel
+//!   over [`crate::lanes`] (AVX-512, AVX2 or one lane, picked at run time), with the same bits
+//!   at every width. For the cat pictures it
 //!   reads their bytes (`X = B / 255`, 2.5 MB) with exact integer products
 //!   ([`crate::exact_bytes`]) where the CPU has the VNNI kernels.
 //! - [`gram_descent`]: the same descent through `G = X^T X` `(m, m)` ([`crate::gram`]), with no
@@ -47,6 +48,7 @@
 use crate::exact_bytes::{self, ColumnTiles, Digits};
 use crate::gram::{GramFirstLayer, GramMatrix, GramSettings, RowView};
 use crate::inputs::Inputs;
+use crate::lanes::{Kernel, Lanes, Level};
 use crate::pair;
 use crate::vector_exp::sigmoid_into;
 use linalg_nn::activations::sigmoid_scalar;
@@ -455,11 +457,9 @@ fn pass_body(
     }
 }
 
-/// The end of one column's dot product in the vector kernels, then its activation: the
-/// running sums `l + (l + 4)` as `lanes`, combined as in [`dots`] (`(0 + 2) + (1 + 3)`), plus
-/// the scalar tail `w_tail . x_tail`; then `a = sigmoid(z + b)` into `out`. Returns
-/// `dz = a - y`.
-#[cfg(target_arch = "x86_64")]
+/// The end of one column's dot product in [`block4`], then its activation: the running sums
+/// `l + (l + 4)` as `lanes`, combined as in [`dots`] (`(0 + 2) + (1 + 3)`), plus the scalar tail
+/// `w_tail . x_tail`; then `a = sigmoid(z + b)` into `out`. Returns `dz = a - y`.
 #[inline(always)]
 fn finish_column(
     lanes: [f64; 4],
@@ -481,56 +481,56 @@ fn finish_column(
     dz
 }
 
-/// [`block`] of [`BLOCK`] = 4 columns with AVX2 (no FMA): the same operations lane for
-/// lane, so the same bits. Lanes `0..4` of each dot product's running sums are the first
-/// register, lanes `4..8` the second.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn block4_avx2(w: &[f64], b: f64, x: &[f64], y: &[f64], first: usize, out: &mut Partial) {
-    use std::arch::x86_64::*;
+/// [`block`] of [`BLOCK`] = 4 columns on lanes (a multiply then an add, no fused operation):
+/// the same operations lane for lane, so the same bits. Each dot product's [`DOT_LANES`]
+/// running sums are `DOT_LANES / L::LANES` vectors (two of AVX2, one of AVX-512, eight single
+/// lanes), and `dw` is updated `L::LANES` entries at a time with the same operations per entry.
+#[inline(always)]
+fn block4<L: Lanes>(
+    l: L,
+    w: &[f64],
+    b: f64,
+    x: &[f64],
+    y: &[f64],
+    first: usize,
+    out: &mut Partial,
+) {
     let n_x = w.len();
     let cols: [&[f64]; 4] = std::array::from_fn(|c| &x[(first + c) * n_x..(first + c + 1) * n_x]);
     assert_eq!(out.dw.len(), n_x, "dw has one entry per row of X");
     let full = n_x - n_x % DOT_LANES;
-    let mut acc = [[_mm256_setzero_pd(); 2]; 4];
-    let mut i = 0;
-    while i < full {
-        // SAFETY: i + 8 <= full <= n_x, the length of w and of every column.
-        unsafe {
-            let w0 = _mm256_loadu_pd(w.as_ptr().add(i));
-            let w1 = _mm256_loadu_pd(w.as_ptr().add(i + 4));
+    let vectors = DOT_LANES / L::LANES;
+    let mut acc = [[l.splat(0.0); DOT_LANES]; 4];
+    let (w_chunks, _) = w.as_chunks::<DOT_LANES>();
+    let x_chunks: [&[[f64; DOT_LANES]]; 4] = cols.map(|col| col.as_chunks::<DOT_LANES>().0);
+    for (k, wc) in w_chunks.iter().enumerate() {
+        for v in 0..vectors {
+            let wv = l.load(&wc[v * L::LANES..]);
             for c in 0..4 {
-                let p = cols[c].as_ptr().add(i);
-                acc[c][0] = _mm256_add_pd(acc[c][0], _mm256_mul_pd(w0, _mm256_loadu_pd(p)));
-                acc[c][1] = _mm256_add_pd(acc[c][1], _mm256_mul_pd(w1, _mm256_loadu_pd(p.add(4))));
+                let xv = l.load(&x_chunks[c][k][v * L::LANES..]);
+                acc[c][v] = l.add(acc[c][v], l.mul(wv, xv));
             }
         }
-        i += DOT_LANES;
     }
     let dz: [f64; 4] = std::array::from_fn(|c| {
-        let mut lanes = [0.0; 4];
-        // SAFETY: lanes holds four f64.
-        unsafe { _mm256_storeu_pd(lanes.as_mut_ptr(), _mm256_add_pd(acc[c][0], acc[c][1])) };
+        let mut sums = [0.0; DOT_LANES];
+        for v in 0..vectors {
+            l.store(&mut sums[v * L::LANES..], acc[c][v]);
+        }
+        let lanes = std::array::from_fn(|k| sums[k] + sums[k + 4]);
         finish_column(lanes, &w[full..], &cols[c][full..], b, y[first + c], out)
     });
-    let dz_v = dz.map(|d| _mm256_set1_pd(d));
-    let dw = out.dw.as_mut_ptr();
-    let mut i = 0;
-    while i + 4 <= n_x {
-        // SAFETY: i + 4 <= n_x, the length of dw and of every column.
-        unsafe {
-            let mut g = _mm256_loadu_pd(dw.add(i));
-            for c in 0..4 {
-                g = _mm256_add_pd(
-                    g,
-                    _mm256_mul_pd(dz_v[c], _mm256_loadu_pd(cols[c].as_ptr().add(i))),
-                );
-            }
-            _mm256_storeu_pd(dw.add(i), g);
+    let dz_v = dz.map(|d| l.splat(d));
+    let mut dw_chunks = out.dw.chunks_exact_mut(L::LANES);
+    for (k, g) in dw_chunks.by_ref().enumerate() {
+        let i = k * L::LANES;
+        let mut sum = l.load(g);
+        for c in 0..4 {
+            sum = l.add(sum, l.mul(dz_v[c], l.load(&cols[c][i..])));
         }
-        i += 4;
+        l.store(g, sum);
     }
-    let tail_start = i;
+    let tail_start = n_x - dw_chunks.into_remainder().len();
     for (k, g) in out.dw[tail_start..].iter_mut().enumerate() {
         for c in 0..4 {
             *g += dz[c] * cols[c][tail_start + k];
@@ -538,76 +538,37 @@ fn block4_avx2(w: &[f64], b: f64, x: &[f64], y: &[f64], first: usize, out: &mut 
     }
 }
 
-/// [`block4_avx2`] with AVX-512: each dot product's eight running sums are one register
-/// (lanes `0..4` the low half, `4..8` the high half), combined as there, and `dw` is updated
-/// eight entries at a time with the same operations per entry: the same bits again, 5-10 %
-/// faster on the Zen 5 host of docs/performance.md.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn block4_avx512(w: &[f64], b: f64, x: &[f64], y: &[f64], first: usize, out: &mut Partial) {
-    use std::arch::x86_64::*;
-    let n_x = w.len();
-    let cols: [&[f64]; 4] = std::array::from_fn(|c| &x[(first + c) * n_x..(first + c + 1) * n_x]);
-    assert_eq!(out.dw.len(), n_x, "dw has one entry per row of X");
-    let full = n_x - n_x % DOT_LANES;
-    let mut acc = [_mm512_setzero_pd(); 4];
-    let mut i = 0;
-    while i < full {
-        // SAFETY: i + 8 <= full <= n_x, the length of w and of every column.
-        unsafe {
-            let wv = _mm512_loadu_pd(w.as_ptr().add(i));
-            for (acc, col) in acc.iter_mut().zip(&cols) {
-                *acc = _mm512_add_pd(*acc, _mm512_mul_pd(wv, _mm512_loadu_pd(col.as_ptr().add(i))));
-            }
+/// The kernel of [`half_pass`] for [`DOT_LANES`] features or more.
+struct HalfPass<'a> {
+    w: &'a [f64],
+    b: f64,
+    x: &'a [f64],
+    y: &'a [f64],
+    cols: Range<usize>,
+    out: &'a mut Partial,
+}
+
+impl Kernel for HalfPass<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<L: Lanes>(self, lanes: L) {
+        let HalfPass { w, b, x, y, cols, out } = self;
+        if L::LANES == 1 {
+            // The plain block, whose fixed-size arrays the compiler vectorizes for any CPU
+            // (SSE2, NEON): several times faster than 32 single lanes, with the same bits.
+            pass_body(w, b, x, y, cols, out, block::<BLOCK>);
+            return;
         }
-        i += DOT_LANES;
-    }
-    let dz: [f64; 4] = std::array::from_fn(|c| {
-        let mut lanes = [0.0; 4];
-        let halves =
-            _mm256_add_pd(_mm512_castpd512_pd256(acc[c]), _mm512_extractf64x4_pd::<1>(acc[c]));
-        // SAFETY: lanes holds four f64.
-        unsafe { _mm256_storeu_pd(lanes.as_mut_ptr(), halves) };
-        finish_column(lanes, &w[full..], &cols[c][full..], b, y[first + c], out)
-    });
-    let dz_v = dz.map(|d| _mm512_set1_pd(d));
-    let dw = out.dw.as_mut_ptr();
-    let mut i = 0;
-    while i + 8 <= n_x {
-        // SAFETY: i + 8 <= n_x, the length of dw and of every column.
-        unsafe {
-            let mut g = _mm512_loadu_pd(dw.add(i));
-            for (dz_c, col) in dz_v.iter().zip(&cols) {
-                g = _mm512_add_pd(g, _mm512_mul_pd(*dz_c, _mm512_loadu_pd(col.as_ptr().add(i))));
-            }
-            _mm512_storeu_pd(dw.add(i), g);
-        }
-        i += 8;
-    }
-    let tail_start = i;
-    for (k, g) in out.dw[tail_start..].iter_mut().enumerate() {
-        for c in 0..4 {
-            *g += dz[c] * cols[c][tail_start + k];
-        }
+        pass_body(w, b, x, y, cols, out, |w, b, x, y, first, out| {
+            block4(lanes, w, b, x, y, first, out)
+        });
     }
 }
 
-/// The half's columns with AVX-512.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn pass_avx512(w: &[f64], b: f64, x: &[f64], y: &[f64], cols: Range<usize>, out: &mut Partial) {
-    pass_body(w, b, x, y, cols, out, |w, b, x, y, first, out| {
-        block4_avx512(w, b, x, y, first, out)
-    });
-}
-
-/// The half's columns with AVX2.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn pass_avx2(w: &[f64], b: f64, x: &[f64], y: &[f64], cols: Range<usize>, out: &mut Partial) {
-    pass_body(w, b, x, y, cols, out, |w, b, x, y, first, out| block4_avx2(w, b, x, y, first, out));
-}
-
+/// The plain pass, [`block`] of [`BLOCK`] columns: the definition the lanes reproduce (and what
+/// the scalar level runs).
+#[cfg(test)]
 fn pass_generic(w: &[f64], b: f64, x: &[f64], y: &[f64], cols: Range<usize>, out: &mut Partial) {
     pass_body(w, b, x, y, cols, out, block::<BLOCK>);
 }
@@ -671,74 +632,64 @@ fn pass_few<const N: usize>(
     (out.dz, out.strictly_inside) = (dz_sum, inside);
 }
 
-/// One half of an iteration with the widest vector code this CPU runs.
+/// One half of an iteration with the widest lanes of [`Level::current`].
 fn half_pass(w: &[f64], b: f64, x: &[f64], y: &[f64], cols: Range<usize>, out: &mut Partial) {
+    half_pass_at(Level::current(), w, b, x, y, cols, out);
+}
+
+/// [`half_pass`] at `level`.
+fn half_pass_at(
+    level: Level,
+    w: &[f64],
+    b: f64,
+    x: &[f64],
+    y: &[f64],
+    cols: Range<usize>,
+    out: &mut Partial,
+) {
     if w.len() < DOT_LANES {
         pass_small(w, b, x, y, cols, out);
         return;
     }
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx512f") {
-        // SAFETY: the CPU supports AVX-512F, checked just above.
-        unsafe { pass_avx512(w, b, x, y, cols, out) };
-        return;
-    }
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU supports AVX2, checked just above.
-        unsafe { pass_avx2(w, b, x, y, cols, out) };
-        return;
-    }
-    pass_generic(w, b, x, y, cols, out);
+    level.run(HalfPass { w, b, x, y, cols, out });
 }
 
 /// `w_i -= learning_rate ((g0_i + g1_i) scale)` with `step = (learning_rate, scale)`: the
-/// two halves' gradient sums into the update, eight entries at a time with AVX-512 and the
-/// same operations per entry (the same bits).
+/// two halves' gradient sums into the update, on the lanes of [`Level::current`] with the same
+/// operations per entry (the same bits).
 fn update_weights(w: &mut [f64], g0: &[f64], g1: &[f64], step: (f64, f64)) {
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx512f") {
-        // SAFETY: the CPU supports AVX-512F, checked just above.
-        unsafe { update_weights_avx512(w, g0, g1, step) };
-        return;
-    }
-    update_weights_portable(w, g0, g1, step, 0);
-}
-
-fn update_weights_portable(
-    w: &mut [f64],
-    g0: &[f64],
-    g1: &[f64],
-    (learning_rate, scale): (f64, f64),
-    from: usize,
-) {
-    for ((wi, &g0), &g1) in w.iter_mut().zip(g0).zip(g1).skip(from) {
-        *wi -= learning_rate * ((g0 + g1) * scale);
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-fn update_weights_avx512(w: &mut [f64], g0: &[f64], g1: &[f64], step: (f64, f64)) {
-    use std::arch::x86_64::*;
     assert!(g0.len() == w.len() && g1.len() == w.len(), "one gradient entry per weight");
-    let (learning_rate, scale) = (_mm512_set1_pd(step.0), _mm512_set1_pd(step.1));
-    let full = w.len() - w.len() % 8;
-    let mut i = 0;
-    while i < full {
-        // SAFETY: i + 8 <= full <= the length of w, g0 and g1.
-        unsafe {
-            let sum = _mm512_add_pd(
-                _mm512_loadu_pd(g0.as_ptr().add(i)),
-                _mm512_loadu_pd(g1.as_ptr().add(i)),
-            );
-            let delta = _mm512_mul_pd(learning_rate, _mm512_mul_pd(sum, scale));
-            let p = w.as_mut_ptr().add(i);
-            _mm512_storeu_pd(p, _mm512_sub_pd(_mm512_loadu_pd(p), delta));
+    Level::current().run(UpdateWeights { w, g0, g1, step });
+}
+
+/// The kernel of [`update_weights`].
+struct UpdateWeights<'a> {
+    w: &'a mut [f64],
+    g0: &'a [f64],
+    g1: &'a [f64],
+    step: (f64, f64),
+}
+
+impl Kernel for UpdateWeights<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<L: Lanes>(self, l: L) {
+        let UpdateWeights { w, g0, g1, step: (learning_rate, scale) } = self;
+        let (rate, factor) = (l.splat(learning_rate), l.splat(scale));
+        let mut chunks = w.chunks_exact_mut(L::LANES);
+        for (k, wv) in chunks.by_ref().enumerate() {
+            let i = k * L::LANES;
+            let sum = l.add(l.load(&g0[i..]), l.load(&g1[i..]));
+            let delta = l.mul(rate, l.mul(sum, factor));
+            l.store(wv, l.sub(l.load(wv), delta));
         }
-        i += 8;
+        let rest = chunks.into_remainder();
+        let full = g0.len() - rest.len();
+        for ((wi, &g0), &g1) in rest.iter_mut().zip(&g0[full..]).zip(&g1[full..]) {
+            *wi -= learning_rate * ((g0 + g1) * scale);
+        }
     }
-    update_weights_portable(w, g0, g1, step, full);
 }
 
 /// One half of an iteration from the pictures' bytes: `w^T B` by exact integer products
@@ -903,6 +854,7 @@ fn poisoned() -> NnError {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lanes::Scalar;
     use linalg_nn::NumpyRng;
     use linalg_nn::train::Silent;
 
@@ -1001,6 +953,15 @@ mod tests {
         }
     }
 
+    /// Two passes over the same half gave the same bits (`what` says which).
+    fn assert_same_bits(expected: &Partial, got: &Partial, what: &str) {
+        let to_bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+        assert_eq!(to_bits(&expected.dw), to_bits(&got.dw), "{what}");
+        assert_eq!(to_bits(&expected.probabilities), to_bits(&got.probabilities), "{what}");
+        assert_eq!(expected.strictly_inside, got.strictly_inside, "{what}");
+        assert_eq!(expected.dz.to_bits(), got.dz.to_bits(), "{what}");
+    }
+
     #[test]
     fn the_small_pass_gives_the_generic_bits() {
         for n_x in [1, 2, 5, 7] {
@@ -1012,27 +973,47 @@ mod tests {
             pass_generic(&w, 0.3, x.as_slice(), y.as_slice(), 5..35, &mut generic);
             let mut small = Partial::new(n_x, 30);
             half_pass(&w, 0.3, x.as_slice(), y.as_slice(), 5..35, &mut small);
-            let to_bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-            assert_eq!(to_bits(&generic.dw), to_bits(&small.dw), "n_x = {n_x}");
-            assert_eq!(to_bits(&generic.probabilities), to_bits(&small.probabilities));
-            assert_eq!(generic.strictly_inside, small.strictly_inside);
-            assert_eq!(generic.dz.to_bits(), small.dz.to_bits());
+            assert_same_bits(&generic, &small, &format!("n_x = {n_x}"));
         }
     }
 
     #[test]
-    fn vector_code_gives_the_generic_bits() {
+    fn every_level_gives_the_generic_bits() {
         let (x, y) = data();
         let w: Vec<f64> = NumpyRng::new(4).randn_vec(301).iter().map(|v| v * 0.01).collect();
         let mut generic = Partial::new(301, 23);
         pass_generic(&w, 0.1, x.as_slice(), y.as_slice(), 0..23, &mut generic);
-        let mut dispatched = Partial::new(301, 23);
-        half_pass(&w, 0.1, x.as_slice(), y.as_slice(), 0..23, &mut dispatched);
-        let to_bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
-        assert_eq!(to_bits(&generic.dw), to_bits(&dispatched.dw));
-        assert_eq!(to_bits(&generic.probabilities), to_bits(&dispatched.probabilities));
-        assert_eq!(generic.strictly_inside, dispatched.strictly_inside);
-        assert_eq!(generic.dz.to_bits(), dispatched.dz.to_bits());
+        for level in Level::available() {
+            let mut lanes = Partial::new(301, 23);
+            half_pass_at(level, &w, 0.1, x.as_slice(), y.as_slice(), 0..23, &mut lanes);
+            assert_same_bits(&generic, &lanes, level.name());
+        }
+        // The one-lane kernel too (the scalar level runs the plain block itself).
+        let mut one_lane = Partial::new(301, 23);
+        pass_body(
+            &w,
+            0.1,
+            x.as_slice(),
+            y.as_slice(),
+            0..23,
+            &mut one_lane,
+            |w, b, x, y, j, out| block4(Scalar, w, b, x, y, j, out),
+        );
+        assert_same_bits(&generic, &one_lane, "one lane");
+    }
+
+    #[test]
+    fn the_weight_update_gives_the_plain_bits_at_every_level() {
+        let mut rng = NumpyRng::new(12);
+        let (w0, g0, g1) = (rng.randn_vec(301), rng.randn_vec(301), rng.randn_vec(301));
+        let step = (0.37, 1.0 / 23.0);
+        let plain: Vec<u64> =
+            (0..301).map(|i| (w0[i] - step.0 * ((g0[i] + g1[i]) * step.1)).to_bits()).collect();
+        for level in Level::available() {
+            let mut w = w0.clone();
+            level.run(UpdateWeights { w: &mut w, g0: &g0, g1: &g1, step });
+            assert_eq!(w.iter().map(|v| v.to_bits()).collect::<Vec<_>>(), plain, "{level:?}");
+        }
     }
 
     /// Random pictures' bytes with the shape of `data()`, and their `X = B / 255`.

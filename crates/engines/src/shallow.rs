@@ -6,7 +6,7 @@
 //! - one output unit and up to eight hidden units (every setting of the notebook) run with each
 //!   column of `Z1`, `A1` and `dZ1` held as a fixed-size array, so that a column is one or two
 //!   vector registers instead of a loop of unknown length, compiled for AVX2 where the CPU has
-//!   it; the examples are cut into two fixed halves for two threads in lock step
+//!   it and [`crate::lanes::Level::current`] allows it; the examples are cut into two fixed halves for two threads in lock step
 //!   ([`crate::pair`]);
 //! - any other size runs the matrix loop of [`matrices`], over buffers reused across iterations;
 //! - `tanh` is [`crate::tanh::tanh_into`], the sigmoid's exponentials
@@ -28,6 +28,7 @@
 
 pub mod matrices;
 
+use crate::lanes::{Kernel, Lanes, Level};
 use crate::pair;
 use linalg_nn::activations::Activation;
 use linalg_nn::cost::{cost_needed, labels_keep_cost_finite, log_likelihood, strictly_inside};
@@ -421,35 +422,15 @@ fn run<const H: usize, O: TrainObserver + ?Sized>(
     outcome
 }
 
-/// Runs `$body` compiled for AVX2 when the CPU has it (wider registers, the same operations: no
-/// FMA is enabled, so the rounding is unchanged), else as is.
-macro_rules! dispatch_avx2 {
-    ($name:ident, $avx2:ident, $generic:ident, ($($arg:ident: $ty:ty),*)) => {
-        #[cfg(target_arch = "x86_64")]
-        #[target_feature(enable = "avx2")]
-        fn $avx2<const H: usize>($($arg: $ty),*) {
-            $generic::<H>($($arg),*)
-        }
-
-        fn $name<const H: usize>($($arg: $ty),*) {
-            #[cfg(target_arch = "x86_64")]
-            if std::is_x86_feature_detected!("avx2") {
-                // SAFETY: the CPU has AVX2, checked just above.
-                unsafe { $avx2::<H>($($arg),*) };
-                return;
-            }
-            $generic::<H>($($arg),*)
-        }
-    };
+/// The level the per-column loops below are compiled for: the plain code, compiled by
+/// [`Level::run`] with wider registers and the same operations (Rust never fuses a multiply and
+/// an add, so the rounding is unchanged), at most AVX2, the level they were measured at.
+fn loop_level() -> Level {
+    Level::current().min(Level::Avx2)
 }
 
-dispatch_avx2!(per_example, per_example_avx2, per_example_body, (net: &Columns<H>, x: &[f64], n_x: usize, y: &[f64], activation: Activation, half: &mut Half<H>));
-
-/// For the half's columns: `Z1 = W1 X + b1`, `A1 = g(Z1)`, `A2 = sigmoid(W2 A1 + b2)` (as
-/// [`matrices`] computes them), each example's
-/// `y log(a) + (1 - y) log(1 - a)`, `dZ2 = A2 - Y` and `dZ1 = (W2^T dZ2) * g'(Z1)`.
-#[inline(always)]
-fn per_example_body<const H: usize>(
+/// [`per_example_body`] at [`loop_level`].
+fn per_example<const H: usize>(
     net: &Columns<H>,
     x: &[f64],
     n_x: usize,
@@ -457,6 +438,34 @@ fn per_example_body<const H: usize>(
     activation: Activation,
     half: &mut Half<H>,
 ) {
+    loop_level().run(PerExample { net, x, n_x, y, activation, half });
+}
+
+/// The kernel of [`per_example`].
+struct PerExample<'a, const H: usize> {
+    net: &'a Columns<H>,
+    x: &'a [f64],
+    n_x: usize,
+    y: &'a [f64],
+    activation: Activation,
+    half: &'a mut Half<H>,
+}
+
+impl<const H: usize> Kernel for PerExample<'_, H> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<L: Lanes>(self, _lanes: L) {
+        per_example_body(self);
+    }
+}
+
+/// For the half's columns: `Z1 = W1 X + b1`, `A1 = g(Z1)`, `A2 = sigmoid(W2 A1 + b2)` (as
+/// [`matrices`] computes them), each example's
+/// `y log(a) + (1 - y) log(1 - a)`, `dZ2 = A2 - Y` and `dZ1 = (W2^T dZ2) * g'(Z1)`.
+#[inline(always)]
+fn per_example_body<const H: usize>(kernel: PerExample<'_, H>) {
+    let PerExample { net, x, n_x, y, activation, half } = kernel;
     let n = half.z1.len();
     let x = &x[half.first * n_x..(half.first + n) * n_x];
     let y = &y[half.first..half.first + n];
@@ -530,7 +539,27 @@ fn output_and_deltas<const H: usize>(
     half.all_inside = all_inside;
 }
 
-dispatch_avx2!(start_sums, start_sums_avx2, start_sums_body, (x: &[f64], n_x: usize, half: &Half<H>, sums: &mut Sums<H>));
+/// [`start_sums_body`] at [`loop_level`].
+fn start_sums<const H: usize>(x: &[f64], n_x: usize, half: &Half<H>, sums: &mut Sums<H>) {
+    loop_level().run(StartSums { x, n_x, half, sums });
+}
+
+/// The kernel of [`start_sums`].
+struct StartSums<'a, const H: usize> {
+    x: &'a [f64],
+    n_x: usize,
+    half: &'a Half<H>,
+    sums: &'a mut Sums<H>,
+}
+
+impl<const H: usize> Kernel for StartSums<'_, H> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<L: Lanes>(self, _lanes: L) {
+        start_sums_body::<H>(self.x, self.n_x, self.half, self.sums);
+    }
+}
 
 /// The column-order sums `dZ2 A1^T` and `dZ1 X^T` over the first half's columns, from zero.
 #[inline(always)]
@@ -564,6 +593,7 @@ fn continue_sums<const H: usize>(x: &[f64], n_x: usize, half: &Half<H>, sums: &m
     }
 }
 
+/// [`sums_body`] at [`loop_level`].
 fn sums_and_update<const H: usize>(
     net: &mut Columns<H>,
     x: &[f64],
@@ -571,25 +601,25 @@ fn sums_and_update<const H: usize>(
     halves: [&Half<H>; 2],
     sums: &mut Sums<H>,
 ) {
-    #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
-        // SAFETY: the CPU has AVX2, checked just above.
-        unsafe { sums_avx2::<H>(net, x, learning_rate, halves, sums) };
-        return;
-    }
-    sums_body::<H>(net, x, learning_rate, halves, sums);
+    loop_level().run(SumsAndUpdate { net, x, learning_rate, halves, sums });
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn sums_avx2<const H: usize>(
-    net: &mut Columns<H>,
-    x: &[f64],
+/// The kernel of [`sums_and_update`].
+struct SumsAndUpdate<'a, const H: usize> {
+    net: &'a mut Columns<H>,
+    x: &'a [f64],
     learning_rate: f64,
-    halves: [&Half<H>; 2],
-    sums: &mut Sums<H>,
-) {
-    sums_body::<H>(net, x, learning_rate, halves, sums)
+    halves: [&'a Half<H>; 2],
+    sums: &'a mut Sums<H>,
+}
+
+impl<const H: usize> Kernel for SumsAndUpdate<'_, H> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<L: Lanes>(self, _lanes: L) {
+        sums_body(self);
+    }
 }
 
 /// [`continue_sums`] for `N` inputs (the flower's two): the sums held in registers over the
@@ -624,13 +654,8 @@ fn continue_sums_in_registers<const H: usize, const N: usize>(
 /// them (the products summed over the examples in column order, then times `1/m`; the biases'
 /// sums in numpy's pairwise order), then `theta -= alpha dtheta`.
 #[inline(always)]
-fn sums_body<const H: usize>(
-    net: &mut Columns<H>,
-    x: &[f64],
-    learning_rate: f64,
-    halves: [&Half<H>; 2],
-    sums: &mut Sums<H>,
-) {
+fn sums_body<const H: usize>(kernel: SumsAndUpdate<'_, H>) {
+    let SumsAndUpdate { net, x, learning_rate, halves, sums } = kernel;
     let m = sums.dz2.len();
     let n_x = net.w1.len();
     let inv_m = 1.0 / m as f64;

@@ -1,12 +1,12 @@
-//! The exponential and the sigmoid eight lanes at a time for the training loops' activations
-//! (course 1, week 2, `propagate`'s `A = sigmoid(w^T X + b)` in the Gram engine; week 3's output
-//! unit `sigmoid(Z2)` in hw2): AVX-512 lanes that take [`linalg_nn::exp::exp`]'s operations on
-//! its tables, so every value has the bits of the plain code whatever the CPU and however a
-//! slice is cut.
+//! The exponential and the sigmoid eight or four lanes at a time for the training loops'
+//! activations (course 1, week 2, `propagate`'s `A = sigmoid(w^T X + b)` in the Gram engine;
+//! week 3's output unit `sigmoid(Z2)` in hw2): one kernel over [`crate::lanes`] (AVX-512 or
+//! AVX2 + FMA) that takes [`linalg_nn::exp::exp`]'s operations on its tables, so every value
+//! has the bits of the plain code whatever the CPU and however a slice is cut.
 
+use crate::lanes::{Kernel, Lanes, Level};
 use linalg_nn::activations::sigmoid_scalar;
 // The vector lanes take the plain code's constants and tables.
-#[cfg(target_arch = "x86_64")]
 use linalg_nn::exp::{
     C2, C3, C4, C5, INV_LN2_N, LIMIT, NEG_LN2_HI_N, NEG_LN2_LO_N, POWERS, SHIFT, TAILS,
 };
@@ -38,7 +38,8 @@ fn exp_fma(x: f64) -> f64 {
     linalg_nn::exp::exp(x)
 }
 
-/// `out[i] = e^{x[i]}` with [`exp`], eight at a time where the CPU has AVX-512.
+/// `out[i] = e^{x[i]}` with [`exp`], eight or four at a time at the level of
+/// [`Level::current`].
 ///
 /// ```
 /// use nn_engines::vector_exp::{exp, exp_into};
@@ -53,39 +54,17 @@ fn exp_fma(x: f64) -> f64 {
 /// # Panics
 /// If `out` is not as long as `x`.
 pub fn exp_into(x: &[f64], out: &mut [f64]) {
-    #[cfg(target_arch = "x86_64")]
-    let vector: Option<VectorKernel> = Some(exp_avx512);
-    #[cfg(not(target_arch = "x86_64"))]
-    let vector = None;
-    eight_at_a_time(x, out, vector, exp);
+    exp_at(Level::current(), x, out);
 }
 
-/// A slice kernel for whole multiples of eight values that needs AVX-512F.
-type VectorKernel = unsafe fn(&[f64], &mut [f64]);
-
-/// `out[i] = one(x[i])`, the whole multiples of eight through `vector` where the CPU has
-/// AVX-512 and `vector` is given, the rest through `one` (the same bits).
-fn eight_at_a_time(x: &[f64], out: &mut [f64], vector: Option<VectorKernel>, one: fn(f64) -> f64) {
+/// [`exp_into`] at `level`.
+fn exp_at(level: Level, x: &[f64], out: &mut [f64]) {
     assert_eq!(x.len(), out.len(), "one output per input");
-    #[cfg(target_arch = "x86_64")]
-    let done = match vector.filter(|_| std::arch::is_x86_feature_detected!("avx512f")) {
-        Some(vector) => {
-            let whole = x.len() - x.len() % 8;
-            // SAFETY: the CPU has just been checked to support AVX-512F, which `vector` needs.
-            unsafe { vector(&x[..whole], &mut out[..whole]) };
-            whole
-        }
-        None => 0,
-    };
-    #[cfg(not(target_arch = "x86_64"))]
-    let done = vector.map_or(0, |_| 0);
-    for (out, &x) in out[done..].iter_mut().zip(&x[done..]) {
-        *out = one(x);
-    }
+    level.run(Lanewise { x, out, function: Function::Exp });
 }
 
-/// `out[i] = sigmoid(z[i])`: [`linalg_nn::activations::sigmoid_scalar`] bit for bit, eight at a time
-/// where the CPU has AVX-512.
+/// `out[i] = sigmoid(z[i])`: [`linalg_nn::activations::sigmoid_scalar`] bit for bit, eight or
+/// four at a time at the level of [`Level::current`].
 ///
 /// ```
 /// use linalg_nn::activations::sigmoid_scalar;
@@ -102,122 +81,132 @@ fn eight_at_a_time(x: &[f64], out: &mut [f64], vector: Option<VectorKernel>, one
 /// # Panics
 /// If `out` is not as long as `z`.
 pub fn sigmoid_into(z: &[f64], out: &mut [f64]) {
-    #[cfg(target_arch = "x86_64")]
-    let vector: Option<VectorKernel> = Some(sigmoid_avx512);
-    #[cfg(not(target_arch = "x86_64"))]
-    let vector = None;
-    eight_at_a_time(z, out, vector, sigmoid_scalar);
+    sigmoid_at(Level::current(), z, out);
 }
 
-/// [`exp`] of eight lanes, and which lanes it covers (`|x| < 512`; the others, NaN included,
-/// are left to the caller).
-///
-/// # Safety
-/// AVX-512F must be available.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-#[inline]
-unsafe fn exp_lanes(x: std::arch::x86_64::__m512d) -> (std::arch::x86_64::__m512d, u8) {
-    use std::arch::x86_64::*;
-    let magnitude = _mm512_abs_pd(x);
-    let in_range = _mm512_cmp_pd_mask::<_CMP_LT_OQ>(magnitude, _mm512_set1_pd(LIMIT));
-    let x = _mm512_mask_blend_pd(in_range, _mm512_setzero_pd(), x);
-    let kd = _mm512_fmadd_pd(x, _mm512_set1_pd(INV_LN2_N), _mm512_set1_pd(SHIFT));
-    let ki = _mm512_castpd_si512(kd);
-    let kd = _mm512_sub_pd(kd, _mm512_set1_pd(SHIFT));
-    let r = _mm512_fmadd_pd(kd, _mm512_set1_pd(NEG_LN2_HI_N), x);
-    let r = _mm512_fmadd_pd(kd, _mm512_set1_pd(NEG_LN2_LO_N), r);
-    let index = _mm512_and_si512(ki, _mm512_set1_epi64(127));
-    // SAFETY: every index is below 128, the tables' length.
-    let (power, tail) = unsafe {
-        (
-            _mm512_i64gather_epi64::<8>(index, POWERS.as_ptr().cast()),
-            _mm512_castsi512_pd(_mm512_i64gather_epi64::<8>(index, TAILS.as_ptr().cast())),
-        )
-    };
-    let bits = _mm512_add_epi64(
-        _mm512_sub_epi64(power, _mm512_slli_epi64::<45>(index)),
-        _mm512_slli_epi64::<45>(ki),
-    );
-    let scale = _mm512_castsi512_pd(bits);
-    let r2 = _mm512_mul_pd(r, r);
-    let low = _mm512_fmadd_pd(
-        r2,
-        _mm512_fmadd_pd(r, _mm512_set1_pd(C3), _mm512_set1_pd(C2)),
-        _mm512_add_pd(tail, r),
-    );
-    let tmp = _mm512_fmadd_pd(
-        _mm512_mul_pd(r2, r2),
-        _mm512_fmadd_pd(r, _mm512_set1_pd(C5), _mm512_set1_pd(C4)),
-        low,
-    );
-    (_mm512_fmadd_pd(scale, tmp, scale), in_range)
+/// [`sigmoid_into`] at `level`.
+fn sigmoid_at(level: Level, z: &[f64], out: &mut [f64]) {
+    assert_eq!(z.len(), out.len(), "one output per input");
+    level.run(Lanewise { x: z, out, function: Function::Sigmoid });
 }
 
-/// [`exp`] eight lanes at a time (`x.len()` a multiple of 8): the same operations, so the same
-/// bits; lanes outside the method's range take the portable code.
-///
-/// # Safety
-/// AVX-512F must be available.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn exp_avx512(x: &[f64], out: &mut [f64]) {
-    use std::arch::x86_64::*;
-    for (xs, outs) in x.chunks_exact(8).zip(out.chunks_exact_mut(8)) {
-        // SAFETY: each chunk holds 8 values; the CPU has AVX-512F.
-        let (e, in_range) = unsafe { exp_lanes(_mm512_loadu_pd(xs.as_ptr())) };
-        // SAFETY: the chunk holds 8 values.
-        unsafe { _mm512_storeu_pd(outs.as_mut_ptr(), e) };
-        if in_range != 0xff {
+/// The functions of [`Lanewise`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Function {
+    /// [`exp`].
+    Exp,
+    /// [`sigmoid_scalar`].
+    Sigmoid,
+}
+
+impl Function {
+    /// The plain code.
+    #[inline(always)]
+    fn one(self, x: f64) -> f64 {
+        match self {
+            Function::Exp => exp(x),
+            Function::Sigmoid => sigmoid_scalar(x),
+        }
+    }
+
+    /// The function of a vector, and which lanes it covers (the exponential's range; the
+    /// others, NaN included, are left to the caller).
+    #[inline(always)]
+    fn lanes<L: Lanes>(self, l: L, x: L::F) -> (L::F, u32) {
+        match self {
+            Function::Exp => exp_lanes(l, x),
+            Function::Sigmoid => sigmoid_lanes(l, x),
+        }
+    }
+}
+
+/// `out[i] = function(x[i])`: the kernel of [`exp_into`] and [`sigmoid_into`].
+struct Lanewise<'a> {
+    x: &'a [f64],
+    out: &'a mut [f64],
+    function: Function,
+}
+
+impl Kernel for Lanewise<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<L: Lanes>(self, lanes: L) {
+        let Lanewise { x, out, function } = self;
+        if L::LANES == 1 {
+            // One lane would only do the plain code's branches as selects.
+            for (out, &x) in out.iter_mut().zip(x) {
+                *out = function.one(x);
+            }
+        } else {
+            lanewise(lanes, x, out, function);
+        }
+    }
+}
+
+/// `out[i] = function(x[i])`, `L::LANES` at a time; the lanes outside the vector code's range
+/// and the last values take the plain code (the same bits).
+#[inline(always)]
+fn lanewise<L: Lanes>(lanes: L, x: &[f64], out: &mut [f64], function: Function) {
+    let all = (1u32 << L::LANES) - 1;
+    let (x_chunks, out_chunks) = (x.chunks_exact(L::LANES), out.chunks_exact_mut(L::LANES));
+    let done = x.len() - x_chunks.remainder().len();
+    for (xs, outs) in x_chunks.zip(out_chunks) {
+        let (value, in_range) = function.lanes(lanes, lanes.load(xs));
+        lanes.store(outs, value);
+        if in_range != all {
             for (lane, (out, &x)) in outs.iter_mut().zip(xs).enumerate() {
                 if in_range & (1 << lane) == 0 {
-                    *out = exp(x);
+                    *out = function.one(x);
                 }
             }
         }
+    }
+    for (out, &x) in out[done..].iter_mut().zip(&x[done..]) {
+        *out = function.one(x);
     }
 }
 
-/// [`sigmoid_scalar`] eight lanes at a time (`z.len()` a multiple of 8): the same operations, so the
-/// same bits; lanes outside the exponential's range take the portable code.
-///
-/// # Safety
-/// AVX-512F must be available.
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-unsafe fn sigmoid_avx512(z: &[f64], out: &mut [f64]) {
-    use std::arch::x86_64::*;
-    let sign = _mm512_set1_pd(-0.0);
-    for (zs, outs) in z.chunks_exact(8).zip(out.chunks_exact_mut(8)) {
-        // SAFETY: each chunk holds 8 values.
-        let zv = unsafe { _mm512_loadu_pd(zs.as_ptr()) };
-        // x = -|z|: the argument of the exponential in both forms.
-        let x = _mm512_castsi512_pd(_mm512_or_si512(
-            _mm512_castpd_si512(zv),
-            _mm512_castpd_si512(sign),
-        ));
-        // SAFETY: the CPU has AVX-512F.
-        let (e, in_range) = unsafe { exp_lanes(x) };
-        let one = _mm512_set1_pd(1.0);
-        let one_plus = _mm512_add_pd(one, e);
-        let nonnegative = _mm512_cmp_pd_mask::<_CMP_GE_OQ>(zv, _mm512_setzero_pd());
-        let numerator = _mm512_mask_blend_pd(nonnegative, e, one);
-        let s = _mm512_div_pd(numerator, one_plus);
-        // SAFETY: the chunk holds 8 values.
-        unsafe { _mm512_storeu_pd(outs.as_mut_ptr(), s) };
-        if in_range != 0xff {
-            for (lane, (out, &z)) in outs.iter_mut().zip(zs).enumerate() {
-                if in_range & (1 << lane) == 0 {
-                    *out = sigmoid_scalar(z);
-                }
-            }
-        }
-    }
+/// [`exp`] of lanes, and which lanes it covers (`|x| < 512`; the others, NaN included, are
+/// left to the caller): [`linalg_nn::exp::exp`]'s operations on its tables, so its bits.
+#[inline(always)]
+fn exp_lanes<L: Lanes>(l: L, x: L::F) -> (L::F, u32) {
+    let magnitude = l.abs(x);
+    let in_range = l.lt(magnitude, l.splat(LIMIT));
+    let x = l.select(in_range, x, l.splat(0.0));
+    let kd = l.mul_add(x, l.splat(INV_LN2_N), l.splat(SHIFT));
+    let ki = l.to_bits(kd);
+    let kd = l.sub(kd, l.splat(SHIFT));
+    let r = l.mul_add(kd, l.splat(NEG_LN2_HI_N), x);
+    let r = l.mul_add(kd, l.splat(NEG_LN2_LO_N), r);
+    let index = l.and_i64(ki, l.splat_i64(127));
+    let (power, tail) = (l.lookup(&POWERS, index), l.f64_from_bits(l.lookup(&TAILS, index)));
+    let bits = l.add_i64(l.sub_i64(power, l.shl_i64::<45>(index)), l.shl_i64::<45>(ki));
+    let scale = l.f64_from_bits(bits);
+    let r2 = l.mul(r, r);
+    let low = l.mul_add(r2, l.mul_add(r, l.splat(C3), l.splat(C2)), l.add(tail, r));
+    let tmp = l.mul_add(l.mul(r2, r2), l.mul_add(r, l.splat(C5), l.splat(C4)), low);
+    (l.mul_add(scale, tmp, scale), l.mask_bits(in_range))
+}
+
+/// [`sigmoid_scalar`] of lanes, and which lanes it covers (those of the exponential): its
+/// operations, so its bits.
+#[inline(always)]
+fn sigmoid_lanes<L: Lanes>(l: L, z: L::F) -> (L::F, u32) {
+    // x = -|z|: the argument of the exponential in both forms.
+    let x = l.or(z, l.splat(-0.0));
+    let (e, in_range) = exp_lanes(l, x);
+    let one = l.splat(1.0);
+    let one_plus = l.add(one, e);
+    let nonnegative = l.ge(z, l.splat(0.0));
+    let numerator = l.select(nonnegative, one, e);
+    (l.div(numerator, one_plus), in_range)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lanes::Scalar;
     use linalg_nn::NumpyRng;
 
     fn ulps(a: f64, b: f64) -> u64 {
@@ -267,11 +256,18 @@ mod tests {
     #[test]
     fn vector_and_portable_exponentials_agree_bit_for_bit() {
         let x = arguments(19);
-        let mut out = vec![0.0; x.len()];
-        exp_into(&x, &mut out);
-        for (&x, &e) in x.iter().zip(&out) {
-            let one = exp(x);
-            assert!(e.to_bits() == one.to_bits() || (e.is_nan() && one.is_nan()), "{x}: {e} {one}");
+        for level in Level::available() {
+            let mut out = vec![0.0; x.len()];
+            exp_at(level, &x, &mut out);
+            let mut one_lane = vec![0.0; x.len()];
+            lanewise(Scalar, &x, &mut one_lane, Function::Exp);
+            for ((&x, &e), &o) in x.iter().zip(&out).zip(&one_lane) {
+                let one = exp(x);
+                for (what, e) in [(level.name(), e), ("one lane", o)] {
+                    let same = e.to_bits() == one.to_bits() || (e.is_nan() && one.is_nan());
+                    assert!(same, "{what}: {x}: {e} {one}");
+                }
+            }
         }
     }
 
@@ -281,11 +277,20 @@ mod tests {
         let mut z: Vec<f64> = rng.randn(1, 4001).iter().map(|&v| v * 12.0).collect();
         z.extend([0.0, -0.0, 36.0, 37.0, -745.0, -700.0, -701.0, 710.0, f64::NAN, f64::INFINITY]);
         z.extend([f64::NEG_INFINITY, 1e-300, -1e-300, 5e-324, 511.5, -511.5, 512.0, -512.0]);
-        let mut out = vec![0.0; z.len()];
-        sigmoid_into(&z, &mut out);
-        for (&z, &a) in z.iter().zip(&out) {
-            let one = sigmoid_scalar(z);
-            assert!(a.to_bits() == one.to_bits() || (a.is_nan() && one.is_nan()), "{z}: {a} {one}");
+        for level in Level::available() {
+            for len in [z.len(), z.len() - 3] {
+                let mut out = vec![0.0; len];
+                sigmoid_at(level, &z[..len], &mut out);
+                let mut one_lane = vec![0.0; len];
+                lanewise(Scalar, &z[..len], &mut one_lane, Function::Sigmoid);
+                for ((&z, &a), &o) in z.iter().zip(&out).zip(&one_lane) {
+                    let one = sigmoid_scalar(z);
+                    for (what, a) in [(level.name(), a), ("one lane", o)] {
+                        let same = a.to_bits() == one.to_bits() || (a.is_nan() && one.is_nan());
+                        assert!(same, "{what}: {z}: {a} {one}");
+                    }
+                }
+            }
         }
     }
 }

@@ -7,6 +7,7 @@
 //! columns stream past, and when every value is an integer below `2^32` (the byte Gram matrix
 //! `B^T B` of the pictures) they are stored as `u32`: exact, and half the bytes of `f64`.
 
+use crate::lanes::{Kernel, Lanes, Level};
 use nalgebra::DMatrix;
 use std::ops::Range;
 
@@ -188,9 +189,11 @@ impl Stored for f64 {
 fn tile_product<T: Stored>(out: &mut [f64], stored: &[T], v: &[f64]) {
     let vectors = out.len().div_ceil(LANES);
     debug_assert_eq!(stored.len(), vectors * LANES * v.len());
+    let level = Level::current();
     #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx512f") {
-        // SAFETY: AVX-512F was just checked; `stored` holds `vectors * 8` values per column.
+    if level.avx512().is_some() {
+        // SAFETY: the AVX-512 token exists, so the CPU has AVX-512F; `stored` holds
+        // `vectors * 8` values per column.
         unsafe {
             match vectors {
                 1 => tile_avx512::<T, 1>(out, stored, v),
@@ -213,22 +216,25 @@ fn tile_product<T: Stored>(out: &mut [f64], stored: &[T], v: &[f64]) {
         }
         return;
     }
-    #[cfg(target_arch = "x86_64")]
-    if std::arch::is_x86_feature_detected!("avx2") && std::arch::is_x86_feature_detected!("fma") {
-        // SAFETY: AVX2 and FMA, both of which `tile_fma` enables, were just checked (CPUs with
-        // FMA and no AVX2 exist).
-        unsafe { tile_fma(out, stored, v) };
-        return;
-    }
-    tile_portable(out, stored, v);
+    level.run(TileProduct { out, stored, v });
 }
 
-/// [`tile_portable`] compiled with hardware fused multiply-adds (the same bits, many times faster
-/// than the library's `fma`).
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-fn tile_fma<T: Stored>(out: &mut [f64], stored: &[T], v: &[f64]) {
-    tile_portable(out, stored, v);
+/// The kernel of [`tile_product`] below AVX-512: [`tile_portable`], compiled by [`Level::run`]
+/// with hardware fused multiply-adds at [`Level::Avx2`] (the same bits, many times faster than
+/// the library's `fma`).
+struct TileProduct<'a, T> {
+    out: &'a mut [f64],
+    stored: &'a [T],
+    v: &'a [f64],
+}
+
+impl<T: Stored> Kernel for TileProduct<'_, T> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<L: Lanes>(self, _lanes: L) {
+        tile_portable(self.out, self.stored, self.v);
+    }
 }
 
 /// The tile's product one fused multiply-add at a time.
