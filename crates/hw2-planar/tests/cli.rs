@@ -300,3 +300,19 @@ fn a_diverging_run_fails_clearly_without_nan_costs() {
     assert_eq!(run.code, Some(1));
     assert!(run.stdout.is_empty(), "{}", run.stdout);
 }
+
+#[test]
+fn the_course_preset_prints_the_same_bits_at_every_simd_level() {
+    // The vector tanh, exp and the shallow engine's loops run with AVX-512, AVX2 or one lane at
+    // a time (`DL_COURSE_SIMD`); the course's run must print the same numbers at each.
+    let report = HW2.assert_same_at_every_simd_level(&[
+        "--preset",
+        "course",
+        "--epochs",
+        "2000",
+        "--json",
+        "--no-plots",
+    ]);
+    // Course notebook 4.4: "Cost after iteration 1000: 0.288083".
+    assert_prints_as(report["costs"][1][1].as_f64().unwrap(), "0.288083", "cost at 1000");
+}

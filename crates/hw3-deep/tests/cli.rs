@@ -496,3 +496,20 @@ fn the_engine_is_chosen_reported_and_gives_the_numpy_run() {
         direct.stdout
     );
 }
+
+#[test]
+fn both_engines_print_the_same_bits_at_every_simd_level() {
+    // The vector sigmoid, the byte products and the Gram engine's kernels run with AVX-512,
+    // AVX2 or one lane at a time (`DL_COURSE_SIMD`); what a run prints must not change.
+    for engine in ["direct", "gram"] {
+        let report = HW3.assert_same_at_every_simd_level(
+            &[&TINY[..], &["--iterations", "101", "--engine", engine, "--json", "--no-plots"]]
+                .concat(),
+        );
+        assert_all_print_as(
+            &[report["costs"][0][1].as_f64().unwrap()],
+            &TINY_101_COSTS[..1],
+            engine,
+        );
+    }
+}

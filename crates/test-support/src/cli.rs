@@ -77,6 +77,32 @@ impl Binary {
     }
 }
 
+/// The values of `DL_COURSE_SIMD`, lowest first: the instruction-set levels of `nn_engines`.
+/// A level the CPU lacks runs as the best it has, so every value is a valid run anywhere.
+pub const SIMD_LEVELS: [&str; 3] = ["scalar", "avx2", "avx512"];
+
+impl Binary {
+    /// Runs `args` (which ask for `--json`) once at each of [`SIMD_LEVELS`] and checks that the
+    /// reports are the same to the last bit, but for the training time: a printed number must
+    /// not depend on the instruction set. Returns the report.
+    pub fn assert_same_at_every_simd_level(&self, args: &[&str]) -> Value {
+        let reports: Vec<Value> = SIMD_LEVELS
+            .iter()
+            .map(|level| {
+                let mut command = self.command(args);
+                command.env("DL_COURSE_SIMD", level);
+                let mut report = run(command).json();
+                report["training_seconds"] = Value::Null;
+                report
+            })
+            .collect();
+        for (level, report) in SIMD_LEVELS.iter().zip(&reports).skip(1) {
+            assert_eq!(report, &reports[0], "{} {args:?}: {level} differs from scalar", self.name);
+        }
+        reports.into_iter().next().unwrap_or(Value::Null)
+    }
+}
+
 /// What one run of a binary did.
 #[derive(Debug)]
 pub struct Run {
