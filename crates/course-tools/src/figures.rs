@@ -82,6 +82,8 @@ pub struct Budget {
     pub hw2_sweep_iterations: usize,
     /// hw2's logistic-regression baseline (2000).
     pub hw2_baseline_iterations: usize,
+    /// Each run of hw2's activation comparison with the study notes' settings (2000).
+    pub hw2_notes_iterations: usize,
     /// The zero-initialisation runs on the cat pictures.
     pub symmetry_iterations: usize,
     /// hw3's two course models (2500).
@@ -100,6 +102,7 @@ impl Budget {
         hw2_iterations: 10_000,
         hw2_sweep_iterations: COURSE_SWEEP_ITERATIONS,
         hw2_baseline_iterations: BASELINE_ITERATIONS,
+        hw2_notes_iterations: 2000,
         symmetry_iterations: 2500,
         hw3_iterations: 2500,
         study_iterations: 2500,
@@ -113,6 +116,7 @@ impl Budget {
         hw2_iterations: 200,
         hw2_sweep_iterations: 100,
         hw2_baseline_iterations: 100,
+        hw2_notes_iterations: 100,
         symmetry_iterations: 20,
         hw3_iterations: 101,
         study_iterations: 20,
@@ -359,6 +363,10 @@ struct ShallowResults {
     baseline_accuracy: f64,
     sweep: Vec<(usize, f64)>,
     sweep_iterations: usize,
+    /// The study notes' settings with the iterations of the budget.
+    notes_config: ModelConfig,
+    /// The notes' run once per hidden activation, in [`Activation::ALL`]'s order.
+    activations: Vec<(Activation, f64)>,
     symmetry: Vec<SymmetryRun>,
     datasets: Vec<(PlanarDataset, PlanarRun)>,
 }
@@ -418,6 +426,23 @@ fn shallow(out: &mut Output<'_>, cat: &CatData<'_>, budget: &Budget) -> Result<S
     figures::sweep_boundaries(&path, &flower, &sweep)?;
     out.wrote(path);
 
+    // The study notes' comparison of the hidden activation (`hw2-planar --activation NAME`).
+    let notes_config = ModelConfig {
+        num_iterations: budget.hw2_notes_iterations,
+        ..ModelConfig::preset(Preset::Notes)
+    };
+    let mut activation_runs = Vec::new();
+    for activation in Activation::ALL {
+        let config = ModelConfig { activation, ..notes_config };
+        let model = planar_model(&flower.x, &flower.y, &config, &mut Silent)
+            .with_context(|| format!("hw2: the notes' settings with {activation} hidden units"))?;
+        activation_runs
+            .push((activation, planar_run(&flower, model.parameters, activation.name())?));
+    }
+    let path = out.path(SHALLOW_DIR, "flower-activations.png");
+    boundary_panels(&path, activation_runs.iter().map(|(_, run)| (&flower, run)), 4)?;
+    out.wrote(path);
+
     let zero_config = ModelConfig {
         init: Initialization { w1_scale: 0.0, w2_scale: 0.0, ..config.init },
         ..config
@@ -466,6 +491,8 @@ fn shallow(out: &mut Output<'_>, cat: &CatData<'_>, budget: &Budget) -> Result<S
         baseline_accuracy: baseline.train_accuracy,
         sweep: sweep.iter().map(|run| (run.hidden_units, run.accuracy)).collect(),
         sweep_iterations: sweep_config.num_iterations,
+        notes_config,
+        activations: activation_runs.iter().map(|(a, run)| (*a, run.accuracy)).collect(),
         symmetry,
         datasets: datasets.into_iter().map(|(_, dataset, run)| (dataset, run)).collect(),
     })
@@ -873,6 +900,13 @@ fn scientific(value: f64) -> String {
     if value == 0.0 { "0".to_owned() } else { format!("{value:.3e}") }
 }
 
+/// A markdown table of accuracies: a `first_column` cell and `accuracy %` per row.
+fn accuracy_table(first_column: &str, rows: impl Iterator<Item = (String, f64)>) -> String {
+    let rows: Vec<String> =
+        rows.map(|(name, accuracy)| format!("| {name} | {accuracy} % |")).collect();
+    format!("| {first_column} | accuracy |\n|---|---|\n{}", rows.join("\n"))
+}
+
 fn costs_line(costs: impl IntoIterator<Item = (usize, f64)>) -> String {
     costs.into_iter().map(|(i, c)| format!("{i}: {c:.6}")).collect::<Vec<_>>().join(", ")
 }
@@ -957,11 +991,22 @@ fn results_markdown(
     line(String::new());
     line(format!("Hidden-layer sweep ({} iterations each):", shallow.sweep_iterations));
     line(String::new());
-    line("| hidden units | accuracy |".into());
-    line("|---|---|".into());
-    for (units, accuracy) in &shallow.sweep {
-        line(format!("| {units} | {accuracy} % |"));
-    }
+    line(accuracy_table("hidden units", shallow.sweep.iter().map(|(n, a)| (n.to_string(), *a))));
+    line(String::new());
+    let n = &shallow.notes_config;
+    line(format!(
+        "Notes preset on the flower, one run per hidden activation: n_h = {}, {} iterations at \
+         learning rate {}, seed {}, W1 = randn * {}, W2 = randn * {}:",
+        n.hidden_units,
+        n.num_iterations,
+        n.learning_rate,
+        n.init.seed,
+        n.init.w1_scale,
+        n.init.w2_scale
+    ));
+    line(String::new());
+    let activations = shallow.activations.iter().map(|(g, a)| (g.to_string(), *a));
+    line(accuracy_table("hidden activation", activations));
     line(String::new());
     line(
         "Zero initialisation: the spread is the largest difference between any hidden unit's \
@@ -994,11 +1039,8 @@ fn results_markdown(
     line(String::new());
     line(format!("Other data sets (course preset, data generated with seed {}):", c.init.seed));
     line(String::new());
-    line("| data set | accuracy |".into());
-    line("|---|---|".into());
-    for (dataset, run) in &shallow.datasets {
-        line(format!("| {} | {} % |", dataset.name(), run.accuracy));
-    }
+    let datasets = shallow.datasets.iter().map(|(d, run)| (d.name().to_owned(), run.accuracy));
+    line(accuracy_table("data set", datasets));
     line(String::new());
 
     line("## Chapter 4: hw3-deep".into());

@@ -76,6 +76,8 @@ fn expected_pngs() -> Vec<(&'static str, Option<(u32, u32)>)> {
         ("03-shallow/flower-logistic-regression.png", chart),
         // Seven hidden sizes, four per row.
         ("03-shallow/flower-sweep.png", panels(4, 2)),
+        // The notes' settings with each of the four hidden activations, side by side.
+        ("03-shallow/flower-activations.png", panels(4, 1)),
         // Random against zero initialisation.
         ("03-shallow/zero-init.png", panels(2, 1)),
         // Five other data sets, three per row.
@@ -175,6 +177,14 @@ fn results_file_holds_the_numbers_of_the_run() {
     // reached within the quick 100 iterations.
     assert!(results.contains("- costs: 0: 0.693048\n"), "{results}");
     assert!(results.contains("): 47 %\n"), "{results}");
+    // The notes' activation comparison: one row per hidden activation, in this order.
+    let table = "| hidden activation | accuracy |\n|---|---|\n| sigmoid | ";
+    let start = results.find(table).unwrap_or_else(|| panic!("no activation table: {results}"));
+    let rows: Vec<&str> =
+        results[start..].lines().skip(2).take_while(|l| l.starts_with('|')).collect();
+    let names: Vec<&str> = rows.iter().map(|row| row.split('|').nth(1).unwrap().trim()).collect();
+    assert_eq!(names, ["sigmoid", "tanh", "relu", "leaky-relu"], "{results}");
+    assert!(results.contains("one run per hidden activation: n_h = 4, 100 iterations at learning rate 0.5, seed 2, W1 = randn * 0.01, W2 = randn * 1:"), "{results}");
     // The sweep lists every hidden size of the notebook, in order.
     for units in [1, 2, 3, 4, 5, 20, 50] {
         assert!(results.contains(&format!("\n| {units} | ")), "size {units}: {results}");

@@ -146,10 +146,11 @@ fn the_course_preset_prints_the_readme_numbers() {
            (change with --seed)"],
     );
 
-    // docs/04-deep.md, "hw3-deep: the assignment", prints this run (some lines left out), and
-    // the README: all 25 costs to 6 decimals, train 98.5645933014 %, test 80 %. Source: the
-    // notebook; `python3 numpy-reference/hw3_deep.py --model deep` prints the same costs and
-    // accuracies, and 10 mislabeled test pictures. With figures, so the mislabeled line shows.
+    // docs/04-deep.md, "Programming assignment (编程作业): hw3-deep", prints this run (some lines
+    // left out), and the README: all 25 costs to 6 decimals, train 98.5645933014 %, test 80 %.
+    // Source: the notebook; `python3 numpy-reference/hw3_deep.py --model deep` prints the same
+    // costs and accuracies, and 10 mislabeled test pictures. With figures, so the mislabeled
+    // line shows.
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("figures");
     let deep =
@@ -175,6 +176,38 @@ fn the_course_preset_prints_the_readme_numbers() {
     );
     assert_png(&out.join("deep-course-cost.png"), MIN_FIGURE, MIN_FIGURE);
     assert_png(&out.join("deep-course-mislabeled.png"), MIN_FIGURE, MIN_FIGURE);
+}
+
+#[test]
+fn the_notes_preset_prints_the_docs_numbers() {
+    // docs/04-deep.md, "The study notes' runs": the default preset, both models, seed 1. `python3
+    // numpy-reference/hw3_deep.py --preset notes --model two-layer` (and `--model deep`) prints
+    // the same accuracies.
+    for (model, expected) in [
+        (
+            "two-layer",
+            [
+                "Cost after iteration 0: 0.695046",
+                "Cost after iteration 100: 0.589260",
+                "Cost after iteration 2900: 0.018893",
+                "Train accuracy: 100 %",
+                "Test accuracy: 74 %",
+            ],
+        ),
+        (
+            "deep",
+            [
+                "Cost after iteration 0: 0.771749",
+                "Cost after iteration 100: 0.672053",
+                "Cost after iteration 2900: 0.075444",
+                "Train accuracy: 99.043062201 %",
+                "Test accuracy: 82 %",
+            ],
+        ),
+    ] {
+        let run = HW3.success(&["--model", model, "--no-plots"]);
+        assert_lines_in_order(&run.stdout, &expected);
+    }
 }
 
 #[test]

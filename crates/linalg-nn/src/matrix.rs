@@ -143,7 +143,9 @@ pub fn add_column_mut(m: &mut DMatrix<f64>, column: &DMatrix<f64>) -> Result<()>
 }
 
 /// `A.reshape(rows, cols)` with numpy's default C (row-major) order: elements are read and
-/// written row by row, whatever nalgebra's column-major storage does.
+/// written row by row, whatever nalgebra's column-major storage does. A 3-D array
+/// (`np.arange(64).reshape(4, 4, 4)`, then `reshape(-1)` and `reshape(4, -1)`) is in
+/// `docs/numpy-to-rust.md`, whose code runs as this crate's doctest.
 ///
 /// ```
 /// use linalg_nn::matrix::reshape_c_order;
