@@ -4,7 +4,7 @@
 //! the median wall time and the peak resident memory of each, and, when `python3` with numpy is
 //! installed, runs the numpy port of the same notebooks (`numpy-reference/`) alternately with
 //! ours and prints the ratios. `--scaling` adds the time per iteration as the number of
-//! examples and the first layer's width grow. `docs/performance.md` shows a run.
+//! examples and the first layer's width grow. `docs/reference/performance.md` shows a run.
 
 use anyhow::{Context, Result, bail};
 use serde_json::Value;
@@ -225,7 +225,7 @@ struct Group {
 /// The final cost and accuracy a report carries (both programs print the same fields).
 fn summary(report: &Value) -> String {
     let last_cost = report["costs"].as_array().and_then(|c| c.last()).and_then(|last| {
-        // Our binaries record [iteration, cost] pairs (docs/json.md); the numpy ports of hw2
+        // Our binaries record [iteration, cost] pairs (docs/reference/json.md); the numpy ports of hw2
         // and hw3 print plain costs.
         last.as_f64().or_else(|| last.get(1).and_then(Value::as_f64))
     });

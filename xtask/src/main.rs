@@ -33,7 +33,7 @@ enum Command {
     /// table (results.md) in docs/figures/.
     Plots(PlotsArgs),
     /// Time every course preset (wall time, peak memory) against the numpy port of the
-    /// notebooks in numpy-reference/ when python3 with numpy is installed (docs/performance.md).
+    /// notebooks in numpy-reference/ when python3 with numpy is installed (docs/reference/performance.md).
     Bench(BenchArgs),
 }
 

@@ -1,7 +1,7 @@
 //! `cargo bench -p linalg-nn --bench kernels`: the matrix products of training on the course's
 //! real shapes (the cat pictures, `X` is 12288 x 209), computed by nalgebra's own product, by
 //! the `gemm` crate and by faer (one thread each), and by `nn_engines::kernels` (faer on two
-//! fixed column blocks, on two threads for the large products), as docs/performance.md
+//! fixed column blocks, on two threads for the large products), as docs/reference/performance.md
 //! reports. The data is random (the values do not change the time of a dense product).
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};

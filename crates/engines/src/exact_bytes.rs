@@ -3,7 +3,7 @@
 //!
 //! The direct engine reads all of `X` every iteration. From the float64 matrix that is 20.5 MB
 //! per iteration; from the bytes 2.5 MB, but converting each byte to a float twice per
-//! iteration costs more than the traffic it saves (docs/performance.md). Here the bytes are
+//! iteration costs more than the traffic it saves (docs/reference/performance.md). Here the bytes are
 //! never converted: the other operand is split into seven signed 8-bit digits (`v = 2^-s sum_k
 //! d_k 256^k`, 56 bits, more than a float64's 53), and each product `sum_i d_k[i] b_i` is an exact
 //! 32-bit integer sum, 64 terms per AVX-512 VNNI instruction. The seven sums are combined into

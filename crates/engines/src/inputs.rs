@@ -6,7 +6,7 @@
 //! The Gram engine ([`crate::gram`]) reads `X` only outside its loop: `X^T X` once, and a few
 //! products at the end (the weights, the last gradient, the predictions). From the bytes those
 //! read 2.5 MB instead of the 20 MB float64 copy, and the copy itself (allocating, zeroing and
-//! filling 20 MB) cost more than all of them (docs/performance.md). hw1's direct engine streams
+//! filling 20 MB) cost more than all of them (docs/reference/performance.md). hw1's direct engine streams
 //! `X` every iteration: from the bytes ([`Inputs::pixels`], with [`crate::exact_bytes`]) when
 //! there are bytes, else from the float64 matrix ([`Inputs::to_matrix`]).
 
@@ -273,7 +273,7 @@ const PARALLEL_CONVERSION_MIN: usize = 1 << 20;
 
 /// `len` zeros, whose memory the kernel is asked to back with 2 MB pages when it is large: the
 /// training matrix is 20 MB, and faulting it in 4 KB pages (5000 page faults) took longer than
-/// converting the pixels (docs/performance.md). A large zeroed allocation comes straight from
+/// converting the pixels (docs/reference/performance.md). A large zeroed allocation comes straight from
 /// the kernel, already zero and not yet touched, so the hint is given before any page exists.
 /// It is only a hint: where it is refused (another OS, huge pages disabled) the buffer is an
 /// ordinary one.

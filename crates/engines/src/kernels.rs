@@ -1,5 +1,5 @@
 //! The heavy matrix products of training, routed to the fastest kernel measured on the
-//! course's shapes (`cargo bench -p linalg-nn --bench kernels`, `docs/performance.md`): faer's
+//! course's shapes (`cargo bench -p linalg-nn --bench kernels`, `docs/reference/performance.md`): faer's
 //! single-threaded matrix product, which picks its SIMD code (AVX2/FMA, AVX-512) at run time,
 //! with no `-C target-cpu=native` needed. On the cat pictures it beat nalgebra's own product and
 //! the `gemm` crate on every product of training: `W1 X`, `dZ1 X^T`, `X^T X` and the Gram
@@ -7,7 +7,7 @@
 //! buffers the caller allocated once, so a training loop allocates nothing.
 //!
 //! Three kernels of this module's own beat faer where the CPU has AVX-512 (measured on a Zen 5
-//! host, `docs/performance.md`): the weight gradient `dZ1 X^T` of a narrow first layer (at most 8
+//! host, `docs/reference/performance.md`): the weight gradient `dZ1 X^T` of a narrow first layer (at most 8
 //! units: the two-layer network's 7), the exact Gram matrix of bytes in 8-bit integer arithmetic
 //! (VNNI), and the one-row Gram step `G dZ^T`. Each gives the same bits on one thread or two.
 //!
@@ -202,7 +202,7 @@ const BYTE_GRAM_BLOCK: usize = 256;
 /// computed, then mirrored. The rows are split in two halves summed on two threads when the
 /// machine has two cores; being exact, the result does not depend on the split. Where the CPU
 /// has AVX-512 VNNI the same exact sums are taken in 8-bit integer arithmetic instead (about
-/// 3.5 times faster on the cat pictures, `docs/performance.md`): the bits are the same.
+/// 3.5 times faster on the cat pictures, `docs/reference/performance.md`): the bits are the same.
 ///
 /// ```
 /// use nn_engines::kernels::byte_gram_into;
@@ -610,7 +610,7 @@ fn gemm_on_threads(
 
 /// The first layer's weight gradient `dW = beta dZ X^T` for a narrow layer (at most
 /// [`narrow::MAX_ROWS`] units, as the two-layer network's 7) over many features, with AVX-512:
-/// measured 40 % faster than faer's product on the cat pictures (`docs/performance.md`).
+/// measured 40 % faster than faer's product on the cat pictures (`docs/reference/performance.md`).
 ///
 /// Each entry `dW[r, i]` is one chain of fused multiply-adds over the examples `j = 0, 1, ...`
 /// (`X[i, j] dZ[r, j]`), then scaled by `beta`: vector lanes, tiles and the two fixed halves of

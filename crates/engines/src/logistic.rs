@@ -200,7 +200,7 @@ pub fn gram_descent(
 
 /// `A = sigmoid(w^T X + b)` `(1, m)`: `w^T X` as one `(1, n_x) x (n_x, m)` product through
 /// [`Inputs::tr_mul_into`] ([`crate::kernels`], or from the pictures' bytes; nalgebra's own
-/// row-times-matrix path is ten times slower on the cat pictures, docs/performance.md), then
+/// row-times-matrix path is ten times slower on the cat pictures, docs/reference/performance.md), then
 /// [`sigmoid_scalar`] of each `z + b`.
 ///
 /// ```

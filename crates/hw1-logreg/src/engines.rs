@@ -7,7 +7,7 @@
 //!   fixed halves of the columns on two threads), from the pictures' bytes with exact integer
 //!   products where the CPU has them, else from the float64 `X`.
 //! - [`Engine::Gram`], [`optimize_gram`]: the same descent through `G = X^T X`, with no pass
-//!   over `X` inside the loop (docs/gram-engine.md).
+//!   over `X` inside the loop (docs/reference/gram-engine.md).
 //! - [`Engine::Auto`]: Gram when there are more features than examples.
 //!
 //! Both give the notebook's expected output; they agree with the plain [`crate::model`] to the
@@ -47,7 +47,7 @@ pub struct EngineModel {
 
 /// The notebook's [`crate::model`] trained by an engine (`--engine` of the binary): zero
 /// initialisation, [`optimize_direct`] or [`optimize_gram`], then [`predict`] on both sets and
-/// the accuracies. Both engines give the course's numbers; see `docs/gram-engine.md`.
+/// the accuracies. Both engines give the course's numbers; see `docs/reference/gram-engine.md`.
 ///
 /// ```
 /// use hw1_logreg::engines::{Engine, ModelOptions, model_with};

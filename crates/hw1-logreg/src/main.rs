@@ -50,7 +50,7 @@ struct Args {
     image: Option<PathBuf>,
     /// How to compute gradient descent: `direct` is the notebook's computation step for step,
     /// `gram` updates w^T X through the 209 x 209 matrix X^T X (same numbers, much faster; see
-    /// docs/gram-engine.md), `auto` picks gram when there are more features than examples.
+    /// docs/reference/gram-engine.md), `auto` picks gram when there are more features than examples.
     #[arg(long, value_name = "ENGINE", default_value_t = Engine::Auto)]
     engine: Engine,
     #[command(flatten)]

@@ -4,7 +4,7 @@
 //! an output folder that cannot be created or a disk that fills up (exit 1, the path named, no
 //! file left half-written), a learning rate that diverges (exit 1, no result pretended), and a
 //! grey picture converted rather than rejected. Builds the "hw1-logreg" table of
-//! docs/reliability.md.
+//! docs/reference/reliability.md.
 //!
 //! Reads the real data (`$DL_COURSE_DATA` or `datasets/`) and FAILS when it is missing.
 

@@ -3,7 +3,7 @@
 //! sizes that would not fit in memory (refused by the parser instead of aborting on a failed
 //! allocation), a learning rate that diverges (exit 1, no accuracy or figure pretends it
 //! trained), and an output folder that cannot be created or a disk that fills up (exit 1, the
-//! path named, nothing half-written). Builds the "hw2-planar" table of docs/reliability.md.
+//! path named, nothing half-written). Builds the "hw2-planar" table of docs/reference/reliability.md.
 
 // The parts of linalg-nn's hostile-test support that need no HDF5; each serves several crates.
 #[allow(dead_code)]

@@ -6,7 +6,7 @@
 //!   pre-activation `Z1 = W1 X + b1` and updates it through `G = X^T X` (`(m, m)`, computed
 //!   once), so `X` is not touched inside the loop and `W1` is built once at the end. For the
 //!   deep model an iteration costs about 2 MFLOP instead of the direct engine's 205. The
-//!   derivation is in `docs/gram-engine.md`.
+//!   derivation is in `docs/reference/gram-engine.md`.
 //! - `--engine direct` on the cat pictures ([`gradient_descent_direct`]):
 //!   [`nn_engines::exact_bytes::ByteFirstLayer`] computes the notebook's `W1 X` and `dZ1 X^T`
 //!   every iteration, as exact products of the pictures' bytes.

@@ -41,7 +41,7 @@
 //! [`gradient_descent_direct`] takes both products from the pictures' bytes, exactly); `gram` ([`gradient_descent_gram`]) keeps `Z1 = W1 X + b1`
 //! and updates it through the 209 x 209 matrix `X^T X`, computed once, so the 12288 x 209
 //! pictures are not touched inside the loop (about 2 MFLOP per iteration of the deep model
-//! instead of 205; the costs agree to about 1e-14, see `docs/gram-engine.md`). `auto`, the
+//! instead of 205; the costs agree to about 1e-14, see `docs/reference/gram-engine.md`). `auto`, the
 //! binary's default, picks `gram` when there are more features than examples, as for the
 //! pictures, and says which engine ran. The notebook-named functions ([`two_layer_model`],
 //! [`l_layer_model`]) run the direct engine; their `_with` versions take the choice.

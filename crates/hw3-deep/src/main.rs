@@ -97,7 +97,7 @@ struct Args {
     /// How gradient descent computes the first layer: `direct` is the notebook's computation
     /// step for step (W1 X and dZ1 X^T every iteration); `gram` updates Z1 = W1 X + b1 through
     /// the 209 x 209 matrix X^T X, computed once (the same costs, about 100 times less work per
-    /// iteration; see docs/gram-engine.md); `auto` picks gram when the pictures have more
+    /// iteration; see docs/reference/gram-engine.md); `auto` picks gram when the pictures have more
     /// features than there are pictures, as the cat data does.
     #[arg(long, value_name = "ENGINE", default_value_t = Engine::Auto)]
     engine: Engine,
@@ -205,7 +205,7 @@ fn run(args: &Args) -> Result<()> {
     }
     report.insert("figures".into(), json!(figure_paths));
     report.insert("assignment".into(), json!("hw3-deep"));
-    // The keys every binary reports (docs/json.md) are there even where this run skipped the
+    // The keys every binary reports (docs/reference/json.md) are there even where this run skipped the
     // step: null for a loaded model's training, or for accuracies without the data.
     for key in RunReport::KEYS {
         report.entry(key).or_insert(Value::Null);

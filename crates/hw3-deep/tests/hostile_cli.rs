@@ -4,7 +4,7 @@
 //! short, not models, or trained for another network, pictures that are not pictures, a
 //! learning rate that diverges (exit 1, no model saved, no result pretended), and outputs that
 //! cannot be written or fill the disk (exit 1, the path named, nothing half-written). Builds
-//! the "hw3-deep" table of docs/reliability.md.
+//! the "hw3-deep" table of docs/reference/reliability.md.
 //!
 //! Reads the real data (`$DL_COURSE_DATA` or `datasets/`) and FAILS when it is missing; runs
 //! that train use a tiny `--layers 12288,3,1` network.

@@ -5,7 +5,7 @@
 //! checks), and 900 seeded mutations aimed at each region of the file. Every load ends
 //! in an error naming the file or in finite parameters whose layers chain; never a panic, a load
 //! over 2 s, or one allocation beyond what the file's length justifies. Builds the "Saved
-//! models" tables of docs/reliability.md. Complements tests/model_file.rs, which checks each
+//! models" tables of docs/reference/reliability.md. Complements tests/model_file.rs, which checks each
 //! validation on hand-built files.
 
 #[path = "../../linalg-nn/tests/hostile_support/mod.rs"]

@@ -1,5 +1,5 @@
 //! The `hw4-initialization` binary end to end: the notebook's printed lines, the `--json` report
-//! (the common schema of docs/json.md), the figures under `--out` (none with `--no-plots`),
+//! (the common schema of docs/reference/json.md), the figures under `--out` (none with `--no-plots`),
 //! `--quiet`, `--help`, `--version`, and usage errors (exit code 2, nothing written).
 //!
 //! Golden numbers: the notebook's Expected Output, or

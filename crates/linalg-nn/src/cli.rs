@@ -330,7 +330,7 @@ impl Drop for TrainingDisplay {
 }
 
 /// What every assignment binary's `--json` report says first, under the same keys
-/// (docs/json.md): the assignment, the engine that trained, the seed of the initial weights
+/// (docs/reference/json.md): the assignment, the engine that trained, the seed of the initial weights
 /// (`null` where they start at zero), the hyperparameters, the recorded costs as
 /// `[iteration, cost]` pairs, the accuracies in % (`test_accuracy` is `null` without a test
 /// set), the training time and the figures written. Each binary adds its own keys after these.

@@ -10,7 +10,7 @@
 //! those operations, the same fused multiply-adds included (`mul_add`: one instruction where the
 //! code is compiled for FMA, a correctly rounded library call elsewhere, the same bits either
 //! way), so it gives glibc's bits everywhere (glibc 2.36 on an FMA CPU: checked on tens of
-//! millions of inputs, see `docs/performance.md`). The engines' vector lanes
+//! millions of inputs, see `docs/reference/performance.md`). The engines' vector lanes
 //! (`nn_engines::tanh`) take the same operations four or eight values at a time.
 
 // The constants of fdlibm's `expm1`, as glibc stores them: bit patterns, so that every constant

@@ -4,7 +4,7 @@
 //! object headers, the other metadata and the data. Every load must end in an error naming the
 //! file, or in a consistent split; never a panic, a load over 2 s, or one allocation beyond what
 //! the file's length justifies (a counting allocator watches). The tables of
-//! docs/reliability.md ("Course data files") are built from what these tests observe.
+//! docs/reference/reliability.md ("Course data files") are built from what these tests observe.
 //!
 //! Reads `$DL_COURSE_DATA` (or the workspace's `datasets/`) and FAILS when the files are
 //! missing. Complements tests/data_cat.rs, which checks each validation on small hand-made files.

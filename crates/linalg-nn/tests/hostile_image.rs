@@ -3,7 +3,7 @@
 //! pixels, a header declaring 30000 x 30000, grey, grey with alpha, RGBA, 16-bit and palette
 //! pictures (converted, not rejected), and seeded mutations of a real test-set picture saved as
 //! PNG and as JPEG. Each must give an error naming the file or a 64 x 64 RGB picture, within the
-//! time budget. Builds the "Pictures" tables of docs/reliability.md; complements
+//! time budget. Builds the "Pictures" tables of docs/reference/reliability.md; complements
 //! tests/data_image.rs (exact pixel values of the conversions).
 //!
 //! Reads the real test set (`$DL_COURSE_DATA` or `datasets/`) and FAILS when it is missing.

@@ -143,7 +143,7 @@ pub fn run(mut command: Command) -> Run {
 }
 
 /// Checks that `report` has the keys every binary's `--json` report has
-/// (`linalg_nn::cli::RunReport::KEYS`, docs/json.md), with their types: `assignment` is
+/// (`linalg_nn::cli::RunReport::KEYS`, docs/reference/json.md), with their types: `assignment` is
 /// `assignment`, costs are `[iteration, cost]` pairs at increasing iterations, accuracies are
 /// percentages. Values a run may skip (`hw3-deep --model-file`) may be `null`.
 pub fn assert_report_schema(report: &Value, assignment: &str) {

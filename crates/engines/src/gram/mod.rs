@@ -14,7 +14,7 @@
 //! mini-batches (X changes), L2 regularisation on `W1` (the update gains a `W1` term), dropout on
 //! the input (X changes) or per-coordinate optimisers such as Adam (the update is no longer a
 //! combination of `dZ1 X^T`), so [`GramSettings::check`] refuses them. Logistic regression is the
-//! case `n1 = 1` (with `W1 = w^T`). The derivation is written out in `docs/gram-engine.md`.
+//! case `n1 = 1` (with `W1 = w^T`). The derivation is written out in `docs/reference/gram-engine.md`.
 
 mod rows;
 

@@ -1,4 +1,4 @@
-//! The tables of `docs/reliability.md`, built by the hostile tests from what they observed.
+//! The tables of `docs/reference/reliability.md`, built by the hostile tests from what they observed.
 //!
 //! Each test fills a [`Section`] and calls [`Section::publish`]: the committed block (between
 //! its `<!-- hostile:begin ID -->` and `<!-- hostile:end ID -->` markers) must equal what the
@@ -164,9 +164,9 @@ impl Section {
     }
 }
 
-/// `docs/reliability.md` of this workspace.
+/// `docs/reference/reliability.md` of this workspace.
 pub fn document_path() -> PathBuf {
-    linalg_nn::data::workspace_dir().join("docs").join("reliability.md")
+    linalg_nn::data::workspace_dir().join("docs").join("reference").join("reliability.md")
 }
 
 /// A table cell: no pipes, line breaks or raw HTML from error messages.
