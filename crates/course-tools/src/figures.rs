@@ -1,6 +1,7 @@
 //! `course-tools figures` (what `cargo xtask plots` runs): every assignment with fixed seeds and
 //! the presets the docs show, regenerating the figures of `docs/figures/` (PNG for the pages, SVG
-//! for the line charts and the heatmap) together with `docs/figures/results.md`, the numbers the
+//! for the line charts and the heatmap, PNG only for the network diagrams of chapter 4) together
+//! with `docs/figures/results.md`, the numbers the
 //! docs quote. It calls the assignment libraries (`hw1_logreg`, `hw2_planar`, `hw3_deep`)
 //! directly, not their binaries.
 //!
@@ -32,8 +33,8 @@ use linalg_nn::data::planar::{PlanarData, PlanarDataset, load_planar_dataset};
 use linalg_nn::data::{CatDataset, load_dataset};
 use linalg_nn::init::WeightInit;
 use linalg_nn::plot::{
-    DecisionBoundary, Heatmap, LabeledImage, LineChart, Series, decision_boundary_grid, heatmap,
-    image_grid, line_chart,
+    DecisionBoundary, Heatmap, LabeledImage, LineChart, NetworkDiagram, Series,
+    decision_boundary_grid, heatmap, image_grid, line_chart, network_diagram,
 };
 use linalg_nn::train::{Preset, Silent};
 use nalgebra::DMatrix;
@@ -166,7 +167,10 @@ pub fn run(options: &PlotOptions, log: &mut dyn FnMut(&str)) -> Result<Vec<PathB
     let basics = basics(&mut out, &cat, &budget)?;
     out.log("chapter 3: activation functions, hw2-planar (the flower), zero initialisation");
     let shallow = shallow(&mut out, &cat, &budget)?;
-    out.log("chapter 4: hw3-deep (two-layer and deep models), hyperparameter study");
+    out.log(
+        "chapter 4: network diagrams, hw3-deep (two-layer and deep models), hyperparameter study",
+    );
+    network_diagrams(&mut out)?;
     let deep = deep(&mut out, &cat, &budget)?;
     out.log("chapter 6: hw4-initialization (zeros, large random and He weights on the circles)");
     let practical = practical(&mut out, &budget)?;
@@ -656,6 +660,27 @@ struct DeepResults {
     mislabeled: usize,
     study: Vec<StudyCell>,
     study_iterations: usize,
+}
+
+/// The network diagrams of chapter 4's structure section: file stem, title and units per layer
+/// (input first), from logistic regression to five hidden layers.
+pub const NETWORK_DIAGRAMS: [(&str, &str, &[usize]); 4] = [
+    ("network-logistic", "logistic regression (L = 1)", &[3, 1]),
+    ("network-1-hidden", "1 hidden layer (L = 2)", &[3, 4, 1]),
+    ("network-2-hidden", "2 hidden layers (L = 3)", &[3, 4, 4, 1]),
+    ("network-5-hidden", "5 hidden layers (L = 6)", &[3, 5, 5, 5, 5, 5, 1]),
+];
+
+/// Draws [`NETWORK_DIAGRAMS`] as PNGs into the chapter 4 folder.
+fn network_diagrams(out: &mut Output<'_>) -> Result<()> {
+    for (stem, title, sizes) in NETWORK_DIAGRAMS {
+        let path = out.path(DEEP_DIR, &format!("{stem}.png"));
+        let diagram = NetworkDiagram { title: title.to_string(), layer_sizes: sizes.to_vec() };
+        network_diagram(&path, &diagram)
+            .with_context(|| format!("cannot draw {}", path.display()))?;
+        out.wrote(path);
+    }
+    Ok(())
 }
 
 fn deep(out: &mut Output<'_>, cat: &CatData<'_>, budget: &Budget) -> Result<DeepResults> {

@@ -82,6 +82,11 @@ fn expected_pngs() -> Vec<(&'static str, Option<(u32, u32)>)> {
         ("03-shallow/zero-init.png", panels(2, 1)),
         // Five other data sets, three per row.
         ("03-shallow/datasets.png", panels(3, 2)),
+        // The network diagrams of the structure section.
+        ("04-deep/network-logistic.png", chart),
+        ("04-deep/network-1-hidden.png", chart),
+        ("04-deep/network-2-hidden.png", chart),
+        ("04-deep/network-5-hidden.png", chart),
         ("04-deep/two-layer-cost.png", chart),
         ("04-deep/deep-cost.png", chart),
         ("04-deep/deep-mislabeled.png", None),

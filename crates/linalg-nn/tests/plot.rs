@@ -4,8 +4,9 @@
 use image::RgbImage;
 use linalg_nn::plot::{
     BoundaryGrid, CHART_SIZE, CLASS0_COLOR, CLASS1_COLOR, DecisionBoundary, GridError, Heatmap,
-    LabeledImage, LineChart, PANEL_SIZE, PlotError, REGION0_COLOR, REGION1_COLOR, Scatter, Series,
-    decision_boundary, decision_boundary_grid, heatmap, image_grid, line_chart, scatter,
+    LabeledImage, LineChart, NetworkDiagram, PANEL_SIZE, PlotError, REGION0_COLOR, REGION1_COLOR,
+    Scatter, Series, decision_boundary, decision_boundary_grid, heatmap, image_grid, line_chart,
+    network_diagram, scatter,
 };
 use nalgebra::DMatrix;
 use std::cell::Cell;
@@ -602,15 +603,67 @@ fn same_inputs_give_byte_identical_files() {
                     decision_boundary_grid(&path, std::slice::from_ref(&boundary), 1).unwrap()
                 }
                 "heatmap" => heatmap(&path, &study()).unwrap(),
+                "network" => network_diagram(&path, &one_hidden()).unwrap(),
                 other => unreachable!("{other}"),
             }
             std::fs::read(&path).unwrap()
         };
-        for kind in ["line", "images", "scatter", "boundary", "sweep", "heatmap"] {
+        for kind in ["line", "images", "scatter", "boundary", "sweep", "heatmap", "network"] {
             let first = render(&format!("{kind}1"));
             let second = render(&format!("{kind}2"));
             assert!(first.len() > 1000, "{kind}.{ext} has content");
             assert!(first == second, "{kind}.{ext} differs between two renders");
         }
     }
+}
+
+fn one_hidden() -> NetworkDiagram {
+    NetworkDiagram { title: "1 hidden layer".into(), layer_sizes: vec![3, 4, 1] }
+}
+
+#[test]
+fn network_diagram_draws_a_column_of_units_per_layer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("network.png");
+    network_diagram(&path, &one_hidden()).unwrap();
+    let img = assert_png(&path, 1, 1);
+    assert_eq!(img.dimensions(), CHART_SIZE);
+    // Hidden units in tab10 blue in the middle column, the output unit in orange on the right.
+    let hidden = centroid(&img, TAB10_BLUE);
+    let output = centroid(&img, TAB10_ORANGE);
+    assert!(hidden.0 > CHART_SIZE.0 / 3 && hidden.0 < 2 * CHART_SIZE.0 / 3, "{hidden:?}");
+    assert!(output.0 > 2 * CHART_SIZE.0 / 3, "{output:?}");
+
+    let svg_path = dir.path().join("network.svg");
+    network_diagram(&svg_path, &one_hidden()).unwrap();
+    let text = svg(&svg_path);
+    assert!(text.starts_with("<svg width=\"800\" height=\"600\""));
+    assert!(text.trim_end().ends_with("</svg>"), "complete document");
+    for label in ["1 hidden layer", "input", "layer 1", "a[1]", "output", "ŷ"] {
+        assert!(text.contains(label), "{label}");
+    }
+    // 3 + 4 + 1 units, each a filled circle and an outline; 3*4 + 4*1 connections.
+    assert_eq!(text.matches("<circle").count(), 2 * 8);
+    assert_eq!(text.matches("<polyline").count(), 16);
+
+    // Logistic regression and five hidden layers of five units also fit.
+    let deep = NetworkDiagram { title: String::new(), layer_sizes: vec![3, 5, 5, 5, 5, 5, 1] };
+    network_diagram(dir.path().join("deep.png"), &deep).unwrap();
+    let logistic = NetworkDiagram { title: "logistic".into(), layer_sizes: vec![3, 1] };
+    network_diagram(dir.path().join("logistic.svg"), &logistic).unwrap();
+    assert!(!svg(&dir.path().join("logistic.svg")).contains("layer 1"));
+}
+
+#[test]
+fn network_diagram_rejects_bad_layer_sizes_naming_the_field() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.png");
+    for sizes in [vec![], vec![3], vec![3, 0, 1], vec![3, 13, 1], vec![1; 13]] {
+        let diagram = NetworkDiagram { layer_sizes: sizes.clone(), ..one_hidden() };
+        let err = network_diagram(&bad, &diagram).unwrap_err();
+        assert!(matches!(err, PlotError::InvalidInput { .. }), "{sizes:?}: {err}");
+        let message = err.to_string();
+        assert!(message.contains("bad.png") && message.contains("layer_sizes"), "{message}");
+    }
+    assert!(files_in(dir.path()).is_empty(), "nothing written");
 }

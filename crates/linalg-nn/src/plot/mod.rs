@@ -1,6 +1,6 @@
 //! Figures of the three assignments (the notebooks' matplotlib cells): cost curves, the cat
 //! pictures with their predictions, the planar "flower" and its decision boundaries, and a
-//! heatmap for hyperparameter studies. Enabled by the `plot` feature of `linalg-nn`.
+//! heatmap for hyperparameter studies, plus the lectures' network diagrams. Enabled by the `plot` feature of `linalg-nn`.
 //!
 //! Every function writes one file and picks the format from the path's extension: `.png` (an RGB
 //! raster) or `.svg`. Text is drawn with an embedded Noto Sans font through `ab_glyph`, so figures
@@ -15,6 +15,7 @@
 //! | [`decision_boundary`] | class regions of a model plus the points | `plot_decision_boundary` |
 //! | [`decision_boundary_grid`] | several decision boundaries side by side | hidden-layer-size sweep |
 //! | [`heatmap`] | a value per (row, column) cell with the number written in it | hyperparameter study |
+//! | [`network_diagram`] | layers as columns of units, each joined to every unit of the next | the lectures' network pictures |
 //!
 //! Odd input never panics: non-finite values are skipped, and a figure with nothing finite left
 //! to draw, a shape mismatch or an empty layout is a [`PlotError`] naming the output path.
@@ -22,12 +23,14 @@
 mod heatmap;
 mod images;
 mod line;
+mod network;
 mod points;
 mod text;
 
 pub use heatmap::{Heatmap, heatmap};
 pub use images::{LabeledImage, image_grid};
 pub use line::{LineChart, Series, line_chart};
+pub use network::{MAX_LAYERS, MAX_UNITS_PER_LAYER, NetworkDiagram, network_diagram};
 pub use points::{
     BoundaryGrid, DecisionBoundary, GridError, MAX_GRID_RESOLUTION, Scatter, decision_boundary,
     decision_boundary_grid, scatter,
