@@ -148,10 +148,7 @@ fn run(args: &Args) -> Result<()> {
         let out_dir = args.common.out_dir("hw2-planar");
         let written =
             write_figures(&out_dir, args, &config, &data, &model, &baseline, sweep.as_deref())?;
-        console.detail(format!("Figures written to {}:", out_dir.display()));
-        for path in &written {
-            console.detail(format!("  {}", path.display()));
-        }
+        console.figures_written(&out_dir, &written);
         written
     } else {
         Vec::new()

@@ -77,10 +77,7 @@ fn run(args: &Args) -> Result<()> {
     let written = if args.common.plots() {
         let out_dir = args.common.out_dir("hw4-initialization");
         let written = write_figures(&out_dir, args, &data, &trained, train)?;
-        console.detail(format!("Figures written to {}:", out_dir.display()));
-        for path in &written {
-            console.detail(format!("  {}", path.display()));
-        }
+        console.figures_written(&out_dir, &written);
         written
     } else {
         Vec::new()

@@ -242,6 +242,14 @@ impl Console {
         }
     }
 
+    /// Lists the figures a run wrote into `dir`, one path per line, as detail lines.
+    pub fn figures_written(&self, dir: &std::path::Path, written: &[PathBuf]) {
+        self.detail(format!("Figures written to {}:", dir.display()));
+        for path in written {
+            self.detail(format!("  {}", path.display()));
+        }
+    }
+
     /// Prints a result line (accuracies, predictions): always shown, on stderr under `--json`.
     pub fn result(&self, line: impl AsRef<str>) {
         // A closed pipe (`hw2-planar | head -1`) must not crash the program: write errors on the
