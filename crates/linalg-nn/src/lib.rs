@@ -16,6 +16,7 @@
 //! | [`data`] | cat / non-cat HDF5 files, the planar "flower", your own pictures | `lr_utils.py`, `planar_utils.py` |
 //! | [`exp`] | the exponential behind the sigmoid, glibc's bits on every machine | week 2, `np.exp` |
 //! | [`tanh`] | the hidden layer's tanh, glibc's bits on every machine | week 3, `np.tanh` |
+//! | [`three_layer`] | Course 2's helper network LINEAR->RELU->LINEAR->RELU->LINEAR->SIGMOID: forward, loss, backward, update, predict | course 2, `init_utils.py` / `reg_utils.py` / `opt_utils.py` |
 //! | [`train`] | the presets (study notes / notebook), hyperparameter checks, divergence detection, progress observers | every `optimize` / `model` cell |
 //! | `cli` (feature `cli`) | flags, console output, `--json` and progress bars shared by the binaries | (project convention) |
 //! | [`atomic`] | write-to-temp-then-rename for every file we produce | (project convention) |
@@ -56,6 +57,7 @@ pub mod numpy;
 pub mod plot;
 pub mod rng;
 pub mod tanh;
+pub mod three_layer;
 pub mod train;
 
 pub use error::{NnError, Result};
