@@ -256,7 +256,13 @@ pub fn run<R>(
         let _release = StopOnDrop(handover);
         train(&mut pair)
     };
-    join_on(helper, busy, own, other).0
+    let trained = join_on(helper, busy, own, other).0;
+    // `train` may return early (an error from its callback) while a half it started was still
+    // running on the helper: a panic of that half must reach the caller all the same.
+    if let Some(payload) = handover.panic.lock().ok().and_then(|mut p| p.take()) {
+        std::panic::resume_unwind(payload);
+    }
+    trained
 }
 
 /// The CPU the calling thread runs on, where the OS says (Linux).
@@ -414,7 +420,7 @@ fn join_helper() -> Option<&'static JoinHelper> {
             outcome: Mutex::new(None),
             outcome_ready: std::sync::Condvar::new(),
         }));
-        let started = std::thread::Builder::new().name("linalg-nn join".into()).spawn(move || {
+        let started = std::thread::Builder::new().name("nn-engines join".into()).spawn(move || {
             let mut done = 0;
             // Spin between tasks only while they come within JOIN_SPIN_FOR of each other.
             let mut spin_for = Duration::ZERO;
@@ -630,5 +636,29 @@ mod tests {
         }));
         let payload = caught.unwrap_err();
         assert_eq!(payload.downcast_ref::<&str>(), Some(&"bad half"));
+    }
+
+    #[test]
+    fn a_panic_in_a_half_still_running_at_an_early_return_reaches_the_caller() {
+        let entered = AtomicBool::new(false);
+        let second_half = || {
+            entered.store(true, Ordering::Release);
+            std::thread::sleep(Duration::from_millis(20));
+            panic!("late half")
+        };
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run(true, &second_half, |pair| -> Result<(), &str> {
+                // Started and never waited for: the loop stops while the half runs.
+                pair.start();
+                while !entered.load(Ordering::Acquire) {
+                    std::thread::yield_now();
+                }
+                Err("stopped early")
+            })
+        }));
+        // Where the helper could be had, its panic wins over the early return; a machine that
+        // ran the half on this thread inside `start` panicked there already.
+        let payload = caught.unwrap_err();
+        assert_eq!(payload.downcast_ref::<&str>(), Some(&"late half"));
     }
 }

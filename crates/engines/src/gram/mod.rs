@@ -644,6 +644,11 @@ impl<'x> GramFirstLayer<'x> {
 /// `m^2` multiply-adds, and under about 16 000 of them the hand-over costs more than half a step.
 const PAIR_MIN_EXAMPLES: usize = 128;
 
+/// How many times [`RowView::z_into`] tries the other half's lock before it blocks on it: a few
+/// thousand pause instructions outlast the other half's hold of a few microseconds on any
+/// current processor, so blocking happens only when that half was descheduled.
+const Z_LOCK_SPINS: u32 = 4096;
+
 /// `sum` of a row of `dZ1` (`m` entries): the first `ceil(m/2)` left to right, the others left to
 /// right, then the two added. The order `db1` is summed in by both [`GramFirstLayer::step`] and
 /// [`GramFirstLayer::run_one_row`], whose two halves each sum their own entries.
@@ -772,12 +777,20 @@ impl RowView<'_> {
     pub fn z_into(&self, out: &mut [f64]) {
         // The other half holds its lock for one call of a few microseconds: spin rather than
         // sleep, since a thread woken from sleep is often moved onto the CPU of the thread that
-        // woke it, and the two halves then take turns on one CPU.
+        // woke it, and the two halves then take turns on one CPU. The spin is bounded: a half
+        // that was descheduled while holding the lock is waited for by blocking.
+        let mut spins = 0u32;
         let other = loop {
             match self.other.try_lock() {
                 Ok(other) => break other,
                 Err(std::sync::TryLockError::Poisoned(poisoned)) => break poisoned.into_inner(),
-                Err(std::sync::TryLockError::WouldBlock) => std::hint::spin_loop(),
+                Err(std::sync::TryLockError::WouldBlock) if spins < Z_LOCK_SPINS => {
+                    spins += 1;
+                    std::hint::spin_loop();
+                }
+                Err(std::sync::TryLockError::WouldBlock) => {
+                    break self.other.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+                }
             }
         };
         // The other half may have made its next step already (it starts as soon as it can).
