@@ -38,16 +38,37 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
+/// The environment variable that caps [`cores`]: `DL_COURSE_THREADS=1` runs every engine on one
+/// thread, as on a one-core machine (the tests check that the numbers do not change).
+pub const THREADS_VARIABLE: &str = "DL_COURSE_THREADS";
+
 /// How many threads this process may run at once, looked up once: on Linux
 /// `available_parallelism` reads cgroup files, which would cost more than the small products of
 /// the Gram engine's loop. Every place that decides between one thread and two asks here.
+/// `DL_COURSE_THREADS` lowers it (a value that is not a positive whole number is ignored, with
+/// a warning).
 ///
 /// ```
 /// assert!(nn_engines::pair::cores() >= 1);
 /// ```
 pub fn cores() -> usize {
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |c| c.get()))
+    *CORES.get_or_init(|| {
+        let available = std::thread::available_parallelism().map_or(1, |c| c.get());
+        let Ok(asked) = std::env::var(THREADS_VARIABLE) else {
+            return available;
+        };
+        match asked.trim().parse::<usize>() {
+            Ok(asked) if asked >= 1 => asked.min(available),
+            _ => {
+                eprintln!(
+                    "warning: {THREADS_VARIABLE}={asked:?} is not a positive whole number; \
+                     ignored (using {available} threads)"
+                );
+                available
+            }
+        }
+    })
 }
 
 /// How long a thread spins for the other before it sleeps: an iteration's half takes a few

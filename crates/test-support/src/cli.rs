@@ -82,22 +82,35 @@ impl Binary {
 pub const SIMD_LEVELS: [&str; 3] = ["scalar", "avx2", "avx512"];
 
 impl Binary {
-    /// Runs `args` (which ask for `--json`) once at each of [`SIMD_LEVELS`] and checks that the
-    /// reports are the same to the last bit, but for the training time: a printed number must
-    /// not depend on the instruction set. Returns the report.
+    /// Runs `args` (which ask for `--json`) once at each of [`SIMD_LEVELS`], and once more at
+    /// the best level on one thread (`DL_COURSE_THREADS=1`), and checks that the reports are the
+    /// same to the last bit, but for the training time: a printed number must depend neither on
+    /// the instruction set nor on the number of cores. Returns the report.
     pub fn assert_same_at_every_simd_level(&self, args: &[&str]) -> Value {
-        let reports: Vec<Value> = SIMD_LEVELS
+        let settings: Vec<(&str, &str)> = SIMD_LEVELS
             .iter()
-            .map(|level| {
+            .map(|&level| (level, "default"))
+            .chain([(SIMD_LEVELS[SIMD_LEVELS.len() - 1], "1")])
+            .collect();
+        let reports: Vec<Value> = settings
+            .iter()
+            .map(|&(level, threads)| {
                 let mut command = self.command(args);
                 command.env("DL_COURSE_SIMD", level);
+                if threads != "default" {
+                    command.env("DL_COURSE_THREADS", threads);
+                }
                 let mut report = run(command).json();
                 report["training_seconds"] = Value::Null;
                 report
             })
             .collect();
-        for (level, report) in SIMD_LEVELS.iter().zip(&reports).skip(1) {
-            assert_eq!(report, &reports[0], "{} {args:?}: {level} differs from scalar", self.name);
+        for ((level, threads), report) in settings.iter().zip(&reports).skip(1) {
+            assert_eq!(
+                report, &reports[0],
+                "{} {args:?}: {level} with {threads} threads differs from scalar",
+                self.name
+            );
         }
         reports.into_iter().next().unwrap_or(Value::Null)
     }
