@@ -1,0 +1,435 @@
+//! The three-layer network of Course 2's helper files (`init_utils.py`, `reg_utils.py`,
+//! `opt_utils.py`: LINEAR -> RELU -> LINEAR -> RELU -> LINEAR -> SIGMOID), trained without
+//! allocating: the same bits as [`linalg_nn::three_layer`]'s `forward_propagation`,
+//! `compute_loss`, `backward_propagation` and `update_parameters`, many times faster.
+//!
+//! - [`Workspace`] holds every per-example buffer for a network's sizes and up to `capacity`
+//!   examples, made once. [`Workspace::load`] copies the examples in (full batch), or
+//!   [`Workspace::load_columns`] the columns a permutation picks (a mini-batch);
+//!   [`Workspace::step`] then runs the forward and the backward propagation and fills
+//!   [`WeightGradients`], leaving the update to the caller (gradient descent, momentum, Adam);
+//!   [`Workspace::loss`] is `compute_loss` of that step's output.
+//! - [`train`] is full-batch gradient descent on top of it, initialisation notebook's `model`
+//!   (week 1): step, [`update_parameters`], the cost every `cost_every` iterations.
+//!
+//! The networks `[2, 10, 5, 1]` (`init_utils`), `[2, 20, 3, 1]` (`reg_utils`) and `[2, 5, 2, 1]`
+//! (`opt_utils`) run vector kernels compiled for their sizes (`three_layer/kernels.rs`), at the
+//! level [`Level::current`] picks: the forward products `LANES` examples at a time, the
+//! gradients' sums over the examples `LANES` output entries at a time, the bias sums in numpy's
+//! pairwise order, every sum in the plain code's order and no fused multiply-add, so the bits
+//! are the plain code's at every level. Any other sizes run the plain functions themselves (the
+//! same bits, with their allocations).
+//!
+//! **Extension point** (week 1's regularization notebook, `reg_utils.backward_propagation`):
+//! there `dz3 = a3 - Y` without the `1/m`, which multiplies each weight and bias gradient
+//! instead (`dW3 = 1./m * np.dot(dZ3, A2.T)`), `dW` gains the L2 term `lambd / m * W`, and
+//! dropout multiplies `a1`, `a2` (forward) and `da1`, `da2` (backward) by masks `D / keep_prob`.
+//! Each goes where its plain formula sits in `kernels::per_example` (the masks, the `1/m`) or
+//! after `kernels::weight_gradients` (the scaling and the L2 term), as another `Step` field.
+
+mod kernels;
+
+use crate::lanes::Level;
+use kernels::{Buffers, Fixed, GradientSlices, Step};
+use linalg_nn::matrix::{ensure_finite, ensure_shape};
+use linalg_nn::numpy::pairwise_sum;
+use linalg_nn::three_layer::{Parameters, backward_propagation, forward_propagation};
+use linalg_nn::train::{Iteration, TrainObserver, all_finite, validate_hyperparameters};
+use linalg_nn::{DMatrix, NnError};
+
+/// The gradients of the weights and biases of one step, the shapes of [`Parameters`]
+/// (`dW1 (n1, n_x)`, `db1 (n1, 1)`, ..., `db3 (1, 1)`): the six entries of the notebook's
+/// `gradients` dictionary an update reads.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WeightGradients {
+    /// `dW1 = dz1 X^T`.
+    pub dw1: DMatrix<f64>,
+    /// `db1 = sum(dz1, axis=1)`.
+    pub db1: DMatrix<f64>,
+    /// `dW2 = dz2 a1^T`.
+    pub dw2: DMatrix<f64>,
+    /// `db2 = sum(dz2, axis=1)`.
+    pub db2: DMatrix<f64>,
+    /// `dW3 = dz3 a2^T`.
+    pub dw3: DMatrix<f64>,
+    /// `db3 = sum(dz3, axis=1)`.
+    pub db3: DMatrix<f64>,
+}
+
+impl WeightGradients {
+    /// Zeros, for a network `layers_dims = [n_x, n1, n2, 1]`.
+    pub fn zeros([n0, n1, n2, n3]: [usize; 4]) -> Self {
+        WeightGradients {
+            dw1: DMatrix::zeros(n1, n0),
+            db1: DMatrix::zeros(n1, 1),
+            dw2: DMatrix::zeros(n2, n1),
+            db2: DMatrix::zeros(n2, 1),
+            dw3: DMatrix::zeros(n3, n2),
+            db3: DMatrix::zeros(n3, 1),
+        }
+    }
+
+    /// The six matrices with the notebook's keys, in the order of [`Parameters::named`].
+    pub fn named(&self) -> [(&'static str, &DMatrix<f64>); 6] {
+        [
+            ("dW1", &self.dw1),
+            ("db1", &self.db1),
+            ("dW2", &self.dw2),
+            ("db2", &self.db2),
+            ("dW3", &self.dw3),
+            ("db3", &self.db3),
+        ]
+    }
+
+    fn shape_of(&self) -> [usize; 4] {
+        [self.dw1.ncols(), self.dw1.nrows(), self.dw2.nrows(), self.dw3.nrows()]
+    }
+}
+
+/// The buffers of the forward and backward propagation of a network `[n_x, n1, n2, 1]` for up
+/// to `capacity` examples, made once, and the examples of the current (mini-)batch.
+///
+/// ```
+/// use linalg_nn::{DMatrix, NumpyRng, init::WeightInit, three_layer};
+/// use nn_engines::three_layer::{WeightGradients, Workspace};
+/// let dims = [2, 10, 5, 1];
+/// let p = three_layer::initialize(&dims, WeightInit::He, 3).unwrap();
+/// let x = NumpyRng::new(1).randn(2, 13);
+/// let y = DMatrix::from_fn(1, 13, |_, j| (j % 2) as f64);
+/// let mut workspace = Workspace::new(dims, 13).unwrap();
+/// let mut grads = WeightGradients::zeros(dims);
+/// workspace.load(&x, &y).unwrap();
+/// workspace.step(&p, &mut grads).unwrap();
+/// // The plain functions' bits.
+/// let cache = three_layer::forward_propagation(&x, &p).unwrap();
+/// let plain = three_layer::backward_propagation(&x, &y, &cache, &p).unwrap();
+/// assert_eq!(grads.dw2, plain.dw2);
+/// assert_eq!(grads.db1, plain.db1);
+/// assert_eq!(workspace.loss(), three_layer::compute_loss(&cache.a3, &y).unwrap());
+/// ```
+#[derive(Clone, Debug)]
+pub struct Workspace {
+    dims: [usize; 4],
+    capacity: usize,
+    /// The row length of every buffer: `capacity` rounded up to a multiple of 8.
+    stride: usize,
+    /// The examples loaded.
+    m: usize,
+    level: Level,
+    bufs: Buffers,
+    /// `compute_loss`'s terms.
+    terms: Vec<f64>,
+}
+
+impl Workspace {
+    /// Buffers for the network `layers_dims = [n_x, n1, n2, 1]` and up to `capacity` examples
+    /// per step, run at [`Level::current`].
+    pub fn new(layers_dims: [usize; 4], capacity: usize) -> Result<Self, NnError> {
+        let [n0, n1, n2, n3] = layers_dims;
+        if n3 != 1 || n0 == 0 || n1 == 0 || n2 == 0 {
+            return Err(NnError::invalid(
+                "layers_dims",
+                format!("expected [n_x, n1, n2, 1] with every size positive, got {layers_dims:?}"),
+            ));
+        }
+        if capacity == 0 {
+            return Err(NnError::invalid("capacity", "needs room for at least one example"));
+        }
+        let stride = capacity.div_ceil(8) * 8;
+        Ok(Workspace {
+            dims: layers_dims,
+            capacity,
+            stride,
+            m: 0,
+            level: Level::current(),
+            bufs: Buffers::new([n0, n1, n2], stride),
+            terms: vec![0.0; capacity],
+        })
+    }
+
+    /// The same workspace running its kernels at `level` (at most what the CPU has): for tests
+    /// that compare the levels.
+    pub fn at_level(mut self, level: Level) -> Self {
+        self.level = level.min(Level::detected());
+        self
+    }
+
+    /// `layers_dims`.
+    pub fn layers_dims(&self) -> [usize; 4] {
+        self.dims
+    }
+
+    /// The examples loaded, `m`.
+    pub fn examples(&self) -> usize {
+        self.m
+    }
+
+    /// Makes `x (n_x, m)`, `y (1, m)` the examples of the next steps (`m` at most the
+    /// capacity).
+    pub fn load(&mut self, x: &DMatrix<f64>, y: &DMatrix<f64>) -> Result<(), NnError> {
+        self.load_picked(x, y, x.ncols(), |j| j)
+    }
+
+    /// Makes columns `columns[0], columns[1], ...` of `x (n_x, m_all)`, `y (1, m_all)` the
+    /// examples of the next steps, in that order: a mini-batch `X[:, permutation[k m_b : (k + 1)
+    /// m_b]]` with no allocation.
+    pub fn load_columns(
+        &mut self,
+        x: &DMatrix<f64>,
+        y: &DMatrix<f64>,
+        columns: &[usize],
+    ) -> Result<(), NnError> {
+        if let Some(&bad) = columns.iter().find(|&&c| c >= x.ncols()) {
+            return Err(NnError::invalid(
+                "columns",
+                format!("column {bad} is beyond X's {} columns", x.ncols()),
+            ));
+        }
+        self.load_picked(x, y, columns.len(), |t| columns[t])
+    }
+
+    fn load_picked(
+        &mut self,
+        x: &DMatrix<f64>,
+        y: &DMatrix<f64>,
+        m: usize,
+        column: impl Fn(usize) -> usize,
+    ) -> Result<(), NnError> {
+        let n0 = self.dims[0];
+        ensure_shape(x, (n0, x.ncols()), "X (n_x rows, one example per column)")?;
+        ensure_shape(y, (1, x.ncols()), "Y (one label per column of X)")?;
+        if m == 0 || m > self.capacity {
+            return Err(NnError::invalid(
+                "examples",
+                format!("between 1 and the workspace's capacity {}, got {m}", self.capacity),
+            ));
+        }
+        let stride = self.stride;
+        for t in 0..m {
+            let j = column(t);
+            for k in 0..n0 {
+                self.bufs.x[k * stride + t] = x[(k, j)];
+            }
+            self.bufs.y[t] = y[(0, j)];
+        }
+        self.m = m;
+        Ok(())
+    }
+
+    /// One forward and backward propagation over the loaded examples with `parameters`:
+    /// `grads` receives `backward_propagation`'s `dW1, db1, ..., db3`, bit for bit, and the
+    /// workspace keeps the output `a3` ([`Workspace::output`], [`Workspace::loss`]).
+    pub fn step(
+        &mut self,
+        parameters: &Parameters,
+        grads: &mut WeightGradients,
+    ) -> Result<(), NnError> {
+        if parameters.layers_dims()? != self.dims || grads.shape_of() != self.dims {
+            return Err(NnError::invalid(
+                "parameters",
+                format!("the workspace is for layers_dims {:?}", self.dims),
+            ));
+        }
+        if self.m == 0 {
+            return Err(NnError::invalid("examples", "none loaded (Workspace::load)"));
+        }
+        match self.dims {
+            [2, 10, 5, 1] => self.fixed::<2, 10, 5>(parameters, grads),
+            [2, 20, 3, 1] => self.fixed::<2, 20, 3>(parameters, grads),
+            [2, 5, 2, 1] => self.fixed::<2, 5, 2>(parameters, grads),
+            _ => self.plain(parameters, grads)?,
+        }
+        Ok(())
+    }
+
+    /// [`Workspace::step`] by the kernels of a network `[N0, N1, N2, 1]`.
+    fn fixed<const N0: usize, const N1: usize, const N2: usize>(
+        &mut self,
+        p: &Parameters,
+        grads: &mut WeightGradients,
+    ) {
+        let fixed = Fixed::<N0, N1, N2> {
+            w1: std::array::from_fn(|i| std::array::from_fn(|k| p.w1[(i, k)])),
+            b1: std::array::from_fn(|i| p.b1[i]),
+            w2: std::array::from_fn(|i| std::array::from_fn(|k| p.w2[(i, k)])),
+            b2: std::array::from_fn(|i| p.b2[i]),
+            w3: std::array::from_fn(|i| p.w3[i]),
+            b3: p.b3[0],
+        };
+        let WeightGradients { dw1, db1, dw2, db2, dw3, db3 } = grads;
+        self.level.run(Step {
+            parameters: &fixed,
+            bufs: &mut self.bufs,
+            stride: self.stride,
+            m: self.m,
+            grads: GradientSlices {
+                dw1: dw1.as_mut_slice(),
+                db1: db1.as_mut_slice(),
+                dw2: dw2.as_mut_slice(),
+                db2: db2.as_mut_slice(),
+                dw3: dw3.as_mut_slice(),
+                db3: db3.as_mut_slice(),
+            },
+        });
+    }
+
+    /// [`Workspace::step`] by the plain functions, for sizes without kernels.
+    fn plain(&mut self, p: &Parameters, grads: &mut WeightGradients) -> Result<(), NnError> {
+        let (m, stride) = (self.m, self.stride);
+        let x = DMatrix::from_fn(self.dims[0], m, |k, j| self.bufs.x[k * stride + j]);
+        let y = DMatrix::from_row_slice(1, m, &self.bufs.y[..m]);
+        let cache = forward_propagation(&x, p)?;
+        let plain = backward_propagation(&x, &y, &cache, p)?;
+        self.bufs.a3[..m].copy_from_slice(cache.a3.as_slice());
+        grads.dw1.copy_from(&plain.dw1);
+        grads.db1.copy_from(&plain.db1);
+        grads.dw2.copy_from(&plain.dw2);
+        grads.db2.copy_from(&plain.db2);
+        grads.dw3.copy_from(&plain.dw3);
+        grads.db3.copy_from(&plain.db3);
+        Ok(())
+    }
+
+    /// The output `a3` of the last step, one value per example.
+    pub fn output(&self) -> &[f64] {
+        &self.bufs.a3[..self.m]
+    }
+
+    /// The labels loaded, one per example.
+    pub fn labels(&self) -> &[f64] {
+        &self.bufs.y[..self.m]
+    }
+
+    /// `compute_loss(a3, Y)` of the last step: `(1/m) nansum(-log(a3) Y - log(1 - a3)(1 - Y))`
+    /// in numpy's pairwise order, [`linalg_nn::three_layer::compute_loss`]'s bits.
+    pub fn loss(&mut self) -> f64 {
+        let m = self.m;
+        let (a3, y) = (&self.bufs.a3[..m], &self.bufs.y[..m]);
+        for ((term, &a), &y) in self.terms.iter_mut().zip(a3).zip(y) {
+            // compute_loss's term, NaN (0 * inf) skipped as by nansum.
+            let t = -a.ln() * y + -(1.0 - a).ln() * (1.0 - y);
+            *term = if t.is_nan() { 0.0 } else { t };
+        }
+        1.0 / m as f64 * pairwise_sum(&self.terms[..m])
+    }
+}
+
+/// `init_utils.update_parameters` in place: `W[l] = W[l] - learning_rate dW[l]`,
+/// `b[l] = b[l] - learning_rate db[l]`, [`linalg_nn::three_layer::update_parameters`]'s bits.
+pub fn update_parameters(parameters: &mut Parameters, grads: &WeightGradients, learning_rate: f64) {
+    let pairs = [
+        (&mut parameters.w1, &grads.dw1),
+        (&mut parameters.b1, &grads.db1),
+        (&mut parameters.w2, &grads.dw2),
+        (&mut parameters.b2, &grads.db2),
+        (&mut parameters.w3, &grads.dw3),
+        (&mut parameters.b3, &grads.db3),
+    ];
+    for (w, dw) in pairs {
+        for (w, &dw) in w.iter_mut().zip(dw.iter()) {
+            *w = *w - dw * learning_rate;
+        }
+    }
+}
+
+/// How [`train`] runs: the notebook's `num_iterations`, `learning_rate`, and the cost kept
+/// every `cost_every` iterations.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Schedule {
+    /// Gradient-descent iterations.
+    pub num_iterations: usize,
+    /// `alpha` of `W -= alpha dW`.
+    pub learning_rate: f64,
+    /// The cost is kept on iterations `0, cost_every, 2 cost_every, ...` (at least 1).
+    pub cost_every: usize,
+}
+
+/// What [`train`] ends with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trained {
+    /// The parameters after the last update.
+    pub parameters: Parameters,
+    /// `(i, cost)` for `i = 0, cost_every, ...`, each before its update (a cost may be `inf`).
+    pub costs: Vec<(usize, f64)>,
+}
+
+/// Full-batch gradient descent from `start` on `x (n_x, m)`, `y (1, m)`: the initialisation
+/// notebook's `model` loop (forward propagation, loss, backward propagation, update), with the
+/// plain loop's bits. The observer sees every iteration, with the cost on the kept ones.
+///
+/// As in the notebook, an infinite cost is not an error; parameters that stop being finite
+/// are ([`NnError::Diverged`], with that iteration's cost).
+///
+/// ```
+/// use linalg_nn::{DMatrix, NumpyRng, init::WeightInit, three_layer, train::Silent};
+/// use nn_engines::three_layer::{Schedule, train};
+/// let x = NumpyRng::new(1).randn(2, 40);
+/// let y = DMatrix::from_fn(1, 40, |_, j| f64::from(x[(0, j)] * x[(1, j)] > 0.0));
+/// let start = three_layer::initialize(&[2, 10, 5, 1], WeightInit::He, 3).unwrap();
+/// let schedule = Schedule { num_iterations: 200, learning_rate: 0.05, cost_every: 100 };
+/// let trained = train(&x, &y, start.clone(), &schedule, &mut Silent).unwrap();
+/// // The plain loop, step for step.
+/// let mut p = start;
+/// for _ in 0..200 {
+///     let cache = three_layer::forward_propagation(&x, &p).unwrap();
+///     let grads = three_layer::backward_propagation(&x, &y, &cache, &p).unwrap();
+///     p = three_layer::update_parameters(&p, &grads, 0.05);
+/// }
+/// assert_eq!(trained.parameters, p);
+/// assert_eq!(trained.costs.len(), 2);
+/// ```
+pub fn train<O: TrainObserver + ?Sized>(
+    x: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    start: Parameters,
+    schedule: &Schedule,
+    observer: &mut O,
+) -> Result<Trained, NnError> {
+    train_at(Level::current(), x, y, start, schedule, observer)
+}
+
+/// [`train`] with the kernels at `level`.
+fn train_at<O: TrainObserver + ?Sized>(
+    level: Level,
+    x: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    start: Parameters,
+    schedule: &Schedule,
+    observer: &mut O,
+) -> Result<Trained, NnError> {
+    let Schedule { num_iterations, learning_rate, cost_every } = *schedule;
+    validate_hyperparameters(num_iterations, learning_rate)?;
+    if cost_every == 0 {
+        return Err(NnError::invalid("cost recording interval", "must be at least 1, got 0"));
+    }
+    let dims = start.layers_dims()?;
+    let m = x.ncols();
+    if m == 0 {
+        return Err(NnError::invalid("X", "training needs at least one example"));
+    }
+    ensure_finite(x, "X")?;
+    ensure_finite(y, "Y")?;
+    let mut workspace = Workspace::new(dims, m)?.at_level(level);
+    workspace.load(x, y)?;
+    let mut grads = WeightGradients::zeros(dims);
+    let mut parameters = start;
+    let mut costs = Vec::with_capacity(num_iterations.div_ceil(cost_every));
+    for i in 0..num_iterations {
+        workspace.step(&parameters, &mut grads)?;
+        let recorded = i % cost_every == 0;
+        let cost = recorded.then(|| workspace.loss());
+        if let Some(cost) = cost {
+            costs.push((i, cost));
+        }
+        update_parameters(&mut parameters, &grads, learning_rate);
+        observer.on_iteration(&Iteration { index: i, total: num_iterations, cost });
+        if !parameters.named().iter().all(|(_, m)| all_finite(m)) {
+            let cost = cost.unwrap_or_else(|| workspace.loss());
+            return Err(NnError::Diverged { iteration: i, cost, learning_rate });
+        }
+    }
+    Ok(Trained { parameters, costs })
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,341 @@
+//! The vector kernels of [`super`] for a network of fixed sizes `[N0, N1, N2, 1]`: one pass
+//! over the examples for the forward propagation and the per-example part of the backward
+//! propagation (`dz3`, `dz2`, `dz1`), then one pass for the weight gradients' sums over the
+//! examples, then the bias gradients in numpy's pairwise order. Each is written once over
+//! [`Lanes`], so it runs with AVX-512, AVX2 or one lane, with the same operations and so the
+//! same bits.
+//!
+//! Every value is the plain code's (`linalg_nn::three_layer`, `linalg_nn::numpy`) operation for
+//! operation, with no fused multiply-add:
+//!
+//! - the products `W A` are summed over the shared index in ascending order, starting from the
+//!   first product (`np.dot`), then the bias is added; here the lanes are `LANES` examples
+//!   (columns), so each lane is one entry's sum, in the plain order;
+//! - the gradients `dZ A^T` are summed over the examples in ascending order from `0.0`
+//!   (`dot_transposed`); here the lanes are output entries (rows of `dZ`), one example after the
+//!   other, so again each lane is one entry's sum, in the plain order;
+//! - the masks are `d * (1.0 or 0.0)`, as the plain code multiplies (a NaN or infinite `d`
+//!   times `0.0` is NaN, `-d * 0.0` is `-0.0`), and `relu(z)` is `z > 0 ? z : 0`.
+
+// Loops index several fixed-size arrays with the same index (the rows of a layer); written that
+// way they say what the matrix expressions say and unroll fully.
+#![allow(clippy::needless_range_loop)]
+
+use crate::lanes::{Kernel, Lanes};
+use crate::vector_exp::exp_lanes;
+use linalg_nn::numpy::sigmoid;
+
+/// The parameters of a network `[N0, N1, N2, 1]` as fixed-size arrays, row by row (`w1[i][k]`
+/// is `W1[i, k]`).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Fixed<const N0: usize, const N1: usize, const N2: usize> {
+    pub w1: [[f64; N0]; N1],
+    pub b1: [f64; N1],
+    pub w2: [[f64; N1]; N2],
+    pub b2: [f64; N2],
+    pub w3: [f64; N2],
+    pub b3: f64,
+}
+
+/// The per-example values of a step, laid out for the two passes. "Rows" hold one unit per
+/// row, the examples side by side (`rows[i * stride + j]`); "columns" hold one example per
+/// column, the units side by side (`cols[j * COLS + i]`, padded with zeros to `COLS`).
+#[derive(Clone, Debug, Default)]
+pub(super) struct Buffers {
+    /// `X`, `(n0, stride)` rows.
+    pub x: Vec<f64>,
+    /// `Y`, one row.
+    pub y: Vec<f64>,
+    /// `a1 = relu(z1)`, rows.
+    pub a1: Vec<f64>,
+    /// `a2 = relu(z2)`, rows.
+    pub a2: Vec<f64>,
+    /// `a3 = sigmoid(z3)`, one row.
+    pub a3: Vec<f64>,
+    /// `dz3`, one row.
+    pub dz3: Vec<f64>,
+    /// `dz2`, rows.
+    pub dz2: Vec<f64>,
+    /// `dz1`, rows.
+    pub dz1: Vec<f64>,
+    /// `a2`, columns.
+    pub a2_cols: Vec<f64>,
+    /// `dz2`, columns.
+    pub dz2_cols: Vec<f64>,
+    /// `dz1`, columns.
+    pub dz1_cols: Vec<f64>,
+}
+
+/// The padded width of a column: a multiple of the widest vector, eight lanes.
+pub(super) const fn column_width(units: usize) -> usize {
+    units.div_ceil(8) * 8
+}
+
+impl Buffers {
+    /// Room for `stride` examples (a multiple of 8) of a network `[n0, n1, n2, 1]`.
+    pub fn new([n0, n1, n2]: [usize; 3], stride: usize) -> Self {
+        let zeros = |n: usize| vec![0.0; n];
+        Buffers {
+            x: zeros(n0 * stride),
+            y: zeros(stride),
+            a1: zeros(n1 * stride),
+            a2: zeros(n2 * stride),
+            a3: zeros(stride),
+            dz3: zeros(stride),
+            dz2: zeros(n2 * stride),
+            dz1: zeros(n1 * stride),
+            a2_cols: zeros(column_width(n2) * stride),
+            dz2_cols: zeros(column_width(n2) * stride),
+            dz1_cols: zeros(column_width(n1) * stride),
+        }
+    }
+}
+
+/// The weight and bias gradients of a step, each matrix column-major as nalgebra stores it:
+/// `dw1[k * N1 + i]` is `dW1[i, k]`.
+pub(super) struct GradientSlices<'a> {
+    pub dw1: &'a mut [f64],
+    pub db1: &'a mut [f64],
+    pub dw2: &'a mut [f64],
+    pub db2: &'a mut [f64],
+    pub dw3: &'a mut [f64],
+    pub db3: &'a mut [f64],
+}
+
+/// One forward and backward propagation over the first `m` examples of `bufs`.
+pub(super) struct Step<'a, const N0: usize, const N1: usize, const N2: usize> {
+    pub parameters: &'a Fixed<N0, N1, N2>,
+    pub bufs: &'a mut Buffers,
+    pub stride: usize,
+    pub m: usize,
+    pub grads: GradientSlices<'a>,
+}
+
+impl<const N0: usize, const N1: usize, const N2: usize> Kernel for Step<'_, N0, N1, N2> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<L: Lanes>(self, l: L) {
+        let Step { parameters, bufs, stride, m, grads } = self;
+        per_example::<L, N0, N1, N2>(l, parameters, bufs, stride, m);
+        let GradientSlices { dw1, db1, dw2, db2, dw3, db3 } = grads;
+        weight_gradients::<L, N0, N1, N2>(l, bufs, stride, m, [dw1, dw2, dw3]);
+        for (i, db) in db1.iter_mut().enumerate() {
+            *db = pairwise_sum(l, &bufs.dz1[i * stride..i * stride + m]);
+        }
+        for (i, db) in db2.iter_mut().enumerate() {
+            *db = pairwise_sum(l, &bufs.dz2[i * stride..i * stride + m]);
+        }
+        db3[0] = pairwise_sum(l, &bufs.dz3[..m]);
+    }
+}
+
+/// `init_utils.relu`: `z > 0 ? z : 0` (NaN gives 0).
+#[inline(always)]
+fn relu<L: Lanes>(l: L, z: L::F) -> L::F {
+    let zero = l.splat(0.0);
+    l.select(l.lt(zero, z), z, zero)
+}
+
+/// The backward pass's `(a > 0)` as the factor it multiplies by: 1.0 or 0.0.
+#[inline(always)]
+fn positive<L: Lanes>(l: L, a: L::F) -> L::F {
+    l.select(l.lt(l.splat(0.0), a), l.splat(1.0), l.splat(0.0))
+}
+
+/// [`linalg_nn::numpy::sigmoid`] of lanes, `1 / (1 + e^{-z})`: its operations, so its bits
+/// (lanes beyond the vector exponential's range take the scalar function).
+#[inline(always)]
+fn sigmoid_lanes<L: Lanes>(l: L, z: L::F) -> L::F {
+    let minus_z = l.xor(z, l.splat(-0.0));
+    let (e, in_range) = exp_lanes(l, minus_z);
+    let a = l.div(l.splat(1.0), l.add(l.splat(1.0), e));
+    let all = if L::LANES >= 32 { u32::MAX } else { (1u32 << L::LANES) - 1 };
+    if in_range == all {
+        return a;
+    }
+    let (mut zs, mut out) = ([0.0; 8], [0.0; 8]);
+    l.store(&mut zs, z);
+    l.store(&mut out, a);
+    for lane in 0..L::LANES {
+        if in_range & (1 << lane) == 0 {
+            out[lane] = sigmoid(zs[lane]);
+        }
+    }
+    l.load(&out)
+}
+
+/// The first pass, `LANES` examples at a time: the forward propagation
+///
+/// ```text
+/// z1 = W1 X + b1, a1 = relu(z1), z2 = W2 a1 + b2, a2 = relu(z2), z3 = W3 a2 + b3,
+/// a3 = sigmoid(z3)
+/// ```
+///
+/// and the per-example part of the backward propagation,
+///
+/// ```text
+/// dz3 = (1/m)(a3 - Y), dz2 = (W3^T dz3) * (a2 > 0), dz1 = (W2^T dz2) * (a1 > 0),
+/// ```
+///
+/// into rows, with `a2`, `dz2` and `dz1` also copied into columns for the second pass.
+#[inline(always)]
+fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
+    l: L,
+    w: &Fixed<N0, N1, N2>,
+    bufs: &mut Buffers,
+    stride: usize,
+    m: usize,
+) {
+    let (c1, c2) = (column_width(N1), column_width(N2));
+    let inv_m = l.splat(1.0 / m as f64);
+    let mut b = 0;
+    while b < m {
+        let x: [L::F; N0] = std::array::from_fn(|k| l.load(&bufs.x[k * stride + b..]));
+        let a1: [L::F; N1] = std::array::from_fn(|i| {
+            let mut z = l.mul(l.splat(w.w1[i][0]), x[0]);
+            for k in 1..N0 {
+                z = l.add(z, l.mul(l.splat(w.w1[i][k]), x[k]));
+            }
+            relu(l, l.add(z, l.splat(w.b1[i])))
+        });
+        let a2: [L::F; N2] = std::array::from_fn(|i| {
+            let mut z = l.mul(l.splat(w.w2[i][0]), a1[0]);
+            for k in 1..N1 {
+                z = l.add(z, l.mul(l.splat(w.w2[i][k]), a1[k]));
+            }
+            relu(l, l.add(z, l.splat(w.b2[i])))
+        });
+        let mut z3 = l.mul(l.splat(w.w3[0]), a2[0]);
+        for k in 1..N2 {
+            z3 = l.add(z3, l.mul(l.splat(w.w3[k]), a2[k]));
+        }
+        let a3 = sigmoid_lanes(l, l.add(z3, l.splat(w.b3)));
+        let dz3 = l.mul(l.sub(a3, l.load(&bufs.y[b..])), inv_m);
+        // da2 = W3^T dz3 has one term per entry (W3 has one row): no sum.
+        let dz2: [L::F; N2] =
+            std::array::from_fn(|i| l.mul(l.mul(l.splat(w.w3[i]), dz3), positive(l, a2[i])));
+        let dz1: [L::F; N1] = std::array::from_fn(|k| {
+            let mut d = l.mul(l.splat(w.w2[0][k]), dz2[0]);
+            for i in 1..N2 {
+                d = l.add(d, l.mul(l.splat(w.w2[i][k]), dz2[i]));
+            }
+            l.mul(d, positive(l, a1[k]))
+        });
+        l.store(&mut bufs.a3[b..], a3);
+        l.store(&mut bufs.dz3[b..], dz3);
+        for i in 0..N1 {
+            l.store(&mut bufs.a1[i * stride + b..], a1[i]);
+            l.store(&mut bufs.dz1[i * stride + b..], dz1[i]);
+        }
+        for i in 0..N2 {
+            l.store(&mut bufs.a2[i * stride + b..], a2[i]);
+            l.store(&mut bufs.dz2[i * stride + b..], dz2[i]);
+        }
+        // The second pass reads a2, dz2 and dz1 one example at a time.
+        for j in b..(b + L::LANES).min(m) {
+            for i in 0..N2 {
+                bufs.a2_cols[j * c2 + i] = bufs.a2[i * stride + j];
+                bufs.dz2_cols[j * c2 + i] = bufs.dz2[i * stride + j];
+            }
+            for i in 0..N1 {
+                bufs.dz1_cols[j * c1 + i] = bufs.dz1[i * stride + j];
+            }
+        }
+        b += L::LANES;
+    }
+}
+
+/// The second pass: `dW3 = dz3 a2^T`, `dW2 = dz2 a1^T`, `dW1 = dz1 X^T`, each entry the sum over
+/// the examples in ascending order from `0.0` (`linalg_nn::numpy::dot_transposed`). The lanes
+/// are output entries (`dz2`'s and `dz1`'s rows, `a2`'s rows for `dW3`), all `N1 N2 + N0 N1 +
+/// N2` sums side by side in registers, one example after the other.
+#[inline(always)]
+fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
+    l: L,
+    bufs: &Buffers,
+    stride: usize,
+    m: usize,
+    [g1, g2, g3]: [&mut [f64]; 3],
+) {
+    let (c1, c2) = (column_width(N1), column_width(N2));
+    // Vectors per column: a constant once the kernel is compiled for `L`.
+    let (v1, v2) = (N1.div_ceil(L::LANES), N2.div_ceil(L::LANES));
+    let zero = l.splat(0.0);
+    // Only the first v2 (v1) entries of the outer arrays are used; v2 <= N2 and v1 <= N1.
+    let mut dw2 = [[zero; N1]; N2];
+    let mut dw1 = [[zero; N0]; N1];
+    let mut dw3 = [zero; N2];
+    let a1: [&[f64]; N1] = std::array::from_fn(|k| &bufs.a1[k * stride..k * stride + m]);
+    let x: [&[f64]; N0] = std::array::from_fn(|k| &bufs.x[k * stride..k * stride + m]);
+    let dz3 = &bufs.dz3[..m];
+    let columns = bufs.dz2_cols.chunks_exact(c2).zip(bufs.dz1_cols.chunks_exact(c1));
+    for (j, ((dz2, dz1), a2)) in columns.zip(bufs.a2_cols.chunks_exact(c2)).take(m).enumerate() {
+        for v in 0..v2 {
+            let d = l.load(&dz2[v * L::LANES..]);
+            for k in 0..N1 {
+                dw2[v][k] = l.add(dw2[v][k], l.mul(d, l.splat(a1[k][j])));
+            }
+            dw3[v] = l.add(dw3[v], l.mul(l.splat(dz3[j]), l.load(&a2[v * L::LANES..])));
+        }
+        for v in 0..v1 {
+            let d = l.load(&dz1[v * L::LANES..]);
+            for k in 0..N0 {
+                dw1[v][k] = l.add(dw1[v][k], l.mul(d, l.splat(x[k][j])));
+            }
+        }
+    }
+    // Out to the column-major gradients, the padding lanes dropped.
+    let mut lanes = [0.0; 8];
+    let mut put = |v: L::F, out: &mut [f64], rows: usize, first: usize| {
+        l.store(&mut lanes, v);
+        let n = L::LANES.min(rows - first);
+        out[first..first + n].copy_from_slice(&lanes[..n]);
+    };
+    for v in 0..v2 {
+        for k in 0..N1 {
+            put(dw2[v][k], &mut g2[k * N2..(k + 1) * N2], N2, v * L::LANES);
+        }
+        put(dw3[v], g3, N2, v * L::LANES);
+    }
+    for v in 0..v1 {
+        for k in 0..N0 {
+            put(dw1[v][k], &mut g1[k * N1..(k + 1) * N1], N1, v * L::LANES);
+        }
+    }
+}
+
+/// numpy's `pairwise_sum` ([`linalg_nn::numpy::pairwise_sum`]) with its eight running sums in
+/// lanes: the same additions in the same order.
+#[inline(always)]
+pub(super) fn pairwise_sum<L: Lanes>(l: L, values: &[f64]) -> f64 {
+    let n = values.len();
+    if n < 8 {
+        values.iter().fold(0.0, |acc, &v| acc + v)
+    } else if n <= 128 {
+        let per = 8 / L::LANES;
+        let mut r: [L::F; 8] = [l.splat(0.0); 8];
+        for c in 0..per {
+            r[c] = l.load(&values[c * L::LANES..]);
+        }
+        let whole = n - n % 8;
+        for block in values[8..whole].chunks_exact(8) {
+            for c in 0..per {
+                r[c] = l.add(r[c], l.load(&block[c * L::LANES..]));
+            }
+        }
+        let mut s = [0.0; 8];
+        for c in 0..per {
+            l.store(&mut s[c * L::LANES..], r[c]);
+        }
+        let mut res = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+        for &v in &values[whole..] {
+            res += v;
+        }
+        res
+    } else {
+        let half = n / 2;
+        let half = half - half % 8;
+        pairwise_sum(l, &values[..half]) + pairwise_sum(l, &values[half..])
+    }
+}
