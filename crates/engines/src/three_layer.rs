@@ -30,7 +30,7 @@
 mod kernels;
 
 use crate::lanes::Level;
-use kernels::{Buffers, Fixed, GradientSlices, Step};
+use kernels::{Buffers, Fixed, GradientSlices, Step, pairwise_rows};
 use linalg_nn::matrix::{ensure_finite, ensure_shape};
 use linalg_nn::numpy::pairwise_sum;
 use linalg_nn::three_layer::{Parameters, backward_propagation, forward_propagation};
@@ -257,20 +257,22 @@ impl Workspace {
             b3: p.b3[0],
         };
         let WeightGradients { dw1, db1, dw2, db2, dw3, db3 } = grads;
-        self.level.run(Step {
+        let (level, stride, m) = (self.level, self.stride, self.m);
+        level.run(Step {
             parameters: &fixed,
             bufs: &mut self.bufs,
-            stride: self.stride,
-            m: self.m,
+            stride,
+            m,
             grads: GradientSlices {
                 dw1: dw1.as_mut_slice(),
-                db1: db1.as_mut_slice(),
                 dw2: dw2.as_mut_slice(),
-                db2: db2.as_mut_slice(),
                 dw3: dw3.as_mut_slice(),
-                db3: db3.as_mut_slice(),
             },
         });
+        let bufs = &self.bufs;
+        pairwise_rows(level, &bufs.dz1, stride, m, db1.as_mut_slice());
+        pairwise_rows(level, &bufs.dz2, stride, m, db2.as_mut_slice());
+        pairwise_rows(level, &bufs.dz3, stride, m, db3.as_mut_slice());
     }
 
     /// [`Workspace::step`] by the plain functions, for sizes without kernels.
@@ -327,7 +329,7 @@ pub fn update_parameters(parameters: &mut Parameters, grads: &WeightGradients, l
     ];
     for (w, dw) in pairs {
         for (w, &dw) in w.iter_mut().zip(dw.iter()) {
-            *w = *w - dw * learning_rate;
+            *w -= dw * learning_rate;
         }
     }
 }

@@ -21,7 +21,7 @@
 // way they say what the matrix expressions say and unroll fully.
 #![allow(clippy::needless_range_loop)]
 
-use crate::lanes::{Kernel, Lanes};
+use crate::lanes::{Kernel, Lanes, Level};
 use crate::vector_exp::exp_lanes;
 use linalg_nn::numpy::sigmoid;
 
@@ -48,8 +48,6 @@ pub(super) struct Buffers {
     pub y: Vec<f64>,
     /// `a1 = relu(z1)`, rows.
     pub a1: Vec<f64>,
-    /// `a2 = relu(z2)`, rows.
-    pub a2: Vec<f64>,
     /// `a3 = sigmoid(z3)`, one row.
     pub a3: Vec<f64>,
     /// `dz3`, one row.
@@ -79,7 +77,6 @@ impl Buffers {
             x: zeros(n0 * stride),
             y: zeros(stride),
             a1: zeros(n1 * stride),
-            a2: zeros(n2 * stride),
             a3: zeros(stride),
             dz3: zeros(stride),
             dz2: zeros(n2 * stride),
@@ -91,18 +88,16 @@ impl Buffers {
     }
 }
 
-/// The weight and bias gradients of a step, each matrix column-major as nalgebra stores it:
+/// The weight gradients of a step (the biases' are [`pairwise_rows`] of `dz`), each matrix column-major as nalgebra stores it:
 /// `dw1[k * N1 + i]` is `dW1[i, k]`.
 pub(super) struct GradientSlices<'a> {
     pub dw1: &'a mut [f64],
-    pub db1: &'a mut [f64],
     pub dw2: &'a mut [f64],
-    pub db2: &'a mut [f64],
     pub dw3: &'a mut [f64],
-    pub db3: &'a mut [f64],
 }
 
-/// One forward and backward propagation over the first `m` examples of `bufs`.
+/// One forward and backward propagation over the first `m` examples of `bufs`, up to the
+/// weight gradients.
 pub(super) struct Step<'a, const N0: usize, const N1: usize, const N2: usize> {
     pub parameters: &'a Fixed<N0, N1, N2>,
     pub bufs: &'a mut Buffers,
@@ -118,15 +113,8 @@ impl<const N0: usize, const N1: usize, const N2: usize> Kernel for Step<'_, N0, 
     fn run<L: Lanes>(self, l: L) {
         let Step { parameters, bufs, stride, m, grads } = self;
         per_example::<L, N0, N1, N2>(l, parameters, bufs, stride, m);
-        let GradientSlices { dw1, db1, dw2, db2, dw3, db3 } = grads;
+        let GradientSlices { dw1, dw2, dw3 } = grads;
         weight_gradients::<L, N0, N1, N2>(l, bufs, stride, m, [dw1, dw2, dw3]);
-        for (i, db) in db1.iter_mut().enumerate() {
-            *db = pairwise_sum(l, &bufs.dz1[i * stride..i * stride + m]);
-        }
-        for (i, db) in db2.iter_mut().enumerate() {
-            *db = pairwise_sum(l, &bufs.dz2[i * stride..i * stride + m]);
-        }
-        db3[0] = pairwise_sum(l, &bufs.dz3[..m]);
     }
 }
 
@@ -191,21 +179,29 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     let inv_m = l.splat(1.0 / m as f64);
     let mut b = 0;
     while b < m {
-        let x: [L::F; N0] = std::array::from_fn(|k| l.load(&bufs.x[k * stride + b..]));
-        let a1: [L::F; N1] = std::array::from_fn(|i| {
+        // Plain loops rather than closures (`array::from_fn`): a closure is a function of its
+        // own, compiled without the kernel's instruction set unless inlined.
+        let zero = l.splat(0.0);
+        let mut x = [zero; N0];
+        for k in 0..N0 {
+            x[k] = l.load(&bufs.x[k * stride + b..]);
+        }
+        let mut a1 = [zero; N1];
+        for i in 0..N1 {
             let mut z = l.mul(l.splat(w.w1[i][0]), x[0]);
             for k in 1..N0 {
                 z = l.add(z, l.mul(l.splat(w.w1[i][k]), x[k]));
             }
-            relu(l, l.add(z, l.splat(w.b1[i])))
-        });
-        let a2: [L::F; N2] = std::array::from_fn(|i| {
+            a1[i] = relu(l, l.add(z, l.splat(w.b1[i])));
+        }
+        let mut a2 = [zero; N2];
+        for i in 0..N2 {
             let mut z = l.mul(l.splat(w.w2[i][0]), a1[0]);
             for k in 1..N1 {
                 z = l.add(z, l.mul(l.splat(w.w2[i][k]), a1[k]));
             }
-            relu(l, l.add(z, l.splat(w.b2[i])))
-        });
+            a2[i] = relu(l, l.add(z, l.splat(w.b2[i])));
+        }
         let mut z3 = l.mul(l.splat(w.w3[0]), a2[0]);
         for k in 1..N2 {
             z3 = l.add(z3, l.mul(l.splat(w.w3[k]), a2[k]));
@@ -213,15 +209,18 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
         let a3 = sigmoid_lanes(l, l.add(z3, l.splat(w.b3)));
         let dz3 = l.mul(l.sub(a3, l.load(&bufs.y[b..])), inv_m);
         // da2 = W3^T dz3 has one term per entry (W3 has one row): no sum.
-        let dz2: [L::F; N2] =
-            std::array::from_fn(|i| l.mul(l.mul(l.splat(w.w3[i]), dz3), positive(l, a2[i])));
-        let dz1: [L::F; N1] = std::array::from_fn(|k| {
+        let mut dz2 = [zero; N2];
+        for i in 0..N2 {
+            dz2[i] = l.mul(l.mul(l.splat(w.w3[i]), dz3), positive(l, a2[i]));
+        }
+        let mut dz1 = [zero; N1];
+        for k in 0..N1 {
             let mut d = l.mul(l.splat(w.w2[0][k]), dz2[0]);
             for i in 1..N2 {
                 d = l.add(d, l.mul(l.splat(w.w2[i][k]), dz2[i]));
             }
-            l.mul(d, positive(l, a1[k]))
-        });
+            dz1[k] = l.mul(d, positive(l, a1[k]));
+        }
         l.store(&mut bufs.a3[b..], a3);
         l.store(&mut bufs.dz3[b..], dz3);
         for i in 0..N1 {
@@ -229,20 +228,32 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
             l.store(&mut bufs.dz1[i * stride + b..], dz1[i]);
         }
         for i in 0..N2 {
-            l.store(&mut bufs.a2[i * stride + b..], a2[i]);
             l.store(&mut bufs.dz2[i * stride + b..], dz2[i]);
         }
-        // The second pass reads a2, dz2 and dz1 one example at a time.
-        for j in b..(b + L::LANES).min(m) {
-            for i in 0..N2 {
-                bufs.a2_cols[j * c2 + i] = bufs.a2[i * stride + j];
-                bufs.dz2_cols[j * c2 + i] = bufs.dz2[i * stride + j];
-            }
-            for i in 0..N1 {
-                bufs.dz1_cols[j * c1 + i] = bufs.dz1[i * stride + j];
-            }
-        }
+        // The second pass reads a2, dz2 and dz1 one example at a time: the block's columns,
+        // through a copy on the stack so that every index is a constant. (Past the last
+        // example the columns receive the padding lanes' values, never read.)
+        let block = b..b + L::LANES;
+        to_columns::<L, N2>(l, &a2, &mut bufs.a2_cols[block.start * c2..block.end * c2]);
+        to_columns::<L, N2>(l, &dz2, &mut bufs.dz2_cols[block.start * c2..block.end * c2]);
+        to_columns::<L, N1>(l, &dz1, &mut bufs.dz1_cols[block.start * c1..block.end * c1]);
         b += L::LANES;
+    }
+}
+
+/// Rows `rows[i]` (`LANES` examples each) into `LANES` columns of width `column_width(N)`.
+#[inline(always)]
+fn to_columns<L: Lanes, const N: usize>(l: L, rows: &[L::F; N], columns: &mut [f64]) {
+    let width = column_width(N);
+    let mut lanes = [[0.0; 8]; N];
+    for i in 0..N {
+        l.store(&mut lanes[i], rows[i]);
+    }
+    let columns = &mut columns[..L::LANES * width];
+    for j in 0..L::LANES {
+        for i in 0..N {
+            columns[j * width + i] = lanes[i][j];
+        }
     }
 }
 
@@ -266,8 +277,14 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
     let mut dw2 = [[zero; N1]; N2];
     let mut dw1 = [[zero; N0]; N1];
     let mut dw3 = [zero; N2];
-    let a1: [&[f64]; N1] = std::array::from_fn(|k| &bufs.a1[k * stride..k * stride + m]);
-    let x: [&[f64]; N0] = std::array::from_fn(|k| &bufs.x[k * stride..k * stride + m]);
+    let mut a1: [&[f64]; N1] = [&[]; N1];
+    for k in 0..N1 {
+        a1[k] = &bufs.a1[k * stride..k * stride + m];
+    }
+    let mut x: [&[f64]; N0] = [&[]; N0];
+    for k in 0..N0 {
+        x[k] = &bufs.x[k * stride..k * stride + m];
+    }
     let dz3 = &bufs.dz3[..m];
     let columns = bufs.dz2_cols.chunks_exact(c2).zip(bufs.dz1_cols.chunks_exact(c1));
     for (j, ((dz2, dz1), a2)) in columns.zip(bufs.a2_cols.chunks_exact(c2)).take(m).enumerate() {
@@ -287,32 +304,69 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
     }
     // Out to the column-major gradients, the padding lanes dropped.
     let mut lanes = [0.0; 8];
-    let mut put = |v: L::F, out: &mut [f64], rows: usize, first: usize| {
-        l.store(&mut lanes, v);
-        let n = L::LANES.min(rows - first);
-        out[first..first + n].copy_from_slice(&lanes[..n]);
-    };
     for v in 0..v2 {
+        let (first, n) = (v * L::LANES, L::LANES.min(N2 - v * L::LANES));
         for k in 0..N1 {
-            put(dw2[v][k], &mut g2[k * N2..(k + 1) * N2], N2, v * L::LANES);
+            l.store(&mut lanes, dw2[v][k]);
+            g2[k * N2 + first..k * N2 + first + n].copy_from_slice(&lanes[..n]);
         }
-        put(dw3[v], g3, N2, v * L::LANES);
+        l.store(&mut lanes, dw3[v]);
+        g3[first..first + n].copy_from_slice(&lanes[..n]);
     }
     for v in 0..v1 {
+        let (first, n) = (v * L::LANES, L::LANES.min(N1 - v * L::LANES));
         for k in 0..N0 {
-            put(dw1[v][k], &mut g1[k * N1..(k + 1) * N1], N1, v * L::LANES);
+            l.store(&mut lanes, dw1[v][k]);
+            g1[k * N1 + first..k * N1 + first + n].copy_from_slice(&lanes[..n]);
         }
     }
 }
 
-/// numpy's `pairwise_sum` ([`linalg_nn::numpy::pairwise_sum`]) with its eight running sums in
-/// lanes: the same additions in the same order.
-#[inline(always)]
-pub(super) fn pairwise_sum<L: Lanes>(l: L, values: &[f64]) -> f64 {
+/// numpy's `pairwise_sum` ([`linalg_nn::numpy::pairwise_sum`]) of each of `rows` rows of
+/// `values` (`values[i * stride..i * stride + m]`) into `out[i]`, with its eight running sums in
+/// lanes: the same additions in the same order. The recursion (above 128 values) calls
+/// [`Level::run`] once per block of at most 128 values, so that the block's loop is compiled
+/// with the level's instruction set (a recursive function cannot be inlined into it).
+pub(super) fn pairwise_rows(
+    level: Level,
+    values: &[f64],
+    stride: usize,
+    m: usize,
+    out: &mut [f64],
+) {
+    for (i, out) in out.iter_mut().enumerate() {
+        *out = pairwise_sum(level, &values[i * stride..i * stride + m]);
+    }
+}
+
+/// [`linalg_nn::numpy::pairwise_sum`] of `values`, its blocks at `level`.
+pub(super) fn pairwise_sum(level: Level, values: &[f64]) -> f64 {
     let n = values.len();
-    if n < 8 {
-        values.iter().fold(0.0, |acc, &v| acc + v)
-    } else if n <= 128 {
+    if n <= 128 {
+        level.run(PairwiseBlock(values))
+    } else {
+        let half = n / 2;
+        let half = half - half % 8;
+        pairwise_sum(level, &values[..half]) + pairwise_sum(level, &values[half..])
+    }
+}
+
+/// numpy's pairwise sum of at most 128 values: below 8 a plain loop, else eight running sums
+/// (`LANES` per vector) combined as `((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))`, then
+/// the leftovers.
+struct PairwiseBlock<'a>(&'a [f64]);
+
+impl Kernel for PairwiseBlock<'_> {
+    type Output = f64;
+
+    #[inline(always)]
+    fn run<L: Lanes>(self, l: L) -> f64 {
+        let values = self.0;
+        let n = values.len();
+        debug_assert!(n <= 128);
+        if n < 8 {
+            return values.iter().fold(0.0, |acc, &v| acc + v);
+        }
         let per = 8 / L::LANES;
         let mut r: [L::F; 8] = [l.splat(0.0); 8];
         for c in 0..per {
@@ -333,9 +387,5 @@ pub(super) fn pairwise_sum<L: Lanes>(l: L, values: &[f64]) -> f64 {
             res += v;
         }
         res
-    } else {
-        let half = n / 2;
-        let half = half - half % 8;
-        pairwise_sum(l, &values[..half]) + pairwise_sum(l, &values[half..])
     }
 }

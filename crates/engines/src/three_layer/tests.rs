@@ -179,15 +179,7 @@ fn pairwise_sums_are_numpys_at_every_level() {
     let values: Vec<f64> = NumpyRng::new(9).randn(1, 700).iter().map(|v| v * 1e3).collect();
     for level in Level::available() {
         for n in [0, 1, 7, 8, 9, 16, 127, 128, 129, 300, 700] {
-            struct Sum<'a>(&'a [f64]);
-            impl crate::lanes::Kernel for Sum<'_> {
-                type Output = f64;
-                #[inline(always)]
-                fn run<L: crate::lanes::Lanes>(self, l: L) -> f64 {
-                    kernels::pairwise_sum(l, self.0)
-                }
-            }
-            let got = level.run(Sum(&values[..n]));
+            let got = kernels::pairwise_sum(level, &values[..n]);
             assert_eq!(got.to_bits(), pairwise_sum(&values[..n]).to_bits(), "{n} {level:?}");
         }
     }
