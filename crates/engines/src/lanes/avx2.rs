@@ -222,4 +222,18 @@ impl Lanes for Avx2 {
             _mm256_i64gather_epi64::<8>(table.as_ptr().cast(), index)
         }
     }
+
+    #[inline(always)]
+    fn transpose(self, rows: &mut [__m256d]) {
+        let [r0, r1, r2, r3] = <&mut [__m256d; 4]>::try_from(rows).expect("four rows");
+        // SAFETY: the token proves AVX2.
+        unsafe {
+            let (t0, t1) = (_mm256_unpacklo_pd(*r0, *r1), _mm256_unpackhi_pd(*r0, *r1));
+            let (t2, t3) = (_mm256_unpacklo_pd(*r2, *r3), _mm256_unpackhi_pd(*r2, *r3));
+            *r0 = _mm256_permute2f128_pd::<0x20>(t0, t2);
+            *r1 = _mm256_permute2f128_pd::<0x20>(t1, t3);
+            *r2 = _mm256_permute2f128_pd::<0x31>(t0, t2);
+            *r3 = _mm256_permute2f128_pd::<0x31>(t1, t3);
+        }
+    }
 }

@@ -167,6 +167,13 @@ pub trait Lanes: Copy {
     fn trunc_i32(self, a: Self::F) -> Self::I;
     /// `table[index & 127]` for each lane.
     fn lookup(self, table: &[u64; 128], index: Self::I) -> Self::I;
+
+    /// Transposes the `LANES x LANES` block `rows` in place: lane `c` of `rows[r]` becomes lane
+    /// `r` of `rows[c]` (values moved, not computed).
+    ///
+    /// # Panics
+    /// If `rows` does not hold exactly `LANES` vectors.
+    fn transpose(self, rows: &mut [Self::F]);
 }
 
 /// A kernel written once for all instruction sets: [`Level::run`] calls `run` with the lanes
@@ -301,6 +308,31 @@ impl Level {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn transpose_moves_every_value_at_every_level() {
+        struct Transpose;
+        impl Kernel for Transpose {
+            type Output = ();
+            #[inline(always)]
+            fn run<L: Lanes>(self, l: L) {
+                let n = L::LANES;
+                let values: Vec<f64> = (0..n * n).map(|v| v as f64 - 0.5).collect();
+                let mut rows: Vec<L::F> = values.chunks_exact(n).map(|r| l.load(r)).collect();
+                l.transpose(&mut rows);
+                for (c, column) in rows.iter().enumerate() {
+                    let mut out = [0.0; 8];
+                    l.store(&mut out, *column);
+                    for (r, &v) in out[..n].iter().enumerate() {
+                        assert_eq!(v, values[r * n + c], "row {r}, column {c}, {n} lanes");
+                    }
+                }
+            }
+        }
+        for level in Level::available() {
+            level.run(Transpose);
+        }
+    }
 
     #[test]
     fn levels_are_ordered_and_named() {

@@ -163,4 +163,9 @@ impl Lanes for Scalar {
     fn lookup(self, table: &[u64; 128], index: i64) -> i64 {
         table[(index & 127) as usize] as i64
     }
+
+    #[inline(always)]
+    fn transpose(self, rows: &mut [f64]) {
+        assert_eq!(rows.len(), 1, "one row of one lane");
+    }
 }

@@ -50,6 +50,8 @@ pub(super) struct Buffers {
     pub a1: Vec<f64>,
     /// `a3 = sigmoid(z3)`, one row.
     pub a3: Vec<f64>,
+    /// `a2 = relu(z2)`, rows.
+    pub a2: Vec<f64>,
     /// `dz3`, one row.
     pub dz3: Vec<f64>,
     /// `dz2`, rows.
@@ -78,6 +80,7 @@ impl Buffers {
             y: zeros(stride),
             a1: zeros(n1 * stride),
             a3: zeros(stride),
+            a2: zeros(n2 * stride),
             dz3: zeros(stride),
             dz2: zeros(n2 * stride),
             dz1: zeros(n1 * stride),
@@ -167,6 +170,7 @@ fn sigmoid_lanes<L: Lanes>(l: L, z: L::F) -> L::F {
 /// ```
 ///
 /// into rows, with `a2`, `dz2` and `dz1` also copied into columns for the second pass.
+/// (`a3` holds `z3` between the first two loops.)
 #[inline(always)]
 fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     l: L,
@@ -177,11 +181,13 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
 ) {
     let (c1, c2) = (column_width(N1), column_width(N2));
     let inv_m = l.splat(1.0 / m as f64);
-    let mut b = 0;
-    while b < m {
-        // Plain loops rather than closures (`array::from_fn`): a closure is a function of its
-        // own, compiled without the kernel's instruction set unless inlined.
-        let zero = l.splat(0.0);
+    let zero = l.splat(0.0);
+    // Three loops over the blocks rather than one, so that the sigmoid's long chain of
+    // dependent operations (a table gather, a division) overlaps across blocks instead of
+    // stalling each block's backward part. Plain loops rather than closures
+    // (`array::from_fn`): a closure is a function of its own, compiled without the kernel's
+    // instruction set unless inlined.
+    for b in (0..m).step_by(L::LANES) {
         let mut x = [zero; N0];
         for k in 0..N0 {
             x[k] = l.load(&bufs.x[k * stride + b..]);
@@ -193,6 +199,7 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
                 z = l.add(z, l.mul(l.splat(w.w1[i][k]), x[k]));
             }
             a1[i] = relu(l, l.add(z, l.splat(w.b1[i])));
+            l.store(&mut bufs.a1[i * stride + b..], a1[i]);
         }
         let mut a2 = [zero; N2];
         for i in 0..N2 {
@@ -201,17 +208,29 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
                 z = l.add(z, l.mul(l.splat(w.w2[i][k]), a1[k]));
             }
             a2[i] = relu(l, l.add(z, l.splat(w.b2[i])));
+            l.store(&mut bufs.a2[i * stride + b..], a2[i]);
         }
         let mut z3 = l.mul(l.splat(w.w3[0]), a2[0]);
         for k in 1..N2 {
             z3 = l.add(z3, l.mul(l.splat(w.w3[k]), a2[k]));
         }
-        let a3 = sigmoid_lanes(l, l.add(z3, l.splat(w.b3)));
-        let dz3 = l.mul(l.sub(a3, l.load(&bufs.y[b..])), inv_m);
+        // z3 for now; a3 below.
+        l.store(&mut bufs.a3[b..], l.add(z3, l.splat(w.b3)));
+    }
+    for b in (0..m).step_by(L::LANES) {
+        let a3 = sigmoid_lanes(l, l.load(&bufs.a3[b..]));
+        l.store(&mut bufs.a3[b..], a3);
+        l.store(&mut bufs.dz3[b..], l.mul(l.sub(a3, l.load(&bufs.y[b..])), inv_m));
+    }
+    for b in (0..m).step_by(L::LANES) {
+        let dz3 = l.load(&bufs.dz3[b..]);
         // da2 = W3^T dz3 has one term per entry (W3 has one row): no sum.
+        let mut a2 = [zero; N2];
         let mut dz2 = [zero; N2];
         for i in 0..N2 {
+            a2[i] = l.load(&bufs.a2[i * stride + b..]);
             dz2[i] = l.mul(l.mul(l.splat(w.w3[i]), dz3), positive(l, a2[i]));
+            l.store(&mut bufs.dz2[i * stride + b..], dz2[i]);
         }
         let mut dz1 = [zero; N1];
         for k in 0..N1 {
@@ -219,16 +238,8 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
             for i in 1..N2 {
                 d = l.add(d, l.mul(l.splat(w.w2[i][k]), dz2[i]));
             }
-            dz1[k] = l.mul(d, positive(l, a1[k]));
-        }
-        l.store(&mut bufs.a3[b..], a3);
-        l.store(&mut bufs.dz3[b..], dz3);
-        for i in 0..N1 {
-            l.store(&mut bufs.a1[i * stride + b..], a1[i]);
-            l.store(&mut bufs.dz1[i * stride + b..], dz1[i]);
-        }
-        for i in 0..N2 {
-            l.store(&mut bufs.dz2[i * stride + b..], dz2[i]);
+            dz1[k] = l.mul(d, positive(l, l.load(&bufs.a1[k * stride + b..])));
+            l.store(&mut bufs.dz1[k * stride + b..], dz1[k]);
         }
         // The second pass reads a2, dz2 and dz1 one example at a time: the block's columns,
         // through a copy on the stack so that every index is a constant. (Past the last
@@ -237,22 +248,26 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
         to_columns::<L, N2>(l, &a2, &mut bufs.a2_cols[block.start * c2..block.end * c2]);
         to_columns::<L, N2>(l, &dz2, &mut bufs.dz2_cols[block.start * c2..block.end * c2]);
         to_columns::<L, N1>(l, &dz1, &mut bufs.dz1_cols[block.start * c1..block.end * c1]);
-        b += L::LANES;
     }
 }
 
-/// Rows `rows[i]` (`LANES` examples each) into `LANES` columns of width `column_width(N)`.
+/// Rows `rows[i]` (`LANES` examples each) into `LANES` columns of width `column_width(N)`,
+/// `LANES` rows at a time transposed in registers (rows past `N` are zeros).
 #[inline(always)]
 fn to_columns<L: Lanes, const N: usize>(l: L, rows: &[L::F; N], columns: &mut [f64]) {
     let width = column_width(N);
-    let mut lanes = [[0.0; 8]; N];
-    for i in 0..N {
-        l.store(&mut lanes[i], rows[i]);
-    }
     let columns = &mut columns[..L::LANES * width];
-    for j in 0..L::LANES {
-        for i in 0..N {
-            columns[j * width + i] = lanes[i][j];
+    for first in (0..N).step_by(L::LANES) {
+        let mut block = [l.splat(0.0); 8];
+        let block = &mut block[..L::LANES];
+        for (r, row) in block.iter_mut().enumerate() {
+            if first + r < N {
+                *row = rows[first + r];
+            }
+        }
+        l.transpose(block);
+        for (j, column) in block.iter().enumerate() {
+            l.store(&mut columns[j * width + first..], *column);
         }
     }
 }
