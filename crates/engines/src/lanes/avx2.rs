@@ -88,6 +88,11 @@ impl Lanes for Avx2 {
         unsafe { _mm256_min_pd(a, b) }
     }
     #[inline(always)]
+    fn max(self, a: __m256d, b: __m256d) -> __m256d {
+        // SAFETY: the token proves AVX2.
+        unsafe { _mm256_max_pd(a, b) }
+    }
+    #[inline(always)]
     fn mul_add(self, a: __m256d, b: __m256d, c: __m256d) -> __m256d {
         // SAFETY: the token proves FMA.
         unsafe { _mm256_fmadd_pd(a, b, c) }

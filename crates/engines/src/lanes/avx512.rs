@@ -91,6 +91,11 @@ impl Lanes for Avx512 {
         unsafe { _mm512_min_pd(a, b) }
     }
     #[inline(always)]
+    fn max(self, a: __m512d, b: __m512d) -> __m512d {
+        // SAFETY: the token proves AVX-512F.
+        unsafe { _mm512_max_pd(a, b) }
+    }
+    #[inline(always)]
     fn mul_add(self, a: __m512d, b: __m512d, c: __m512d) -> __m512d {
         // SAFETY: the token proves AVX-512F.
         unsafe { _mm512_fmadd_pd(a, b, c) }

@@ -112,6 +112,9 @@ pub trait Lanes: Copy {
     fn div(self, a: Self::F, b: Self::F) -> Self::F;
     /// `a < b ? a : b`, the x86 `min` (`b` where either lane is NaN).
     fn min(self, a: Self::F, b: Self::F) -> Self::F;
+    /// `a > b ? a : b`, the x86 `max` (`b` where either lane is NaN): `max(z, 0)` is
+    /// `relu(z) = z > 0 ? z : 0`, NaN and `-0.0` included.
+    fn max(self, a: Self::F, b: Self::F) -> Self::F;
     /// `a b + c` rounded once (`f64::mul_add`).
     fn mul_add(self, a: Self::F, b: Self::F, c: Self::F) -> Self::F;
     /// `c - a b` rounded once.
@@ -422,6 +425,7 @@ mod tests {
                     check("mul", l.mul(a, b), &|x, y, _| x * y);
                     check("div", l.div(a, b), &|x, y, _| x / y);
                     check("min", l.min(a, b), &|x, y, _| if x < y { x } else { y });
+                    check("max", l.max(a, b), &|x, y, _| if x > y { x } else { y });
                     check("mul_add", l.mul_add(a, b, c), &|x, y, z| x.mul_add(y, z));
                     check("neg_mul_add", l.neg_mul_add(a, b, c), &|x, y, z| (-x).mul_add(y, z));
                     check("mul_sub", l.mul_sub(a, b, c), &|x, y, z| x.mul_add(y, -z));

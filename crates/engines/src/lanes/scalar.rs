@@ -52,6 +52,10 @@ impl Lanes for Scalar {
         if a < b { a } else { b }
     }
     #[inline(always)]
+    fn max(self, a: f64, b: f64) -> f64 {
+        if a > b { a } else { b }
+    }
+    #[inline(always)]
     fn mul_add(self, a: f64, b: f64, c: f64) -> f64 {
         a.mul_add(b, c)
     }

@@ -121,11 +121,10 @@ impl<const N0: usize, const N1: usize, const N2: usize> Kernel for Step<'_, N0, 
     }
 }
 
-/// `init_utils.relu`: `z > 0 ? z : 0` (NaN gives 0).
+/// `init_utils.relu`: `z > 0 ? z : 0` (NaN and `-0.0` give `0.0`), x86's `max(z, 0)`.
 #[inline(always)]
 fn relu<L: Lanes>(l: L, z: L::F) -> L::F {
-    let zero = l.splat(0.0);
-    l.select(l.lt(zero, z), z, zero)
+    l.max(z, l.splat(0.0))
 }
 
 /// The backward pass's `(a > 0)` as the factor it multiplies by: 1.0 or 0.0.
