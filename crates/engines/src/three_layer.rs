@@ -30,7 +30,7 @@
 mod kernels;
 
 use crate::lanes::Level;
-use kernels::{Buffers, Fixed, GradientSlices, Step, pairwise_rows};
+use kernels::{Buffers, Chains, Fixed, Forward, Sums, pairwise_rows};
 use linalg_nn::matrix::{ensure_finite, ensure_shape};
 use linalg_nn::numpy::pairwise_sum;
 use linalg_nn::three_layer::{Parameters, backward_propagation, forward_propagation};
@@ -111,14 +111,70 @@ impl WeightGradients {
 pub struct Workspace {
     dims: [usize; 4],
     capacity: usize,
-    /// The row length of every buffer: `capacity` rounded up to a multiple of 8.
-    stride: usize,
     /// The examples loaded.
     m: usize,
     level: Level,
-    bufs: Buffers,
+    /// The examples in two parts: above 128 examples, cut where numpy's pairwise sum cuts them
+    /// (so each part's bias sums are one of the two numpy adds last), else all in the first.
+    /// The two parts' per-example work is independent; [`train`] runs them on two threads.
+    parts: [Part; 2],
     /// `compute_loss`'s terms.
     terms: Vec<f64>,
+}
+
+/// The buffers of one part of the examples.
+#[derive(Clone, Debug)]
+struct Part {
+    bufs: Buffers,
+    /// The row length of every buffer: the capacity rounded up to a multiple of 8.
+    stride: usize,
+    /// The examples of this part.
+    m: usize,
+    /// numpy's pairwise sums of this part's `dz1`, `dz2`, `dz3` rows (`n1 + n2 + 1` values).
+    bias_sums: Vec<f64>,
+}
+
+impl Part {
+    fn new([n0, n1, n2]: [usize; 3], capacity: usize) -> Self {
+        let stride = capacity.div_ceil(8) * 8;
+        Part {
+            bufs: Buffers::new([n0, n1, n2], stride),
+            stride,
+            m: 0,
+            bias_sums: vec![0.0; n1 + n2 + 1],
+        }
+    }
+
+    /// The forward propagation and the per-example backward part for this part's examples.
+    fn forward<const N0: usize, const N1: usize, const N2: usize>(
+        &mut self,
+        level: Level,
+        fixed: &Fixed<N0, N1, N2>,
+        inv_m: f64,
+    ) {
+        if self.m > 0 {
+            let (stride, m) = (self.stride, self.m);
+            level.run(Forward { parameters: fixed, bufs: &mut self.bufs, stride, m, inv_m });
+            let (n1, n2) = (N1, N2);
+            let (db1, rest) = self.bias_sums.split_at_mut(n1);
+            let (db2, db3) = rest.split_at_mut(n2);
+            pairwise_rows(level, &self.bufs.dz1, stride, m, db1);
+            pairwise_rows(level, &self.bufs.dz2, stride, m, db2);
+            pairwise_rows(level, &self.bufs.dz3, stride, m, db3);
+        }
+    }
+
+    /// The weight gradients' sums go on over this part's examples.
+    fn chains<const N0: usize, const N1: usize, const N2: usize>(
+        &self,
+        level: Level,
+        sums: &mut Sums<N0, N1>,
+    ) {
+        if self.m > 0 {
+            let (bufs, stride, m) = (&self.bufs, self.stride, self.m);
+            level.run(Chains::<N0, N1, N2> { bufs, stride, m, sums });
+        }
+    }
 }
 
 impl Workspace {
@@ -135,14 +191,13 @@ impl Workspace {
         if capacity == 0 {
             return Err(NnError::invalid("capacity", "needs room for at least one example"));
         }
-        let stride = capacity.div_ceil(8) * 8;
+        let part = Part::new([n0, n1, n2], capacity);
         Ok(Workspace {
             dims: layers_dims,
             capacity,
-            stride,
             m: 0,
             level: Level::current(),
-            bufs: Buffers::new([n0, n1, n2], stride),
+            parts: [part.clone(), part],
             terms: vec![0.0; capacity],
         })
     }
@@ -204,13 +259,17 @@ impl Workspace {
                 format!("between 1 and the workspace's capacity {}, got {m}", self.capacity),
             ));
         }
-        let stride = self.stride;
-        for t in 0..m {
-            let j = column(t);
-            for k in 0..n0 {
-                self.bufs.x[k * stride + t] = x[(k, j)];
+        let first = first_part(m);
+        for (part, range) in self.parts.iter_mut().zip([0..first, first..m]) {
+            let stride = part.stride;
+            for (t, picked) in range.clone().enumerate() {
+                let j = column(picked);
+                for k in 0..n0 {
+                    part.bufs.x[k * stride + t] = x[(k, j)];
+                }
+                part.bufs.y[t] = y[(0, j)];
             }
-            self.bufs.y[t] = y[(0, j)];
+            part.m = range.len();
         }
         self.m = m;
         Ok(())
@@ -256,33 +315,28 @@ impl Workspace {
             w3: std::array::from_fn(|i| p.w3[i]),
             b3: p.b3[0],
         };
-        let WeightGradients { dw1, db1, dw2, db2, dw3, db3 } = grads;
-        let (level, stride, m) = (self.level, self.stride, self.m);
-        level.run(Step {
-            parameters: &fixed,
-            bufs: &mut self.bufs,
-            stride,
-            m,
-            grads: GradientSlices {
-                dw1: dw1.as_mut_slice(),
-                dw2: dw2.as_mut_slice(),
-                dw3: dw3.as_mut_slice(),
-            },
-        });
-        let bufs = &self.bufs;
-        pairwise_rows(level, &bufs.dz1, stride, m, db1.as_mut_slice());
-        pairwise_rows(level, &bufs.dz2, stride, m, db2.as_mut_slice());
-        pairwise_rows(level, &bufs.dz3, stride, m, db3.as_mut_slice());
+        let (level, inv_m) = (self.level, 1.0 / self.m as f64);
+        let [first, second] = &mut self.parts;
+        first.forward(level, &fixed, inv_m);
+        second.forward(level, &fixed, inv_m);
+        let mut sums = Sums::ZERO;
+        first.chains::<N0, N1, N2>(level, &mut sums);
+        second.chains::<N0, N1, N2>(level, &mut sums);
+        write_gradients::<N0, N1, N2>(&sums, [first, second], grads);
     }
 
     /// [`Workspace::step`] by the plain functions, for sizes without kernels.
     fn plain(&mut self, p: &Parameters, grads: &mut WeightGradients) -> Result<(), NnError> {
-        let (m, stride) = (self.m, self.stride);
-        let x = DMatrix::from_fn(self.dims[0], m, |k, j| self.bufs.x[k * stride + j]);
-        let y = DMatrix::from_row_slice(1, m, &self.bufs.y[..m]);
+        let (x, y) = (
+            self.examples_matrix(),
+            DMatrix::from_row_slice(1, self.m, self.labels_vec().as_slice()),
+        );
         let cache = forward_propagation(&x, p)?;
         let plain = backward_propagation(&x, &y, &cache, p)?;
-        self.bufs.a3[..m].copy_from_slice(cache.a3.as_slice());
+        let first = self.parts[0].m;
+        self.parts[0].bufs.a3[..first].copy_from_slice(&cache.a3.as_slice()[..first]);
+        let second = self.parts[1].m;
+        self.parts[1].bufs.a3[..second].copy_from_slice(&cache.a3.as_slice()[first..]);
         grads.dw1.copy_from(&plain.dw1);
         grads.db1.copy_from(&plain.db1);
         grads.dw2.copy_from(&plain.dw2);
@@ -292,27 +346,67 @@ impl Workspace {
         Ok(())
     }
 
+    /// The loaded examples as `X (n_x, m)` (allocates: for the plain path).
+    fn examples_matrix(&self) -> DMatrix<f64> {
+        let [a, b] = &self.parts;
+        DMatrix::from_fn(self.dims[0], self.m, |k, j| {
+            let (part, t) = if j < a.m { (a, j) } else { (b, j - a.m) };
+            part.bufs.x[k * part.stride + t]
+        })
+    }
+
+    /// The labels loaded (allocates: for the plain path).
+    fn labels_vec(&self) -> Vec<f64> {
+        self.labels().copied().collect()
+    }
+
     /// The output `a3` of the last step, one value per example.
-    pub fn output(&self) -> &[f64] {
-        &self.bufs.a3[..self.m]
+    pub fn output(&self) -> impl Iterator<Item = &f64> + '_ {
+        self.parts.iter().flat_map(|part| &part.bufs.a3[..part.m])
     }
 
     /// The labels loaded, one per example.
-    pub fn labels(&self) -> &[f64] {
-        &self.bufs.y[..self.m]
+    pub fn labels(&self) -> impl Iterator<Item = &f64> + '_ {
+        self.parts.iter().flat_map(|part| &part.bufs.y[..part.m])
     }
 
     /// `compute_loss(a3, Y)` of the last step: `(1/m) nansum(-log(a3) Y - log(1 - a3)(1 - Y))`
     /// in numpy's pairwise order, [`linalg_nn::three_layer::compute_loss`]'s bits.
     pub fn loss(&mut self) -> f64 {
         let m = self.m;
-        let (a3, y) = (&self.bufs.a3[..m], &self.bufs.y[..m]);
-        for ((term, &a), &y) in self.terms.iter_mut().zip(a3).zip(y) {
+        let pairs = self.parts.iter().flat_map(|p| p.bufs.a3[..p.m].iter().zip(&p.bufs.y[..p.m]));
+        for (term, (&a, &y)) in self.terms.iter_mut().zip(pairs) {
             // compute_loss's term, NaN (0 * inf) skipped as by nansum.
             let t = -a.ln() * y + -(1.0 - a).ln() * (1.0 - y);
             *term = if t.is_nan() { 0.0 } else { t };
         }
         1.0 / m as f64 * pairwise_sum(&self.terms[..m])
+    }
+}
+
+/// How many of `m` examples go into the first part: numpy's pairwise sum splits more than 128
+/// values at half of them rounded down to a multiple of 8 (its two last sums are those of the
+/// parts); fewer stay in one part.
+fn first_part(m: usize) -> usize {
+    if m > 128 { m / 2 - (m / 2) % 8 } else { m }
+}
+
+/// The gradients from the weight sums over both parts and the parts' bias sums (added as numpy
+/// adds its two halves, when there are two).
+fn write_gradients<const N0: usize, const N1: usize, const N2: usize>(
+    sums: &Sums<N0, N1>,
+    [first, second]: [&Part; 2],
+    grads: &mut WeightGradients,
+) {
+    let WeightGradients { dw1, db1, dw2, db2, dw3, db3 } = grads;
+    sums.write::<N2>(dw1.as_mut_slice(), dw2.as_mut_slice(), dw3.as_mut_slice());
+    let biases = db1.iter_mut().chain(db2.iter_mut()).chain(db3.iter_mut());
+    for (i, db) in biases.enumerate() {
+        *db = if second.m > 0 {
+            first.bias_sums[i] + second.bias_sums[i]
+        } else {
+            first.bias_sums[i]
+        };
     }
 }
 

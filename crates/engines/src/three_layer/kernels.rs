@@ -91,33 +91,75 @@ impl Buffers {
     }
 }
 
-/// The weight gradients of a step (the biases' are [`pairwise_rows`] of `dz`), each matrix column-major as nalgebra stores it:
-/// `dw1[k * N1 + i]` is `dW1[i, k]`.
-pub(super) struct GradientSlices<'a> {
-    pub dw1: &'a mut [f64],
-    pub dw2: &'a mut [f64],
-    pub dw3: &'a mut [f64],
+/// The weight gradients' running sums over the examples so far, entry by entry (row `i` of
+/// `dW2`'s column `k` at `dw2[k][i]`, and so on; rows past the layer's size are padding):
+/// what one part of the examples hands to the next.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Sums<const N0: usize, const N1: usize> {
+    /// `dz2 a1^T`, column `k` of `a1`'s rows.
+    pub dw2: [[f64; MAX_WIDTH]; N1],
+    /// `dz1 X^T`, column `k` of `X`'s rows.
+    pub dw1: [[f64; MAX_WIDTH]; N0],
+    /// `dz3 a2^T`.
+    pub dw3: [f64; MAX_WIDTH],
 }
 
-/// One forward and backward propagation over the first `m` examples of `bufs`, up to the
-/// weight gradients.
-pub(super) struct Step<'a, const N0: usize, const N1: usize, const N2: usize> {
+/// The widest padded column the fixed-size kernels take (layers of up to 32 units).
+pub(super) const MAX_WIDTH: usize = 32;
+
+impl<const N0: usize, const N1: usize> Sums<N0, N1> {
+    /// Every sum at `0.0`, where `dot_transposed` starts.
+    pub const ZERO: Self =
+        Sums { dw2: [[0.0; MAX_WIDTH]; N1], dw1: [[0.0; MAX_WIDTH]; N0], dw3: [0.0; MAX_WIDTH] };
+
+    /// The sums as the column-major gradients `dW1 (N1, N0)`, `dW2 (N2, N1)`, `dW3 (1, N2)`.
+    pub fn write<const N2: usize>(&self, dw1: &mut [f64], dw2: &mut [f64], dw3: &mut [f64]) {
+        for (k, column) in self.dw2.iter().enumerate() {
+            dw2[k * N2..(k + 1) * N2].copy_from_slice(&column[..N2]);
+        }
+        for (k, column) in self.dw1.iter().enumerate() {
+            dw1[k * N1..(k + 1) * N1].copy_from_slice(&column[..N1]);
+        }
+        dw3[..N2].copy_from_slice(&self.dw3[..N2]);
+    }
+}
+
+/// The forward propagation and the per-example part of the backward propagation over the
+/// first `m` examples of `bufs` ([`per_example`]); `inv_m` is `1/m` of the whole batch.
+pub(super) struct Forward<'a, const N0: usize, const N1: usize, const N2: usize> {
     pub parameters: &'a Fixed<N0, N1, N2>,
     pub bufs: &'a mut Buffers,
     pub stride: usize,
     pub m: usize,
-    pub grads: GradientSlices<'a>,
+    pub inv_m: f64,
 }
 
-impl<const N0: usize, const N1: usize, const N2: usize> Kernel for Step<'_, N0, N1, N2> {
+impl<const N0: usize, const N1: usize, const N2: usize> Kernel for Forward<'_, N0, N1, N2> {
     type Output = ();
 
     #[inline(always)]
     fn run<L: Lanes>(self, l: L) {
-        let Step { parameters, bufs, stride, m, grads } = self;
-        per_example::<L, N0, N1, N2>(l, parameters, bufs, stride, m);
-        let GradientSlices { dw1, dw2, dw3 } = grads;
-        weight_gradients::<L, N0, N1, N2>(l, bufs, stride, m, [dw1, dw2, dw3]);
+        let Forward { parameters, bufs, stride, m, inv_m } = self;
+        per_example::<L, N0, N1, N2>(l, parameters, bufs, stride, m, inv_m);
+    }
+}
+
+/// The weight gradients' sums go on over the first `m` examples of `bufs`
+/// ([`weight_gradients`]).
+pub(super) struct Chains<'a, const N0: usize, const N1: usize, const N2: usize> {
+    pub bufs: &'a Buffers,
+    pub stride: usize,
+    pub m: usize,
+    pub sums: &'a mut Sums<N0, N1>,
+}
+
+impl<const N0: usize, const N1: usize, const N2: usize> Kernel for Chains<'_, N0, N1, N2> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<L: Lanes>(self, l: L) {
+        let Chains { bufs, stride, m, sums } = self;
+        weight_gradients::<L, N0, N1, N2>(l, bufs, stride, m, sums);
     }
 }
 
@@ -177,9 +219,10 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     bufs: &mut Buffers,
     stride: usize,
     m: usize,
+    inv_m: f64,
 ) {
     let (c1, c2) = (column_width(N1), column_width(N2));
-    let inv_m = l.splat(1.0 / m as f64);
+    let inv_m = l.splat(inv_m);
     let zero = l.splat(0.0);
     // Three loops over the blocks rather than one, so that the sigmoid's long chain of
     // dependent operations (a table gather, a division) overlaps across blocks instead of
@@ -272,7 +315,8 @@ fn to_columns<L: Lanes, const N: usize>(l: L, rows: &[L::F; N], columns: &mut [f
 }
 
 /// The second pass: `dW3 = dz3 a2^T`, `dW2 = dz2 a1^T`, `dW1 = dz1 X^T`, each entry the sum over
-/// the examples in ascending order from `0.0` (`linalg_nn::numpy::dot_transposed`). The lanes
+/// the examples in ascending order from `0.0` (`linalg_nn::numpy::dot_transposed`), here
+/// going on from `sums` over `m` more examples. The lanes
 /// are output entries (`dz2`'s and `dz1`'s rows, `a2`'s rows for `dW3`), all `N1 N2 + N0 N1 +
 /// N2` sums side by side in registers, one example after the other.
 #[inline(always)]
@@ -281,7 +325,7 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
     bufs: &Buffers,
     stride: usize,
     m: usize,
-    [g1, g2, g3]: [&mut [f64]; 3],
+    sums: &mut Sums<N0, N1>,
 ) {
     let (c1, c2) = (column_width(N1), column_width(N2));
     // Vectors per column: a constant once the kernel is compiled for `L`.
@@ -291,6 +335,17 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
     let mut dw2 = [[zero; N1]; N2];
     let mut dw1 = [[zero; N0]; N1];
     let mut dw3 = [zero; N2];
+    for v in 0..v2 {
+        for k in 0..N1 {
+            dw2[v][k] = l.load(&sums.dw2[k][v * L::LANES..]);
+        }
+        dw3[v] = l.load(&sums.dw3[v * L::LANES..]);
+    }
+    for v in 0..v1 {
+        for k in 0..N0 {
+            dw1[v][k] = l.load(&sums.dw1[k][v * L::LANES..]);
+        }
+    }
     let mut a1: [&[f64]; N1] = [&[]; N1];
     for k in 0..N1 {
         a1[k] = &bufs.a1[k * stride..k * stride + m];
@@ -316,22 +371,15 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
             }
         }
     }
-    // Out to the column-major gradients, the padding lanes dropped.
-    let mut lanes = [0.0; 8];
     for v in 0..v2 {
-        let (first, n) = (v * L::LANES, L::LANES.min(N2 - v * L::LANES));
         for k in 0..N1 {
-            l.store(&mut lanes, dw2[v][k]);
-            g2[k * N2 + first..k * N2 + first + n].copy_from_slice(&lanes[..n]);
+            l.store(&mut sums.dw2[k][v * L::LANES..], dw2[v][k]);
         }
-        l.store(&mut lanes, dw3[v]);
-        g3[first..first + n].copy_from_slice(&lanes[..n]);
+        l.store(&mut sums.dw3[v * L::LANES..], dw3[v]);
     }
     for v in 0..v1 {
-        let (first, n) = (v * L::LANES, L::LANES.min(N1 - v * L::LANES));
         for k in 0..N0 {
-            l.store(&mut lanes, dw1[v][k]);
-            g1[k * N1 + first..k * N1 + first + n].copy_from_slice(&lanes[..n]);
+            l.store(&mut sums.dw1[k][v * L::LANES..], dw1[v][k]);
         }
     }
 }

@@ -37,7 +37,7 @@ fn compare_steps(dims: [usize; 4], init: WeightInit, m: usize, steps: usize, rat
             let expected = backward_propagation(&x, &y, &cache, &plain).unwrap();
             let loss = compute_loss(&cache.a3, &y).unwrap();
             assert_eq!(workspace.loss().to_bits(), loss.to_bits(), "{what}: loss of step {i}");
-            let a3: Vec<u64> = workspace.output().iter().map(|v| v.to_bits()).collect();
+            let a3: Vec<u64> = workspace.output().map(|v| v.to_bits()).collect();
             assert_eq!(a3, bits(&cache.a3), "{what}: a3 of step {i}");
             let plain_grads = [
                 &expected.dw1,
