@@ -30,12 +30,14 @@
 mod kernels;
 
 use crate::lanes::Level;
+use crate::pair;
 use kernels::{Buffers, Chains, Fixed, Forward, Sums, pairwise_rows};
 use linalg_nn::matrix::{ensure_finite, ensure_shape};
 use linalg_nn::numpy::pairwise_sum;
 use linalg_nn::three_layer::{Parameters, backward_propagation, forward_propagation};
 use linalg_nn::train::{Iteration, TrainObserver, all_finite, validate_hyperparameters};
 use linalg_nn::{DMatrix, NnError};
+use std::sync::Mutex;
 
 /// The gradients of the weights and biases of one step, the shapes of [`Parameters`]
 /// (`dW1 (n1, n_x)`, `db1 (n1, 1)`, ..., `db3 (1, 1)`): the six entries of the notebook's
@@ -307,14 +309,7 @@ impl Workspace {
         p: &Parameters,
         grads: &mut WeightGradients,
     ) {
-        let fixed = Fixed::<N0, N1, N2> {
-            w1: std::array::from_fn(|i| std::array::from_fn(|k| p.w1[(i, k)])),
-            b1: std::array::from_fn(|i| p.b1[i]),
-            w2: std::array::from_fn(|i| std::array::from_fn(|k| p.w2[(i, k)])),
-            b2: std::array::from_fn(|i| p.b2[i]),
-            w3: std::array::from_fn(|i| p.w3[i]),
-            b3: p.b3[0],
-        };
+        let fixed = fixed_of::<N0, N1, N2>(p);
         let (level, inv_m) = (self.level, 1.0 / self.m as f64);
         let [first, second] = &mut self.parts;
         first.forward(level, &fixed, inv_m);
@@ -373,15 +368,20 @@ impl Workspace {
     /// `compute_loss(a3, Y)` of the last step: `(1/m) nansum(-log(a3) Y - log(1 - a3)(1 - Y))`
     /// in numpy's pairwise order, [`linalg_nn::three_layer::compute_loss`]'s bits.
     pub fn loss(&mut self) -> f64 {
-        let m = self.m;
-        let pairs = self.parts.iter().flat_map(|p| p.bufs.a3[..p.m].iter().zip(&p.bufs.y[..p.m]));
-        for (term, (&a, &y)) in self.terms.iter_mut().zip(pairs) {
-            // compute_loss's term, NaN (0 * inf) skipped as by nansum.
-            let t = -a.ln() * y + -(1.0 - a).ln() * (1.0 - y);
-            *term = if t.is_nan() { 0.0 } else { t };
-        }
-        1.0 / m as f64 * pairwise_sum(&self.terms[..m])
+        let [first, second] = &self.parts;
+        loss_of([first, second], &mut self.terms, self.m)
     }
+}
+
+/// [`Workspace::loss`] of the parts' outputs, `terms` the buffer of its terms.
+fn loss_of(parts: [&Part; 2], terms: &mut [f64], m: usize) -> f64 {
+    let pairs = parts.iter().flat_map(|p| p.bufs.a3[..p.m].iter().zip(&p.bufs.y[..p.m]));
+    for (term, (&a, &y)) in terms.iter_mut().zip(pairs) {
+        // compute_loss's term, NaN (0 * inf) skipped as by nansum.
+        let t = -a.ln() * y + -(1.0 - a).ln() * (1.0 - y);
+        *term = if t.is_nan() { 0.0 } else { t };
+    }
+    1.0 / m as f64 * pairwise_sum(&terms[..m])
 }
 
 /// How many of `m` examples go into the first part: numpy's pairwise sum splits more than 128
@@ -510,21 +510,122 @@ fn train_at<O: TrainObserver + ?Sized>(
     let mut grads = WeightGradients::zeros(dims);
     let mut parameters = start;
     let mut costs = Vec::with_capacity(num_iterations.div_ceil(cost_every));
-    for i in 0..num_iterations {
-        workspace.step(&parameters, &mut grads)?;
-        let recorded = i % cost_every == 0;
-        let cost = recorded.then(|| workspace.loss());
-        if let Some(cost) = cost {
-            costs.push((i, cost));
-        }
-        update_parameters(&mut parameters, &grads, learning_rate);
-        observer.on_iteration(&Iteration { index: i, total: num_iterations, cost });
-        if !parameters.named().iter().all(|(_, m)| all_finite(m)) {
-            let cost = cost.unwrap_or_else(|| workspace.loss());
-            return Err(NnError::Diverged { iteration: i, cost, learning_rate });
-        }
+    if workspace.parts[1].m > 0 && pair::cores() > 1 {
+        let run = match dims {
+            [2, 10, 5, 1] => Workspace::train_in_parts::<2, 10, 5, O>,
+            [2, 20, 3, 1] => Workspace::train_in_parts::<2, 20, 3, O>,
+            [2, 5, 2, 1] => Workspace::train_in_parts::<2, 5, 2, O>,
+            _ => Workspace::train_one_thread::<O>,
+        };
+        run(&mut workspace, &mut parameters, &mut grads, schedule, observer, &mut costs)?;
+    } else {
+        workspace.train_one_thread(&mut parameters, &mut grads, schedule, observer, &mut costs)?;
     }
     Ok(Trained { parameters, costs })
+}
+
+impl Workspace {
+    /// [`train`]'s loop on the calling thread.
+    fn train_one_thread<O: TrainObserver + ?Sized>(
+        &mut self,
+        parameters: &mut Parameters,
+        grads: &mut WeightGradients,
+        schedule: &Schedule,
+        observer: &mut O,
+        costs: &mut Vec<(usize, f64)>,
+    ) -> Result<(), NnError> {
+        let workspace = self;
+        let Schedule { num_iterations, learning_rate, cost_every } = *schedule;
+        for i in 0..num_iterations {
+            workspace.step(parameters, grads)?;
+            let recorded = i % cost_every == 0;
+            let cost = recorded.then(|| workspace.loss());
+            if let Some(cost) = cost {
+                costs.push((i, cost));
+            }
+            update_parameters(parameters, grads, learning_rate);
+            observer.on_iteration(&Iteration { index: i, total: num_iterations, cost });
+            if !parameters.named().iter().all(|(_, m)| all_finite(m)) {
+                let cost = cost.unwrap_or_else(|| workspace.loss());
+                return Err(NnError::Diverged { iteration: i, cost, learning_rate });
+            }
+        }
+        Ok(())
+    }
+
+    /// [`train`]'s loop with the first part on a second thread ([`pair`]): its forward
+    /// propagation, its per-example backward part and its weight sums run while this thread
+    /// does the second part's forward work; then this thread takes the sums on over the second
+    /// part, in the same order as one thread would (so the same bits), and updates.
+    fn train_in_parts<const N0: usize, const N1: usize, const N2: usize, O>(
+        &mut self,
+        parameters: &mut Parameters,
+        grads: &mut WeightGradients,
+        schedule: &Schedule,
+        observer: &mut O,
+        costs: &mut Vec<(usize, f64)>,
+    ) -> Result<(), NnError>
+    where
+        O: TrainObserver + ?Sized,
+    {
+        let Schedule { num_iterations, learning_rate, cost_every } = *schedule;
+        let (level, m, inv_m) = (self.level, self.m, 1.0 / self.m as f64);
+        let terms = &mut self.terms;
+        let [first, second] = &mut self.parts;
+        let current = Mutex::new(fixed_of::<N0, N1, N2>(parameters));
+        let other = Mutex::new((first, Sums::<N0, N1>::ZERO));
+        let first_part = || {
+            // A poisoned lock means this thread panicked before; pair::run re-raises that.
+            let Ok(fixed) = current.lock().map(|f| *f) else { return };
+            if let Ok(mut other) = other.lock() {
+                let (part, sums) = &mut *other;
+                part.forward(level, &fixed, inv_m);
+                *sums = Sums::ZERO;
+                part.chains::<N0, N1, N2>(level, sums);
+            }
+        };
+        let poisoned = || NnError::invalid("training thread", "stopped by a panic");
+        pair::run(true, &first_part, |pair| -> Result<(), NnError> {
+            for i in 0..num_iterations {
+                let fixed = fixed_of::<N0, N1, N2>(parameters);
+                *current.lock().map_err(|_| poisoned())? = fixed;
+                pair.start();
+                second.forward(level, &fixed, inv_m);
+                pair.finish();
+                let mut other = other.lock().map_err(|_| poisoned())?;
+                let (first, sums) = &mut *other;
+                second.chains::<N0, N1, N2>(level, sums);
+                write_gradients::<N0, N1, N2>(sums, [first, second], grads);
+                let parts = [&**first, &*second];
+                let recorded = i % cost_every == 0;
+                let cost = recorded.then(|| loss_of(parts, terms, m));
+                if let Some(cost) = cost {
+                    costs.push((i, cost));
+                }
+                update_parameters(parameters, grads, learning_rate);
+                observer.on_iteration(&Iteration { index: i, total: num_iterations, cost });
+                if !parameters.named().iter().all(|(_, m)| all_finite(m)) {
+                    let cost = cost.unwrap_or_else(|| loss_of(parts, terms, m));
+                    return Err(NnError::Diverged { iteration: i, cost, learning_rate });
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+/// The weights of `p` as the kernels' fixed-size arrays.
+fn fixed_of<const N0: usize, const N1: usize, const N2: usize>(
+    p: &Parameters,
+) -> Fixed<N0, N1, N2> {
+    Fixed {
+        w1: std::array::from_fn(|i| std::array::from_fn(|k| p.w1[(i, k)])),
+        b1: std::array::from_fn(|i| p.b1[i]),
+        w2: std::array::from_fn(|i| std::array::from_fn(|k| p.w2[(i, k)])),
+        b2: std::array::from_fn(|i| p.b2[i]),
+        w3: std::array::from_fn(|i| p.w3[i]),
+        b3: p.b3[0],
+    }
 }
 
 #[cfg(test)]
