@@ -9,8 +9,12 @@
 //!   [`Workspace::step`] then runs the forward and the backward propagation and fills
 //!   [`WeightGradients`], leaving the update to the caller (gradient descent, momentum, Adam);
 //!   [`Workspace::loss`] is `compute_loss` of that step's output.
-//! - [`train`] is full-batch gradient descent on top of it, initialisation notebook's `model`
-//!   (week 1): step, [`update_parameters`], the cost every `cost_every` iterations.
+//! - [`train`] is full-batch gradient descent on top of it, the initialisation notebook's
+//!   `model` (week 1): step, [`update_parameters`], the cost every `cost_every` iterations.
+//!   Above 128 examples it runs on two threads ([`crate::pair`]): the examples are cut where
+//!   numpy's pairwise sum cuts them, the second thread does the first part's forward work and
+//!   weight sums while this one does the second part's forward work, then this one takes the
+//!   sums on over the second part, in the order one thread would (the same bits either way).
 //!
 //! The networks `[2, 10, 5, 1]` (`init_utils`), `[2, 20, 3, 1]` (`reg_utils`) and `[2, 5, 2, 1]`
 //! (`opt_utils`) run vector kernels compiled for their sizes (`three_layer/kernels.rs`), at the
