@@ -87,6 +87,7 @@ fn the_other_helper_networks_keep_the_plain_bits() {
     compare_steps([2, 20, 3, 1], WeightInit::He, 211, 20, 0.3);
     compare_steps([2, 5, 2, 1], WeightInit::He, 64, 20, 0.3);
     compare_steps([3, 4, 2, 1], WeightInit::He, 11, 5, 0.3);
+    compare_steps([3, 4, 2, 1], WeightInit::He, 150, 3, 0.3);
 }
 
 #[test]
