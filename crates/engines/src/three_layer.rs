@@ -29,7 +29,8 @@
 //! instead (`dW3 = 1./m * np.dot(dZ3, A2.T)`), `dW` gains the L2 term `lambd / m * W`, and
 //! dropout multiplies `a1`, `a2` (forward) and `da1`, `da2` (backward) by masks `D / keep_prob`.
 //! Each goes where its plain formula sits in `kernels::per_example` (the masks, the `1/m`) or
-//! after `kernels::weight_gradients` (the scaling and the L2 term), as another `Step` field.
+//! after `kernels::weight_gradients` (the scaling and the L2 term), as further fields of the
+//! `Forward` kernel and of `write_gradients`.
 
 mod kernels;
 
