@@ -58,17 +58,15 @@ pub(super) struct Buffers {
     pub dz2: Vec<f64>,
     /// `dz1`, rows.
     pub dz1: Vec<f64>,
-    /// `a2`, columns.
-    pub a2_cols: Vec<f64>,
-    /// `dz2`, columns.
-    pub dz2_cols: Vec<f64>,
-    /// `dz1`, columns.
-    pub dz1_cols: Vec<f64>,
+    /// `dz1`, `dz2` and `a2` of each example one after the other in one column
+    /// ([`column_width`] of `n1 + 2 n2`).
+    pub columns: Vec<f64>,
 }
 
-/// The padded width of a column: a multiple of the widest vector, eight lanes.
-pub(super) const fn column_width(units: usize) -> usize {
-    units.div_ceil(8) * 8
+/// The width of a column of `rows` values: a multiple of the widest vector (eight lanes), with
+/// room for a vector read from any of the values.
+pub(super) const fn column_width(rows: usize) -> usize {
+    rows.div_ceil(8) * 8 + 8
 }
 
 impl Buffers {
@@ -84,9 +82,7 @@ impl Buffers {
             dz3: zeros(stride),
             dz2: zeros(n2 * stride),
             dz1: zeros(n1 * stride),
-            a2_cols: zeros(column_width(n2) * stride),
-            dz2_cols: zeros(column_width(n2) * stride),
-            dz1_cols: zeros(column_width(n1) * stride),
+            columns: zeros(column_width(n1 + 2 * n2) * stride),
         }
     }
 }
@@ -221,7 +217,7 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     m: usize,
     inv_m: f64,
 ) {
-    let (c1, c2) = (column_width(N1), column_width(N2));
+    let width = column_width(N1 + 2 * N2);
     let inv_m = l.splat(inv_m);
     let zero = l.splat(0.0);
     // Three loops over the blocks rather than one, so that the sigmoid's long chain of
@@ -286,25 +282,34 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
         // The second pass reads a2, dz2 and dz1 one example at a time: the block's columns,
         // through a copy on the stack so that every index is a constant. (Past the last
         // example the columns receive the padding lanes' values, never read.)
-        let block = b..b + L::LANES;
-        to_columns::<L, N2>(l, &a2, &mut bufs.a2_cols[block.start * c2..block.end * c2]);
-        to_columns::<L, N2>(l, &dz2, &mut bufs.dz2_cols[block.start * c2..block.end * c2]);
-        to_columns::<L, N1>(l, &dz1, &mut bufs.dz1_cols[block.start * c1..block.end * c1]);
+        let columns = &mut bufs.columns[b * width..(b + L::LANES) * width];
+        to_columns::<L, N1, N2>(l, [&dz1, &dz2, &a2], columns);
     }
 }
 
-/// Rows `rows[i]` (`LANES` examples each) into `LANES` columns of width `column_width(N)`,
-/// `LANES` rows at a time transposed in registers (rows past `N` are zeros).
+/// The rows `dz1`, `dz2`, `a2` (`LANES` examples each), stacked, into `LANES` columns of
+/// [`column_width`]`(N1 + 2 N2)`, `LANES` rows at a time transposed in registers (rows past the
+/// last are zeros): one transpose per `LANES` stacked rows rather than per layer.
 #[inline(always)]
-fn to_columns<L: Lanes, const N: usize>(l: L, rows: &[L::F; N], columns: &mut [f64]) {
-    let width = column_width(N);
+fn to_columns<L: Lanes, const N1: usize, const N2: usize>(
+    l: L,
+    [dz1, dz2, a2]: [&[L::F]; 3],
+    columns: &mut [f64],
+) {
+    let rows = N1 + 2 * N2;
+    let width = column_width(rows);
     let columns = &mut columns[..L::LANES * width];
-    for first in (0..N).step_by(L::LANES) {
+    for first in (0..rows).step_by(L::LANES) {
         let mut block = [l.splat(0.0); 8];
         let block = &mut block[..L::LANES];
         for (r, row) in block.iter_mut().enumerate() {
-            if first + r < N {
-                *row = rows[first + r];
+            let i = first + r;
+            if i < N1 {
+                *row = dz1[i];
+            } else if i < N1 + N2 {
+                *row = dz2[i - N1];
+            } else if i < rows {
+                *row = a2[i - N1 - N2];
             }
         }
         l.transpose(block);
@@ -327,7 +332,7 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
     m: usize,
     sums: &mut Sums<N0, N1>,
 ) {
-    let (c1, c2) = (column_width(N1), column_width(N2));
+    let width = column_width(N1 + 2 * N2);
     // Vectors per column: a constant once the kernel is compiled for `L`.
     let (v1, v2) = (N1.div_ceil(L::LANES), N2.div_ceil(L::LANES));
     let zero = l.splat(0.0);
@@ -355,8 +360,10 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
         x[k] = &bufs.x[k * stride..k * stride + m];
     }
     let dz3 = &bufs.dz3[..m];
-    let columns = bufs.dz2_cols.chunks_exact(c2).zip(bufs.dz1_cols.chunks_exact(c1));
-    for (j, ((dz2, dz1), a2)) in columns.zip(bufs.a2_cols.chunks_exact(c2)).take(m).enumerate() {
+    // Each column is dz1 (N1 values), dz2 (N2), a2 (N2); a vector read from dz1 or dz2 runs on
+    // into what follows, lanes whose sums are never read.
+    for (j, column) in bufs.columns.chunks_exact(width).take(m).enumerate() {
+        let (dz1, dz2, a2) = (column, &column[N1..], &column[N1 + N2..]);
         for v in 0..v2 {
             let d = l.load(&dz2[v * L::LANES..]);
             for k in 0..N1 {
