@@ -326,7 +326,7 @@ fn course_groups(
         Group {
             name: "hw4 He initialization, 15000 iterations".into(),
             ours: vec![(
-                "plain".into(),
+                "three-layer".into(),
                 ours("hw4-initialization he", "hw4-initialization", &["--init", "he"]),
                 20.0,
             )],

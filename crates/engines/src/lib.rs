@@ -15,6 +15,7 @@
 //! | [`vector_exp`] | the exponential and sigmoid eight or four lanes at a time, the core's bits | `sigmoid(z)` |
 //! | [`shallow`] | the one-hidden-layer network's training loop: fixed-size columns, two threads; the sweep on all cores | week 3 `nn_model`, section 6 |
 //! | [`tanh`] | `tanh` four or eight lanes at a time, the core's bits | week 3 `np.tanh(Z1)` |
+//! | [`three_layer`] | Course 2's three-layer network without allocations: a forward and backward step into gradient buffers, and full-batch gradient descent, SIMD across examples and across gradient entries | course 2 `model` (initialisation; the regularisation and optimisation notebooks' network) |
 //!
 //! This is the only crate of the workspace with `unsafe` code: SIMD intrinsics behind runtime
 //! feature detection, and the thread hand-over. Each `unsafe` block says why it is sound. The
@@ -30,4 +31,5 @@ pub mod logistic;
 pub mod pair;
 pub mod shallow;
 pub mod tanh;
+pub mod three_layer;
 pub mod vector_exp;

@@ -170,7 +170,7 @@ fn lanewise<L: Lanes>(lanes: L, x: &[f64], out: &mut [f64], function: Function) 
 /// [`exp`] of lanes, and which lanes it covers (`|x| < 512`; the others, NaN included, are
 /// left to the caller): [`linalg_nn::exp::exp`]'s operations on its tables, so its bits.
 #[inline(always)]
-fn exp_lanes<L: Lanes>(l: L, x: L::F) -> (L::F, u32) {
+pub(crate) fn exp_lanes<L: Lanes>(l: L, x: L::F) -> (L::F, u32) {
     let magnitude = l.abs(x);
     let in_range = l.lt(magnitude, l.splat(LIMIT));
     let x = l.select(in_range, x, l.splat(0.0));

@@ -23,6 +23,9 @@
 //! | 4 `initialize_parameters_he(layers_dims)` | [`initialize_parameters_he`] |
 //! | `plot_decision_boundary`, `plt.scatter` | [`figures`] |
 //!
+//! The binary trains through [`engine::model`]: the same loop's bits, made fast by
+//! `nn_engines::three_layer`.
+//!
 //! Each is the plain formula of its cell, with numpy's summation orders
 //! ([`linalg_nn::numpy`]), so the costs print the notebook's digits. Run it with
 //! `cargo run --release -p hw4-initialization -- --init he` (or `zeros`, `random`).
@@ -44,6 +47,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod engine;
 pub mod figures;
 
 use linalg_nn::data::circles::make_circles;

@@ -2,15 +2,16 @@
 //! three-layer network on the circles from the chosen initialisation, prints the cost every
 //! 1000 iterations and the train / test accuracy as the notebook does, and draws the data, the
 //! cost curve and the decision boundary (unless `--no-plots`). The work is in the library; this
-//! file parses flags and prints.
+//! file parses flags and prints. Training goes through `hw4_initialization::engine`.
 
 #![forbid(unsafe_code)]
 
 use anyhow::{Context, Result};
 use clap::Parser;
+use hw4_initialization::engine::{Engine, model_with};
 use hw4_initialization::{
     COST_EVERY, Circles, Initialization, LEARNING_RATE, NUM_ITERATIONS, SEED, TrainedModel,
-    accuracy, figures, load_dataset, model,
+    accuracy, figures, load_dataset,
 };
 use linalg_nn::cli::serde_json::json;
 use linalg_nn::cli::{CommonArgs, RunReport, learning_rate, positive_count};
@@ -34,6 +35,10 @@ struct Args {
     /// Learning rate (the notebook's 0.01).
     #[arg(long, value_name = "RATE", default_value_t = LEARNING_RATE, value_parser = learning_rate, allow_negative_numbers = true)]
     learning_rate: f64,
+    /// The training loop: three-layer (nn_engines::three_layer, the default) or notebook (the
+    /// notebook's functions as written); the same numbers.
+    #[arg(long, value_name = "ENGINE", default_value_t = Engine::ThreeLayer)]
+    engine: Engine,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -55,7 +60,8 @@ fn run(args: &Args) -> Result<()> {
     ));
     let mut display = console.training("model", args.epochs);
     let started = std::time::Instant::now();
-    let trained = model(
+    let trained = model_with(
+        args.engine,
         &data.train.x,
         &data.train.y,
         args.learning_rate,
@@ -85,7 +91,7 @@ fn run(args: &Args) -> Result<()> {
 
     let mut report = RunReport {
         assignment: "hw4-initialization",
-        engine: "plain",
+        engine: args.engine.name(),
         // Zeros draw nothing; the other two start with np.random.seed(3).
         seed: (args.init != Initialization::Zeros).then_some(u64::from(SEED)),
         num_iterations: args.epochs,

@@ -49,7 +49,7 @@ fn json_report_has_the_common_keys_and_the_runs_numbers() {
     assert_report_schema(&report, "hw4-initialization");
     assert_eq!(report["initialization"], "random");
     assert_eq!(report["seed"], 3);
-    assert_eq!(report["engine"], "plain");
+    assert_eq!(report["engine"], "three-layer");
     assert_eq!(report["layers_dims"], serde_json::json!([2, 10, 5, 1]));
     assert_eq!(
         (report["num_iterations"].as_u64(), report["cost_every"].as_u64()),
@@ -84,6 +84,27 @@ fn flags_set_the_iterations_and_the_rate_and_zeros_has_no_seed() {
 }
 
 #[test]
+fn every_simd_level_and_the_notebooks_loop_print_the_same_report() {
+    // The engine's kernels run with AVX-512, AVX2 or one lane at a time (DL_COURSE_SIMD); the
+    // report must be the same bits at every level, and the notebook's loop's (the plain
+    // functions), but for the engine's name and the time.
+    for init in ["zeros", "random", "he"] {
+        let args = ["--init", init, "--json", "--no-plots"];
+        let mut fast = HW4.assert_same_at_every_simd_level(&args);
+        let mut plain = HW4.json(&[&args[..], &["--engine", "notebook"]].concat());
+        assert_eq!(
+            (&fast["engine"], &plain["engine"]),
+            (&"three-layer".into(), &"notebook".into())
+        );
+        for report in [&mut fast, &mut plain] {
+            report["engine"] = serde_json::Value::Null;
+            report["training_seconds"] = serde_json::Value::Null;
+        }
+        assert_eq!(fast, plain, "--init {init}");
+    }
+}
+
+#[test]
 fn quiet_prints_only_the_accuracies() {
     let run = HW4.success(&["--quiet", "--no-plots", "--epochs", "10"]);
     assert!(!run.stdout.contains("Cost after"), "{}", run.stdout);
@@ -96,6 +117,7 @@ fn help_and_version() {
         "--init",
         "--epochs",
         "--learning-rate",
+        "--engine",
         "--json",
         "--no-plots",
         "--out",
@@ -118,5 +140,9 @@ fn usage_errors_exit_with_code_two_and_write_nothing() {
     HW4.assert_usage_error(&["--epochs", "0", "--out", dir], &["--epochs"]);
     HW4.assert_usage_error(&["--learning-rate", "-0.1", "--out", dir], &["--learning-rate"]);
     HW4.assert_usage_error(&["--data-dir", "x", "--out", dir], &["--data-dir"]);
+    HW4.assert_usage_error(
+        &["--engine", "fast", "--out", dir],
+        &["unknown engine 'fast': expected three-layer (the default) or notebook"],
+    );
     assert_empty_dir(out.path());
 }

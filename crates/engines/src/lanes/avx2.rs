@@ -88,6 +88,11 @@ impl Lanes for Avx2 {
         unsafe { _mm256_min_pd(a, b) }
     }
     #[inline(always)]
+    fn max(self, a: __m256d, b: __m256d) -> __m256d {
+        // SAFETY: the token proves AVX2.
+        unsafe { _mm256_max_pd(a, b) }
+    }
+    #[inline(always)]
     fn mul_add(self, a: __m256d, b: __m256d, c: __m256d) -> __m256d {
         // SAFETY: the token proves FMA.
         unsafe { _mm256_fmadd_pd(a, b, c) }
@@ -220,6 +225,20 @@ impl Lanes for Avx2 {
         unsafe {
             let index = _mm256_and_si256(index, _mm256_set1_epi64x(127));
             _mm256_i64gather_epi64::<8>(table.as_ptr().cast(), index)
+        }
+    }
+
+    #[inline(always)]
+    fn transpose(self, rows: &mut [__m256d]) {
+        let [r0, r1, r2, r3] = <&mut [__m256d; 4]>::try_from(rows).expect("four rows");
+        // SAFETY: the token proves AVX2.
+        unsafe {
+            let (t0, t1) = (_mm256_unpacklo_pd(*r0, *r1), _mm256_unpackhi_pd(*r0, *r1));
+            let (t2, t3) = (_mm256_unpacklo_pd(*r2, *r3), _mm256_unpackhi_pd(*r2, *r3));
+            *r0 = _mm256_permute2f128_pd::<0x20>(t0, t2);
+            *r1 = _mm256_permute2f128_pd::<0x20>(t1, t3);
+            *r2 = _mm256_permute2f128_pd::<0x31>(t0, t2);
+            *r3 = _mm256_permute2f128_pd::<0x31>(t1, t3);
         }
     }
 }

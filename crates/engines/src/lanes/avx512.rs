@@ -91,6 +91,11 @@ impl Lanes for Avx512 {
         unsafe { _mm512_min_pd(a, b) }
     }
     #[inline(always)]
+    fn max(self, a: __m512d, b: __m512d) -> __m512d {
+        // SAFETY: the token proves AVX-512F.
+        unsafe { _mm512_max_pd(a, b) }
+    }
+    #[inline(always)]
     fn mul_add(self, a: __m512d, b: __m512d, c: __m512d) -> __m512d {
         // SAFETY: the token proves AVX-512F.
         unsafe { _mm512_fmadd_pd(a, b, c) }
@@ -223,6 +228,40 @@ impl Lanes for Avx512 {
         unsafe {
             let index = _mm512_and_si512(index, _mm512_set1_epi64(127));
             _mm512_i64gather_epi64::<8>(index, table.as_ptr().cast())
+        }
+    }
+
+    #[inline(always)]
+    fn transpose(self, rows: &mut [__m512d]) {
+        let r = <&mut [__m512d; 8]>::try_from(rows).expect("eight rows");
+        // SAFETY: the token proves AVX-512F.
+        unsafe {
+            // Pairs of rows interleaved, then 128-bit blocks gathered twice (0x88: blocks 0
+            // and 2 of each source, 0xdd: blocks 1 and 3).
+            let t0 = _mm512_unpacklo_pd(r[0], r[1]);
+            let t1 = _mm512_unpackhi_pd(r[0], r[1]);
+            let t2 = _mm512_unpacklo_pd(r[2], r[3]);
+            let t3 = _mm512_unpackhi_pd(r[2], r[3]);
+            let t4 = _mm512_unpacklo_pd(r[4], r[5]);
+            let t5 = _mm512_unpackhi_pd(r[4], r[5]);
+            let t6 = _mm512_unpacklo_pd(r[6], r[7]);
+            let t7 = _mm512_unpackhi_pd(r[6], r[7]);
+            let u0 = _mm512_shuffle_f64x2::<0x88>(t0, t2);
+            let u1 = _mm512_shuffle_f64x2::<0x88>(t1, t3);
+            let u2 = _mm512_shuffle_f64x2::<0xdd>(t0, t2);
+            let u3 = _mm512_shuffle_f64x2::<0xdd>(t1, t3);
+            let u4 = _mm512_shuffle_f64x2::<0x88>(t4, t6);
+            let u5 = _mm512_shuffle_f64x2::<0x88>(t5, t7);
+            let u6 = _mm512_shuffle_f64x2::<0xdd>(t4, t6);
+            let u7 = _mm512_shuffle_f64x2::<0xdd>(t5, t7);
+            r[0] = _mm512_shuffle_f64x2::<0x88>(u0, u4);
+            r[1] = _mm512_shuffle_f64x2::<0x88>(u1, u5);
+            r[2] = _mm512_shuffle_f64x2::<0x88>(u2, u6);
+            r[3] = _mm512_shuffle_f64x2::<0x88>(u3, u7);
+            r[4] = _mm512_shuffle_f64x2::<0xdd>(u0, u4);
+            r[5] = _mm512_shuffle_f64x2::<0xdd>(u1, u5);
+            r[6] = _mm512_shuffle_f64x2::<0xdd>(u2, u6);
+            r[7] = _mm512_shuffle_f64x2::<0xdd>(u3, u7);
         }
     }
 }

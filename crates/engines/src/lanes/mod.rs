@@ -112,6 +112,9 @@ pub trait Lanes: Copy {
     fn div(self, a: Self::F, b: Self::F) -> Self::F;
     /// `a < b ? a : b`, the x86 `min` (`b` where either lane is NaN).
     fn min(self, a: Self::F, b: Self::F) -> Self::F;
+    /// `a > b ? a : b`, the x86 `max` (`b` where either lane is NaN): `max(z, 0)` is
+    /// `relu(z) = z > 0 ? z : 0`, NaN and `-0.0` included.
+    fn max(self, a: Self::F, b: Self::F) -> Self::F;
     /// `a b + c` rounded once (`f64::mul_add`).
     fn mul_add(self, a: Self::F, b: Self::F, c: Self::F) -> Self::F;
     /// `c - a b` rounded once.
@@ -167,6 +170,13 @@ pub trait Lanes: Copy {
     fn trunc_i32(self, a: Self::F) -> Self::I;
     /// `table[index & 127]` for each lane.
     fn lookup(self, table: &[u64; 128], index: Self::I) -> Self::I;
+
+    /// Transposes the `LANES x LANES` block `rows` in place: lane `c` of `rows[r]` becomes lane
+    /// `r` of `rows[c]` (values moved, not computed).
+    ///
+    /// # Panics
+    /// If `rows` does not hold exactly `LANES` vectors.
+    fn transpose(self, rows: &mut [Self::F]);
 }
 
 /// A kernel written once for all instruction sets: [`Level::run`] calls `run` with the lanes
@@ -303,6 +313,31 @@ mod tests {
     use super::*;
 
     #[test]
+    fn transpose_moves_every_value_at_every_level() {
+        struct Transpose;
+        impl Kernel for Transpose {
+            type Output = ();
+            #[inline(always)]
+            fn run<L: Lanes>(self, l: L) {
+                let n = L::LANES;
+                let values: Vec<f64> = (0..n * n).map(|v| v as f64 - 0.5).collect();
+                let mut rows: Vec<L::F> = values.chunks_exact(n).map(|r| l.load(r)).collect();
+                l.transpose(&mut rows);
+                for (c, column) in rows.iter().enumerate() {
+                    let mut out = [0.0; 8];
+                    l.store(&mut out, *column);
+                    for (r, &v) in out[..n].iter().enumerate() {
+                        assert_eq!(v, values[r * n + c], "row {r}, column {c}, {n} lanes");
+                    }
+                }
+            }
+        }
+        for level in Level::available() {
+            level.run(Transpose);
+        }
+    }
+
+    #[test]
     fn levels_are_ordered_and_named() {
         assert!(Level::Scalar < Level::Avx2 && Level::Avx2 < Level::Avx512);
         for level in [Level::Scalar, Level::Avx2, Level::Avx512] {
@@ -390,6 +425,7 @@ mod tests {
                     check("mul", l.mul(a, b), &|x, y, _| x * y);
                     check("div", l.div(a, b), &|x, y, _| x / y);
                     check("min", l.min(a, b), &|x, y, _| if x < y { x } else { y });
+                    check("max", l.max(a, b), &|x, y, _| if x > y { x } else { y });
                     check("mul_add", l.mul_add(a, b, c), &|x, y, z| x.mul_add(y, z));
                     check("neg_mul_add", l.neg_mul_add(a, b, c), &|x, y, z| (-x).mul_add(y, z));
                     check("mul_sub", l.mul_sub(a, b, c), &|x, y, z| x.mul_add(y, -z));

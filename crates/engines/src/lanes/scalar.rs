@@ -52,6 +52,10 @@ impl Lanes for Scalar {
         if a < b { a } else { b }
     }
     #[inline(always)]
+    fn max(self, a: f64, b: f64) -> f64 {
+        if a > b { a } else { b }
+    }
+    #[inline(always)]
     fn mul_add(self, a: f64, b: f64, c: f64) -> f64 {
         a.mul_add(b, c)
     }
@@ -162,5 +166,10 @@ impl Lanes for Scalar {
     #[inline(always)]
     fn lookup(self, table: &[u64; 128], index: i64) -> i64 {
         table[(index & 127) as usize] as i64
+    }
+
+    #[inline(always)]
+    fn transpose(self, rows: &mut [f64]) {
+        assert_eq!(rows.len(), 1, "one row of one lane");
     }
 }

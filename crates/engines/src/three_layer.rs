@@ -1,0 +1,637 @@
+//! The three-layer network of Course 2's helper files (`init_utils.py`, `reg_utils.py`,
+//! `opt_utils.py`: LINEAR -> RELU -> LINEAR -> RELU -> LINEAR -> SIGMOID), trained without
+//! allocating: the same bits as [`linalg_nn::three_layer`]'s `forward_propagation`,
+//! `compute_loss`, `backward_propagation` and `update_parameters`, many times faster.
+//!
+//! - [`Workspace`] holds every per-example buffer for a network's sizes and up to `capacity`
+//!   examples, made once. [`Workspace::load`] copies the examples in (full batch), or
+//!   [`Workspace::load_columns`] the columns a permutation picks (a mini-batch);
+//!   [`Workspace::step`] then runs the forward and the backward propagation and fills
+//!   [`WeightGradients`], leaving the update to the caller (gradient descent, momentum, Adam);
+//!   [`Workspace::loss`] is `compute_loss` of that step's output.
+//! - [`train`] is full-batch gradient descent on top of it, the initialisation notebook's
+//!   `model` (week 1): step, [`update_parameters`], the cost every `cost_every` iterations.
+//!   Above 128 examples it runs on two threads ([`crate::pair`]): the examples are cut where
+//!   numpy's pairwise sum cuts them, the second thread does the first part's forward work and
+//!   weight sums while this one does the second part's forward work, then this one takes the
+//!   sums on over the second part, in the order one thread would (the same bits either way).
+//!
+//! The networks `[2, 10, 5, 1]` (`init_utils`), `[2, 20, 3, 1]` (`reg_utils`) and `[2, 5, 2, 1]`
+//! (`opt_utils`) run vector kernels compiled for their sizes (`three_layer/kernels.rs`), at the
+//! level [`Level::current`] picks: the forward products `LANES` examples at a time, the
+//! gradients' sums over the examples `LANES` output entries at a time, the bias sums in numpy's
+//! pairwise order, every sum in the plain code's order and no fused multiply-add, so the bits
+//! are the plain code's at every level. Any other sizes run the plain functions themselves (the
+//! same bits, with their allocations).
+//!
+//! **Extension point** (week 1's regularization notebook, `reg_utils.backward_propagation`):
+//! there `dz3 = a3 - Y` without the `1/m`, which multiplies each weight and bias gradient
+//! instead (`dW3 = 1./m * np.dot(dZ3, A2.T)`), `dW` gains the L2 term `lambd / m * W`, and
+//! dropout multiplies `a1`, `a2` (forward) and `da1`, `da2` (backward) by masks `D / keep_prob`.
+//! Each goes where its plain formula sits in `kernels::per_example` (the masks, the `1/m`) or
+//! after `kernels::weight_gradients` (the scaling and the L2 term), as further fields of the
+//! `Forward` kernel and of `write_gradients`.
+
+mod kernels;
+
+use crate::lanes::Level;
+use crate::pair;
+use kernels::{Buffers, Chains, Fixed, Forward, Sums, pairwise_rows};
+use linalg_nn::matrix::{ensure_finite, ensure_shape};
+use linalg_nn::numpy::pairwise_sum;
+use linalg_nn::three_layer::{Parameters, backward_propagation, forward_propagation};
+use linalg_nn::train::{Iteration, TrainObserver, all_finite, validate_hyperparameters};
+use linalg_nn::{DMatrix, NnError};
+use std::sync::Mutex;
+
+/// The gradients of the weights and biases of one step, the shapes of [`Parameters`]
+/// (`dW1 (n1, n_x)`, `db1 (n1, 1)`, ..., `db3 (1, 1)`): the six entries of the notebook's
+/// `gradients` dictionary an update reads.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WeightGradients {
+    /// `dW1 = dz1 X^T`.
+    pub dw1: DMatrix<f64>,
+    /// `db1 = sum(dz1, axis=1)`.
+    pub db1: DMatrix<f64>,
+    /// `dW2 = dz2 a1^T`.
+    pub dw2: DMatrix<f64>,
+    /// `db2 = sum(dz2, axis=1)`.
+    pub db2: DMatrix<f64>,
+    /// `dW3 = dz3 a2^T`.
+    pub dw3: DMatrix<f64>,
+    /// `db3 = sum(dz3, axis=1)`.
+    pub db3: DMatrix<f64>,
+}
+
+impl WeightGradients {
+    /// Zeros, for a network `layers_dims = [n_x, n1, n2, 1]`.
+    pub fn zeros([n0, n1, n2, n3]: [usize; 4]) -> Self {
+        WeightGradients {
+            dw1: DMatrix::zeros(n1, n0),
+            db1: DMatrix::zeros(n1, 1),
+            dw2: DMatrix::zeros(n2, n1),
+            db2: DMatrix::zeros(n2, 1),
+            dw3: DMatrix::zeros(n3, n2),
+            db3: DMatrix::zeros(n3, 1),
+        }
+    }
+
+    /// The six matrices with the notebook's keys, in the order of [`Parameters::named`].
+    pub fn named(&self) -> [(&'static str, &DMatrix<f64>); 6] {
+        [
+            ("dW1", &self.dw1),
+            ("db1", &self.db1),
+            ("dW2", &self.dw2),
+            ("db2", &self.db2),
+            ("dW3", &self.dw3),
+            ("db3", &self.db3),
+        ]
+    }
+
+    fn shape_of(&self) -> [usize; 4] {
+        [self.dw1.ncols(), self.dw1.nrows(), self.dw2.nrows(), self.dw3.nrows()]
+    }
+}
+
+/// The buffers of the forward and backward propagation of a network `[n_x, n1, n2, 1]` for up
+/// to `capacity` examples, made once, and the examples of the current (mini-)batch.
+///
+/// ```
+/// use linalg_nn::{DMatrix, NumpyRng, init::WeightInit, three_layer};
+/// use nn_engines::three_layer::{WeightGradients, Workspace};
+/// let dims = [2, 10, 5, 1];
+/// let p = three_layer::initialize(&dims, WeightInit::He, 3).unwrap();
+/// let x = NumpyRng::new(1).randn(2, 13);
+/// let y = DMatrix::from_fn(1, 13, |_, j| (j % 2) as f64);
+/// let mut workspace = Workspace::new(dims, 13).unwrap();
+/// let mut grads = WeightGradients::zeros(dims);
+/// workspace.load(&x, &y).unwrap();
+/// workspace.step(&p, &mut grads).unwrap();
+/// // The plain functions' bits.
+/// let cache = three_layer::forward_propagation(&x, &p).unwrap();
+/// let plain = three_layer::backward_propagation(&x, &y, &cache, &p).unwrap();
+/// assert_eq!(grads.dw2, plain.dw2);
+/// assert_eq!(grads.db1, plain.db1);
+/// assert_eq!(workspace.loss(), three_layer::compute_loss(&cache.a3, &y).unwrap());
+/// ```
+#[derive(Clone, Debug)]
+pub struct Workspace {
+    dims: [usize; 4],
+    capacity: usize,
+    /// The examples loaded.
+    m: usize,
+    level: Level,
+    /// The examples in two parts: above 128 examples, cut where numpy's pairwise sum cuts them
+    /// (so each part's bias sums are one of the two numpy adds last), else all in the first.
+    /// The two parts' per-example work is independent; [`train`] runs them on two threads.
+    parts: [Part; 2],
+    /// `compute_loss`'s terms.
+    terms: Vec<f64>,
+}
+
+/// The buffers of one part of the examples.
+#[derive(Clone, Debug)]
+struct Part {
+    bufs: Buffers,
+    /// The row length of every buffer: the capacity rounded up to a multiple of 8.
+    stride: usize,
+    /// The examples of this part.
+    m: usize,
+    /// numpy's pairwise sums of this part's `dz1`, `dz2`, `dz3` rows (`n1 + n2 + 1` values).
+    bias_sums: Vec<f64>,
+}
+
+impl Part {
+    fn new([n0, n1, n2]: [usize; 3], capacity: usize) -> Self {
+        let stride = capacity.div_ceil(8) * 8;
+        Part {
+            bufs: Buffers::new([n0, n1, n2], stride),
+            stride,
+            m: 0,
+            bias_sums: vec![0.0; n1 + n2 + 1],
+        }
+    }
+
+    /// The forward propagation and the per-example backward part for this part's examples.
+    fn forward<const N0: usize, const N1: usize, const N2: usize>(
+        &mut self,
+        level: Level,
+        fixed: &Fixed<N0, N1, N2>,
+        inv_m: f64,
+    ) {
+        if self.m > 0 {
+            let (stride, m) = (self.stride, self.m);
+            level.run(Forward { parameters: fixed, bufs: &mut self.bufs, stride, m, inv_m });
+            let (n1, n2) = (N1, N2);
+            let (db1, rest) = self.bias_sums.split_at_mut(n1);
+            let (db2, db3) = rest.split_at_mut(n2);
+            pairwise_rows(level, &self.bufs.dz1, stride, m, db1);
+            pairwise_rows(level, &self.bufs.dz2, stride, m, db2);
+            pairwise_rows(level, &self.bufs.dz3, stride, m, db3);
+        }
+    }
+
+    /// The weight gradients' sums go on over this part's examples.
+    fn chains<const N0: usize, const N1: usize, const N2: usize>(
+        &self,
+        level: Level,
+        sums: &mut Sums<N0, N1>,
+    ) {
+        if self.m > 0 {
+            let (bufs, stride, m) = (&self.bufs, self.stride, self.m);
+            level.run(Chains::<N0, N1, N2> { bufs, stride, m, sums });
+        }
+    }
+}
+
+impl Workspace {
+    /// Buffers for the network `layers_dims = [n_x, n1, n2, 1]` and up to `capacity` examples
+    /// per step, run at [`Level::current`].
+    pub fn new(layers_dims: [usize; 4], capacity: usize) -> Result<Self, NnError> {
+        let [n0, n1, n2, n3] = layers_dims;
+        if n3 != 1 || n0 == 0 || n1 == 0 || n2 == 0 {
+            return Err(NnError::invalid(
+                "layers_dims",
+                format!("expected [n_x, n1, n2, 1] with every size positive, got {layers_dims:?}"),
+            ));
+        }
+        if capacity == 0 {
+            return Err(NnError::invalid("capacity", "needs room for at least one example"));
+        }
+        let part = Part::new([n0, n1, n2], capacity);
+        Ok(Workspace {
+            dims: layers_dims,
+            capacity,
+            m: 0,
+            level: Level::current(),
+            parts: [part.clone(), part],
+            terms: vec![0.0; capacity],
+        })
+    }
+
+    /// The same workspace running its kernels at `level` (at most what the CPU has): for tests
+    /// that compare the levels.
+    pub fn at_level(mut self, level: Level) -> Self {
+        self.level = level.min(Level::detected());
+        self
+    }
+
+    /// `layers_dims`.
+    pub fn layers_dims(&self) -> [usize; 4] {
+        self.dims
+    }
+
+    /// The examples loaded, `m`.
+    pub fn examples(&self) -> usize {
+        self.m
+    }
+
+    /// Makes `x (n_x, m)`, `y (1, m)` the examples of the next steps (`m` at most the
+    /// capacity).
+    pub fn load(&mut self, x: &DMatrix<f64>, y: &DMatrix<f64>) -> Result<(), NnError> {
+        self.load_picked(x, y, x.ncols(), |j| j)
+    }
+
+    /// Makes columns `columns[0], columns[1], ...` of `x (n_x, m_all)`, `y (1, m_all)` the
+    /// examples of the next steps, in that order: a mini-batch `X[:, permutation[k m_b : (k + 1)
+    /// m_b]]` with no allocation.
+    pub fn load_columns(
+        &mut self,
+        x: &DMatrix<f64>,
+        y: &DMatrix<f64>,
+        columns: &[usize],
+    ) -> Result<(), NnError> {
+        if let Some(&bad) = columns.iter().find(|&&c| c >= x.ncols()) {
+            return Err(NnError::invalid(
+                "columns",
+                format!("column {bad} is beyond X's {} columns", x.ncols()),
+            ));
+        }
+        self.load_picked(x, y, columns.len(), |t| columns[t])
+    }
+
+    fn load_picked(
+        &mut self,
+        x: &DMatrix<f64>,
+        y: &DMatrix<f64>,
+        m: usize,
+        column: impl Fn(usize) -> usize,
+    ) -> Result<(), NnError> {
+        let n0 = self.dims[0];
+        ensure_shape(x, (n0, x.ncols()), "X (n_x rows, one example per column)")?;
+        ensure_shape(y, (1, x.ncols()), "Y (one label per column of X)")?;
+        if m == 0 || m > self.capacity {
+            return Err(NnError::invalid(
+                "examples",
+                format!("between 1 and the workspace's capacity {}, got {m}", self.capacity),
+            ));
+        }
+        let first = first_part(m);
+        for (part, range) in self.parts.iter_mut().zip([0..first, first..m]) {
+            let stride = part.stride;
+            for (t, picked) in range.clone().enumerate() {
+                let j = column(picked);
+                for k in 0..n0 {
+                    part.bufs.x[k * stride + t] = x[(k, j)];
+                }
+                part.bufs.y[t] = y[(0, j)];
+            }
+            part.m = range.len();
+        }
+        self.m = m;
+        Ok(())
+    }
+
+    /// One forward and backward propagation over the loaded examples with `parameters`:
+    /// `grads` receives `backward_propagation`'s `dW1, db1, ..., db3`, bit for bit, and the
+    /// workspace keeps the output `a3` ([`Workspace::output`], [`Workspace::loss`]).
+    pub fn step(
+        &mut self,
+        parameters: &Parameters,
+        grads: &mut WeightGradients,
+    ) -> Result<(), NnError> {
+        if parameters.layers_dims()? != self.dims || grads.shape_of() != self.dims {
+            return Err(NnError::invalid(
+                "parameters",
+                format!("the workspace is for layers_dims {:?}", self.dims),
+            ));
+        }
+        if self.m == 0 {
+            return Err(NnError::invalid("examples", "none loaded (Workspace::load)"));
+        }
+        match self.dims {
+            [2, 10, 5, 1] => self.fixed::<2, 10, 5>(parameters, grads),
+            [2, 20, 3, 1] => self.fixed::<2, 20, 3>(parameters, grads),
+            [2, 5, 2, 1] => self.fixed::<2, 5, 2>(parameters, grads),
+            _ => self.plain(parameters, grads)?,
+        }
+        Ok(())
+    }
+
+    /// [`Workspace::step`] by the kernels of a network `[N0, N1, N2, 1]`.
+    fn fixed<const N0: usize, const N1: usize, const N2: usize>(
+        &mut self,
+        p: &Parameters,
+        grads: &mut WeightGradients,
+    ) {
+        let fixed = fixed_of::<N0, N1, N2>(p);
+        let (level, inv_m) = (self.level, 1.0 / self.m as f64);
+        let [first, second] = &mut self.parts;
+        first.forward(level, &fixed, inv_m);
+        second.forward(level, &fixed, inv_m);
+        let mut sums = Sums::ZERO;
+        first.chains::<N0, N1, N2>(level, &mut sums);
+        second.chains::<N0, N1, N2>(level, &mut sums);
+        write_gradients::<N0, N1, N2>(&sums, [first, second], grads);
+    }
+
+    /// [`Workspace::step`] by the plain functions, for sizes without kernels.
+    fn plain(&mut self, p: &Parameters, grads: &mut WeightGradients) -> Result<(), NnError> {
+        let (x, y) = (
+            self.examples_matrix(),
+            DMatrix::from_row_slice(1, self.m, self.labels_vec().as_slice()),
+        );
+        let cache = forward_propagation(&x, p)?;
+        let plain = backward_propagation(&x, &y, &cache, p)?;
+        let first = self.parts[0].m;
+        self.parts[0].bufs.a3[..first].copy_from_slice(&cache.a3.as_slice()[..first]);
+        let second = self.parts[1].m;
+        self.parts[1].bufs.a3[..second].copy_from_slice(&cache.a3.as_slice()[first..]);
+        grads.dw1.copy_from(&plain.dw1);
+        grads.db1.copy_from(&plain.db1);
+        grads.dw2.copy_from(&plain.dw2);
+        grads.db2.copy_from(&plain.db2);
+        grads.dw3.copy_from(&plain.dw3);
+        grads.db3.copy_from(&plain.db3);
+        Ok(())
+    }
+
+    /// The loaded examples as `X (n_x, m)` (allocates: for the plain path).
+    fn examples_matrix(&self) -> DMatrix<f64> {
+        let [a, b] = &self.parts;
+        DMatrix::from_fn(self.dims[0], self.m, |k, j| {
+            let (part, t) = if j < a.m { (a, j) } else { (b, j - a.m) };
+            part.bufs.x[k * part.stride + t]
+        })
+    }
+
+    /// The labels loaded (allocates: for the plain path).
+    fn labels_vec(&self) -> Vec<f64> {
+        self.labels().copied().collect()
+    }
+
+    /// The output `a3` of the last step, one value per example.
+    pub fn output(&self) -> impl Iterator<Item = &f64> + '_ {
+        self.parts.iter().flat_map(|part| &part.bufs.a3[..part.m])
+    }
+
+    /// The labels loaded, one per example.
+    pub fn labels(&self) -> impl Iterator<Item = &f64> + '_ {
+        self.parts.iter().flat_map(|part| &part.bufs.y[..part.m])
+    }
+
+    /// `compute_loss(a3, Y)` of the last step: `(1/m) nansum(-log(a3) Y - log(1 - a3)(1 - Y))`
+    /// in numpy's pairwise order, [`linalg_nn::three_layer::compute_loss`]'s bits.
+    pub fn loss(&mut self) -> f64 {
+        let [first, second] = &self.parts;
+        loss_of([first, second], &mut self.terms, self.m)
+    }
+}
+
+/// [`Workspace::loss`] of the parts' outputs, `terms` the buffer of its terms.
+fn loss_of(parts: [&Part; 2], terms: &mut [f64], m: usize) -> f64 {
+    let pairs = parts.iter().flat_map(|p| p.bufs.a3[..p.m].iter().zip(&p.bufs.y[..p.m]));
+    for (term, (&a, &y)) in terms.iter_mut().zip(pairs) {
+        // compute_loss's term, NaN (0 * inf) skipped as by nansum.
+        let t = -a.ln() * y + -(1.0 - a).ln() * (1.0 - y);
+        *term = if t.is_nan() { 0.0 } else { t };
+    }
+    1.0 / m as f64 * pairwise_sum(&terms[..m])
+}
+
+/// How many of `m` examples go into the first part: numpy's pairwise sum splits more than 128
+/// values at half of them rounded down to a multiple of 8 (its two last sums are those of the
+/// parts); fewer stay in one part.
+fn first_part(m: usize) -> usize {
+    if m > 128 { m / 2 - (m / 2) % 8 } else { m }
+}
+
+/// The gradients from the weight sums over both parts and the parts' bias sums (added as numpy
+/// adds its two halves, when there are two).
+fn write_gradients<const N0: usize, const N1: usize, const N2: usize>(
+    sums: &Sums<N0, N1>,
+    [first, second]: [&Part; 2],
+    grads: &mut WeightGradients,
+) {
+    let WeightGradients { dw1, db1, dw2, db2, dw3, db3 } = grads;
+    sums.write::<N2>(dw1.as_mut_slice(), dw2.as_mut_slice(), dw3.as_mut_slice());
+    let biases = db1.iter_mut().chain(db2.iter_mut()).chain(db3.iter_mut());
+    for (i, db) in biases.enumerate() {
+        *db = if second.m > 0 {
+            first.bias_sums[i] + second.bias_sums[i]
+        } else {
+            first.bias_sums[i]
+        };
+    }
+}
+
+/// `init_utils.update_parameters` in place: `W[l] = W[l] - learning_rate dW[l]`,
+/// `b[l] = b[l] - learning_rate db[l]`, [`linalg_nn::three_layer::update_parameters`]'s bits.
+pub fn update_parameters(parameters: &mut Parameters, grads: &WeightGradients, learning_rate: f64) {
+    let pairs = [
+        (&mut parameters.w1, &grads.dw1),
+        (&mut parameters.b1, &grads.db1),
+        (&mut parameters.w2, &grads.dw2),
+        (&mut parameters.b2, &grads.db2),
+        (&mut parameters.w3, &grads.dw3),
+        (&mut parameters.b3, &grads.db3),
+    ];
+    for (w, dw) in pairs {
+        for (w, &dw) in w.iter_mut().zip(dw.iter()) {
+            *w -= dw * learning_rate;
+        }
+    }
+}
+
+/// How [`train`] runs: the notebook's `num_iterations`, `learning_rate`, and the cost kept
+/// every `cost_every` iterations.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Schedule {
+    /// Gradient-descent iterations.
+    pub num_iterations: usize,
+    /// `alpha` of `W -= alpha dW`.
+    pub learning_rate: f64,
+    /// The cost is kept on iterations `0, cost_every, 2 cost_every, ...` (at least 1).
+    pub cost_every: usize,
+}
+
+/// What [`train`] ends with.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Trained {
+    /// The parameters after the last update.
+    pub parameters: Parameters,
+    /// `(i, cost)` for `i = 0, cost_every, ...`, each before its update (a cost may be `inf`).
+    pub costs: Vec<(usize, f64)>,
+}
+
+/// Full-batch gradient descent from `start` on `x (n_x, m)`, `y (1, m)`: the initialisation
+/// notebook's `model` loop (forward propagation, loss, backward propagation, update), with the
+/// plain loop's bits. The observer sees every iteration, with the cost on the kept ones.
+///
+/// As in the notebook, an infinite cost is not an error; parameters that stop being finite
+/// are ([`NnError::Diverged`], with that iteration's cost).
+///
+/// ```
+/// use linalg_nn::{DMatrix, NumpyRng, init::WeightInit, three_layer, train::Silent};
+/// use nn_engines::three_layer::{Schedule, train};
+/// let x = NumpyRng::new(1).randn(2, 40);
+/// let y = DMatrix::from_fn(1, 40, |_, j| f64::from(x[(0, j)] * x[(1, j)] > 0.0));
+/// let start = three_layer::initialize(&[2, 10, 5, 1], WeightInit::He, 3).unwrap();
+/// let schedule = Schedule { num_iterations: 200, learning_rate: 0.05, cost_every: 100 };
+/// let trained = train(&x, &y, start.clone(), &schedule, &mut Silent).unwrap();
+/// // The plain loop, step for step.
+/// let mut p = start;
+/// for _ in 0..200 {
+///     let cache = three_layer::forward_propagation(&x, &p).unwrap();
+///     let grads = three_layer::backward_propagation(&x, &y, &cache, &p).unwrap();
+///     p = three_layer::update_parameters(&p, &grads, 0.05);
+/// }
+/// assert_eq!(trained.parameters, p);
+/// assert_eq!(trained.costs.len(), 2);
+/// ```
+pub fn train<O: TrainObserver + ?Sized>(
+    x: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    start: Parameters,
+    schedule: &Schedule,
+    observer: &mut O,
+) -> Result<Trained, NnError> {
+    train_at(Level::current(), x, y, start, schedule, observer)
+}
+
+/// [`train`] with the kernels at `level`.
+fn train_at<O: TrainObserver + ?Sized>(
+    level: Level,
+    x: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    start: Parameters,
+    schedule: &Schedule,
+    observer: &mut O,
+) -> Result<Trained, NnError> {
+    let Schedule { num_iterations, learning_rate, cost_every } = *schedule;
+    validate_hyperparameters(num_iterations, learning_rate)?;
+    if cost_every == 0 {
+        return Err(NnError::invalid("cost recording interval", "must be at least 1, got 0"));
+    }
+    let dims = start.layers_dims()?;
+    let m = x.ncols();
+    if m == 0 {
+        return Err(NnError::invalid("X", "training needs at least one example"));
+    }
+    ensure_finite(x, "X")?;
+    ensure_finite(y, "Y")?;
+    let mut workspace = Workspace::new(dims, m)?.at_level(level);
+    workspace.load(x, y)?;
+    let mut grads = WeightGradients::zeros(dims);
+    let mut parameters = start;
+    let mut costs = Vec::with_capacity(num_iterations.div_ceil(cost_every));
+    if workspace.parts[1].m > 0 && pair::cores() > 1 {
+        let run = match dims {
+            [2, 10, 5, 1] => Workspace::train_in_parts::<2, 10, 5, O>,
+            [2, 20, 3, 1] => Workspace::train_in_parts::<2, 20, 3, O>,
+            [2, 5, 2, 1] => Workspace::train_in_parts::<2, 5, 2, O>,
+            _ => Workspace::train_one_thread::<O>,
+        };
+        run(&mut workspace, &mut parameters, &mut grads, schedule, observer, &mut costs)?;
+    } else {
+        workspace.train_one_thread(&mut parameters, &mut grads, schedule, observer, &mut costs)?;
+    }
+    Ok(Trained { parameters, costs })
+}
+
+impl Workspace {
+    /// [`train`]'s loop on the calling thread.
+    fn train_one_thread<O: TrainObserver + ?Sized>(
+        &mut self,
+        parameters: &mut Parameters,
+        grads: &mut WeightGradients,
+        schedule: &Schedule,
+        observer: &mut O,
+        costs: &mut Vec<(usize, f64)>,
+    ) -> Result<(), NnError> {
+        let workspace = self;
+        let Schedule { num_iterations, learning_rate, cost_every } = *schedule;
+        for i in 0..num_iterations {
+            workspace.step(parameters, grads)?;
+            let recorded = i % cost_every == 0;
+            let cost = recorded.then(|| workspace.loss());
+            if let Some(cost) = cost {
+                costs.push((i, cost));
+            }
+            update_parameters(parameters, grads, learning_rate);
+            observer.on_iteration(&Iteration { index: i, total: num_iterations, cost });
+            if !parameters.named().iter().all(|(_, m)| all_finite(m)) {
+                let cost = cost.unwrap_or_else(|| workspace.loss());
+                return Err(NnError::Diverged { iteration: i, cost, learning_rate });
+            }
+        }
+        Ok(())
+    }
+
+    /// [`train`]'s loop with the first part on a second thread ([`pair`]): its forward
+    /// propagation, its per-example backward part and its weight sums run while this thread
+    /// does the second part's forward work; then this thread takes the sums on over the second
+    /// part, in the same order as one thread would (so the same bits), and updates.
+    fn train_in_parts<const N0: usize, const N1: usize, const N2: usize, O>(
+        &mut self,
+        parameters: &mut Parameters,
+        grads: &mut WeightGradients,
+        schedule: &Schedule,
+        observer: &mut O,
+        costs: &mut Vec<(usize, f64)>,
+    ) -> Result<(), NnError>
+    where
+        O: TrainObserver + ?Sized,
+    {
+        let Schedule { num_iterations, learning_rate, cost_every } = *schedule;
+        let (level, m, inv_m) = (self.level, self.m, 1.0 / self.m as f64);
+        let terms = &mut self.terms;
+        let [first, second] = &mut self.parts;
+        let current = Mutex::new(fixed_of::<N0, N1, N2>(parameters));
+        let other = Mutex::new((first, Sums::<N0, N1>::ZERO));
+        let first_part = || {
+            // A poisoned lock means this thread panicked before; pair::run re-raises that.
+            let Ok(fixed) = current.lock().map(|f| *f) else { return };
+            if let Ok(mut other) = other.lock() {
+                let (part, sums) = &mut *other;
+                part.forward(level, &fixed, inv_m);
+                *sums = Sums::ZERO;
+                part.chains::<N0, N1, N2>(level, sums);
+            }
+        };
+        let poisoned = || NnError::invalid("training thread", "stopped by a panic");
+        pair::run(true, &first_part, |pair| -> Result<(), NnError> {
+            for i in 0..num_iterations {
+                let fixed = fixed_of::<N0, N1, N2>(parameters);
+                *current.lock().map_err(|_| poisoned())? = fixed;
+                pair.start();
+                second.forward(level, &fixed, inv_m);
+                pair.finish();
+                let mut other = other.lock().map_err(|_| poisoned())?;
+                let (first, sums) = &mut *other;
+                second.chains::<N0, N1, N2>(level, sums);
+                write_gradients::<N0, N1, N2>(sums, [first, second], grads);
+                let parts = [&**first, &*second];
+                let recorded = i % cost_every == 0;
+                let cost = recorded.then(|| loss_of(parts, terms, m));
+                if let Some(cost) = cost {
+                    costs.push((i, cost));
+                }
+                update_parameters(parameters, grads, learning_rate);
+                observer.on_iteration(&Iteration { index: i, total: num_iterations, cost });
+                if !parameters.named().iter().all(|(_, m)| all_finite(m)) {
+                    let cost = cost.unwrap_or_else(|| loss_of(parts, terms, m));
+                    return Err(NnError::Diverged { iteration: i, cost, learning_rate });
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+/// The weights of `p` as the kernels' fixed-size arrays.
+fn fixed_of<const N0: usize, const N1: usize, const N2: usize>(
+    p: &Parameters,
+) -> Fixed<N0, N1, N2> {
+    Fixed {
+        w1: std::array::from_fn(|i| std::array::from_fn(|k| p.w1[(i, k)])),
+        b1: std::array::from_fn(|i| p.b1[i]),
+        w2: std::array::from_fn(|i| std::array::from_fn(|k| p.w2[(i, k)])),
+        b2: std::array::from_fn(|i| p.b2[i]),
+        w3: std::array::from_fn(|i| p.w3[i]),
+        b3: p.b3[0],
+    }
+}
+
+#[cfg(test)]
+mod tests;

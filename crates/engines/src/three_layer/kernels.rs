@@ -1,0 +1,460 @@
+//! The vector kernels of [`super`] for a network of fixed sizes `[N0, N1, N2, 1]`: one pass
+//! over the examples for the forward propagation and the per-example part of the backward
+//! propagation (`dz3`, `dz2`, `dz1`), then one pass for the weight gradients' sums over the
+//! examples, then the bias gradients in numpy's pairwise order. Each is written once over
+//! [`Lanes`], so it runs with AVX-512, AVX2 or one lane, with the same operations and so the
+//! same bits.
+//!
+//! Every value is the plain code's (`linalg_nn::three_layer`, `linalg_nn::numpy`) operation for
+//! operation, with no fused multiply-add:
+//!
+//! - the products `W A` are summed over the shared index in ascending order, starting from the
+//!   first product (`np.dot`), then the bias is added; here the lanes are `LANES` examples
+//!   (columns), so each lane is one entry's sum, in the plain order;
+//! - the gradients `dZ A^T` are summed over the examples in ascending order from `0.0`
+//!   (`dot_transposed`); here the lanes are output entries (rows of `dZ`), one example after the
+//!   other, so again each lane is one entry's sum, in the plain order;
+//! - the masks are `d * (1.0 or 0.0)`, as the plain code multiplies (a NaN or infinite `d`
+//!   times `0.0` is NaN, `-d * 0.0` is `-0.0`), and `relu(z)` is `z > 0 ? z : 0`.
+
+// Loops index several fixed-size arrays with the same index (the rows of a layer); written that
+// way they say what the matrix expressions say and unroll fully.
+#![allow(clippy::needless_range_loop)]
+
+use crate::lanes::{Kernel, Lanes, Level};
+use crate::vector_exp::exp_lanes;
+use linalg_nn::numpy::sigmoid;
+
+/// The parameters of a network `[N0, N1, N2, 1]` as fixed-size arrays, row by row (`w1[i][k]`
+/// is `W1[i, k]`).
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Fixed<const N0: usize, const N1: usize, const N2: usize> {
+    pub w1: [[f64; N0]; N1],
+    pub b1: [f64; N1],
+    pub w2: [[f64; N1]; N2],
+    pub b2: [f64; N2],
+    pub w3: [f64; N2],
+    pub b3: f64,
+}
+
+/// The per-example values of a step, laid out for the two passes. "Rows" hold one unit per
+/// row, the examples side by side (`rows[i * stride + j]`); "columns" hold one example per
+/// column, the units side by side (`cols[j * COLS + i]`, padded with zeros to `COLS`).
+#[derive(Clone, Debug, Default)]
+pub(super) struct Buffers {
+    /// `X`, `(n0, stride)` rows.
+    pub x: Vec<f64>,
+    /// `Y`, one row.
+    pub y: Vec<f64>,
+    /// `a1 = relu(z1)`, rows.
+    pub a1: Vec<f64>,
+    /// `a3 = sigmoid(z3)`, one row.
+    pub a3: Vec<f64>,
+    /// `a2 = relu(z2)`, rows.
+    pub a2: Vec<f64>,
+    /// `dz3`, one row.
+    pub dz3: Vec<f64>,
+    /// `dz2`, rows.
+    pub dz2: Vec<f64>,
+    /// `dz1`, rows.
+    pub dz1: Vec<f64>,
+    /// `dz1`, `dz2` and `a2` of each example one after the other in one column
+    /// ([`column_width`] of `n1 + 2 n2`).
+    pub columns: Vec<f64>,
+}
+
+/// The width of a column of `rows` values: a multiple of the widest vector (eight lanes), with
+/// room for a vector read from any of the values.
+pub(super) const fn column_width(rows: usize) -> usize {
+    rows.div_ceil(8) * 8 + 8
+}
+
+impl Buffers {
+    /// Room for `stride` examples (a multiple of 8) of a network `[n0, n1, n2, 1]`.
+    pub fn new([n0, n1, n2]: [usize; 3], stride: usize) -> Self {
+        let zeros = |n: usize| vec![0.0; n];
+        Buffers {
+            x: zeros(n0 * stride),
+            y: zeros(stride),
+            a1: zeros(n1 * stride),
+            a3: zeros(stride),
+            a2: zeros(n2 * stride),
+            dz3: zeros(stride),
+            dz2: zeros(n2 * stride),
+            dz1: zeros(n1 * stride),
+            columns: zeros(column_width(n1 + 2 * n2) * stride),
+        }
+    }
+}
+
+/// The weight gradients' running sums over the examples so far, entry by entry (row `i` of
+/// `dW2`'s column `k` at `dw2[k][i]`, and so on; rows past the layer's size are padding):
+/// what one part of the examples hands to the next.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Sums<const N0: usize, const N1: usize> {
+    /// `dz2 a1^T`, column `k` of `a1`'s rows.
+    pub dw2: [[f64; MAX_WIDTH]; N1],
+    /// `dz1 X^T`, column `k` of `X`'s rows.
+    pub dw1: [[f64; MAX_WIDTH]; N0],
+    /// `dz3 a2^T`.
+    pub dw3: [f64; MAX_WIDTH],
+}
+
+/// The widest padded column the fixed-size kernels take (layers of up to 32 units).
+pub(super) const MAX_WIDTH: usize = 32;
+
+impl<const N0: usize, const N1: usize> Sums<N0, N1> {
+    /// Every sum at `0.0`, where `dot_transposed` starts.
+    pub const ZERO: Self =
+        Sums { dw2: [[0.0; MAX_WIDTH]; N1], dw1: [[0.0; MAX_WIDTH]; N0], dw3: [0.0; MAX_WIDTH] };
+
+    /// The sums as the column-major gradients `dW1 (N1, N0)`, `dW2 (N2, N1)`, `dW3 (1, N2)`.
+    pub fn write<const N2: usize>(&self, dw1: &mut [f64], dw2: &mut [f64], dw3: &mut [f64]) {
+        for (k, column) in self.dw2.iter().enumerate() {
+            dw2[k * N2..(k + 1) * N2].copy_from_slice(&column[..N2]);
+        }
+        for (k, column) in self.dw1.iter().enumerate() {
+            dw1[k * N1..(k + 1) * N1].copy_from_slice(&column[..N1]);
+        }
+        dw3[..N2].copy_from_slice(&self.dw3[..N2]);
+    }
+}
+
+/// The forward propagation and the per-example part of the backward propagation over the
+/// first `m` examples of `bufs` ([`per_example`]); `inv_m` is `1/m` of the whole batch.
+pub(super) struct Forward<'a, const N0: usize, const N1: usize, const N2: usize> {
+    pub parameters: &'a Fixed<N0, N1, N2>,
+    pub bufs: &'a mut Buffers,
+    pub stride: usize,
+    pub m: usize,
+    pub inv_m: f64,
+}
+
+impl<const N0: usize, const N1: usize, const N2: usize> Kernel for Forward<'_, N0, N1, N2> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<L: Lanes>(self, l: L) {
+        let Forward { parameters, bufs, stride, m, inv_m } = self;
+        per_example::<L, N0, N1, N2>(l, parameters, bufs, stride, m, inv_m);
+    }
+}
+
+/// The weight gradients' sums go on over the first `m` examples of `bufs`
+/// ([`weight_gradients`]).
+pub(super) struct Chains<'a, const N0: usize, const N1: usize, const N2: usize> {
+    pub bufs: &'a Buffers,
+    pub stride: usize,
+    pub m: usize,
+    pub sums: &'a mut Sums<N0, N1>,
+}
+
+impl<const N0: usize, const N1: usize, const N2: usize> Kernel for Chains<'_, N0, N1, N2> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<L: Lanes>(self, l: L) {
+        let Chains { bufs, stride, m, sums } = self;
+        weight_gradients::<L, N0, N1, N2>(l, bufs, stride, m, sums);
+    }
+}
+
+/// `init_utils.relu`: `z > 0 ? z : 0` (NaN and `-0.0` give `0.0`), x86's `max(z, 0)`.
+#[inline(always)]
+fn relu<L: Lanes>(l: L, z: L::F) -> L::F {
+    l.max(z, l.splat(0.0))
+}
+
+/// The backward pass's `(a > 0)` as the factor it multiplies by: 1.0 or 0.0.
+#[inline(always)]
+fn positive<L: Lanes>(l: L, a: L::F) -> L::F {
+    l.select(l.lt(l.splat(0.0), a), l.splat(1.0), l.splat(0.0))
+}
+
+/// [`linalg_nn::numpy::sigmoid`] of lanes, `1 / (1 + e^{-z})`: its operations, so its bits
+/// (lanes beyond the vector exponential's range take the scalar function).
+#[inline(always)]
+fn sigmoid_lanes<L: Lanes>(l: L, z: L::F) -> L::F {
+    let minus_z = l.xor(z, l.splat(-0.0));
+    let (e, in_range) = exp_lanes(l, minus_z);
+    let a = l.div(l.splat(1.0), l.add(l.splat(1.0), e));
+    let all = if L::LANES >= 32 { u32::MAX } else { (1u32 << L::LANES) - 1 };
+    if in_range == all {
+        return a;
+    }
+    let (mut zs, mut out) = ([0.0; 8], [0.0; 8]);
+    l.store(&mut zs, z);
+    l.store(&mut out, a);
+    for lane in 0..L::LANES {
+        if in_range & (1 << lane) == 0 {
+            out[lane] = sigmoid(zs[lane]);
+        }
+    }
+    l.load(&out)
+}
+
+/// The first pass, `LANES` examples at a time: the forward propagation
+///
+/// ```text
+/// z1 = W1 X + b1, a1 = relu(z1), z2 = W2 a1 + b2, a2 = relu(z2), z3 = W3 a2 + b3,
+/// a3 = sigmoid(z3)
+/// ```
+///
+/// and the per-example part of the backward propagation,
+///
+/// ```text
+/// dz3 = (1/m)(a3 - Y), dz2 = (W3^T dz3) * (a2 > 0), dz1 = (W2^T dz2) * (a1 > 0),
+/// ```
+///
+/// into rows, with `a2`, `dz2` and `dz1` also copied into columns for the second pass.
+/// (`a3` holds `z3` between the first two loops.)
+#[inline(always)]
+fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
+    l: L,
+    w: &Fixed<N0, N1, N2>,
+    bufs: &mut Buffers,
+    stride: usize,
+    m: usize,
+    inv_m: f64,
+) {
+    let width = column_width(N1 + 2 * N2);
+    let inv_m = l.splat(inv_m);
+    let zero = l.splat(0.0);
+    // Three loops over the blocks rather than one, so that the sigmoid's long chain of
+    // dependent operations (a table gather, a division) overlaps across blocks instead of
+    // stalling each block's backward part. Plain loops rather than closures
+    // (`array::from_fn`): a closure is a function of its own, compiled without the kernel's
+    // instruction set unless inlined.
+    for b in (0..m).step_by(L::LANES) {
+        let mut x = [zero; N0];
+        for k in 0..N0 {
+            x[k] = l.load(&bufs.x[k * stride + b..]);
+        }
+        let mut a1 = [zero; N1];
+        for i in 0..N1 {
+            let mut z = l.mul(l.splat(w.w1[i][0]), x[0]);
+            for k in 1..N0 {
+                z = l.add(z, l.mul(l.splat(w.w1[i][k]), x[k]));
+            }
+            a1[i] = relu(l, l.add(z, l.splat(w.b1[i])));
+            l.store(&mut bufs.a1[i * stride + b..], a1[i]);
+        }
+        let mut a2 = [zero; N2];
+        for i in 0..N2 {
+            let mut z = l.mul(l.splat(w.w2[i][0]), a1[0]);
+            for k in 1..N1 {
+                z = l.add(z, l.mul(l.splat(w.w2[i][k]), a1[k]));
+            }
+            a2[i] = relu(l, l.add(z, l.splat(w.b2[i])));
+            l.store(&mut bufs.a2[i * stride + b..], a2[i]);
+        }
+        let mut z3 = l.mul(l.splat(w.w3[0]), a2[0]);
+        for k in 1..N2 {
+            z3 = l.add(z3, l.mul(l.splat(w.w3[k]), a2[k]));
+        }
+        // z3 for now; a3 below.
+        l.store(&mut bufs.a3[b..], l.add(z3, l.splat(w.b3)));
+    }
+    for b in (0..m).step_by(L::LANES) {
+        let a3 = sigmoid_lanes(l, l.load(&bufs.a3[b..]));
+        l.store(&mut bufs.a3[b..], a3);
+        l.store(&mut bufs.dz3[b..], l.mul(l.sub(a3, l.load(&bufs.y[b..])), inv_m));
+    }
+    for b in (0..m).step_by(L::LANES) {
+        let dz3 = l.load(&bufs.dz3[b..]);
+        // da2 = W3^T dz3 has one term per entry (W3 has one row): no sum.
+        let mut a2 = [zero; N2];
+        let mut dz2 = [zero; N2];
+        for i in 0..N2 {
+            a2[i] = l.load(&bufs.a2[i * stride + b..]);
+            dz2[i] = l.mul(l.mul(l.splat(w.w3[i]), dz3), positive(l, a2[i]));
+            l.store(&mut bufs.dz2[i * stride + b..], dz2[i]);
+        }
+        let mut dz1 = [zero; N1];
+        for k in 0..N1 {
+            let mut d = l.mul(l.splat(w.w2[0][k]), dz2[0]);
+            for i in 1..N2 {
+                d = l.add(d, l.mul(l.splat(w.w2[i][k]), dz2[i]));
+            }
+            dz1[k] = l.mul(d, positive(l, l.load(&bufs.a1[k * stride + b..])));
+            l.store(&mut bufs.dz1[k * stride + b..], dz1[k]);
+        }
+        // The second pass reads a2, dz2 and dz1 one example at a time: the block's columns,
+        // through a copy on the stack so that every index is a constant. (Past the last
+        // example the columns receive the padding lanes' values, never read.)
+        let columns = &mut bufs.columns[b * width..(b + L::LANES) * width];
+        to_columns::<L, N1, N2>(l, [&dz1, &dz2, &a2], columns);
+    }
+}
+
+/// The rows `dz1`, `dz2`, `a2` (`LANES` examples each), stacked, into `LANES` columns of
+/// [`column_width`]`(N1 + 2 N2)`, `LANES` rows at a time transposed in registers (rows past the
+/// last are zeros): one transpose per `LANES` stacked rows rather than per layer.
+#[inline(always)]
+fn to_columns<L: Lanes, const N1: usize, const N2: usize>(
+    l: L,
+    [dz1, dz2, a2]: [&[L::F]; 3],
+    columns: &mut [f64],
+) {
+    let rows = N1 + 2 * N2;
+    let width = column_width(rows);
+    let columns = &mut columns[..L::LANES * width];
+    for first in (0..rows).step_by(L::LANES) {
+        let mut block = [l.splat(0.0); 8];
+        let block = &mut block[..L::LANES];
+        for (r, row) in block.iter_mut().enumerate() {
+            let i = first + r;
+            if i < N1 {
+                *row = dz1[i];
+            } else if i < N1 + N2 {
+                *row = dz2[i - N1];
+            } else if i < rows {
+                *row = a2[i - N1 - N2];
+            }
+        }
+        l.transpose(block);
+        for (j, column) in block.iter().enumerate() {
+            l.store(&mut columns[j * width + first..], *column);
+        }
+    }
+}
+
+/// The second pass: `dW3 = dz3 a2^T`, `dW2 = dz2 a1^T`, `dW1 = dz1 X^T`, each entry the sum over
+/// the examples in ascending order from `0.0` (`linalg_nn::numpy::dot_transposed`), here
+/// going on from `sums` over `m` more examples. The lanes
+/// are output entries (`dz2`'s and `dz1`'s rows, `a2`'s rows for `dW3`), all `N1 N2 + N0 N1 +
+/// N2` sums side by side in registers, one example after the other.
+#[inline(always)]
+fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
+    l: L,
+    bufs: &Buffers,
+    stride: usize,
+    m: usize,
+    sums: &mut Sums<N0, N1>,
+) {
+    let width = column_width(N1 + 2 * N2);
+    // Vectors per column: a constant once the kernel is compiled for `L`.
+    let (v1, v2) = (N1.div_ceil(L::LANES), N2.div_ceil(L::LANES));
+    let zero = l.splat(0.0);
+    // Only the first v2 (v1) entries of the outer arrays are used; v2 <= N2 and v1 <= N1.
+    let mut dw2 = [[zero; N1]; N2];
+    let mut dw1 = [[zero; N0]; N1];
+    let mut dw3 = [zero; N2];
+    for v in 0..v2 {
+        for k in 0..N1 {
+            dw2[v][k] = l.load(&sums.dw2[k][v * L::LANES..]);
+        }
+        dw3[v] = l.load(&sums.dw3[v * L::LANES..]);
+    }
+    for v in 0..v1 {
+        for k in 0..N0 {
+            dw1[v][k] = l.load(&sums.dw1[k][v * L::LANES..]);
+        }
+    }
+    let mut a1: [&[f64]; N1] = [&[]; N1];
+    for k in 0..N1 {
+        a1[k] = &bufs.a1[k * stride..k * stride + m];
+    }
+    let mut x: [&[f64]; N0] = [&[]; N0];
+    for k in 0..N0 {
+        x[k] = &bufs.x[k * stride..k * stride + m];
+    }
+    let dz3 = &bufs.dz3[..m];
+    // Each column is dz1 (N1 values), dz2 (N2), a2 (N2); a vector read from dz1 or dz2 runs on
+    // into what follows, lanes whose sums are never read.
+    for (j, column) in bufs.columns.chunks_exact(width).take(m).enumerate() {
+        let (dz1, dz2, a2) = (column, &column[N1..], &column[N1 + N2..]);
+        for v in 0..v2 {
+            let d = l.load(&dz2[v * L::LANES..]);
+            for k in 0..N1 {
+                dw2[v][k] = l.add(dw2[v][k], l.mul(d, l.splat(a1[k][j])));
+            }
+            dw3[v] = l.add(dw3[v], l.mul(l.splat(dz3[j]), l.load(&a2[v * L::LANES..])));
+        }
+        for v in 0..v1 {
+            let d = l.load(&dz1[v * L::LANES..]);
+            for k in 0..N0 {
+                dw1[v][k] = l.add(dw1[v][k], l.mul(d, l.splat(x[k][j])));
+            }
+        }
+    }
+    for v in 0..v2 {
+        for k in 0..N1 {
+            l.store(&mut sums.dw2[k][v * L::LANES..], dw2[v][k]);
+        }
+        l.store(&mut sums.dw3[v * L::LANES..], dw3[v]);
+    }
+    for v in 0..v1 {
+        for k in 0..N0 {
+            l.store(&mut sums.dw1[k][v * L::LANES..], dw1[v][k]);
+        }
+    }
+}
+
+/// numpy's `pairwise_sum` ([`linalg_nn::numpy::pairwise_sum`]) of each of `rows` rows of
+/// `values` (`values[i * stride..i * stride + m]`) into `out[i]`, with its eight running sums in
+/// lanes: the same additions in the same order. The recursion (above 128 values) calls
+/// [`Level::run`] once per block of at most 128 values, so that the block's loop is compiled
+/// with the level's instruction set (a recursive function cannot be inlined into it).
+pub(super) fn pairwise_rows(
+    level: Level,
+    values: &[f64],
+    stride: usize,
+    m: usize,
+    out: &mut [f64],
+) {
+    for (i, out) in out.iter_mut().enumerate() {
+        *out = pairwise_sum(level, &values[i * stride..i * stride + m]);
+    }
+}
+
+/// [`linalg_nn::numpy::pairwise_sum`] of `values`, its blocks at `level`.
+pub(super) fn pairwise_sum(level: Level, values: &[f64]) -> f64 {
+    let n = values.len();
+    if n <= 128 {
+        level.run(PairwiseBlock(values))
+    } else {
+        let half = n / 2;
+        let half = half - half % 8;
+        pairwise_sum(level, &values[..half]) + pairwise_sum(level, &values[half..])
+    }
+}
+
+/// numpy's pairwise sum of at most 128 values: below 8 a plain loop, else eight running sums
+/// (`LANES` per vector) combined as `((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))`, then
+/// the leftovers.
+struct PairwiseBlock<'a>(&'a [f64]);
+
+impl Kernel for PairwiseBlock<'_> {
+    type Output = f64;
+
+    #[inline(always)]
+    fn run<L: Lanes>(self, l: L) -> f64 {
+        let values = self.0;
+        let n = values.len();
+        debug_assert!(n <= 128);
+        if n < 8 {
+            return values.iter().fold(0.0, |acc, &v| acc + v);
+        }
+        let per = 8 / L::LANES;
+        let mut r: [L::F; 8] = [l.splat(0.0); 8];
+        for c in 0..per {
+            r[c] = l.load(&values[c * L::LANES..]);
+        }
+        let whole = n - n % 8;
+        for block in values[8..whole].chunks_exact(8) {
+            for c in 0..per {
+                r[c] = l.add(r[c], l.load(&block[c * L::LANES..]));
+            }
+        }
+        let mut s = [0.0; 8];
+        for c in 0..per {
+            l.store(&mut s[c * L::LANES..], r[c]);
+        }
+        let mut res = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+        for &v in &values[whole..] {
+            res += v;
+        }
+        res
+    }
+}

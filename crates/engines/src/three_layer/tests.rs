@@ -1,0 +1,187 @@
+//! The engine against the plain functions of `linalg_nn::three_layer`, at every SIMD level this
+//! CPU has: every step's gradients and loss and the trained parameters, to the bit.
+
+use super::*;
+use linalg_nn::NumpyRng;
+use linalg_nn::data::circles::make_circles;
+use linalg_nn::init::WeightInit;
+use linalg_nn::three_layer::{compute_loss, initialize};
+use linalg_nn::train::Silent;
+
+fn bits(m: &DMatrix<f64>) -> Vec<u64> {
+    m.iter().map(|v| v.to_bits()).collect()
+}
+
+/// The initialisation notebook's data: `make_circles(m, noise=.05)` with seed 1 (its 300
+/// training points for `m = 300`).
+fn circles(m: usize) -> (DMatrix<f64>, DMatrix<f64>) {
+    let data = make_circles(&mut NumpyRng::new(1), m, 0.05, 0.8);
+    (data.x, data.y)
+}
+
+/// `steps` iterations of the plain loop and of the engine side by side, from the same start:
+/// each step's six gradients and loss, then the parameters, must be the same bits.
+fn compare_steps(dims: [usize; 4], init: WeightInit, m: usize, steps: usize, rate: f64) {
+    let (x, y) = circles(m);
+    let x = if dims[0] == 2 { x } else { NumpyRng::new(5).randn(dims[0], m) };
+    let start = initialize(&dims, init, 3).unwrap();
+    for level in Level::available() {
+        let what = format!("{dims:?} {init:?} m = {m} at {}", level.name());
+        let mut workspace = Workspace::new(dims, m + 5).unwrap().at_level(level);
+        workspace.load(&x, &y).unwrap();
+        let mut grads = WeightGradients::zeros(dims);
+        let (mut fast, mut plain) = (start.clone(), start.clone());
+        for i in 0..steps {
+            workspace.step(&fast, &mut grads).unwrap();
+            let cache = forward_propagation(&x, &plain).unwrap();
+            let expected = backward_propagation(&x, &y, &cache, &plain).unwrap();
+            let loss = compute_loss(&cache.a3, &y).unwrap();
+            assert_eq!(workspace.loss().to_bits(), loss.to_bits(), "{what}: loss of step {i}");
+            let a3: Vec<u64> = workspace.output().map(|v| v.to_bits()).collect();
+            assert_eq!(a3, bits(&cache.a3), "{what}: a3 of step {i}");
+            let plain_grads = [
+                &expected.dw1,
+                &expected.db1,
+                &expected.dw2,
+                &expected.db2,
+                &expected.dw3,
+                &expected.db3,
+            ];
+            for ((name, got), want) in grads.named().into_iter().zip(plain_grads) {
+                assert_eq!(bits(got), bits(want), "{what}: {name} of step {i}");
+            }
+            update_parameters(&mut fast, &grads, rate);
+            plain = linalg_nn::three_layer::update_parameters(&plain, &expected, rate);
+        }
+        for ((name, f), (_, p)) in fast.named().into_iter().zip(plain.named()) {
+            assert_eq!(bits(f), bits(p), "{what}: {name}");
+        }
+    }
+}
+
+#[test]
+fn every_step_has_the_plain_bits_for_the_three_initialisations() {
+    // The notebook's sizes and data; random (randn * 10) makes infinite losses.
+    for init in [WeightInit::Zeros, WeightInit::Scaled(10.0), WeightInit::He] {
+        compare_steps([2, 10, 5, 1], init, 300, 60, 0.01);
+    }
+    let (x, y) = circles(300);
+    let start = initialize(&[2, 10, 5, 1], WeightInit::Scaled(10.0), 3).unwrap();
+    let cache = forward_propagation(&x, &start).unwrap();
+    assert_eq!(compute_loss(&cache.a3, &y).unwrap(), f64::INFINITY, "the notebook's inf");
+}
+
+#[test]
+fn odd_sizes_and_large_steps_keep_the_plain_bits() {
+    // m below a vector, not a multiple of 8, above numpy's 128-value pairwise block; a large
+    // learning rate makes dead units (zero masks) and large values.
+    for m in [1, 2, 7, 9, 13, 129, 257] {
+        compare_steps([2, 10, 5, 1], WeightInit::He, m, 25, 0.5);
+    }
+    compare_steps([2, 10, 5, 1], WeightInit::Scaled(10.0), 37, 25, 1.0);
+}
+
+#[test]
+fn the_other_helper_networks_keep_the_plain_bits() {
+    // reg_utils' [2, 20, 3, 1], opt_utils' [2, 5, 2, 1], and a size without kernels.
+    compare_steps([2, 20, 3, 1], WeightInit::He, 211, 20, 0.3);
+    compare_steps([2, 5, 2, 1], WeightInit::He, 64, 20, 0.3);
+    compare_steps([3, 4, 2, 1], WeightInit::He, 11, 5, 0.3);
+    compare_steps([3, 4, 2, 1], WeightInit::He, 150, 3, 0.3);
+}
+
+#[test]
+fn training_gives_the_plain_loops_bits_at_every_level() {
+    let (x, y) = circles(300);
+    for init in [WeightInit::Zeros, WeightInit::Scaled(10.0), WeightInit::He] {
+        let start = initialize(&[2, 10, 5, 1], init, 3).unwrap();
+        let (mut plain, mut plain_costs) = (start.clone(), Vec::new());
+        for i in 0..400 {
+            let cache = forward_propagation(&x, &plain).unwrap();
+            if i % 100 == 0 {
+                plain_costs.push((i, compute_loss(&cache.a3, &y).unwrap()));
+            }
+            let grads = backward_propagation(&x, &y, &cache, &plain).unwrap();
+            plain = linalg_nn::three_layer::update_parameters(&plain, &grads, 0.01);
+        }
+        let schedule = Schedule { num_iterations: 400, learning_rate: 0.01, cost_every: 100 };
+        for level in Level::available() {
+            let trained = train_at(level, &x, &y, start.clone(), &schedule, &mut Silent).unwrap();
+            let what = format!("{init:?} at {}", level.name());
+            let costs = |c: &[(usize, f64)]| -> Vec<(usize, u64)> {
+                c.iter().map(|&(i, c)| (i, c.to_bits())).collect()
+            };
+            assert_eq!(costs(&trained.costs), costs(&plain_costs), "{what}");
+            for ((name, f), (_, p)) in trained.parameters.named().into_iter().zip(plain.named()) {
+                assert_eq!(bits(f), bits(p), "{what}: {name}");
+            }
+        }
+    }
+}
+
+#[test]
+fn mini_batches_are_the_columns_picked() {
+    let (x, y) = circles(300);
+    let p = initialize(&[2, 10, 5, 1], WeightInit::He, 3).unwrap();
+    let columns: Vec<usize> = (0..300).rev().step_by(7).collect();
+    let picked_x = DMatrix::from_fn(2, columns.len(), |k, t| x[(k, columns[t])]);
+    let picked_y = DMatrix::from_fn(1, columns.len(), |_, t| y[(0, columns[t])]);
+    let mut workspace = Workspace::new([2, 10, 5, 1], 64).unwrap();
+    let (mut from_columns, mut from_matrix) =
+        (WeightGradients::zeros([2, 10, 5, 1]), WeightGradients::zeros([2, 10, 5, 1]));
+    workspace.load_columns(&x, &y, &columns).unwrap();
+    assert_eq!(workspace.examples(), columns.len());
+    workspace.step(&p, &mut from_columns).unwrap();
+    let loss = workspace.loss();
+    workspace.load(&picked_x, &picked_y).unwrap();
+    workspace.step(&p, &mut from_matrix).unwrap();
+    assert_eq!(from_columns, from_matrix);
+    assert_eq!(loss.to_bits(), workspace.loss().to_bits());
+    // A smaller batch after a larger one in the same buffers.
+    workspace.load_columns(&x, &y, &columns[..5]).unwrap();
+    workspace.step(&p, &mut from_columns).unwrap();
+    let cache = forward_propagation(&picked_x.columns(0, 5).into(), &p).unwrap();
+    let expected = backward_propagation(
+        &picked_x.columns(0, 5).into(),
+        &picked_y.columns(0, 5).into(),
+        &cache,
+        &p,
+    )
+    .unwrap();
+    assert_eq!(from_columns.dw1, expected.dw1);
+    assert_eq!(from_columns.db3, expected.db3);
+}
+
+#[test]
+fn bad_sizes_are_refused() {
+    let err = |r: Result<Workspace, NnError>| r.unwrap_err().to_string();
+    assert!(err(Workspace::new([2, 10, 5, 2], 10)).contains("layers_dims"));
+    assert!(err(Workspace::new([2, 10, 5, 1], 0)).contains("capacity"));
+    let mut workspace = Workspace::new([2, 10, 5, 1], 10).unwrap();
+    let (x, y) = circles(20);
+    let e = workspace.load(&x, &y).unwrap_err().to_string();
+    assert!(e.contains("capacity 10"), "{e}");
+    let e = workspace.load_columns(&x, &y, &[3, 20]).unwrap_err().to_string();
+    assert!(e.contains("column 20"), "{e}");
+    let p = initialize(&[2, 10, 5, 1], WeightInit::He, 3).unwrap();
+    let mut grads = WeightGradients::zeros([2, 10, 5, 1]);
+    let e = workspace.step(&p, &mut grads).unwrap_err().to_string();
+    assert!(e.contains("none loaded"), "{e}");
+    let other = initialize(&[2, 5, 2, 1], WeightInit::He, 3).unwrap();
+    workspace.load_columns(&x, &y, &[1, 2, 3]).unwrap();
+    assert!(workspace.step(&other, &mut grads).is_err());
+    let schedule = Schedule { num_iterations: 10, learning_rate: 0.1, cost_every: 0 };
+    let e = train(&x, &y, p, &schedule, &mut Silent).unwrap_err().to_string();
+    assert!(e.contains("at least 1"), "{e}");
+}
+
+#[test]
+fn pairwise_sums_are_numpys_at_every_level() {
+    let values: Vec<f64> = NumpyRng::new(9).randn(1, 700).iter().map(|v| v * 1e3).collect();
+    for level in Level::available() {
+        for n in [0, 1, 7, 8, 9, 16, 127, 128, 129, 300, 700] {
+            let got = kernels::pairwise_sum(level, &values[..n]);
+            assert_eq!(got.to_bits(), pairwise_sum(&values[..n]).to_bits(), "{n} {level:?}");
+        }
+    }
+}
