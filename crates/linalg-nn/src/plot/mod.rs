@@ -16,6 +16,7 @@
 //! | [`decision_boundary_grid`] | several decision boundaries side by side | hidden-layer-size sweep |
 //! | [`heatmap`] | a value per (row, column) cell with the number written in it | hyperparameter study |
 //! | [`network_diagram`] | layers as columns of units, each joined to every unit of the next | the lectures' network pictures |
+//! | [`three_layer`] | Course 2's data, cost curves and decision boundaries of the three-layer network | `init_utils.py` / `reg_utils.py` |
 //!
 //! Odd input never panics: non-finite values are skipped, and a figure with nothing finite left
 //! to draw, a shape mismatch or an empty layout is a [`PlotError`] naming the output path.
@@ -26,6 +27,7 @@ mod line;
 mod network;
 mod points;
 mod text;
+pub mod three_layer;
 
 pub use heatmap::{Heatmap, heatmap};
 pub use images::{LabeledImage, image_grid};
