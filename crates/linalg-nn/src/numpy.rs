@@ -168,8 +168,10 @@ const NARROW: usize = 4;
 
 /// [`dot_into`] for an `A` of at most [`NARROW`] rows (a layer of 3 units, the output unit):
 /// `A` is padded to four rows, so each column's sums are four fixed lanes the compiler keeps in
-/// registers, instead of a loop of three over memory. The padded lanes are computed and dropped.
+/// registers, and four columns are summed side by side, so that their additions (each column's
+/// a chain of `p` dependent sums) overlap. The padded lanes are computed and dropped.
 fn dot_into_narrow(a: &DMatrix<f64>, b: &DMatrix<f64>, out: &mut DMatrix<f64>) {
+    const COLUMNS: usize = 4;
     let (n, p) = a.shape();
     let mut padded = vec![[0.0; NARROW]; p];
     for (k, lanes) in padded.iter_mut().enumerate() {
@@ -177,18 +179,48 @@ fn dot_into_narrow(a: &DMatrix<f64>, b: &DMatrix<f64>, out: &mut DMatrix<f64>) {
             *lane = a[(i, k)];
         }
     }
-    for (b_col, out_col) in b.as_slice().chunks_exact(p).zip(out.as_mut_slice().chunks_exact_mut(n))
-    {
+    let b = b.as_slice();
+    let out = out.as_mut_slice();
+    let blocks = b.len() / (p * COLUMNS);
+    for block in 0..blocks {
+        let b_cols = &b[block * p * COLUMNS..(block + 1) * p * COLUMNS];
+        let mut acc = [[0.0; NARROW]; COLUMNS];
+        for (c, acc) in acc.iter_mut().enumerate() {
+            *acc = padded[0].map(|w| w * b_cols[c * p]);
+        }
+        for (k, lanes) in padded.iter().enumerate().skip(1) {
+            for (c, acc) in acc.iter_mut().enumerate() {
+                let bk = b_cols[c * p + k];
+                for (o, &w) in acc.iter_mut().zip(lanes) {
+                    *o += w * bk;
+                }
+            }
+        }
+        for (c, acc) in acc.iter().enumerate() {
+            store_narrow(&mut out[(block * COLUMNS + c) * n..][..n], acc);
+        }
+    }
+    let done = blocks * COLUMNS;
+    for (b_col, out_col) in b[done * p..].chunks_exact(p).zip(out[done * n..].chunks_exact_mut(n)) {
         let mut acc = padded[0].map(|w| w * b_col[0]);
         for (lanes, &bk) in padded[1..].iter().zip(&b_col[1..]) {
             for (o, &w) in acc.iter_mut().zip(lanes) {
                 *o += w * bk;
             }
         }
-        // An element loop: a copy of n < 4 values would be a call to memmove.
-        for (o, &v) in out_col.iter_mut().zip(&acc) {
-            *o = v;
-        }
+        store_narrow(out_col, &acc);
+    }
+}
+
+/// The first `out.len()` lanes of `acc` into `out`, one arm per width: a copy of a run-time
+/// length would be a call to memmove.
+fn store_narrow(out: &mut [f64], acc: &[f64; NARROW]) {
+    match out {
+        [o0] => *o0 = acc[0],
+        [o0, o1] => [*o0, *o1] = [acc[0], acc[1]],
+        [o0, o1, o2] => [*o0, *o1, *o2] = [acc[0], acc[1], acc[2]],
+        [o0, o1, o2, o3] => [*o0, *o1, *o2, *o3] = *acc,
+        _ => unreachable!("dot_into_narrow takes at most {NARROW} rows"),
     }
 }
 
