@@ -1007,7 +1007,7 @@ fn regularization_markdown(results: &RegularizationResults) -> String {
     ));
     md.push_str("| model | costs | train accuracy | test accuracy |\n|---|---|---|---|\n");
     for run in &results.runs {
-        let printed = run.costs.iter().copied().filter(|(i, _)| i % 10_000 == 0);
+        let printed = run.costs.iter().copied().filter(|(i, _)| i.is_multiple_of(10_000));
         md.push_str(&format!(
             "| {} | {} | {} | {} |\n",
             run.label,

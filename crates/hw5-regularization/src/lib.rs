@@ -358,7 +358,7 @@ pub fn model<O: TrainObserver + ?Sized>(
             }
             _ => compute_cost(&cache.a3, y),
         };
-        let recorded = i % COST_EVERY == 0;
+        let recorded = i.is_multiple_of(COST_EVERY);
         let cost = if recorded { Some(cost_now()?) } else { None };
         if let Some(cost) = cost {
             costs.push((i, cost));

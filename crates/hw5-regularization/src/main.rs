@@ -122,7 +122,8 @@ struct Printer<'a, O: TrainObserver> {
 
 impl<O: TrainObserver> TrainObserver for Printer<'_, O> {
     fn on_iteration(&mut self, it: &Iteration) {
-        let printed = Iteration { cost: it.cost.filter(|_| it.index % PRINT_EVERY == 0), ..*it };
+        let printed =
+            Iteration { cost: it.cost.filter(|_| it.index.is_multiple_of(PRINT_EVERY)), ..*it };
         self.display.on_iteration(&printed);
     }
 }

@@ -157,9 +157,11 @@ fn every_single_byte_flip_gives_data_or_an_error_never_a_panic() {
     }
 }
 
-/// A small MAT-file writer for the tests: uncompressed `miMATRIX` elements, each variable
-/// `(name, MATLAB class code, stored type code, dims, data bytes)`.
-fn mat_file(variables: &[(&str, u8, u32, &[i32], Vec<u8>)]) -> Vec<u8> {
+/// A variable for [`mat_file`]: `(name, MATLAB class code, stored type code, dims, data bytes)`.
+type Variable = (&'static str, u8, u32, &'static [i32], Vec<u8>);
+
+/// A small MAT-file writer for the tests: uncompressed `miMATRIX` elements.
+fn mat_file(variables: &[Variable]) -> Vec<u8> {
     fn element(kind: u32, data: &[u8]) -> Vec<u8> {
         let mut out = Vec::new();
         out.extend(kind.to_le_bytes());
@@ -192,7 +194,7 @@ fn doubles(values: &[f64]) -> Vec<u8> {
 }
 
 /// Three training points and two test points, as the course stores them.
-fn good_variables() -> Vec<(&'static str, u8, u32, &'static [i32], Vec<u8>)> {
+fn good_variables() -> Vec<Variable> {
     vec![
         ("X", DOUBLE, MI_DOUBLE, &[3, 2], doubles(&[0.1, 0.2, 0.3, -1.0, -2.0, -3.0])),
         ("y", DOUBLE, MI_UINT8, &[3, 1], vec![1, 0, 1]),
@@ -201,7 +203,7 @@ fn good_variables() -> Vec<(&'static str, u8, u32, &'static [i32], Vec<u8>)> {
     ]
 }
 
-fn load(dir: &Path, variables: &[(&str, u8, u32, &[i32], Vec<u8>)]) -> Result<(), DataError> {
+fn load(dir: &Path, variables: &[Variable]) -> Result<(), DataError> {
     let path = dir.join(FOOTBALL_FILE);
     std::fs::write(&path, mat_file(variables)).unwrap();
     load_football_file(&path).map(|_| ())
@@ -239,7 +241,7 @@ fn a_missing_variable_is_named_with_those_the_file_holds() {
 #[test]
 fn wrong_shapes_dtypes_and_labels_are_named() {
     let dir = tempfile::tempdir().unwrap();
-    let cases: Vec<(usize, (&str, u8, u32, &[i32], Vec<u8>), &[&str])> = vec![
+    let cases: Vec<(usize, Variable, &[&str])> = vec![
         (
             0,
             ("X", DOUBLE, MI_DOUBLE, &[2, 3], doubles(&[0.0; 6])),

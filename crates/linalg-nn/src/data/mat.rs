@@ -277,7 +277,7 @@ fn matrix(path: &Path, element: &Element<'_>, index: usize) -> Result<MatVariabl
     if flags.data[1] & 0x08 != 0 || !rest.is_empty() {
         return Err(wrong("a real array", "a complex one".into()));
     }
-    if dims.kind != MI_INT32 || dims.data.len() % 4 != 0 {
+    if dims.kind != MI_INT32 || !dims.data.len().is_multiple_of(4) {
         return Err(not_mat(format!("\"{name}\": its dimensions are not miINT32 values")));
     }
     let dims: Vec<usize> = dims
@@ -310,7 +310,7 @@ fn matrix(path: &Path, element: &Element<'_>, index: usize) -> Result<MatVariabl
 /// element type or a length that is not a whole number of values.
 fn numbers(element: &Element<'_>) -> Option<(Vec<f64>, MatClass)> {
     fn read<const N: usize>(data: &[u8], f: impl Fn([u8; N]) -> f64) -> Option<Vec<f64>> {
-        if data.len() % N != 0 {
+        if !data.len().is_multiple_of(N) {
             return None;
         }
         Some(data.chunks_exact(N).map(|c| f(c.try_into().expect("chunks of N bytes"))).collect())
