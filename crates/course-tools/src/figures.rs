@@ -990,7 +990,7 @@ fn regularization(
         runs.iter().map(|r| (r.label.as_str(), r.costs.as_slice())).collect();
     let title = format!("Cost by regularization, learning rate {LEARNING_RATE}");
     out.both_formats(PRACTICAL_DIR, "reg-costs", |path| {
-        figures::cost_curves(path, &curves, &title)
+        figures::cost_curves(path, &curves, &title, hw5_regularization::COST_EVERY)
     })?;
     Ok(RegularizationResults { iterations: budget.hw5_iterations, runs })
 }

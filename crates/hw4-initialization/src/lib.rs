@@ -49,9 +49,8 @@ pub mod figures;
 use linalg_nn::data::circles::make_circles;
 use linalg_nn::data::planar::PlanarData;
 use linalg_nn::init::WeightInit;
-use linalg_nn::matrix::{ensure_finite, ensure_shape};
 use linalg_nn::three_layer::initialize;
-use linalg_nn::train::{Iteration, TrainObserver, all_finite, validate_hyperparameters};
+use linalg_nn::train::{Iteration, TrainObserver, all_finite, validate_training_set};
 use linalg_nn::{DMatrix, NnError, NumpyRng};
 use std::fmt;
 use std::str::FromStr;
@@ -187,14 +186,7 @@ pub fn model<O: TrainObserver + ?Sized>(
     initialization: Initialization,
     observer: &mut O,
 ) -> Result<TrainedModel, NnError> {
-    validate_hyperparameters(num_iterations, learning_rate)?;
-    let m = x.ncols();
-    if m == 0 {
-        return Err(NnError::invalid("X", "training needs at least one example"));
-    }
-    ensure_shape(y, (1, m), "Y (one label per column of X)")?;
-    ensure_finite(x, "X")?;
-    ensure_finite(y, "Y")?;
+    validate_training_set(x, y, num_iterations, learning_rate)?;
     let layers_dims = [x.nrows(), HIDDEN_LAYERS[0], HIDDEN_LAYERS[1], 1];
     let mut parameters = initialization.parameters(&layers_dims)?;
     let mut costs = Vec::new();

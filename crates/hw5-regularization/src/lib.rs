@@ -47,14 +47,14 @@
 pub mod figures;
 
 use linalg_nn::init::WeightInit;
-use linalg_nn::matrix::{ensure_finite, ensure_shape};
+use linalg_nn::matrix::ensure_shape;
 use linalg_nn::numpy::{
     dot_into, dot_transposed_into, pairwise_sum, sigmoid, sum_rows_like_numpy_into,
 };
 use linalg_nn::three_layer::{
     compute_loss, forward_propagation_into, initialize, linear_into, map_into,
 };
-use linalg_nn::train::{Iteration, TrainObserver, all_finite, validate_hyperparameters};
+use linalg_nn::train::{Iteration, TrainObserver, all_finite, validate_training_set};
 use linalg_nn::{DMatrix, NnError, NumpyRng};
 use std::fmt;
 use std::path::Path;
@@ -290,14 +290,7 @@ pub fn model<O: TrainObserver + ?Sized>(
     regularization: Regularization,
     observer: &mut O,
 ) -> Result<TrainedModel, NnError> {
-    validate_hyperparameters(num_iterations, learning_rate)?;
-    let m = x.ncols();
-    if m == 0 {
-        return Err(NnError::invalid("X", "training needs at least one example"));
-    }
-    ensure_shape(y, (1, m), "Y (one label per column of X)")?;
-    ensure_finite(x, "X")?;
-    ensure_finite(y, "Y")?;
+    let m = validate_training_set(x, y, num_iterations, learning_rate)?;
     match regularization {
         Regularization::None => {}
         Regularization::L2 { lambd } => check_lambd(lambd)?,

@@ -221,7 +221,7 @@ fn write_figures(
     figures::dataset(&data_path, &data.train, "French player heads it: blue = 1, red = 0")?;
     let cost_path = out_dir.join(format!("cost-{label}.png"));
     let title = format!("Cost, {}, learning rate = {}", args.settings(), args.learning_rate);
-    figures::cost_curves(&cost_path, &[("cost", &trained.costs)], &title)?;
+    figures::cost_curves(&cost_path, &[("cost", &trained.costs)], &title, COST_EVERY)?;
     let boundary_path = out_dir.join(format!("boundary-{label}.png"));
     let title = format!("Model with {}: train {train}, test {test}", args.settings());
     figures::decision_regions(&boundary_path, &data.train, &trained.parameters, &title)?;

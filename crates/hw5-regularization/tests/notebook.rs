@@ -180,26 +180,6 @@ fn test_case_parameters(rng: &mut NumpyRng) -> Parameters {
     }
 }
 
-/// The parameters as gradient_check takes them, and back.
-fn flatten(p: &Parameters) -> Vec<(&'static str, DMatrix<f64>)> {
-    p.named().iter().map(|(name, m)| (*name, (*m).clone())).collect()
-}
-
-fn rebuild(m: &[DMatrix<f64>]) -> Parameters {
-    Parameters {
-        w1: m[0].clone(),
-        b1: m[1].clone(),
-        w2: m[2].clone(),
-        b2: m[3].clone(),
-        w3: m[4].clone(),
-        b3: m[5].clone(),
-    }
-}
-
-fn weight_gradients(g: Gradients) -> [DMatrix<f64>; 6] {
-    [g.dw1, g.db1, g.dw2, g.db2, g.dw3, g.db3]
-}
-
 /// 25 football points and the parameters after 300 steps without regularisation, so that every
 /// ReLU unit is active somewhere and no point sits on a kink.
 fn gradient_check_setting() -> (DMatrix<f64>, DMatrix<f64>, Parameters) {
@@ -215,10 +195,12 @@ fn backward_propagation_is_the_gradient_of_compute_cost() {
     let (x, y, p) = gradient_check_setting();
     let cache = forward_propagation(&x, &p).unwrap();
     let grads = backward_propagation(&x, &y, &cache, &p).unwrap();
-    let report = gradient_check(&flatten(&p), &weight_gradients(grads), DEFAULT_EPSILON, |m| {
-        compute_cost(&forward_propagation(&x, &rebuild(m)).unwrap().a3, &y).unwrap()
-    })
-    .unwrap();
+    let report =
+        gradient_check(&p.to_named_vec(), &grads.parameter_gradients(), DEFAULT_EPSILON, |m| {
+            compute_cost(&forward_propagation(&x, &Parameters::from_matrices(m)).unwrap().a3, &y)
+                .unwrap()
+        })
+        .unwrap();
     assert!(report.difference < 1e-7, "{report:?}");
 }
 
@@ -227,12 +209,13 @@ fn backward_propagation_with_regularization_is_the_gradient_of_the_regularised_c
     let (x, y, p) = gradient_check_setting();
     let cache = forward_propagation(&x, &p).unwrap();
     let grads = backward_propagation_with_regularization(&x, &y, &cache, &p, LAMBD).unwrap();
-    let report = gradient_check(&flatten(&p), &weight_gradients(grads), DEFAULT_EPSILON, |m| {
-        let p = rebuild(m);
-        let a3 = forward_propagation(&x, &p).unwrap().a3;
-        compute_cost_with_regularization(&a3, &y, &p, LAMBD).unwrap()
-    })
-    .unwrap();
+    let report =
+        gradient_check(&p.to_named_vec(), &grads.parameter_gradients(), DEFAULT_EPSILON, |m| {
+            let p = Parameters::from_matrices(m);
+            let a3 = forward_propagation(&x, &p).unwrap().a3;
+            compute_cost_with_regularization(&a3, &y, &p, LAMBD).unwrap()
+        })
+        .unwrap();
     assert!(report.difference < 1e-7, "{report:?}");
     assert_eq!(report.parameters, 20 * 2 + 20 + 3 * 20 + 3 + 3 + 1);
 }
@@ -253,10 +236,11 @@ fn backward_propagation_with_dropout_is_the_gradient_with_the_masks_held_fixed()
     let mut grads = Gradients::zeros([2, 20, 3, 1], x.ncols());
     backward_propagation_with_dropout_into(&x, &y, &cache, &masks, &p, keep_prob, &mut grads)
         .unwrap();
-    let report = gradient_check(&flatten(&p), &weight_gradients(grads), DEFAULT_EPSILON, |m| {
-        compute_cost(&pass(&rebuild(m)).a3, &y).unwrap()
-    })
-    .unwrap();
+    let report =
+        gradient_check(&p.to_named_vec(), &grads.parameter_gradients(), DEFAULT_EPSILON, |m| {
+            compute_cost(&pass(&Parameters::from_matrices(m)).a3, &y).unwrap()
+        })
+        .unwrap();
     assert!(report.difference < 1e-7, "{report:?}");
 }
 

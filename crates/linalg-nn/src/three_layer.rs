@@ -63,6 +63,26 @@ impl Parameters {
         Ok([n0, n1, n2, n3])
     }
 
+    /// The six matrices with their keys, as [`crate::gradcheck::gradient_check`] takes them.
+    pub fn to_named_vec(&self) -> Vec<(&'static str, DMatrix<f64>)> {
+        self.named().iter().map(|(name, m)| (*name, (*m).clone())).collect()
+    }
+
+    /// The parameters from the six matrices in [`Parameters::named`]'s order (what
+    /// [`crate::gradcheck::gradient_check`] hands its cost function).
+    ///
+    /// # Panics
+    ///
+    /// If `matrices` does not hold six matrices.
+    pub fn from_matrices(matrices: &[DMatrix<f64>]) -> Self {
+        let [w1, b1, w2, b2, w3, b3] = matrices else {
+            panic!("the three-layer network has six parameter matrices, got {}", matrices.len());
+        };
+        let (w1, b1, w2, b2, w3, b3) =
+            (w1.clone(), b1.clone(), w2.clone(), b2.clone(), w3.clone(), b3.clone());
+        Parameters { w1, b1, w2, b2, w3, b3 }
+    }
+
     /// The six matrices with the notebook's keys, in its order.
     pub fn named(&self) -> [(&'static str, &DMatrix<f64>); 6] {
         [
@@ -294,6 +314,19 @@ pub fn update_parameters_in_place(
 }
 
 impl Gradients {
+    /// `dW1, db1, dW2, db2, dW3, db3`, in [`Parameters::named`]'s order, as
+    /// [`crate::gradcheck::gradient_check`] takes them.
+    pub fn parameter_gradients(&self) -> [DMatrix<f64>; 6] {
+        [
+            self.dw1.clone(),
+            self.db1.clone(),
+            self.dw2.clone(),
+            self.db2.clone(),
+            self.dw3.clone(),
+            self.db3.clone(),
+        ]
+    }
+
     /// Zero gradients for a pass over `m` examples through `layers_dims`, for the training loops
     /// that fill them in place.
     pub fn zeros(layers_dims: [usize; 4], m: usize) -> Self {

@@ -11,6 +11,7 @@ use linalg_nn::data::mat::{MatClass, parse_mat, read_mat_file};
 use linalg_nn::data::{DataError, default_data_dir};
 use sha2::{Digest, Sha256};
 use std::path::{Path, PathBuf};
+use test_support::cli::assert_contains_all;
 
 fn real_path() -> PathBuf {
     default_data_dir().join(FOOTBALL_FILE)
@@ -25,11 +26,7 @@ fn real_bytes() -> Vec<u8> {
 
 /// Asserts the message names the file and each of `parts`.
 fn assert_mentions(err: &DataError, file: &str, parts: &[&str]) {
-    let msg = err.to_string();
-    assert!(msg.contains(file), "message does not name {file}: {msg}");
-    for part in parts {
-        assert!(msg.contains(part), "message does not mention {part}: {msg}");
-    }
+    assert_contains_all(&err.to_string(), &[&[file], parts].concat());
 }
 
 #[test]
