@@ -984,7 +984,7 @@ fn regularization(
     let panels: Vec<(&str, &hw5_regularization::Parameters)> =
         titles.iter().map(String::as_str).zip(&parameters).collect();
     let path = out.path(PRACTICAL_DIR, "reg-boundaries.png");
-    figures::boundaries_side_by_side(&path, &data.train, &panels, 3)?;
+    figures::boundaries_side_by_side(&path, &data, &panels, 3)?;
     out.wrote(path);
     let curves: Vec<(&str, &[(usize, f64)])> =
         runs.iter().map(|r| (r.label.as_str(), r.costs.as_slice())).collect();

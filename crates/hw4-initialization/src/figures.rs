@@ -8,9 +8,21 @@
 use crate::COST_EVERY;
 use std::path::Path;
 
-pub use linalg_nn::plot::three_layer::{
-    FigureError, GRID_RESOLUTION, boundaries_side_by_side, dataset, decision_regions,
-};
+use crate::Parameters;
+use linalg_nn::data::planar::PlanarData;
+
+pub use linalg_nn::plot::three_layer::{FigureError, GRID_RESOLUTION, dataset, decision_regions};
+
+/// One decision-boundary panel per `(title, parameters)`, `columns` panels per row, each over
+/// the circles and the notebook's margin around them.
+pub fn boundaries_side_by_side(
+    path: impl AsRef<Path>,
+    data: &PlanarData,
+    runs: &[(&str, &Parameters)],
+    columns: usize,
+) -> Result<(), FigureError> {
+    linalg_nn::plot::three_layer::boundaries_side_by_side(path, data, runs, columns, None)
+}
 
 /// The recorded costs against the iteration (`plt.plot(costs)`, with the iterations on the x
 /// axis); an infinite cost (the `randn * 10` start) is left out of the line.

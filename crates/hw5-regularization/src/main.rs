@@ -224,6 +224,6 @@ fn write_figures(
     figures::cost_curves(&cost_path, &[("cost", &trained.costs)], &title, COST_EVERY)?;
     let boundary_path = out_dir.join(format!("boundary-{label}.png"));
     let title = format!("Model with {}: train {train}, test {test}", args.settings());
-    figures::decision_regions(&boundary_path, &data.train, &trained.parameters, &title)?;
+    figures::decision_regions(&boundary_path, data, &trained.parameters, &title)?;
     Ok(vec![data_path, cost_path, boundary_path])
 }

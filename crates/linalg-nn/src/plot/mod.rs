@@ -319,10 +319,12 @@ fn min_max(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
 }
 
 /// A compact tick label: plotters picks round tick values, so trimming trailing zeros gives
-/// `0.25`, `100`, `1e-5` rather than `0.25000000000000006`.
+/// `0.25`, `100`, `1e-5` rather than `0.25000000000000006`. The tick at zero of an axis that
+/// starts at a value like -0.75 comes out of plotters' arithmetic as about `1e-16`, which is
+/// labelled 0.
 fn tick_label(v: f64) -> String {
     let a = v.abs();
-    if a == 0.0 {
+    if a < 1e-12 {
         return "0".to_string();
     }
     if !(1e-3..1e5).contains(&a) {

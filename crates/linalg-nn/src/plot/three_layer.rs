@@ -63,17 +63,28 @@ pub fn cost_curves(
     Ok(())
 }
 
+/// The part of the plane a decision boundary shows, `(x range, y range)`; `None` is
+/// `plot_decision_boundary`'s own, the points' extent plus 1 on every side.
+pub type Window = Option<((f64, f64), (f64, f64))>;
+
 /// The network's predictions over the mesh of `plot_decision_boundary`.
-fn grid_of(data: &PlanarData, parameters: &Parameters) -> Result<BoundaryGrid, FigureError> {
+fn grid_of(
+    data: &PlanarData,
+    parameters: &Parameters,
+    window: Window,
+) -> Result<BoundaryGrid, FigureError> {
     let mut failure = None;
-    let grid =
-        BoundaryGrid::compute(&data.x, GRID_RESOLUTION, |cells| match predict(cells, parameters) {
-            Ok(classes) => classes.iter().map(|&c| u8::from(c > 0.5)).collect(),
-            Err(err) => {
-                failure = Some(err);
-                Vec::new()
-            }
-        });
+    let classify = |cells: &nalgebra::DMatrix<f64>| match predict(cells, parameters) {
+        Ok(classes) => classes.iter().map(|&c| u8::from(c > 0.5)).collect(),
+        Err(err) => {
+            failure = Some(err);
+            Vec::new()
+        }
+    };
+    let grid = match window {
+        None => BoundaryGrid::compute(&data.x, GRID_RESOLUTION, classify),
+        Some((x, y)) => BoundaryGrid::compute_in(x, y, GRID_RESOLUTION, classify),
+    };
     match failure {
         Some(err) => Err(err.into()),
         None => Ok(grid?),
@@ -87,20 +98,34 @@ pub fn decision_regions(
     parameters: &Parameters,
     title: &str,
 ) -> Result<(), FigureError> {
-    boundaries_side_by_side(path, data, &[(title, parameters)], 1)
+    decision_regions_in(path, data, parameters, title, None)
+}
+
+/// [`decision_regions`] over `window` (the notebook's `axes.set_xlim` / `set_ylim`).
+pub fn decision_regions_in(
+    path: impl AsRef<Path>,
+    data: &PlanarData,
+    parameters: &Parameters,
+    title: &str,
+    window: Window,
+) -> Result<(), FigureError> {
+    boundaries_side_by_side(path, data, &[(title, parameters)], 1, window)
 }
 
 /// One decision-boundary panel per `(title, parameters)`, `columns` panels per row, each over
-/// the same data (a notebook's runs side by side).
+/// the same data and `window` (a notebook's runs side by side).
 pub fn boundaries_side_by_side(
     path: impl AsRef<Path>,
     data: &PlanarData,
     runs: &[(&str, &Parameters)],
     columns: usize,
+    window: Window,
 ) -> Result<(), FigureError> {
     let labels = data.labels();
-    let grids =
-        runs.iter().map(|(_, p)| grid_of(data, p)).collect::<Result<Vec<_>, FigureError>>()?;
+    let grids = runs
+        .iter()
+        .map(|(_, p)| grid_of(data, p, window))
+        .collect::<Result<Vec<_>, FigureError>>()?;
     let panels: Vec<DecisionBoundary<'_>> = runs
         .iter()
         .zip(&grids)
