@@ -59,7 +59,7 @@ use std::str::FromStr;
 // the core.
 pub use linalg_nn::numpy::sigmoid;
 pub use linalg_nn::three_layer::{
-    Cache, Gradients, Parameters, accuracy, backward_propagation, compute_loss,
+    Cache, Gradients, Parameters, TrainedModel, accuracy, backward_propagation, compute_loss,
     forward_propagation, predict, relu, update_parameters,
 };
 
@@ -158,16 +158,6 @@ impl FromStr for Initialization {
             format!("unknown initialization '{s}': expected zeros, random or he (the default)")
         })
     }
-}
-
-/// What [`model`] returns: the learned parameters and the cost every [`COST_EVERY`]
-/// iterations, as `(iteration, cost)` (the notebook's `costs` list, with its iterations).
-#[derive(Clone, Debug, PartialEq)]
-pub struct TrainedModel {
-    /// The learned `W[l]`, `b[l]`.
-    pub parameters: Parameters,
-    /// `(i, cost)` for `i = 0, 1000, 2000, ...`; a cost may be `inf` (see [`compute_loss`]).
-    pub costs: Vec<(usize, f64)>,
 }
 
 /// Section 1, `model(X, Y, learning_rate, num_iterations, print_cost, initialization)`: the

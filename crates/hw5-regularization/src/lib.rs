@@ -64,8 +64,8 @@ use std::str::FromStr;
 // 2's helper files share, written once in the core.
 pub use linalg_nn::data::football::{FOOTBALL_FILE, Football};
 pub use linalg_nn::three_layer::{
-    Cache, Gradients, Parameters, accuracy, forward_propagation, predict, relu, update_parameters,
-    update_parameters_in_place,
+    Cache, Gradients, Parameters, TrainedModel, accuracy, forward_propagation, predict, relu,
+    update_parameters, update_parameters_in_place,
 };
 
 /// The notebook's learning rate, `model(..., learning_rate = 0.3, ...)`.
@@ -260,16 +260,6 @@ impl FromStr for MaskSchedule {
             format!("unknown dropout mask schedule '{s}': expected notebook (the default) or fresh")
         })
     }
-}
-
-/// What [`model`] returns: the learned parameters and the cost every [`COST_EVERY`]
-/// iterations, as `(iteration, cost)` (the notebook's `costs` list, with its iterations).
-#[derive(Clone, Debug, PartialEq)]
-pub struct TrainedModel {
-    /// The learned `W[l]`, `b[l]`.
-    pub parameters: Parameters,
-    /// `(i, cost)` for `i = 0, 1000, 2000, ...`; with L2 the regularised cost.
-    pub costs: Vec<(usize, f64)>,
 }
 
 /// Section 1, `model(X, Y, learning_rate, num_iterations, print_cost, lambd, keep_prob)`: the

@@ -418,6 +418,17 @@ pub fn accuracy(
     Ok(correct as f64 / y.ncols() as f64)
 }
 
+/// What a Course 2 notebook's `model(...)` returns: the learned parameters and the costs it kept,
+/// as `(iteration, cost)` (the notebook's `costs` list, with its iterations).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainedModel {
+    /// The learned `W[l]`, `b[l]`.
+    pub parameters: Parameters,
+    /// `(i, cost)` for the kept iterations (every 1000 in week 1's notebooks); a cost may be
+    /// `inf` (see [`compute_loss`]).
+    pub costs: Vec<(usize, f64)>,
+}
+
 /// The course helpers' initialisation of this network: `np.random.seed(seed)`, then for
 /// `l = 1, 2, 3` `W[l]` drawn by `init` (one `randn(n[l], n[l-1])` each, so numpy's cached
 /// Gaussian carries from one layer to the next) and `b[l] = 0`.
