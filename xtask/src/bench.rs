@@ -281,6 +281,28 @@ fn course_groups(
             Program { label: format!("numpy {script}"), argv, numpy: true }
         })
     };
+    // hw5-regularization's reference reads the course's MAT-file (with scipy), not the cat
+    // copies: it gets the data folder itself.
+    let hw5 = |reg: &str| -> Group {
+        let args = ["--reg", reg];
+        let numpy = numpy.map(|(np, reference, _)| {
+            let mut argv =
+                vec![np.python.clone(), reference.join("hw5_regularization.py").into_os_string()];
+            argv.extend(args.iter().map(os));
+            argv.extend([os("--quiet"), os("--json"), os("--data-dir"), data_dir.into()]);
+            Program { label: "numpy hw5_regularization.py".into(), argv, numpy: true }
+        });
+        Group {
+            name: format!("hw5 regularization {reg}, 30000 iterations"),
+            ours: vec![(
+                "plain".into(),
+                ours(&format!("hw5-regularization {reg}"), "hw5-regularization", &args),
+                20.0,
+            )],
+            numpy,
+            matrix_bytes: 2 * 211 * 8,
+        }
+    };
     let hw3 = |model: &str, engine: &str| -> Program {
         let mut args = vec!["--preset", "course", "--model", model];
         if hw3_engines {
@@ -333,6 +355,9 @@ fn course_groups(
             numpy: numpy_program("hw4_initialization.py", &["--init", "he"]),
             matrix_bytes: 2 * 300 * 8,
         },
+        hw5("none"),
+        hw5("l2"),
+        hw5("dropout"),
         Group {
             name: "hw3 two-layer, 2500 iterations".into(),
             ours: hw3_rows("two-layer", 4.0),
@@ -416,7 +441,13 @@ pub fn run(options: &BenchOptions, print: &mut dyn FnMut(&str)) -> Result<()> {
         bail!("--reps must be at least 1");
     }
     if !options.skip_build {
-        let mut packages = vec!["hw1-logreg", "hw2-planar", "hw3-deep", "hw4-initialization"];
+        let mut packages = vec![
+            "hw1-logreg",
+            "hw2-planar",
+            "hw3-deep",
+            "hw4-initialization",
+            "hw5-regularization",
+        ];
         packages.push(EXPORT_TOOL);
         crate::build_release(root, &packages)?;
     }
@@ -826,7 +857,8 @@ mod tests {
         let groups = course_groups(Path::new("/bin"), data, None, true);
         let programs: Vec<&Program> =
             groups.iter().flat_map(|g| g.ours.iter().map(|(_, p, _)| p)).collect();
-        assert_eq!(programs.len(), 8);
+        // hw1 x2, hw2, hw4, hw5 x3 (none, l2, dropout), hw3 two-layer and deep x2.
+        assert_eq!(programs.len(), 11);
         for program in programs {
             let argv: Vec<&str> = program.argv.iter().filter_map(|a| a.to_str()).collect();
             assert_eq!(argv.iter().filter(|a| **a == "--no-plots").count(), 1, "{argv:?}");

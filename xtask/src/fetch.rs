@@ -1,5 +1,5 @@
 //! `cargo xtask fetch-data`: puts the manifest's data files into a folder, downloaded from the
-//! public mirrors or copied from a local mirror folder, verified by size and SHA-256 and written
+//! public mirrors (or a file's own URLs) or copied from a local mirror folder, verified by size and SHA-256 and written
 //! atomically (the notebooks' `load_dataset()` expects them under `datasets/`).
 
 use crate::manifest::{DataFile, Manifest};
@@ -235,8 +235,7 @@ fn download(
     progress: bool,
 ) -> anyhow::Result<String> {
     let mut failures = Vec::new();
-    for mirror in &manifest.mirrors {
-        let url = manifest.url(mirror, file);
+    for url in manifest.urls(file) {
         let response = match agent.get(&url).call() {
             Ok(response) => response,
             Err(err) => {
@@ -253,7 +252,7 @@ fn download(
         }
     }
     let tried = if failures.is_empty() {
-        "  (the manifest lists no mirror)".to_string()
+        format!("  (the manifest lists no mirror and no URL for {})", file.name)
     } else {
         failures.iter().map(|failure| format!("  - {failure}")).collect::<Vec<_>>().join("\n")
     };

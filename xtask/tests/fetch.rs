@@ -18,7 +18,12 @@ fn sha256_of(bytes: &[u8]) -> String {
 }
 
 fn entry(name: &str, bytes: &[u8]) -> DataFile {
-    DataFile { name: name.to_string(), size: bytes.len() as u64, sha256: sha256_of(bytes) }
+    DataFile {
+        name: name.to_string(),
+        size: bytes.len() as u64,
+        sha256: sha256_of(bytes),
+        urls: vec![],
+    }
 }
 
 /// A manifest for `a.h5` = [`TRAIN`] and `b.h5` = [`TEST`], with the given mirrors.
@@ -295,7 +300,7 @@ fn the_tests_data_folder_matches_the_embedded_manifest() {
     let data = xtask::default_data_dir();
     let manifest = Manifest::embedded().unwrap();
     let names: Vec<&str> = manifest.files.iter().map(|file| file.name.as_str()).collect();
-    assert_eq!(names, ["train_catvnoncat.h5", "test_catvnoncat.h5"]);
+    assert_eq!(names, ["train_catvnoncat.h5", "test_catvnoncat.h5", "regularization_football.mat"]);
     for file in &manifest.files {
         let path = data.join(&file.name);
         let verification = verify_file(&path, file).unwrap();
@@ -309,6 +314,7 @@ fn the_tests_data_folder_matches_the_embedded_manifest() {
     // Sizes from datasets/manifest.txt.
     assert_eq!(manifest.files[0].size, 2_572_022);
     assert_eq!(manifest.files[1].size, 616_958);
+    assert_eq!(manifest.files[2].size, 6038);
     // HDF5 files start with the format signature (HDF5 spec, "Format Signature").
     let mut signature = [0u8; 8];
     std::fs::File::open(data.join("test_catvnoncat.h5"))
@@ -316,6 +322,13 @@ fn the_tests_data_folder_matches_the_embedded_manifest() {
         .read_exact(&mut signature)
         .unwrap();
     assert_eq!(&signature, b"\x89HDF\r\n\x1a\n");
+    // A level-5 MAT-file starts with its text header (MAT-file format, "Header Format").
+    let mut header = [0u8; 19];
+    std::fs::File::open(data.join("regularization_football.mat"))
+        .unwrap()
+        .read_exact(&mut header)
+        .unwrap();
+    assert_eq!(&header, b"MATLAB 5.0 MAT-file");
 }
 
 /// Serves `routes` (path -> status, body) over HTTP/1.1 on 127.0.0.1 and returns the base URL.
@@ -387,6 +400,40 @@ fn downloads_from_the_first_mirror_that_works() {
     );
     assert_eq!(std::fs::read(work.path().join("a.h5")).unwrap(), TRAIN);
     assert_eq!(entries(work.path()), ["a.h5", "b.h5"]);
+}
+
+#[test]
+fn a_file_with_its_own_url_is_downloaded_from_it_not_from_the_mirrors() {
+    // The mirrors hold a.h5; c.mat exists only at its own URL, under another name.
+    let server = serve(vec![
+        ("/m/a.h5", 200, TRAIN.to_vec()),
+        ("/m/c.mat", 200, b"wrong".to_vec()),
+        ("/elsewhere/data.mat", 200, TEST.to_vec()),
+    ]);
+    let own =
+        DataFile { urls: vec![format!("{server}/elsewhere/data.mat")], ..entry("c.mat", TEST) };
+    let manifest = Manifest {
+        mirrors: vec![format!("{server}/m/{{file}}")],
+        files: vec![entry("a.h5", TRAIN), own],
+    };
+    let work = tempfile::tempdir().unwrap();
+    let reports = fetch(&manifest, &http_options(work.path())).unwrap();
+    assert_eq!(
+        outcomes(&reports),
+        [
+            Outcome::Fetched { from: format!("{server}/m/a.h5") },
+            Outcome::Fetched { from: format!("{server}/elsewhere/data.mat") },
+        ]
+    );
+    assert_eq!(std::fs::read(work.path().join("c.mat")).unwrap(), TEST);
+    // From a folder, it is read under its manifest name, like every file.
+    let mirror = work.path().join("mirror");
+    std::fs::create_dir(&mirror).unwrap();
+    std::fs::write(mirror.join("a.h5"), TRAIN).unwrap();
+    std::fs::write(mirror.join("c.mat"), TEST).unwrap();
+    let dest = work.path().join("dest");
+    let reports = fetch(&manifest, &local_options(&mirror, &dest)).unwrap();
+    assert_eq!(reports[1].outcome, fetched_from(&mirror, "c.mat"));
 }
 
 #[test]

@@ -48,7 +48,7 @@ pub const BASICS_DIR: &str = "02-basics";
 pub const SHALLOW_DIR: &str = "03-shallow";
 /// Folder of chapter 4's figures (hw3-deep and the hyperparameter study).
 pub const DEEP_DIR: &str = "04-deep";
-/// Folder of chapter 6's figures (course 2, week 1: hw4-initialization).
+/// Folder of chapter 6's figures (course 2, week 1: hw4-initialization, hw5-regularization).
 pub const PRACTICAL_DIR: &str = "06-practical";
 /// The generated table of every number of the run, at the top of the output folder.
 pub const RESULTS_FILE: &str = "results.md";
@@ -93,6 +93,8 @@ pub struct Budget {
     pub study_iterations: usize,
     /// Each of hw4's three initialisations (the notebook's 15000).
     pub hw4_iterations: usize,
+    /// Each of hw5's regularisation runs (the notebook's 30000).
+    pub hw5_iterations: usize,
 }
 
 impl Budget {
@@ -108,6 +110,7 @@ impl Budget {
         hw3_iterations: 2500,
         study_iterations: 2500,
         hw4_iterations: hw4_initialization::NUM_ITERATIONS,
+        hw5_iterations: hw5_regularization::NUM_ITERATIONS,
     };
 
     /// A few iterations per run, for the CI test of this command.
@@ -122,6 +125,7 @@ impl Budget {
         hw3_iterations: 101,
         study_iterations: 20,
         hw4_iterations: 1001,
+        hw5_iterations: 1001,
     };
 
     /// `"full"` or `"quick"` (or `"custom"`), for the header of the results file.
@@ -174,9 +178,12 @@ pub fn run(options: &PlotOptions, log: &mut dyn FnMut(&str)) -> Result<Vec<PathB
     let deep = deep(&mut out, &cat, &budget)?;
     out.log("chapter 6: hw4-initialization (zeros, large random and He weights on the circles)");
     let practical = practical(&mut out, &budget)?;
+    out.log("chapter 6: hw5-regularization (none, L2 and dropout on the football positions)");
+    let regularization = regularization(&mut out, &options.data_dir, &budget)?;
 
     let path = out.root.join(RESULTS_FILE);
-    let markdown = results_markdown(&budget, &basics, &shallow, &deep, &practical);
+    let mut markdown = results_markdown(&budget, &basics, &shallow, &deep, &practical);
+    markdown.push_str(&regularization_markdown(&regularization));
     write_bytes_atomic(&path, markdown.as_bytes())?;
     out.wrote(path);
     Ok(out.written)
@@ -909,6 +916,107 @@ fn practical(out: &mut Output<'_>, budget: &Budget) -> Result<PracticalResults> 
         figures::cost_curves(path, &curves, &title)
     })?;
     Ok(PracticalResults { iterations: budget.hw4_iterations, runs })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chapter 6: hw5-regularization
+
+/// One regularisation run.
+struct RegRun {
+    label: String,
+    costs: Vec<(usize, f64)>,
+    /// Accuracy as a fraction, as the notebook prints it.
+    train: f64,
+    test: f64,
+}
+
+/// The numbers of chapter 6's regularisation section.
+struct RegularizationResults {
+    iterations: usize,
+    /// None, L2, dropout (the notebook's masks), then dropout with fresh masks.
+    runs: Vec<RegRun>,
+}
+
+fn regularization(
+    out: &mut Output<'_>,
+    data_dir: &Path,
+    budget: &Budget,
+) -> Result<RegularizationResults> {
+    use hw5_regularization::{
+        KEEP_PROB, LAMBD, LEARNING_RATE, MaskSchedule, Regularization, accuracy, figures,
+        load_2d_dataset, model,
+    };
+    let data = load_2d_dataset(data_dir).with_context(|| {
+        format!("cannot load the football positions from {} (--data-dir)", data_dir.display())
+    })?;
+    let path = out.path(PRACTICAL_DIR, "football.png");
+    figures::dataset(&path, &data.train, "data.mat, training set: blue = French player (1)")?;
+    out.wrote(path);
+    let settings = [
+        ("no regularization", Regularization::None),
+        ("L2, lambd = 0.7", Regularization::l2(LAMBD)?),
+        ("dropout, keep_prob = 0.86", Regularization::dropout(KEEP_PROB, MaskSchedule::Notebook)?),
+        ("dropout, fresh masks", Regularization::dropout(KEEP_PROB, MaskSchedule::Fresh)?),
+    ];
+    let mut runs = Vec::new();
+    let mut parameters = Vec::new();
+    for (label, regularization) in settings {
+        let trained = model(
+            &data.train.x,
+            &data.train.y,
+            LEARNING_RATE,
+            budget.hw5_iterations,
+            regularization,
+            &mut Silent,
+        )
+        .with_context(|| format!("hw5: training with {label}"))?;
+        let train = accuracy(&data.train.x, &data.train.y, &trained.parameters)?;
+        let test = accuracy(&data.test.x, &data.test.y, &trained.parameters)?;
+        runs.push(RegRun { label: label.to_owned(), costs: trained.costs, train, test });
+        parameters.push(trained.parameters);
+    }
+    // The notebook's three boundaries; the fresh-mask run is in the table and the cost chart.
+    let titles: Vec<String> = runs
+        .iter()
+        .take(3)
+        .map(|r| format!("{}: train {:.4}, test {}", r.label, r.train, r.test))
+        .collect();
+    let panels: Vec<(&str, &hw5_regularization::Parameters)> =
+        titles.iter().map(String::as_str).zip(&parameters).collect();
+    let path = out.path(PRACTICAL_DIR, "reg-boundaries.png");
+    figures::boundaries_side_by_side(&path, &data, &panels, 3)?;
+    out.wrote(path);
+    let curves: Vec<(&str, &[(usize, f64)])> =
+        runs.iter().map(|r| (r.label.as_str(), r.costs.as_slice())).collect();
+    let title = format!("Cost by regularization, learning rate {LEARNING_RATE}");
+    out.both_formats(PRACTICAL_DIR, "reg-costs", |path| {
+        figures::cost_curves(path, &curves, &title, hw5_regularization::COST_EVERY)
+    })?;
+    Ok(RegularizationResults { iterations: budget.hw5_iterations, runs })
+}
+
+/// The section of [`RESULTS_FILE`] on hw5-regularization.
+fn regularization_markdown(results: &RegularizationResults) -> String {
+    let mut md = String::from("\n## Chapter 6: hw5-regularization\n\n");
+    md.push_str(&format!(
+        "`model(train_X, train_Y, lambd = ..., keep_prob = ...)`: `[2, 20, 3, 1]`, {} iterations \
+         at learning rate {}, on the 211 training and 200 test positions of `data.mat`; the cost \
+         every 10000 iterations as the notebook prints it, accuracies as `predict` prints them:\n\n",
+        results.iterations,
+        hw5_regularization::LEARNING_RATE
+    ));
+    md.push_str("| model | costs | train accuracy | test accuracy |\n|---|---|---|---|\n");
+    for run in &results.runs {
+        let printed = run.costs.iter().copied().filter(|(i, _)| i.is_multiple_of(10_000));
+        md.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            run.label,
+            costs_line(printed),
+            run.train,
+            run.test
+        ));
+    }
+    md
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -29,7 +29,7 @@ enum Command {
         /// Folder to write the figures to.
         #[arg(long, value_name = "DIR")]
         out: PathBuf,
-        /// Folder holding the two cat `.h5` files.
+        /// Folder holding the course's data files (the two cat `.h5` files, the football `.mat`).
         #[arg(long, value_name = "DIR")]
         data_dir: PathBuf,
         /// Train a few iterations per run only (a check of the pipeline).
@@ -39,7 +39,7 @@ enum Command {
     /// Write the cat pictures as `.npy` files or as a tiled `.h5` pair (`cargo xtask bench`).
     /// Prints the number of training examples written.
     ExportCat {
-        /// Folder holding the two cat `.h5` files.
+        /// Folder holding the course's data files (the two cat `.h5` files, the football `.mat`).
         #[arg(long, value_name = "DIR")]
         data_dir: PathBuf,
         /// Folder to write the files to (created if needed).

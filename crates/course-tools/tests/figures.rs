@@ -95,10 +95,14 @@ fn expected_pngs() -> Vec<(&'static str, Option<(u32, u32)>)> {
         // Zeros, random and He side by side.
         ("06-practical/init-boundaries.png", panels(3, 1)),
         ("06-practical/init-costs.png", chart),
+        ("06-practical/football.png", chart),
+        // No regularisation, L2 and dropout side by side.
+        ("06-practical/reg-boundaries.png", panels(3, 1)),
+        ("06-practical/reg-costs.png", chart),
     ]
 }
 
-const EXPECTED_SVGS: [&str; 11] = [
+const EXPECTED_SVGS: [&str; 12] = [
     "02-basics/cost_curve.svg",
     "02-basics/learning_rates.svg",
     "03-shallow/activation-sigmoid.svg",
@@ -110,6 +114,7 @@ const EXPECTED_SVGS: [&str; 11] = [
     "04-deep/deep-cost.svg",
     "04-deep/hyperparameters.svg",
     "06-practical/init-costs.svg",
+    "06-practical/reg-costs.svg",
 ];
 
 #[test]
@@ -223,6 +228,13 @@ fn results_file_holds_the_numbers_of_the_run() {
     assert!(results.contains("| zeros | 0: 0.693147, 1000: 0.693147 | 0.5 | 0.5 |"), "{results}");
     assert!(results.contains("| random | 0: inf, 1000: 0.62"), "{results}");
     assert!(results.contains("| he | 0: 0.883054, 1000: 0.687983 |"), "{results}");
+    // hw5 after 1001 iterations, the cost at 0 only (printed every 10000): the notebook's
+    // "Cost after iteration 0: 0.6557412523481002" (none), "0.6974484493131264" (L2),
+    // "0.6543912405149825" (dropout, and fresh masks, whose first masks are the notebook's).
+    assert!(results.contains("| no regularization | 0: 0.655741 |"), "{results}");
+    assert!(results.contains("| L2, lambd = 0.7 | 0: 0.697448 |"), "{results}");
+    assert!(results.contains("| dropout, keep_prob = 0.86 | 0: 0.654391 |"), "{results}");
+    assert!(results.contains("| dropout, fresh masks | 0: 0.654391 |"), "{results}");
     // One study row per depth, one cell per learning rate.
     let study_rows = results.lines().filter(|l| l.starts_with("| [12288")).count();
     assert_eq!(study_rows, course_tools::figures::STUDY_HIDDEN.len(), "{results}");

@@ -1,41 +1,27 @@
 //! The notebook's pictures: the circles (`plt.scatter(train_X[0, :], train_X[1, :], c=train_Y,
 //! s=40, cmap=plt.cm.Spectral)`), the cost curve of a run (`plt.plot(costs)`) and its decision
 //! boundary (`plot_decision_boundary(lambda x: predict_dec(parameters, x.T), train_X, train_Y)`
-//! of `init_utils.py`). Every function takes the output path (`.png` or `.svg`) and writes the
+//! of `init_utils.py`), drawn by [`linalg_nn::plot::three_layer`], which the regularisation
+//! notebook shares. Every function takes the output path (`.png` or `.svg`) and writes the
 //! file atomically.
 
-use crate::{COST_EVERY, Parameters, predict};
-use linalg_nn::NnError;
-use linalg_nn::data::planar::PlanarData;
-use linalg_nn::plot::{
-    BoundaryGrid, DecisionBoundary, GridError, LineChart, PlotError, Scatter, Series,
-    decision_boundary, decision_boundary_grid, line_chart, scatter,
-};
+use crate::COST_EVERY;
 use std::path::Path;
-use thiserror::Error;
 
-/// Cells per axis of the decision-boundary mesh (the notebook steps by 0.01 over about 3 units).
-pub const GRID_RESOLUTION: usize = 300;
+use crate::Parameters;
+use linalg_nn::data::planar::PlanarData;
 
-/// Why a figure could not be drawn.
-#[derive(Debug, Error)]
-pub enum FigureError {
-    /// Drawing or writing the file failed.
-    #[error(transparent)]
-    Plot(#[from] PlotError),
-    /// The decision-boundary mesh could not be built.
-    #[error("decision boundary: {0}")]
-    Grid(#[from] GridError),
-    /// The network's forward pass failed.
-    #[error(transparent)]
-    Nn(#[from] NnError),
-}
+pub use linalg_nn::plot::three_layer::{FigureError, GRID_RESOLUTION, dataset, decision_regions};
 
-/// The data as the notebook first shows it: class 0 red, class 1 blue.
-pub fn dataset(path: impl AsRef<Path>, data: &PlanarData, title: &str) -> Result<(), FigureError> {
-    let labels = data.labels();
-    scatter(path, &Scatter { title: title.to_owned(), points: &data.x, labels: &labels })?;
-    Ok(())
+/// One decision-boundary panel per `(title, parameters)`, `columns` panels per row, each over
+/// the circles and the notebook's margin around them.
+pub fn boundaries_side_by_side(
+    path: impl AsRef<Path>,
+    data: &PlanarData,
+    runs: &[(&str, &Parameters)],
+    columns: usize,
+) -> Result<(), FigureError> {
+    linalg_nn::plot::three_layer::boundaries_side_by_side(path, data, runs, columns, None)
 }
 
 /// The recorded costs against the iteration (`plt.plot(costs)`, with the iterations on the x
@@ -54,74 +40,5 @@ pub fn cost_curves(
     runs: &[(&str, &[(usize, f64)])],
     title: &str,
 ) -> Result<(), FigureError> {
-    let series = runs
-        .iter()
-        .map(|(label, costs)| {
-            Series::new(*label, costs.iter().map(|&(i, c)| (i as f64, c)).collect())
-        })
-        .collect();
-    let chart = LineChart {
-        title: title.to_owned(),
-        x_label: format!("iteration (cost every {COST_EVERY})"),
-        y_label: "cost".to_owned(),
-        series,
-        log_y: false,
-    };
-    line_chart(path, &chart)?;
-    Ok(())
-}
-
-/// The network's predictions over the mesh of `plot_decision_boundary`.
-fn grid_of(data: &PlanarData, parameters: &Parameters) -> Result<BoundaryGrid, FigureError> {
-    let mut failure = None;
-    let grid =
-        BoundaryGrid::compute(&data.x, GRID_RESOLUTION, |cells| match predict(cells, parameters) {
-            Ok(classes) => classes.iter().map(|&c| u8::from(c > 0.5)).collect(),
-            Err(err) => {
-                failure = Some(err);
-                Vec::new()
-            }
-        });
-    match failure {
-        Some(err) => Err(err.into()),
-        None => Ok(grid?),
-    }
-}
-
-/// The network's decision regions over the data, with the points drawn over them.
-pub fn decision_regions(
-    path: impl AsRef<Path>,
-    data: &PlanarData,
-    parameters: &Parameters,
-    title: &str,
-) -> Result<(), FigureError> {
-    boundaries_side_by_side(path, data, &[(title, parameters)], 1)
-}
-
-/// One decision-boundary panel per `(title, parameters)`, `columns` panels per row, each over
-/// the same data (the notebook's three boundaries, one per initialisation).
-pub fn boundaries_side_by_side(
-    path: impl AsRef<Path>,
-    data: &PlanarData,
-    runs: &[(&str, &Parameters)],
-    columns: usize,
-) -> Result<(), FigureError> {
-    let labels = data.labels();
-    let grids =
-        runs.iter().map(|(_, p)| grid_of(data, p)).collect::<Result<Vec<_>, FigureError>>()?;
-    let panels: Vec<DecisionBoundary<'_>> = runs
-        .iter()
-        .zip(&grids)
-        .map(|((title, _), grid)| DecisionBoundary {
-            title: (*title).to_owned(),
-            points: &data.x,
-            labels: &labels,
-            grid,
-        })
-        .collect();
-    match panels.as_slice() {
-        [single] => decision_boundary(path, single)?,
-        _ => decision_boundary_grid(path, &panels, columns)?,
-    }
-    Ok(())
+    linalg_nn::plot::three_layer::cost_curves(path, runs, title, COST_EVERY)
 }

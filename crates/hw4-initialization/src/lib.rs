@@ -53,9 +53,8 @@ pub mod figures;
 use linalg_nn::data::circles::make_circles;
 use linalg_nn::data::planar::PlanarData;
 use linalg_nn::init::WeightInit;
-use linalg_nn::matrix::{ensure_finite, ensure_shape};
 use linalg_nn::three_layer::initialize;
-use linalg_nn::train::{Iteration, TrainObserver, all_finite, validate_hyperparameters};
+use linalg_nn::train::{Iteration, TrainObserver, all_finite, validate_training_set};
 use linalg_nn::{DMatrix, NnError, NumpyRng};
 use std::fmt;
 use std::str::FromStr;
@@ -64,7 +63,7 @@ use std::str::FromStr;
 // the core.
 pub use linalg_nn::numpy::sigmoid;
 pub use linalg_nn::three_layer::{
-    Cache, Gradients, Parameters, accuracy, backward_propagation, compute_loss,
+    Cache, Gradients, Parameters, TrainedModel, accuracy, backward_propagation, compute_loss,
     forward_propagation, predict, relu, update_parameters,
 };
 
@@ -165,16 +164,6 @@ impl FromStr for Initialization {
     }
 }
 
-/// What [`model`] returns: the learned parameters and the cost every [`COST_EVERY`]
-/// iterations, as `(iteration, cost)` (the notebook's `costs` list, with its iterations).
-#[derive(Clone, Debug, PartialEq)]
-pub struct TrainedModel {
-    /// The learned `W[l]`, `b[l]`.
-    pub parameters: Parameters,
-    /// `(i, cost)` for `i = 0, 1000, 2000, ...`; a cost may be `inf` (see [`compute_loss`]).
-    pub costs: Vec<(usize, f64)>,
-}
-
 /// Section 1, `model(X, Y, learning_rate, num_iterations, print_cost, initialization)`: the
 /// network `[n_x, 10, 5, 1]` initialised as `initialization` says, then `num_iterations` steps
 /// of forward propagation, loss, backward propagation and update. The cost of every
@@ -191,14 +180,7 @@ pub fn model<O: TrainObserver + ?Sized>(
     initialization: Initialization,
     observer: &mut O,
 ) -> Result<TrainedModel, NnError> {
-    validate_hyperparameters(num_iterations, learning_rate)?;
-    let m = x.ncols();
-    if m == 0 {
-        return Err(NnError::invalid("X", "training needs at least one example"));
-    }
-    ensure_shape(y, (1, m), "Y (one label per column of X)")?;
-    ensure_finite(x, "X")?;
-    ensure_finite(y, "Y")?;
+    validate_training_set(x, y, num_iterations, learning_rate)?;
     let layers_dims = [x.nrows(), HIDDEN_LAYERS[0], HIDDEN_LAYERS[1], 1];
     let mut parameters = initialization.parameters(&layers_dims)?;
     let mut costs = Vec::new();

@@ -125,22 +125,6 @@ fn initializers_match_the_notebooks_test_cells() {
     assert_eq!(he.b2, DMatrix::zeros(1, 1));
 }
 
-/// The parameters as gradient_check takes them, and back.
-fn flatten(p: &Parameters) -> Vec<(&'static str, DMatrix<f64>)> {
-    p.named().iter().map(|(name, m)| (*name, (*m).clone())).collect()
-}
-
-fn rebuild(m: &[DMatrix<f64>]) -> Parameters {
-    Parameters {
-        w1: m[0].clone(),
-        b1: m[1].clone(),
-        w2: m[2].clone(),
-        b2: m[3].clone(),
-        w3: m[4].clone(),
-        b3: m[5].clone(),
-    }
-}
-
 #[test]
 fn backward_propagation_is_the_gradient_of_compute_loss() {
     // He weights on 20 of the circles, moved off the initialisation by 200 steps so that every
@@ -152,13 +136,12 @@ fn backward_propagation_is_the_gradient_of_compute_loss() {
     let p = trained.parameters;
     let cache = forward_propagation(&x, &p).unwrap();
     let grads = backward_propagation(&x, &y, &cache, &p).unwrap();
-    let report = gradient_check(
-        &flatten(&p),
-        &[grads.dw1, grads.db1, grads.dw2, grads.db2, grads.dw3, grads.db3],
-        DEFAULT_EPSILON,
-        |m| compute_loss(&forward_propagation(&x, &rebuild(m)).unwrap().a3, &y).unwrap(),
-    )
-    .unwrap();
+    let report =
+        gradient_check(&p.to_named_vec(), &grads.parameter_gradients(), DEFAULT_EPSILON, |m| {
+            compute_loss(&forward_propagation(&x, &Parameters::from_matrices(m)).unwrap().a3, &y)
+                .unwrap()
+        })
+        .unwrap();
     assert!(report.difference < 1e-7, "{report:?}");
     assert_eq!(report.parameters, 10 * 2 + 10 + 5 * 10 + 5 + 5 + 1);
 }

@@ -120,6 +120,194 @@ pub fn dot_transposed(dz: &DMatrix<f64>, a: &DMatrix<f64>) -> DMatrix<f64> {
     })
 }
 
+/// [`dot`] into a matrix the caller keeps, for training loops that reuse their buffers: the same
+/// sums in the same order (so the same bits), computed a column of `out` at a time, which lets
+/// the compiler run the rows of `A` side by side.
+///
+/// ```
+/// use linalg_nn::DMatrix;
+/// use linalg_nn::numpy::{dot, dot_into};
+/// let w = DMatrix::from_row_slice(2, 3, &[0.5, -1.0, 0.25, 2.0, 1.5, -0.75]);
+/// let x = DMatrix::from_row_slice(3, 2, &[1.0, 2.0, 3.0, 4.0, -5.0, 0.1]);
+/// let mut out = DMatrix::zeros(2, 2);
+/// dot_into(&w, &x, &mut out);
+/// assert_eq!(out, dot(&w, &x));
+/// ```
+///
+/// # Panics
+///
+/// If `A` has no column, or the shapes do not fit (`out` must be `(A rows, B columns)`).
+pub fn dot_into(a: &DMatrix<f64>, b: &DMatrix<f64>, out: &mut DMatrix<f64>) {
+    assert!(a.ncols() == b.nrows() && a.ncols() > 0, "dot_into: A's columns are not B's rows");
+    assert_eq!(out.shape(), (a.nrows(), b.ncols()), "dot_into: out has the wrong shape");
+    let n = a.nrows();
+    if n == 0 {
+        return;
+    }
+    if n <= NARROW {
+        return dot_into_narrow(a, b, out);
+    }
+    let a = a.as_slice();
+    for (b_col, out_col) in
+        b.as_slice().chunks_exact(b.nrows()).zip(out.as_mut_slice().chunks_exact_mut(n))
+    {
+        let (first, rest) = a.split_at(n);
+        for (o, &w) in out_col.iter_mut().zip(first) {
+            *o = w * b_col[0];
+        }
+        for (a_col, &bk) in rest.chunks_exact(n).zip(&b_col[1..]) {
+            for (o, &w) in out_col.iter_mut().zip(a_col) {
+                *o += w * bk;
+            }
+        }
+    }
+}
+
+/// Rows of `A` up to which [`dot_into`] keeps a column's sums in registers.
+const NARROW: usize = 4;
+
+/// [`dot_into`] for an `A` of at most [`NARROW`] rows (a layer of 3 units, the output unit):
+/// `A` is padded to four rows, so each column's sums are four fixed lanes the compiler keeps in
+/// registers, and four columns are summed side by side, so that their additions (each column's
+/// a chain of `p` dependent sums) overlap. The padded lanes are computed and dropped.
+fn dot_into_narrow(a: &DMatrix<f64>, b: &DMatrix<f64>, out: &mut DMatrix<f64>) {
+    const COLUMNS: usize = 4;
+    let (n, p) = a.shape();
+    let mut padded = vec![[0.0; NARROW]; p];
+    for (k, lanes) in padded.iter_mut().enumerate() {
+        for (i, lane) in lanes.iter_mut().enumerate().take(n) {
+            *lane = a[(i, k)];
+        }
+    }
+    let b = b.as_slice();
+    let out = out.as_mut_slice();
+    let blocks = b.len() / (p * COLUMNS);
+    for block in 0..blocks {
+        let b_cols = &b[block * p * COLUMNS..(block + 1) * p * COLUMNS];
+        let mut acc = [[0.0; NARROW]; COLUMNS];
+        for (c, acc) in acc.iter_mut().enumerate() {
+            *acc = padded[0].map(|w| w * b_cols[c * p]);
+        }
+        for (k, lanes) in padded.iter().enumerate().skip(1) {
+            for (c, acc) in acc.iter_mut().enumerate() {
+                let bk = b_cols[c * p + k];
+                for (o, &w) in acc.iter_mut().zip(lanes) {
+                    *o += w * bk;
+                }
+            }
+        }
+        for (c, acc) in acc.iter().enumerate() {
+            store_narrow(&mut out[(block * COLUMNS + c) * n..][..n], acc);
+        }
+    }
+    let done = blocks * COLUMNS;
+    for (b_col, out_col) in b[done * p..].chunks_exact(p).zip(out[done * n..].chunks_exact_mut(n)) {
+        let mut acc = padded[0].map(|w| w * b_col[0]);
+        for (lanes, &bk) in padded[1..].iter().zip(&b_col[1..]) {
+            for (o, &w) in acc.iter_mut().zip(lanes) {
+                *o += w * bk;
+            }
+        }
+        store_narrow(out_col, &acc);
+    }
+}
+
+/// The first `out.len()` lanes of `acc` into `out`, one arm per width: a copy of a run-time
+/// length would be a call to memmove.
+fn store_narrow(out: &mut [f64], acc: &[f64; NARROW]) {
+    match out {
+        [o0] => *o0 = acc[0],
+        [o0, o1] => [*o0, *o1] = [acc[0], acc[1]],
+        [o0, o1, o2] => [*o0, *o1, *o2] = [acc[0], acc[1], acc[2]],
+        [o0, o1, o2, o3] => [*o0, *o1, *o2, *o3] = *acc,
+        _ => unreachable!("dot_into_narrow takes at most {NARROW} rows"),
+    }
+}
+
+/// [`dot_transposed`] into a matrix the caller keeps: `out = dZ A^T`, each entry summed from zero
+/// over the examples in ascending order (the same bits), the rows of `dZ` side by side.
+///
+/// ```
+/// use linalg_nn::DMatrix;
+/// use linalg_nn::numpy::{dot_transposed, dot_transposed_into};
+/// let dz = DMatrix::from_row_slice(2, 3, &[0.5, -0.25, 1.0, 2.0, -1.0, 0.75]);
+/// let a = DMatrix::from_row_slice(2, 3, &[1.0, 2.0, -3.0, 0.5, 4.0, 2.5]);
+/// let mut out = DMatrix::zeros(2, 2);
+/// dot_transposed_into(&dz, &a, &mut out);
+/// assert_eq!(out, dot_transposed(&dz, &a));
+/// ```
+///
+/// # Panics
+///
+/// If `dZ` and `A` differ in their number of columns, or `out` is not `(dZ rows, A rows)`.
+pub fn dot_transposed_into(dz: &DMatrix<f64>, a: &DMatrix<f64>, out: &mut DMatrix<f64>) {
+    assert_eq!(dz.ncols(), a.ncols(), "dot_transposed_into: dZ and A differ in columns");
+    assert_eq!(
+        out.shape(),
+        (dz.nrows(), a.nrows()),
+        "dot_transposed_into: out has the wrong shape"
+    );
+    if dz.nrows() >= a.nrows() {
+        accumulate_outer_products(dz, a, out);
+    } else {
+        // A wide `A` (dW2 = dZ2 A1^T: 3 rows against 20): the transposed product runs along
+        // `A`'s longer columns. Each entry is the same sum of the same products (`x * y` and
+        // `y * x` round alike), in the same order.
+        let mut transposed = DMatrix::zeros(a.nrows(), dz.nrows());
+        accumulate_outer_products(a, dz, &mut transposed);
+        transposed.transpose_to(out);
+    }
+}
+
+/// `out = 0 + sum over j of dZ[:, j] A[:, j]^T`, example after example, down `dZ`'s columns.
+fn accumulate_outer_products(dz: &DMatrix<f64>, a: &DMatrix<f64>, out: &mut DMatrix<f64>) {
+    let (n, p) = (dz.nrows(), a.nrows());
+    out.fill(0.0);
+    if n == 0 || p == 0 {
+        return;
+    }
+    let out = out.as_mut_slice();
+    for (dz_col, a_col) in dz.as_slice().chunks_exact(n).zip(a.as_slice().chunks_exact(p)) {
+        for (out_col, &ak) in out.chunks_exact_mut(n).zip(a_col) {
+            for (o, &d) in out_col.iter_mut().zip(dz_col) {
+                *o += d * ak;
+            }
+        }
+    }
+}
+
+/// [`sum_rows_like_numpy`] into a column the caller keeps, with `scratch` holding the matrix in
+/// C order (numpy sums each C-ordered row pairwise; the rows are gathered from the column-major
+/// storage first).
+///
+/// ```
+/// use linalg_nn::DMatrix;
+/// use linalg_nn::numpy::{sum_rows_like_numpy, sum_rows_like_numpy_into};
+/// let a = DMatrix::from_fn(3, 20, |i, j| (i as f64 + 1.0) / (j as f64 + 3.0));
+/// let mut out = DMatrix::zeros(3, 1);
+/// sum_rows_like_numpy_into(&a, &mut out, &mut Vec::new());
+/// assert_eq!(out, sum_rows_like_numpy(&a));
+/// ```
+///
+/// # Panics
+///
+/// If `out` is not `(rows, 1)`.
+pub fn sum_rows_like_numpy_into(m: &DMatrix<f64>, out: &mut DMatrix<f64>, scratch: &mut Vec<f64>) {
+    assert_eq!(out.shape(), (m.nrows(), 1), "sum_rows_like_numpy_into: out has the wrong shape");
+    let (rows, cols) = m.shape();
+    // The matrix in C order, each row contiguous, as numpy holds it.
+    scratch.clear();
+    scratch.resize(rows * cols, 0.0);
+    for (j, column) in m.as_slice().chunks_exact(rows.max(1)).enumerate() {
+        for (i, &v) in column.iter().enumerate() {
+            scratch[i * cols + j] = v;
+        }
+    }
+    for (i, sum) in out.as_mut_slice().iter_mut().enumerate() {
+        *sum = pairwise_sum(&scratch[i * cols..(i + 1) * cols]);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -135,6 +323,27 @@ mod tests {
             &[0.5, -0.25, 1.0, 2.0, -1.0, 0.75, 0.5, 0.0, 1.5, 1.0, -2.0, 0.25],
         );
         assert_eq!(dot_transposed(&dz, &a), &dz * a.transpose());
+    }
+
+    #[test]
+    fn in_place_forms_give_the_same_bits_for_narrow_and_wide_shapes() {
+        let pseudo = |r: usize, c: usize, seed: f64| {
+            DMatrix::from_fn(r, c, |i, j| ((i * 31 + j * 17) as f64 * seed).sin() * 1.7)
+        };
+        for (n, p, m) in [(1, 3, 7), (3, 20, 11), (20, 3, 9), (20, 2, 13), (4, 5, 6), (5, 4, 3)] {
+            let a = pseudo(n, p, 0.37);
+            let b = pseudo(p, m, 0.91);
+            let mut out = DMatrix::zeros(n, m);
+            dot_into(&a, &b, &mut out);
+            assert_eq!(out, dot(&a, &b), "dot {n}x{p}x{m}");
+            let dz = pseudo(n, m, 0.53);
+            let mut out = DMatrix::zeros(n, p);
+            dot_transposed_into(&dz, &b, &mut out);
+            assert_eq!(out, dot_transposed(&dz, &b), "dot_transposed {n}x{p}x{m}");
+            let mut sums = DMatrix::zeros(n, 1);
+            sum_rows_like_numpy_into(&dz, &mut sums, &mut Vec::new());
+            assert_eq!(sums, sum_rows_like_numpy(&dz), "row sums {n}x{m}");
+        }
     }
 
     #[test]

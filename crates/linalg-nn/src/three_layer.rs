@@ -9,8 +9,8 @@
 
 use crate::error::NnError;
 use crate::init::WeightInit;
-use crate::matrix::{add_column, ensure_shape};
-use crate::numpy::{dot, dot_transposed, pairwise_sum, sigmoid, sum_rows_like_numpy};
+use crate::matrix::ensure_shape;
+use crate::numpy::{dot, dot_into, dot_transposed, pairwise_sum, sigmoid, sum_rows_like_numpy};
 use crate::rng::NumpyRng;
 use nalgebra::DMatrix;
 
@@ -63,6 +63,26 @@ impl Parameters {
         Ok([n0, n1, n2, n3])
     }
 
+    /// The six matrices with their keys, as [`crate::gradcheck::gradient_check`] takes them.
+    pub fn to_named_vec(&self) -> Vec<(&'static str, DMatrix<f64>)> {
+        self.named().iter().map(|(name, m)| (*name, (*m).clone())).collect()
+    }
+
+    /// The parameters from the six matrices in [`Parameters::named`]'s order (what
+    /// [`crate::gradcheck::gradient_check`] hands its cost function).
+    ///
+    /// # Panics
+    ///
+    /// If `matrices` does not hold six matrices.
+    pub fn from_matrices(matrices: &[DMatrix<f64>]) -> Self {
+        let [w1, b1, w2, b2, w3, b3] = matrices else {
+            panic!("the three-layer network has six parameter matrices, got {}", matrices.len());
+        };
+        let (w1, b1, w2, b2, w3, b3) =
+            (w1.clone(), b1.clone(), w2.clone(), b2.clone(), w3.clone(), b3.clone());
+        Parameters { w1, b1, w2, b2, w3, b3 }
+    }
+
     /// The six matrices with the notebook's keys, in its order.
     pub fn named(&self) -> [(&'static str, &DMatrix<f64>); 6] {
         [
@@ -112,16 +132,86 @@ pub struct Cache {
 /// assert_eq!(cache.a3, DMatrix::from_element(1, 3, 0.5)); // sigmoid(0)
 /// ```
 pub fn forward_propagation(x: &DMatrix<f64>, parameters: &Parameters) -> Result<Cache, NnError> {
-    let [n_x, ..] = parameters.layers_dims()?;
-    ensure_shape(x, (n_x, x.ncols()), "X (n_x rows, one example per column)")?;
+    let mut cache = Cache::zeros(parameters.layers_dims()?, x.ncols());
+    forward_propagation_into(x, parameters, &mut cache)?;
+    Ok(cache)
+}
+
+impl Cache {
+    /// Zero matrices of the shapes a forward pass over `m` examples through `layers_dims` fills,
+    /// for [`forward_propagation_into`].
+    pub fn zeros(layers_dims: [usize; 4], m: usize) -> Self {
+        let [_, n1, n2, n3] = layers_dims;
+        Cache {
+            z1: DMatrix::zeros(n1, m),
+            a1: DMatrix::zeros(n1, m),
+            z2: DMatrix::zeros(n2, m),
+            a2: DMatrix::zeros(n2, m),
+            z3: DMatrix::zeros(n3, m),
+            a3: DMatrix::zeros(n3, m),
+        }
+    }
+
+    /// Checks that the cache's matrices have the shapes of a pass over `m` examples.
+    pub fn ensure_fits(&self, layers_dims: [usize; 4], m: usize) -> Result<(), NnError> {
+        let [_, n1, n2, n3] = layers_dims;
+        ensure_shape(&self.z1, (n1, m), "the cache's z1 (n[1], m)")?;
+        ensure_shape(&self.a1, (n1, m), "the cache's a1 (n[1], m)")?;
+        ensure_shape(&self.z2, (n2, m), "the cache's z2 (n[2], m)")?;
+        ensure_shape(&self.a2, (n2, m), "the cache's a2 (n[2], m)")?;
+        ensure_shape(&self.z3, (n3, m), "the cache's z3 (1, m)")?;
+        ensure_shape(&self.a3, (n3, m), "the cache's a3 (1, m)")
+    }
+}
+
+/// [`forward_propagation`] into a cache the caller keeps (a training loop allocates it once,
+/// [`Cache::zeros`]): the same operations, the same bits.
+pub fn forward_propagation_into(
+    x: &DMatrix<f64>,
+    parameters: &Parameters,
+    cache: &mut Cache,
+) -> Result<(), NnError> {
+    let dims = parameters.layers_dims()?;
+    ensure_shape(x, (dims[0], x.ncols()), "X (n_x rows, one example per column)")?;
+    cache.ensure_fits(dims, x.ncols())?;
     let p = parameters;
-    let z1 = add_column(&dot(&p.w1, x), &p.b1)?;
-    let a1 = z1.map(relu);
-    let z2 = add_column(&dot(&p.w2, &a1), &p.b2)?;
-    let a2 = z2.map(relu);
-    let z3 = add_column(&dot(&p.w3, &a2), &p.b3)?;
-    let a3 = z3.map(sigmoid);
-    Ok(Cache { z1, a1, z2, a2, z3, a3 })
+    linear_into(&p.w1, x, &p.b1, &mut cache.z1)?;
+    map_into(&cache.z1, &mut cache.a1, relu);
+    linear_into(&p.w2, &cache.a1, &p.b2, &mut cache.z2)?;
+    map_into(&cache.z2, &mut cache.a2, relu);
+    linear_into(&p.w3, &cache.a2, &p.b3, &mut cache.z3)?;
+    map_into(&cache.z3, &mut cache.a3, sigmoid);
+    Ok(())
+}
+
+/// `Z = np.dot(W, A) + b` into `z`: the product, then the bias added to every column.
+pub fn linear_into(
+    w: &DMatrix<f64>,
+    a: &DMatrix<f64>,
+    b: &DMatrix<f64>,
+    z: &mut DMatrix<f64>,
+) -> Result<(), NnError> {
+    ensure_shape(b, (w.nrows(), 1), "the column added to every column (b)")?;
+    dot_into(w, a, z);
+    let rows = z.nrows().max(1);
+    for column in z.as_mut_slice().chunks_exact_mut(rows) {
+        for (z, &b) in column.iter_mut().zip(b.as_slice()) {
+            *z += b;
+        }
+    }
+    Ok(())
+}
+
+/// `out = f(z)` elementwise (an activation), over the two matrices' storage.
+///
+/// # Panics
+///
+/// If the two differ in size.
+pub fn map_into(z: &DMatrix<f64>, out: &mut DMatrix<f64>, f: impl Fn(f64) -> f64) {
+    assert_eq!(z.len(), out.len(), "map_into: the matrices differ in size");
+    for (o, &z) in out.as_mut_slice().iter_mut().zip(z.as_slice()) {
+        *o = f(z);
+    }
 }
 
 /// The gradients of [`backward_propagation`], the notebook's `gradients` dictionary.
@@ -193,14 +283,90 @@ pub fn update_parameters(
     grads: &Gradients,
     learning_rate: f64,
 ) -> Parameters {
-    let step = |w: &DMatrix<f64>, dw: &DMatrix<f64>| w - dw * learning_rate;
-    Parameters {
-        w1: step(&parameters.w1, &grads.dw1),
-        b1: step(&parameters.b1, &grads.db1),
-        w2: step(&parameters.w2, &grads.dw2),
-        b2: step(&parameters.b2, &grads.db2),
-        w3: step(&parameters.w3, &grads.dw3),
-        b3: step(&parameters.b3, &grads.db3),
+    let mut updated = parameters.clone();
+    update_parameters_in_place(&mut updated, grads, learning_rate);
+    updated
+}
+
+/// [`update_parameters`] without a new dictionary: `W[l] -= learning_rate dW[l]`, the same
+/// rounding (`W - (learning_rate dW)`).
+///
+/// # Panics
+///
+/// If a gradient's shape differs from its parameter's.
+pub fn update_parameters_in_place(
+    parameters: &mut Parameters,
+    grads: &Gradients,
+    learning_rate: f64,
+) {
+    let step = |w: &mut DMatrix<f64>, dw: &DMatrix<f64>| {
+        assert_eq!(w.shape(), dw.shape(), "a gradient's shape differs from its parameter's");
+        for (w, &d) in w.as_mut_slice().iter_mut().zip(dw.as_slice()) {
+            *w -= d * learning_rate;
+        }
+    };
+    step(&mut parameters.w1, &grads.dw1);
+    step(&mut parameters.b1, &grads.db1);
+    step(&mut parameters.w2, &grads.dw2);
+    step(&mut parameters.b2, &grads.db2);
+    step(&mut parameters.w3, &grads.dw3);
+    step(&mut parameters.b3, &grads.db3);
+}
+
+impl Gradients {
+    /// `dW1, db1, dW2, db2, dW3, db3`, in [`Parameters::named`]'s order, as
+    /// [`crate::gradcheck::gradient_check`] takes them.
+    pub fn parameter_gradients(&self) -> [DMatrix<f64>; 6] {
+        [
+            self.dw1.clone(),
+            self.db1.clone(),
+            self.dw2.clone(),
+            self.db2.clone(),
+            self.dw3.clone(),
+            self.db3.clone(),
+        ]
+    }
+
+    /// Zero gradients for a pass over `m` examples through `layers_dims`, for the training loops
+    /// that fill them in place.
+    pub fn zeros(layers_dims: [usize; 4], m: usize) -> Self {
+        let [n0, n1, n2, n3] = layers_dims;
+        Gradients {
+            dz3: DMatrix::zeros(n3, m),
+            dw3: DMatrix::zeros(n3, n2),
+            db3: DMatrix::zeros(n3, 1),
+            da2: DMatrix::zeros(n2, m),
+            dz2: DMatrix::zeros(n2, m),
+            dw2: DMatrix::zeros(n2, n1),
+            db2: DMatrix::zeros(n2, 1),
+            da1: DMatrix::zeros(n1, m),
+            dz1: DMatrix::zeros(n1, m),
+            dw1: DMatrix::zeros(n1, n0),
+            db1: DMatrix::zeros(n1, 1),
+        }
+    }
+
+    /// Checks that every gradient has the shape [`Gradients::zeros`] gives it, so that a pass
+    /// writing into them in place fails with an error, not a panic.
+    pub fn ensure_fits(&self, layers_dims: [usize; 4], m: usize) -> Result<(), NnError> {
+        let want = Gradients::zeros(layers_dims, 0);
+        let pairs = [
+            (&self.dw3, &want.dw3, "dW3 (1, n[2])"),
+            (&self.db3, &want.db3, "db3 (1, 1)"),
+            (&self.dw2, &want.dw2, "dW2 (n[2], n[1])"),
+            (&self.db2, &want.db2, "db2 (n[2], 1)"),
+            (&self.dw1, &want.dw1, "dW1 (n[1], n_x)"),
+            (&self.db1, &want.db1, "db1 (n[1], 1)"),
+        ];
+        for (have, want, what) in pairs {
+            ensure_shape(have, want.shape(), what)?;
+        }
+        let [_, n1, n2, n3] = layers_dims;
+        ensure_shape(&self.dz3, (n3, m), "dZ3 (1, m)")?;
+        ensure_shape(&self.da2, (n2, m), "dA2 (n[2], m)")?;
+        ensure_shape(&self.dz2, (n2, m), "dZ2 (n[2], m)")?;
+        ensure_shape(&self.da1, (n1, m), "dA1 (n[1], m)")?;
+        ensure_shape(&self.dz1, (n1, m), "dZ1 (n[1], m)")
     }
 }
 
@@ -250,6 +416,17 @@ pub fn accuracy(
     ensure_shape(y, predictions.shape(), "Y (one label per column of X)")?;
     let correct = predictions.iter().zip(y.iter()).filter(|(p, y)| p == y).count();
     Ok(correct as f64 / y.ncols() as f64)
+}
+
+/// What a Course 2 notebook's `model(...)` returns: the learned parameters and the costs it kept,
+/// as `(iteration, cost)` (the notebook's `costs` list, with its iterations).
+#[derive(Clone, Debug, PartialEq)]
+pub struct TrainedModel {
+    /// The learned `W[l]`, `b[l]`.
+    pub parameters: Parameters,
+    /// `(i, cost)` for the kept iterations (every 1000 in week 1's notebooks); a cost may be
+    /// `inf` (see [`compute_loss`]).
+    pub costs: Vec<(usize, f64)>,
 }
 
 /// The course helpers' initialisation of this network: `np.random.seed(seed)`, then for

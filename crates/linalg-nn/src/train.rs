@@ -122,6 +122,36 @@ pub fn validate_hyperparameters(num_iterations: usize, learning_rate: f64) -> Re
     Ok(())
 }
 
+/// Checks what a binary classifier's `model(X, Y, ...)` is given: the hyperparameters
+/// ([`validate_hyperparameters`]), at least one example, one label per column of `X`, and no
+/// NaN or infinity in either. Returns the number of examples `m`.
+///
+/// ```
+/// use linalg_nn::DMatrix;
+/// use linalg_nn::train::validate_training_set;
+/// let x = DMatrix::from_row_slice(2, 3, &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+/// let y = DMatrix::from_row_slice(1, 3, &[0.0, 1.0, 1.0]);
+/// assert_eq!(validate_training_set(&x, &y, 10, 0.1).unwrap(), 3);
+/// let short = DMatrix::from_row_slice(1, 2, &[0.0, 1.0]);
+/// assert!(validate_training_set(&x, &short, 10, 0.1).unwrap_err().to_string().contains("Y"));
+/// ```
+pub fn validate_training_set(
+    x: &nalgebra::DMatrix<f64>,
+    y: &nalgebra::DMatrix<f64>,
+    num_iterations: usize,
+    learning_rate: f64,
+) -> Result<usize> {
+    validate_hyperparameters(num_iterations, learning_rate)?;
+    let m = x.ncols();
+    if m == 0 {
+        return Err(NnError::invalid("X", "training needs at least one example"));
+    }
+    crate::matrix::ensure_shape(y, (1, m), "Y (one label per column of X)")?;
+    crate::matrix::ensure_finite(x, "X")?;
+    crate::matrix::ensure_finite(y, "Y")?;
+    Ok(m)
+}
+
 /// Stops a run whose cost is no longer finite, with a message that suggests a smaller rate.
 ///
 /// ```

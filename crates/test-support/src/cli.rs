@@ -14,7 +14,7 @@ pub struct Binary {
     pub path: &'static str,
     /// Its name as a learner types it.
     pub name: &'static str,
-    /// Whether it reads the cat pictures. Then every run gets `$DL_COURSE_DATA` pointing at the
+    /// Whether it reads the course's data files. Then every run gets `$DL_COURSE_DATA` pointing at the
     /// real data (so a test fails when the data is missing, whatever the caller's environment).
     pub reads_data: bool,
 }

@@ -134,6 +134,37 @@ pub enum DataError {
         /// What is wrong, naming the dataset.
         detail: String,
     },
+    /// The bytes are not a MATLAB level-5 MAT-file, or its element structure is cut short or
+    /// damaged (the detail names the byte offset and the variable, where known).
+    #[error("{}: not a valid MATLAB level-5 MAT-file (or truncated): {detail}", path.display())]
+    NotMat {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, and where.
+        detail: String,
+    },
+    /// A variable the course's MAT-file always holds is absent.
+    #[error("{}: variable \"{variable}\" not found (the file holds {found:?})", path.display())]
+    MissingVariable {
+        /// The file.
+        path: PathBuf,
+        /// The variable that was looked for, e.g. `Xval`.
+        variable: String,
+        /// The names of the variables the file does hold.
+        found: Vec<String>,
+    },
+    /// A MAT-file variable has another class, shape or content than the course's file.
+    #[error("{}: variable \"{variable}\": expected {expected}, found {found}", path.display())]
+    WrongVariable {
+        /// The file.
+        path: PathBuf,
+        /// The variable.
+        variable: String,
+        /// What was required, e.g. `shape (m, 2)` or `class uint8`.
+        expected: String,
+        /// What the file holds.
+        found: String,
+    },
     /// A picture could not be decoded or is unusable (unknown format, truncated, too large).
     #[error("{}: cannot use the image: {detail}", path.display())]
     Image {

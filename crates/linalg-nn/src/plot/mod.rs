@@ -16,6 +16,7 @@
 //! | [`decision_boundary_grid`] | several decision boundaries side by side | hidden-layer-size sweep |
 //! | [`heatmap`] | a value per (row, column) cell with the number written in it | hyperparameter study |
 //! | [`network_diagram`] | layers as columns of units, each joined to every unit of the next | the lectures' network pictures |
+//! | [`three_layer`] | Course 2's data, cost curves and decision boundaries of the three-layer network | `init_utils.py` / `reg_utils.py` |
 //!
 //! Odd input never panics: non-finite values are skipped, and a figure with nothing finite left
 //! to draw, a shape mismatch or an empty layout is a [`PlotError`] naming the output path.
@@ -26,6 +27,7 @@ mod line;
 mod network;
 mod points;
 mod text;
+pub mod three_layer;
 
 pub use heatmap::{Heatmap, heatmap};
 pub use images::{LabeledImage, image_grid};
@@ -317,10 +319,12 @@ fn min_max(values: impl IntoIterator<Item = f64>) -> Option<(f64, f64)> {
 }
 
 /// A compact tick label: plotters picks round tick values, so trimming trailing zeros gives
-/// `0.25`, `100`, `1e-5` rather than `0.25000000000000006`.
+/// `0.25`, `100`, `1e-5` rather than `0.25000000000000006`. The tick at zero of an axis that
+/// starts at a value like -0.75 comes out of plotters' arithmetic as about `1e-16`, which is
+/// labelled 0.
 fn tick_label(v: f64) -> String {
     let a = v.abs();
-    if a == 0.0 {
+    if a < 1e-12 {
         return "0".to_string();
     }
     if !(1e-3..1e5).contains(&a) {

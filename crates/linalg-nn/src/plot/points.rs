@@ -36,6 +36,14 @@ pub enum GridError {
     /// No column of the points has both coordinates finite, so the grid has no extent.
     #[error("points: no column has finite x1 and x2, so the grid has no extent")]
     NoFinitePoints,
+    /// A window given to [`BoundaryGrid::compute_in`] is not finite with `min < max` on both axes.
+    #[error("window: expected finite ranges with min < max, found x {x_range:?}, y {y_range:?}")]
+    Window {
+        /// The x range asked for.
+        x_range: (f64, f64),
+        /// The y range asked for.
+        y_range: (f64, f64),
+    },
     /// `predict` returned a different number of classes than there are cells.
     #[error("predict: expected one class per grid cell ({expected}), found {found}")]
     PredictionCount {
@@ -109,6 +117,37 @@ impl BoundaryGrid {
         };
         let x_range = (x_min - 1.0, x_max + 1.0);
         let y_range = (y_min - 1.0, y_max + 1.0);
+        Self::compute_in(x_range, y_range, resolution, predict)
+    }
+
+    /// [`BoundaryGrid::compute`] over a window of the caller's choosing instead of the points'
+    /// extent plus 1 (the notebook's `axes.set_xlim` / `set_ylim` when the data is small next to
+    /// that margin, as the regularisation notebook's is).
+    ///
+    /// ```
+    /// use linalg_nn::plot::BoundaryGrid;
+    ///
+    /// let grid = BoundaryGrid::compute_in((-0.75, 0.4), (-0.75, 0.65), 10, |cells| {
+    ///     cells.column_iter().map(|c| u8::from(c[1] > 0.0)).collect()
+    /// })
+    /// .unwrap();
+    /// assert_eq!(grid.y_range(), (-0.75, 0.65));
+    /// assert_eq!((grid.class_at(0, 0), grid.class_at(0, 9)), (Some(0), Some(1)));
+    /// assert!(BoundaryGrid::compute_in((1.0, 0.0), (0.0, 1.0), 10, |_| vec![]).is_err());
+    /// ```
+    pub fn compute_in(
+        x_range: (f64, f64),
+        y_range: (f64, f64),
+        resolution: usize,
+        predict: impl FnOnce(&DMatrix<f64>) -> Vec<u8>,
+    ) -> Result<Self, GridError> {
+        let proper = |(low, high): (f64, f64)| low.is_finite() && high.is_finite() && low < high;
+        if !(proper(x_range) && proper(y_range)) {
+            return Err(GridError::Window { x_range, y_range });
+        }
+        if resolution == 0 || resolution > MAX_GRID_RESOLUTION {
+            return Err(GridError::Resolution { found: resolution });
+        }
         let step_x = (x_range.1 - x_range.0) / resolution as f64;
         let step_y = (y_range.1 - y_range.0) / resolution as f64;
         let cells = resolution * resolution;
@@ -130,7 +169,7 @@ impl BoundaryGrid {
         Ok(BoundaryGrid { x_range, y_range, resolution, classes })
     }
 
-    /// The mesh's x extent `(min - 1, max + 1)` of the points' first row.
+    /// The mesh's x extent: `(min - 1, max + 1)` of the points' first row, or the window's.
     pub fn x_range(&self) -> (f64, f64) {
         self.x_range
     }
