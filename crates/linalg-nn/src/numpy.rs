@@ -120,6 +120,75 @@ pub fn dot_transposed(dz: &DMatrix<f64>, a: &DMatrix<f64>) -> DMatrix<f64> {
     })
 }
 
+/// `np.dot(A, B)` as OpenBLAS's `dgemm` kernels compute it on processors with fused
+/// multiply-add: entry `(i, j)` is one chain `fma(A[i, k], B[k, j], acc)` over `k = 0, 1, ...`
+/// from `acc = 0`, so every product but the first is added without rounding it first. Checked
+/// bit for bit against numpy 2.4 / OpenBLAS 0.3.31 (SkylakeX and Haswell kernels) on the
+/// gradient-checking notebook's network, whose products have 3 to 5 terms
+/// (`numpy-reference/hw6_gradient_checking.py --digits`); [`dot`] is the unfused order.
+///
+/// ```
+/// use linalg_nn::DMatrix;
+/// use linalg_nn::numpy::{dot, dot_fused};
+/// // 0.1 * 0.3 + 0.7 * 0.9: the second product is added unrounded.
+/// let w = DMatrix::from_row_slice(1, 2, &[0.1, 0.7]);
+/// let x = DMatrix::from_row_slice(2, 1, &[0.3, 0.9]);
+/// assert_eq!(dot_fused(&w, &x)[(0, 0)], 0.7f64.mul_add(0.9, 0.1 * 0.3));
+/// assert_eq!(dot(&w, &x)[(0, 0)], 0.1 * 0.3 + 0.7 * 0.9);
+/// ```
+///
+/// # Panics
+///
+/// If `A`'s columns are not `B`'s rows (callers check the shapes).
+pub fn dot_fused(a: &DMatrix<f64>, b: &DMatrix<f64>) -> DMatrix<f64> {
+    assert_eq!(a.ncols(), b.nrows(), "np.dot: shapes do not align");
+    DMatrix::from_fn(a.nrows(), b.ncols(), |i, j| {
+        (0..a.ncols()).fold(0.0, |acc, k| a[(i, k)].mul_add(b[(k, j)], acc))
+    })
+}
+
+/// `np.dot(dZ, A.T)` in [`dot_fused`]'s order: entry `(i, k)` is the chain
+/// `fma(dZ[i, j], A[k, j], acc)` over the examples `j`, from `acc = 0`.
+///
+/// # Panics
+///
+/// If `dZ` and `A` differ in their number of columns (callers check the shapes).
+pub fn dot_transposed_fused(dz: &DMatrix<f64>, a: &DMatrix<f64>) -> DMatrix<f64> {
+    assert_eq!(dz.ncols(), a.ncols(), "np.dot(dZ, A.T): shapes do not align");
+    DMatrix::from_fn(dz.nrows(), a.nrows(), |i, k| {
+        (0..dz.ncols()).fold(0.0, |acc, j| dz[(i, j)].mul_add(a[(k, j)], acc))
+    })
+}
+
+/// Which order a network's matrix products add in: [`dot`] / [`dot_transposed`] (unfused), or
+/// [`dot_fused`] / [`dot_transposed_fused`] (OpenBLAS's kernels on processors with FMA).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Products {
+    /// Each product rounded, then added in ascending order (the Course 1 notebooks' digits).
+    #[default]
+    Unfused,
+    /// One chain of fused multiply-adds per entry (the gradient-checking notebook's digits).
+    Fused,
+}
+
+impl Products {
+    /// `np.dot(A, B)` in this order.
+    pub fn dot(self, a: &DMatrix<f64>, b: &DMatrix<f64>) -> DMatrix<f64> {
+        match self {
+            Products::Unfused => dot(a, b),
+            Products::Fused => dot_fused(a, b),
+        }
+    }
+
+    /// `np.dot(dZ, A.T)` in this order.
+    pub fn dot_transposed(self, dz: &DMatrix<f64>, a: &DMatrix<f64>) -> DMatrix<f64> {
+        match self {
+            Products::Unfused => dot_transposed(dz, a),
+            Products::Fused => dot_transposed_fused(dz, a),
+        }
+    }
+}
+
 /// `x.dot(x)` for a 1-D float64 array as numpy computes it: numpy hands a contiguous vector to
 /// BLAS (`cblas_ddot`), and OpenBLAS's x86-64 kernel (`kernel/x86_64/ddot.c` with
 /// `ddot_microk_skylakex-2.c`, the kernel OpenBLAS picks on AVX-512 processors) adds in this

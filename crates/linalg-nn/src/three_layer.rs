@@ -10,7 +10,7 @@
 use crate::error::NnError;
 use crate::init::WeightInit;
 use crate::matrix::{add_column, ensure_shape};
-use crate::numpy::{dot, dot_transposed, pairwise_sum, sigmoid, sum_rows_like_numpy};
+use crate::numpy::{Products, dot, dot_transposed, pairwise_sum, sigmoid, sum_rows_like_numpy};
 use crate::rng::NumpyRng;
 use nalgebra::DMatrix;
 
@@ -112,14 +112,25 @@ pub struct Cache {
 /// assert_eq!(cache.a3, DMatrix::from_element(1, 3, 0.5)); // sigmoid(0)
 /// ```
 pub fn forward_propagation(x: &DMatrix<f64>, parameters: &Parameters) -> Result<Cache, NnError> {
+    forward_propagation_with(x, parameters, Products::Unfused)
+}
+
+/// [`forward_propagation`] with the products added in `products`' order: the gradient-checking
+/// notebook's digits need [`Products::Fused`] (its differences divide last-bit changes of the
+/// cost by `2e-7`).
+pub fn forward_propagation_with(
+    x: &DMatrix<f64>,
+    parameters: &Parameters,
+    products: Products,
+) -> Result<Cache, NnError> {
     let [n_x, ..] = parameters.layers_dims()?;
     ensure_shape(x, (n_x, x.ncols()), "X (n_x rows, one example per column)")?;
     let p = parameters;
-    let z1 = add_column(&dot(&p.w1, x), &p.b1)?;
+    let z1 = add_column(&products.dot(&p.w1, x), &p.b1)?;
     let a1 = z1.map(relu);
-    let z2 = add_column(&dot(&p.w2, &a1), &p.b2)?;
+    let z2 = add_column(&products.dot(&p.w2, &a1), &p.b2)?;
     let a2 = z2.map(relu);
-    let z3 = add_column(&dot(&p.w3, &a2), &p.b3)?;
+    let z3 = add_column(&products.dot(&p.w3, &a2), &p.b3)?;
     let a3 = z3.map(sigmoid);
     Ok(Cache { z1, a1, z2, a2, z3, a3 })
 }
