@@ -21,6 +21,7 @@
 //! | `gc_utils.vector_to_dictionary(theta)` | [`vector_to_dictionary`] |
 //! | `gc_utils.gradients_to_vector(gradients)` | [`gradients_to_vector`] |
 //! | 4 `gradient_check_n(parameters, gradients, X, Y, epsilon)` | [`gradient_check_n`] |
+//! | (no figure in the notebook) | [`figures::gradient_gaps`] |
 //!
 //! The checking itself (the loop over the flattened vector, the difference
 //! `||grad - gradapprox|| / (||grad|| + ||gradapprox||)`, the worst parameter) is the core's
@@ -48,6 +49,8 @@
 //! ```
 
 #![forbid(unsafe_code)]
+
+pub mod figures;
 
 use linalg_nn::gradcheck::{GradCheckReport, gradient_check_vector};
 use linalg_nn::matrix::{ensure_finite, ensure_shape};

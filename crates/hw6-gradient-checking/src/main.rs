@@ -9,13 +9,15 @@
 
 use anyhow::{Context, Result};
 use clap::{Parser, ValueEnum};
+use hw6_gradient_checking::figures::gradient_gaps;
 use hw6_gradient_checking::{
     Backprop, DEFAULT_EPSILON, PASS_THRESHOLD, THETA, X, gradient_check, notebook_check, verdict,
 };
 use linalg_nn::cli::serde_json::{Value, json};
-use linalg_nn::cli::{Console, learning_rate};
+use linalg_nn::cli::{CommonArgs, Console, learning_rate};
 use linalg_nn::gradcheck::{GradCheckReport, WorstParameter};
 use linalg_nn::numpy::float_repr;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Gradient checking (course 2, week 1): backpropagation's gradient against the two-sided
@@ -23,6 +25,8 @@ use std::process::ExitCode;
 /// 47 parameters of a 4-5-3-1 network whose backward pass has two planted bugs.
 ///
 /// A difference above 2e-7 means a mistake in backpropagation (the notebook's threshold).
+/// Nothing is read; the figure of the N-dimensional check (|grad - gradapprox| of each
+/// parameter) goes to out/hw6-gradient-checking/ (none with --no-plots).
 #[derive(Debug, Parser)]
 #[command(name = "hw6-gradient-checking", version)]
 struct Args {
@@ -39,12 +43,8 @@ struct Args {
     /// The perturbation epsilon (the notebook's 1e-7).
     #[arg(long, value_name = "EPS", default_value_t = DEFAULT_EPSILON, value_parser = learning_rate, allow_negative_numbers = true)]
     epsilon: f64,
-    /// Print only the verdicts and the worst parameter.
-    #[arg(long)]
-    quiet: bool,
-    /// Print one JSON object with the results on stdout; human output goes to stderr.
-    #[arg(long)]
-    json: bool,
+    #[command(flatten)]
+    common: CommonArgs,
 }
 
 /// `--case`.
@@ -71,13 +71,14 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<()> {
-    let console = Console::new(args.json, args.quiet);
+    let console = args.common.console();
     let mut report = json!({
         "assignment": "hw6-gradient-checking",
         "epsilon": args.epsilon,
         "threshold": PASS_THRESHOLD,
         "1d": Value::Null,
         "nd": Value::Null,
+        "figures": [],
     });
     if args.case != Case::ND {
         console.detail(format!(
@@ -112,9 +113,32 @@ fn run(args: &Args) -> Result<()> {
         console.result(format!("Worst parameter: {}", worst_line(&check.worst)));
         print_blocks(&console, &check);
         report["nd"] = nd_json(args.backprop, &check);
+        if args.common.plots() {
+            let out_dir = args.common.out_dir("hw6-gradient-checking");
+            let path = write_figure(&out_dir, args, &check)?;
+            console.figures_written(&out_dir, std::slice::from_ref(&path));
+            report["figures"] = json!([path]);
+        }
     }
     console.emit_json(&report);
     Ok(())
+}
+
+/// `gradient-gaps-<backprop>.png`: the run's `|grad - gradapprox|` beside the fixed
+/// backpropagation's (alone when the run is the fixed one).
+fn write_figure(out_dir: &Path, args: &Args, check: &GradCheckReport) -> Result<PathBuf> {
+    std::fs::create_dir_all(out_dir)
+        .with_context(|| format!("cannot create the figure folder {}", out_dir.display()))?;
+    let path = out_dir.join(format!("gradient-gaps-{}.png", args.backprop));
+    let label = format!("backprop = {}", args.backprop);
+    let mut checks = vec![(label.as_str(), check)];
+    let fixed;
+    if args.backprop != Backprop::Fixed {
+        fixed = notebook_check(Backprop::Fixed, args.epsilon)?;
+        checks.push(("backprop = fixed", &fixed));
+    }
+    gradient_gaps(&path, &checks).with_context(|| format!("cannot draw {}", path.display()))?;
+    Ok(path)
 }
 
 /// What `--backprop` puts into backward_propagation_n.

@@ -1,11 +1,14 @@
 //! The `hw6-gradient-checking` binary end to end: the notebook's verdict lines for both checks,
 //! the worst parameter, `--backprop`, `--case`, `--x`, `--epsilon`, the `--json` report,
-//! `--quiet`, `--help`, `--version`, and usage errors (exit code 2, nothing on stdout).
+//! the figure under `--out` (none with `--no-plots`), `--quiet`, `--help`, `--version`, and usage
+//! errors (exit code 2, nothing on stdout, nothing written).
 //!
 //! Golden numbers: the notebook's Expected Output, or
 //! `python3 numpy-reference/hw6_gradient_checking.py --backprop NAME` (or `--case 1d --x X`).
 
-use test_support::cli::{Binary, assert_contains_all};
+use std::path::Path;
+use test_support::cli::{Binary, assert_contains_all, assert_empty_dir};
+use test_support::png::assert_png;
 
 const HW6: Binary = Binary {
     path: env!("CARGO_BIN_EXE_hw6-gradient-checking"),
@@ -13,9 +16,14 @@ const HW6: Binary = Binary {
     reads_data: false,
 };
 
+fn out_arg(dir: &Path) -> &str {
+    dir.to_str().expect("a UTF-8 temporary path")
+}
+
 #[test]
 fn default_run_prints_the_notebooks_two_checks_and_the_worst_parameter() {
-    let run = HW6.success(&[]);
+    let out = tempfile::tempdir().unwrap();
+    let run = HW6.success(&["--out", out_arg(out.path())]);
     // Expected Output: "Your backward propagation works perfectly fine! difference =
     // 7.814075313343006e-11", then "There is a mistake in the backward propagation! difference =
     // 0.2850931567761623".
@@ -34,11 +42,15 @@ fn default_run_prints_the_notebooks_two_checks_and_the_worst_parameter() {
     let first_1d = run.stdout.find("7.814075313343006e-11").unwrap();
     let first_nd = run.stdout.find("0.2850931567761623").unwrap();
     assert!(first_1d < first_nd, "the notebook checks 1-D first:\n{}", run.stdout);
+    // The figure: the buggy and the fixed |grad - gradapprox| of each parameter.
+    let figure = out.path().join("gradient-gaps-buggy.png");
+    assert_png(&figure, 800, 600);
+    assert!(run.stdout.contains("gradient-gaps-buggy.png"), "{}", run.stdout);
 }
 
 #[test]
 fn fixed_backprop_passes_and_one_bug_alone_is_still_found() {
-    let run = HW6.success(&["--case", "nd", "--backprop", "fixed"]);
+    let run = HW6.success(&["--case", "nd", "--backprop", "fixed", "--no-plots"]);
     assert_contains_all(
         &run.stdout,
         &[
@@ -48,7 +60,7 @@ fn fixed_backprop_passes_and_one_bug_alone_is_still_found() {
     );
     assert!(!run.stdout.contains("J(theta)"), "--case nd runs no 1-D check:\n{}", run.stdout);
     // hw6_gradient_checking.py --backprop dW2: 0.17344196893145924, worst W2 (index 35).
-    let run = HW6.success(&["--case", "nd", "--backprop", "dw2"]);
+    let run = HW6.success(&["--case", "nd", "--backprop", "dw2", "--no-plots"]);
     assert_contains_all(
         &run.stdout,
         &["difference = 0.17344196893145924\n", "Worst parameter: W2[2, 0] (index 35"],
@@ -68,7 +80,8 @@ fn one_dimensional_case_takes_x() {
 
 #[test]
 fn json_report_has_both_checks_with_every_digit() {
-    let report = HW6.json(&["--json"]);
+    let out = tempfile::tempdir().unwrap();
+    let report = HW6.json(&["--json", "--out", out_arg(out.path())]);
     assert_eq!(report["assignment"], "hw6-gradient-checking");
     assert_eq!(
         (report["epsilon"].as_f64(), report["threshold"].as_f64()),
@@ -86,10 +99,13 @@ fn json_report_has_both_checks_with_every_digit() {
     assert_eq!(nd["blocks"].as_array().unwrap().len(), 6);
     assert_eq!(nd["grad"].as_array().unwrap().len(), 47);
     assert_eq!(nd["gradapprox"].as_array().unwrap().len(), 47);
-    let fixed = HW6.json(&["--json", "--case", "nd", "--backprop", "fixed"]);
+    let figure = out.path().join("gradient-gaps-buggy.png");
+    assert_eq!(report["figures"], serde_json::json!([figure]));
+    let fixed = HW6.json(&["--json", "--case", "nd", "--backprop", "fixed", "--no-plots"]);
     assert_eq!(fixed["1d"], serde_json::Value::Null);
     assert_eq!(fixed["nd"]["difference"].as_f64(), Some(1.1890913024229996e-07));
     assert_eq!(fixed["nd"]["passed"], true);
+    assert_eq!(fixed["figures"], serde_json::json!([]));
 }
 
 #[test]
@@ -101,7 +117,7 @@ fn epsilon_is_a_flag() {
 
 #[test]
 fn quiet_prints_only_the_verdicts() {
-    let run = HW6.success(&["--quiet"]);
+    let run = HW6.success(&["--quiet", "--no-plots"]);
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(lines.len(), 3, "{}", run.stdout);
     assert!(lines[2].starts_with("Worst parameter: b1[0, 0]"), "{}", run.stdout);
@@ -117,14 +133,22 @@ fn help_and_version() {
 }
 
 #[test]
-fn usage_errors_exit_with_code_two() {
-    HW6.assert_usage_error(&["--epsilon=-1e-7"], &["--epsilon", "positive"]);
-    HW6.assert_usage_error(&["--epsilon", "-1"], &["--epsilon", "positive"]);
-    HW6.assert_usage_error(&["--epsilon", "0"], &["--epsilon"]);
-    HW6.assert_usage_error(&["--epsilon", "NaN"], &["--epsilon"]);
-    HW6.assert_usage_error(&["--x", "NaN"], &["--x", "finite"]);
-    HW6.assert_usage_error(&["--x", "inf"], &["--x", "finite"]);
-    HW6.assert_usage_error(&["--x", "three"], &["'three' is not a number"]);
-    HW6.assert_usage_error(&["--backprop", "broken"], &["unknown backprop 'broken'", "fixed"]);
-    HW6.assert_usage_error(&["--case", "3d"], &["--case"]);
+fn usage_errors_exit_with_code_two_and_write_nothing() {
+    let out = tempfile::tempdir().unwrap();
+    let dir = out_arg(out.path());
+    let bad: [(&[&str], &[&str]); 9] = [
+        (&["--epsilon=-1e-7"], &["--epsilon", "positive"]),
+        (&["--epsilon", "-1"], &["--epsilon", "positive"]),
+        (&["--epsilon", "0"], &["--epsilon"]),
+        (&["--epsilon", "NaN"], &["--epsilon"]),
+        (&["--x", "NaN"], &["--x", "finite"]),
+        (&["--x", "inf"], &["--x", "finite"]),
+        (&["--x", "three"], &["'three' is not a number"]),
+        (&["--backprop", "broken"], &["unknown backprop 'broken'", "fixed"]),
+        (&["--case", "3d"], &["--case"]),
+    ];
+    for (args, fragments) in bad {
+        HW6.assert_usage_error(&[args, &["--out", dir]].concat(), fragments);
+    }
+    assert_empty_dir(out.path());
 }
