@@ -95,10 +95,12 @@ fn expected_pngs() -> Vec<(&'static str, Option<(u32, u32)>)> {
         // Zeros, random and He side by side.
         ("06-practical/init-boundaries.png", panels(3, 1)),
         ("06-practical/init-costs.png", chart),
+        // The gradient check's buggy and fixed |grad - gradapprox|.
+        ("06-practical/gradient-gaps.png", chart),
     ]
 }
 
-const EXPECTED_SVGS: [&str; 11] = [
+const EXPECTED_SVGS: [&str; 12] = [
     "02-basics/cost_curve.svg",
     "02-basics/learning_rates.svg",
     "03-shallow/activation-sigmoid.svg",
@@ -110,6 +112,7 @@ const EXPECTED_SVGS: [&str; 11] = [
     "04-deep/deep-cost.svg",
     "04-deep/hyperparameters.svg",
     "06-practical/init-costs.svg",
+    "06-practical/gradient-gaps.svg",
 ];
 
 #[test]
