@@ -3,7 +3,8 @@
 network (testCases' gradient_check_n_test_case: np.random.seed(1), X = randn(4, 3),
 Y = [1, 1, 0], then W1, b1, W2, b2, W3, b3 drawn in that order) with gc_utils'
 dictionary_to_vector / vector_to_dictionary / gradients_to_vector, against the notebook's
-backward_propagation_n with its two planted bugs (dW2 doubled, db1 with 4/m) or with them fixed.
+backward_propagation_n with its two planted bugs (dW2 doubled, db1 with 4/m), with them
+fixed, or with one of them (--backprop buggy|fixed|dw2|db1).
 crates/hw6-gradient-checking is the Rust side.
 
 `--digits` prints every value the Rust tests compare bit for bit (the cost, each gradapprox,
@@ -113,7 +114,7 @@ def backward_propagation_n(X, Y, cache, buggy):
     db3 = 1. / m * np.sum(dZ3, axis=1, keepdims=True)
     dA2 = np.dot(W3.T, dZ3)
     dZ2 = np.multiply(dA2, np.int64(A2 > 0))
-    dW2 = 1. / m * np.dot(dZ2, A1.T) * (2 if buggy in ("both", "dW2") else 1)
+    dW2 = 1. / m * np.dot(dZ2, A1.T) * (2 if buggy in ("both", "dw2") else 1)
     db2 = 1. / m * np.sum(dZ2, axis=1, keepdims=True)
     dA1 = np.dot(W2.T, dZ2)
     dZ1 = np.multiply(dA1, np.int64(A1 > 0))
@@ -211,11 +212,18 @@ def norm_order(vectors):
               % (name, len(values), theirs, float(np.linalg.norm(v)), ", ".join(found) or "none"))
 
 
+def verdict(difference):
+    """What the notebook prints after a check (print_msg=True)."""
+    if difference > THRESHOLD:
+        return "There is a mistake in the backward propagation! difference = " + str(difference)
+    return "Your backward propagation works perfectly fine! difference = " + str(difference)
+
+
 def main():
     def extra(parser):
         parser.add_argument("--case", choices=["1d", "nd"], default="nd")
         parser.add_argument("--x", type=float, default=3.0, help="the 1-D input (older: 2)")
-        parser.add_argument("--backprop", choices=["buggy", "fixed", "dW2", "db1"],
+        parser.add_argument("--backprop", choices=["buggy", "fixed", "dw2", "db1"],
                             default="buggy",
                             help="the notebook's two planted bugs, none, or only one of them")
         parser.add_argument("--digits", action="store_true",
@@ -229,8 +237,7 @@ def main():
     console = Console(args)
     if args.case == "1d":
         difference = gradient_check(args.x, 4.0)
-        console.result(("The gradient is correct!" if difference < 1e-7 else
-                        "The gradient is wrong!") + " difference = " + repr(float(difference)))
+        console.result(verdict(difference))
         console.emit_json({"assignment": "hw6-gradient-checking", "case": "1d", "x": args.x,
                            "difference": float(difference)})
         return
@@ -239,11 +246,7 @@ def main():
     buggy = {"buggy": "both", "fixed": "none"}.get(args.backprop, args.backprop)
     gradients = backward_propagation_n(X, Y, cache, buggy)
     difference, grad, gradapprox = gradient_check_n(parameters, gradients, X, Y)
-    if difference > THRESHOLD:
-        line = "There is a mistake in the backward propagation! difference = "
-    else:
-        line = "Your backward propagation works perfectly fine! difference = "
-    console.result(line + str(difference))
+    console.result(verdict(difference))
     gap = np.abs(grad - gradapprox).ravel()
     worst = int(np.argmax(gap))
     _, keys = dictionary_to_vector(parameters)

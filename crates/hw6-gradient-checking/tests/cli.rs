@@ -7,7 +7,7 @@
 //! `python3 numpy-reference/hw6_gradient_checking.py --backprop NAME` (or `--case 1d --x X`).
 
 use std::path::Path;
-use test_support::cli::{Binary, assert_contains_all, assert_empty_dir};
+use test_support::cli::{Binary, assert_contains_all, assert_empty_dir, assert_report_schema};
 use test_support::png::assert_png;
 
 const HW6: Binary = Binary {
@@ -59,7 +59,7 @@ fn fixed_backprop_passes_and_one_bug_alone_is_still_found() {
         ],
     );
     assert!(!run.stdout.contains("J(theta)"), "--case nd runs no 1-D check:\n{}", run.stdout);
-    // hw6_gradient_checking.py --backprop dW2: 0.17344196893145924, worst W2 (index 35).
+    // hw6_gradient_checking.py --backprop dw2: 0.17344196893145924, worst W2 (index 35).
     let run = HW6.success(&["--case", "nd", "--backprop", "dw2", "--no-plots"]);
     assert_contains_all(
         &run.stdout,
@@ -82,7 +82,10 @@ fn one_dimensional_case_takes_x() {
 fn json_report_has_both_checks_with_every_digit() {
     let out = tempfile::tempdir().unwrap();
     let report = HW6.json(&["--json", "--out", out_arg(out.path())]);
-    assert_eq!(report["assignment"], "hw6-gradient-checking");
+    assert_report_schema(&report, "hw6-gradient-checking");
+    // gradient_check_n_test_case's np.random.seed(1); nothing is trained.
+    assert_eq!(report["seed"], 1);
+    assert_eq!(report["costs"], serde_json::json!([]));
     assert_eq!(
         (report["epsilon"].as_f64(), report["threshold"].as_f64()),
         (Some(1e-7), Some(2e-7))
@@ -102,6 +105,7 @@ fn json_report_has_both_checks_with_every_digit() {
     let figure = out.path().join("gradient-gaps-buggy.png");
     assert_eq!(report["figures"], serde_json::json!([figure]));
     let fixed = HW6.json(&["--json", "--case", "nd", "--backprop", "fixed", "--no-plots"]);
+    assert_report_schema(&fixed, "hw6-gradient-checking");
     assert_eq!(fixed["1d"], serde_json::Value::Null);
     assert_eq!(fixed["nd"]["difference"].as_f64(), Some(1.1890913024229996e-07));
     assert_eq!(fixed["nd"]["passed"], true);
@@ -112,6 +116,8 @@ fn json_report_has_both_checks_with_every_digit() {
 fn epsilon_is_a_flag() {
     let report = HW6.json(&["--json", "--case", "1d", "--epsilon", "1e-4"]);
     assert_eq!(report["epsilon"].as_f64(), Some(1e-4));
+    // Only the 1-D check ran: no seeded draw.
+    assert_eq!(report["seed"], serde_json::Value::Null);
     assert!(report["1d"]["difference"].as_f64().unwrap() < 1e-9, "{report}");
 }
 

@@ -68,7 +68,7 @@ fn fixed_backpropagation_passes_with_the_notebooks_difference() {
 
 #[test]
 fn each_planted_bug_is_found_on_its_own() {
-    // hw6_gradient_checking.py --backprop dW2: 0.17344196893145924, worst index 35 (W2[2, 0]);
+    // hw6_gradient_checking.py --backprop dw2: 0.17344196893145924, worst index 35 (W2[2, 0]);
     // --backprop db1: 0.2544229712458523, worst index 20 (b1[0, 0]).
     let dw2 = notebook_check(Backprop::Dw2, DEFAULT_EPSILON).unwrap();
     assert_eq!(dw2.difference, 0.17344196893145924);
