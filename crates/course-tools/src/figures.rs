@@ -180,6 +180,8 @@ pub fn run(options: &PlotOptions, log: &mut dyn FnMut(&str)) -> Result<Vec<PathB
     let practical = practical(&mut out, &budget)?;
     out.log("chapter 6: hw5-regularization (none, L2 and dropout on the football positions)");
     let regularization = regularization(&mut out, &options.data_dir, &budget)?;
+    out.log("chapter 6: hw6-gradient-checking (the planted backprop bugs, parameter by parameter)");
+    gradient_checking(&mut out)?;
 
     let path = out.root.join(RESULTS_FILE);
     let mut markdown = results_markdown(&budget, &basics, &shallow, &deep, &practical);
@@ -916,6 +918,17 @@ fn practical(out: &mut Output<'_>, budget: &Budget) -> Result<PracticalResults> 
         figures::cost_curves(path, &curves, &title)
     })?;
     Ok(PracticalResults { iterations: budget.hw4_iterations, runs })
+}
+
+/// `|grad - gradapprox|` of the 47 parameters, the notebook's buggy backprop against the fixed
+/// one (`hw6-gradient-checking` draws the same); it takes no budget: 94 forward passes.
+fn gradient_checking(out: &mut Output<'_>) -> Result<()> {
+    use hw6_gradient_checking::{Backprop, DEFAULT_EPSILON, figures, notebook_check};
+    let buggy = notebook_check(Backprop::Buggy, DEFAULT_EPSILON)?;
+    let fixed = notebook_check(Backprop::Fixed, DEFAULT_EPSILON)?;
+    out.both_formats(PRACTICAL_DIR, "gradient-gaps", |path| {
+        figures::gradient_gaps(path, &[("backprop = buggy", &buggy), ("backprop = fixed", &fixed)])
+    })
 }
 
 // ---------------------------------------------------------------------------------------------

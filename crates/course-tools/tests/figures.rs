@@ -99,6 +99,8 @@ fn expected_pngs() -> Vec<(&'static str, Option<(u32, u32)>)> {
         // No regularisation, L2 and dropout side by side.
         ("06-practical/reg-boundaries.png", panels(3, 1)),
         ("06-practical/reg-costs.png", chart),
+        // The gradient check's buggy and fixed |grad - gradapprox|.
+        ("06-practical/gradient-gaps.png", chart),
     ]
 }
 
@@ -115,6 +117,7 @@ const EXPECTED_SVGS: [&str; 12] = [
     "04-deep/hyperparameters.svg",
     "06-practical/init-costs.svg",
     "06-practical/reg-costs.svg",
+    "06-practical/gradient-gaps.svg",
 ];
 
 #[test]

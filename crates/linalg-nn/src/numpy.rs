@@ -308,6 +308,182 @@ pub fn sum_rows_like_numpy_into(m: &DMatrix<f64>, out: &mut DMatrix<f64>, scratc
     }
 }
 
+/// `np.dot(A, B)` as OpenBLAS's `dgemm` kernels compute it on processors with fused
+/// multiply-add: entry `(i, j)` is one chain `fma(A[i, k], B[k, j], acc)` over `k = 0, 1, ...`
+/// from `acc = 0`, so every product but the first is added without rounding it first. Checked
+/// bit for bit against numpy 2.4 / OpenBLAS 0.3.31 (SkylakeX and Haswell kernels) on the
+/// gradient-checking notebook's network, whose products have 3 to 5 terms
+/// (`numpy-reference/hw6_gradient_checking.py --digits`); [`dot`] is the unfused order.
+///
+/// ```
+/// use linalg_nn::DMatrix;
+/// use linalg_nn::numpy::{dot, dot_fused};
+/// // 0.1 * 0.3 + 0.7 * 0.9: the second product is added unrounded.
+/// let w = DMatrix::from_row_slice(1, 2, &[0.1, 0.7]);
+/// let x = DMatrix::from_row_slice(2, 1, &[0.3, 0.9]);
+/// assert_eq!(dot_fused(&w, &x)[(0, 0)], 0.7f64.mul_add(0.9, 0.1 * 0.3));
+/// assert_eq!(dot(&w, &x)[(0, 0)], 0.1 * 0.3 + 0.7 * 0.9);
+/// ```
+///
+/// # Panics
+///
+/// If `A`'s columns are not `B`'s rows (callers check the shapes).
+pub fn dot_fused(a: &DMatrix<f64>, b: &DMatrix<f64>) -> DMatrix<f64> {
+    assert_eq!(a.ncols(), b.nrows(), "np.dot: shapes do not align");
+    DMatrix::from_fn(a.nrows(), b.ncols(), |i, j| {
+        (0..a.ncols()).fold(0.0, |acc, k| a[(i, k)].mul_add(b[(k, j)], acc))
+    })
+}
+
+/// `np.dot(dZ, A.T)` in [`dot_fused`]'s order: entry `(i, k)` is the chain
+/// `fma(dZ[i, j], A[k, j], acc)` over the examples `j`, from `acc = 0`.
+///
+/// # Panics
+///
+/// If `dZ` and `A` differ in their number of columns (callers check the shapes).
+pub fn dot_transposed_fused(dz: &DMatrix<f64>, a: &DMatrix<f64>) -> DMatrix<f64> {
+    assert_eq!(dz.ncols(), a.ncols(), "np.dot(dZ, A.T): shapes do not align");
+    DMatrix::from_fn(dz.nrows(), a.nrows(), |i, k| {
+        (0..dz.ncols()).fold(0.0, |acc, j| dz[(i, j)].mul_add(a[(k, j)], acc))
+    })
+}
+
+/// Which order a network's matrix products add in: [`dot`] / [`dot_transposed`] (unfused), or
+/// [`dot_fused`] / [`dot_transposed_fused`] (OpenBLAS's kernels on processors with FMA).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub enum Products {
+    /// Each product rounded, then added in ascending order (the Course 1 notebooks' digits).
+    #[default]
+    Unfused,
+    /// One chain of fused multiply-adds per entry (the gradient-checking notebook's digits).
+    Fused,
+}
+
+impl Products {
+    /// `np.dot(A, B)` in this order.
+    pub fn dot(self, a: &DMatrix<f64>, b: &DMatrix<f64>) -> DMatrix<f64> {
+        match self {
+            Products::Unfused => dot(a, b),
+            Products::Fused => dot_fused(a, b),
+        }
+    }
+
+    /// `np.dot(dZ, A.T)` in this order.
+    pub fn dot_transposed(self, dz: &DMatrix<f64>, a: &DMatrix<f64>) -> DMatrix<f64> {
+        match self {
+            Products::Unfused => dot_transposed(dz, a),
+            Products::Fused => dot_transposed_fused(dz, a),
+        }
+    }
+}
+
+/// `x.dot(x)` for a 1-D float64 array as numpy computes it: numpy hands a contiguous vector to
+/// BLAS (`cblas_ddot`), and OpenBLAS's x86-64 kernel (`kernel/x86_64/ddot.c` with
+/// `ddot_microk_skylakex-2.c`, the kernel OpenBLAS picks on AVX-512 processors) adds in this
+/// order, every product fused into its sum (`fma`):
+///
+/// - the first `n & !31` values in blocks of 32 into 32 running sums (four 8-lane registers;
+///   value `k` goes to sum `k % 32`);
+/// - those folded to 16 (`s[q][l] + s[q][l + 4]`), then the next 16 values, if any, into them
+///   (value `k` to sum `k % 16`);
+/// - the 16 sums reduced lane by lane, `((a0 + a1) + a2) + a3` for each of the four lanes, then
+///   `(v0 + v2) + (v1 + v3)`;
+/// - the last `n % 16` values one by one, `dot = fma(x[k], x[k], dot)`.
+///
+/// Below 16 values it is a fused left-to-right sum. Checked bit for bit against numpy 2.4 with
+/// OpenBLAS 0.3.31 (SkylakeX kernel) on vectors of length 1 to 100:
+/// `python3 numpy-reference/hw6_gradient_checking.py --norm-order --random-norms 40`. OpenBLAS's
+/// AVX2 kernel (Haswell, on processors without AVX-512) uses 16 sums and an unfused tail, and
+/// can differ in the last bit.
+///
+/// ```
+/// use linalg_nn::numpy::self_dot;
+/// let x: Vec<f64> = (1..=47).map(f64::from).collect();
+/// assert_eq!(self_dot(&x), 35720.0); // 47 * 48 * 95 / 6
+/// assert_eq!(self_dot(&[]), 0.0);
+/// ```
+pub fn self_dot(x: &[f64]) -> f64 {
+    let n = x.len();
+    let n16 = n & !15;
+    let mut dot = 0.0;
+    if n16 > 0 {
+        let n32 = n16 & !31;
+        let mut wide = [[0.0_f64; 8]; 4];
+        for block in x[..n32].chunks_exact(32) {
+            for (q, lanes) in wide.iter_mut().enumerate() {
+                for (l, sum) in lanes.iter_mut().enumerate() {
+                    let v = block[8 * q + l];
+                    *sum = v.mul_add(v, *sum);
+                }
+            }
+        }
+        let mut narrow = [[0.0_f64; 4]; 4];
+        for (q, lanes) in narrow.iter_mut().enumerate() {
+            for (l, sum) in lanes.iter_mut().enumerate() {
+                *sum = wide[q][l] + wide[q][l + 4];
+            }
+        }
+        for block in x[n32..n16].chunks_exact(16) {
+            for (q, lanes) in narrow.iter_mut().enumerate() {
+                for (l, sum) in lanes.iter_mut().enumerate() {
+                    let v = block[4 * q + l];
+                    *sum = v.mul_add(v, *sum);
+                }
+            }
+        }
+        let lane = |l: usize| ((narrow[0][l] + narrow[1][l]) + narrow[2][l]) + narrow[3][l];
+        dot = (lane(0) + lane(2)) + (lane(1) + lane(3));
+    }
+    for &v in &x[n16..] {
+        dot = v.mul_add(v, dot);
+    }
+    dot
+}
+
+/// `np.linalg.norm(x)` of a vector (or of any array: numpy flattens it first), `sqrt(x.dot(x))`
+/// with [`self_dot`]'s order, so the norms of the gradient-checking notebook round as numpy's.
+///
+/// ```
+/// assert_eq!(linalg_nn::numpy::norm(&[3.0, 4.0]), 5.0);
+/// assert_eq!(linalg_nn::numpy::norm(&[-2.5]), 2.5);
+/// ```
+pub fn norm(x: &[f64]) -> f64 {
+    self_dot(x).sqrt()
+}
+
+/// How Python (and numpy's `str(np.float64)`) prints a float: the shortest digits that read back
+/// to the same bits, in positional notation for `1e-4 <= |x| < 1e16` (with `.0` on whole
+/// numbers), otherwise in scientific notation with a two-digit exponent. The notebooks print
+/// their results with `str(...)`.
+///
+/// ```
+/// use linalg_nn::numpy::float_repr;
+/// assert_eq!(float_repr(0.2850931567761623), "0.2850931567761623");
+/// assert_eq!(float_repr(1.1890913024229996e-07), "1.1890913024229996e-07");
+/// assert_eq!(float_repr(1e-7), "1e-07");
+/// assert_eq!(float_repr(3.0), "3.0");
+/// assert_eq!(float_repr(1e16), "1e+16");
+/// assert_eq!(float_repr(f64::NEG_INFINITY), "-inf");
+/// ```
+pub fn float_repr(value: f64) -> String {
+    if value.is_nan() {
+        return "nan".into();
+    }
+    if value.is_infinite() {
+        return if value > 0.0 { "inf".into() } else { "-inf".into() };
+    }
+    let scientific = format!("{value:e}");
+    let (mantissa, exponent) = scientific.split_once('e').expect("{:e} always has an exponent");
+    let exponent: i32 = exponent.parse().expect("{:e} prints an integer exponent");
+    if value == 0.0 || (-4..16).contains(&exponent) {
+        let positional = format!("{value}");
+        if positional.contains('.') { positional } else { positional + ".0" }
+    } else {
+        let sign = if exponent < 0 { '-' } else { '+' };
+        format!("{mantissa}e{sign}{:02}", exponent.abs())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,5 +530,17 @@ mod tests {
         assert_eq!(pairwise_sum(&values), 44850.0);
         assert_eq!(pairwise_sum(&[]), 0.0);
         assert_eq!(pairwise_sum(&values[..5]), 10.0);
+    }
+
+    #[test]
+    fn self_dot_matches_numpy_on_a_length_47_vector() {
+        // np.random.seed(0); x = np.random.randn(47); x.dot(x).hex() (numpy 2.4, OpenBLAS
+        // SkylakeX kernel): the goldens are the bits numpy printed; a left-to-right unfused sum
+        // gives a different last bit on this vector.
+        let x = crate::NumpyRng::new(0).randn(1, 47);
+        let bits = self_dot(x.as_slice()).to_bits();
+        assert_eq!(bits, 0x404e_8969_2916_8d4b, "{bits:#x}");
+        let left_to_right = x.iter().fold(0.0, |acc, &v| acc + v * v);
+        assert_eq!(left_to_right.to_bits(), 0x404e_8969_2916_8d4c);
     }
 }

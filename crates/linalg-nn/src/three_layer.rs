@@ -9,8 +9,8 @@
 
 use crate::error::NnError;
 use crate::init::WeightInit;
-use crate::matrix::ensure_shape;
-use crate::numpy::{dot, dot_into, dot_transposed, pairwise_sum, sigmoid, sum_rows_like_numpy};
+use crate::matrix::{add_column, ensure_shape};
+use crate::numpy::{Products, dot, dot_into, dot_transposed, pairwise_sum, sigmoid, sum_rows_like_numpy};
 use crate::rng::NumpyRng;
 use nalgebra::DMatrix;
 
@@ -182,6 +182,26 @@ pub fn forward_propagation_into(
     linear_into(&p.w3, &cache.a2, &p.b3, &mut cache.z3)?;
     map_into(&cache.z3, &mut cache.a3, sigmoid);
     Ok(())
+}
+
+/// [`forward_propagation`] with the products added in `products`' order: the gradient-checking
+/// notebook's digits need [`Products::Fused`] (its differences divide last-bit changes of the
+/// cost by `2e-7`).
+pub fn forward_propagation_with(
+    x: &DMatrix<f64>,
+    parameters: &Parameters,
+    products: Products,
+) -> Result<Cache, NnError> {
+    let [n_x, ..] = parameters.layers_dims()?;
+    ensure_shape(x, (n_x, x.ncols()), "X (n_x rows, one example per column)")?;
+    let p = parameters;
+    let z1 = add_column(&products.dot(&p.w1, x), &p.b1)?;
+    let a1 = z1.map(relu);
+    let z2 = add_column(&products.dot(&p.w2, &a1), &p.b2)?;
+    let a2 = z2.map(relu);
+    let z3 = add_column(&products.dot(&p.w3, &a2), &p.b3)?;
+    let a3 = z3.map(sigmoid);
+    Ok(Cache { z1, a1, z2, a2, z3, a3 })
 }
 
 /// `Z = np.dot(W, A) + b` into `z`: the product, then the bias added to every column.
