@@ -104,7 +104,7 @@ fn expected_pngs() -> Vec<(&'static str, Option<(u32, u32)>)> {
     ]
 }
 
-const EXPECTED_SVGS: [&str; 12] = [
+const EXPECTED_SVGS: [&str; 13] = [
     "02-basics/cost_curve.svg",
     "02-basics/learning_rates.svg",
     "03-shallow/activation-sigmoid.svg",
