@@ -1,9 +1,11 @@
 //! data: the course's data sets — the cat / non-cat HDF5 files of `lr_utils.py`
 //! ([`cat`]), the notebook's "test with your own image" cell ([`image`]), the planar flower and
-//! the other 2-D sets of `planar_utils.py` ([`planar`]), and their errors.
+//! the other 2-D sets of `planar_utils.py` ([`planar`]), scikit-learn's circles and moons of
+//! Course 2's notebooks ([`circles`], [`moons`]), and their errors.
 
 pub mod cat;
 pub mod circles;
+pub mod moons;
 pub mod error;
 pub mod image;
 pub mod planar;
