@@ -54,7 +54,9 @@ use linalg_nn::init::WeightInit;
 use linalg_nn::matrix::{ensure_finite, ensure_shape};
 use linalg_nn::numpy::pairwise_sum;
 use linalg_nn::three_layer::initialize;
-use linalg_nn::train::{Iteration, TrainObserver, all_finite, validate_hyperparameters};
+use linalg_nn::train::{
+    Iteration, TrainObserver, all_finite, check_cost, validate_hyperparameters,
+};
 use linalg_nn::{DMatrix, NnError, NumpyRng};
 use std::fmt;
 use std::str::FromStr;
@@ -795,6 +797,9 @@ pub fn model<O: TrainObserver + ?Sized>(
             total: settings.num_epochs,
             cost: recorded.then_some(cost_avg),
         });
+        // A saturated sigmoid makes the summed cost infinite or NaN (opt_utils' `np.sum` has no
+        // `nansum`): in this notebook only a rate far too large gets there.
+        check_cost(i, cost_avg, learning_rate)?;
         if !parameters.named().iter().all(|(_, m)| all_finite(m)) {
             return Err(NnError::Diverged { iteration: i, cost: cost_avg, learning_rate });
         }
