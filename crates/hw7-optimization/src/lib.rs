@@ -52,8 +52,8 @@ use linalg_nn::data::moons::make_moons;
 use linalg_nn::data::planar::PlanarData;
 use linalg_nn::init::WeightInit;
 use linalg_nn::matrix::{ensure_finite, ensure_shape};
-use linalg_nn::numpy::pairwise_sum;
-use linalg_nn::three_layer::initialize;
+use linalg_nn::numpy::pairwise_sum_by;
+use linalg_nn::three_layer::{backward_propagation_into, forward_propagation_into, initialize};
 use linalg_nn::train::{
     Iteration, TrainObserver, all_finite, check_cost, validate_hyperparameters,
 };
@@ -141,9 +141,9 @@ pub fn initialize_parameters(layers_dims: &[usize]) -> Result<Parameters, NnErro
 /// ```
 pub fn compute_cost(a3: &DMatrix<f64>, y: &DMatrix<f64>) -> Result<f64, NnError> {
     ensure_shape(a3, (1, y.ncols()), "a3 (one output per label)")?;
-    let logprobs: Vec<f64> =
-        a3.iter().zip(y.iter()).map(|(&a, &y)| -a.ln() * y + -(1.0 - a).ln() * (1.0 - y)).collect();
-    Ok(pairwise_sum(&logprobs))
+    let (a3, y) = (a3.as_slice(), y.as_slice());
+    let logprob = |k: usize| -a3[k].ln() * y[k] + -(1.0 - a3[k]).ln() * (1.0 - y[k]);
+    Ok(pairwise_sum_by(y.len(), logprob))
 }
 
 /// The six gradients of [`Gradients`] in the order of [`Parameters::named`].
@@ -721,8 +721,9 @@ pub struct TrainedModel {
 ///    `t` incremented first);
 /// 3. `cost_avg = cost_total / m`; under decay the new rate, used from the next epoch on.
 ///
-/// Every [`COST_EVERY`]-th epoch's cost goes to `observer` and into the result. Parameters
-/// that stop being finite are an error (the step is too large).
+/// Every [`COST_EVERY`]-th epoch's cost goes to `observer` and into the result; the other
+/// epochs' costs are not computed (the notebook computes and drops them: they change nothing).
+/// Parameters that stop being finite are an error (the step is too large).
 pub fn model<O: TrainObserver + ?Sized>(
     x: &DMatrix<f64>,
     y: &DMatrix<f64>,
@@ -746,14 +747,20 @@ pub fn model<O: TrainObserver + ?Sized>(
     let mut learning_rate = learning_rate0;
     let mut costs = Vec::new();
     let mut learning_rates = Vec::new();
+    // The forward and backward passes write into these, batch after batch.
+    let (mut cache, mut grads) = (Cache::empty(), Gradients::empty());
     for i in 0..settings.num_epochs {
         seed += 1;
         let minibatches = random_mini_batches(x, y, settings.mini_batch_size, seed)?;
+        // The cost changes nothing in training: it is computed on the epochs that keep it.
+        let recorded = i % COST_EVERY == 0;
         let mut cost_total = 0.0;
         for minibatch in &minibatches {
-            let cache = forward_propagation(&minibatch.x, &parameters)?;
-            cost_total += compute_cost(&cache.a3, &minibatch.y)?;
-            let grads = backward_propagation(&minibatch.x, &minibatch.y, &cache, &parameters)?;
+            forward_propagation_into(&minibatch.x, &parameters, &mut cache)?;
+            if recorded {
+                cost_total += compute_cost(&cache.a3, &minibatch.y)?;
+            }
+            backward_propagation_into(&minibatch.x, &minibatch.y, &cache, &parameters, &mut grads)?;
             match settings.optimizer {
                 Optimizer::Gd => update_parameters_with_gd(&mut parameters, &grads, learning_rate)?,
                 Optimizer::Momentum => update_parameters_with_momentum(
@@ -787,21 +794,21 @@ pub fn model<O: TrainObserver + ?Sized>(
             settings.decay_rate,
             settings.time_interval,
         );
-        let recorded = i % COST_EVERY == 0;
-        if recorded {
-            costs.push((i, cost_avg));
-            learning_rates.push((i, learning_rate));
-        }
         observer.on_iteration(&Iteration {
             index: i,
             total: settings.num_epochs,
             cost: recorded.then_some(cost_avg),
         });
-        // A saturated sigmoid makes the summed cost infinite or NaN (opt_utils' `np.sum` has no
-        // `nansum`): in this notebook only a rate far too large gets there.
-        check_cost(i, cost_avg, learning_rate)?;
+        if recorded {
+            costs.push((i, cost_avg));
+            learning_rates.push((i, learning_rate));
+            // A saturated sigmoid makes the summed cost infinite or NaN (opt_utils' `np.sum`
+            // has no `nansum`): in this notebook only a rate far too large gets there.
+            check_cost(i, cost_avg, learning_rate)?;
+        }
         if !parameters.named().iter().all(|(_, m)| all_finite(m)) {
-            return Err(NnError::Diverged { iteration: i, cost: cost_avg, learning_rate });
+            let cost = if recorded { cost_avg } else { f64::NAN };
+            return Err(NnError::Diverged { iteration: i, cost, learning_rate });
         }
     }
     Ok(TrainedModel { parameters, costs, learning_rates })

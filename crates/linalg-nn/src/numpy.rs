@@ -46,37 +46,70 @@ pub fn sigmoid(z: f64) -> f64 {
 /// assert_eq!(sum_rows_like_numpy(&row)[(0, 0)], 1.0000000000000008e16);
 /// ```
 pub fn sum_rows_like_numpy(m: &DMatrix<f64>) -> DMatrix<f64> {
-    DMatrix::from_fn(m.nrows(), 1, |i, _| {
-        let row: Vec<f64> = m.row(i).iter().copied().collect();
-        pairwise_sum(&row)
-    })
+    let mut out = DMatrix::zeros(m.nrows(), 1);
+    sum_rows_like_numpy_into(m, &mut out);
+    out
+}
+
+/// [`sum_rows_like_numpy`] into `out` (reshaped to `(rows, 1)` if it has another shape), so a
+/// training loop can keep one buffer per gradient.
+pub fn sum_rows_like_numpy_into(m: &DMatrix<f64>, out: &mut DMatrix<f64>) {
+    let (rows, cols) = m.shape();
+    reshape_buffer(out, rows, 1);
+    let data = m.as_slice();
+    for (i, sum) in out.as_mut_slice().iter_mut().enumerate() {
+        // Row i of the column-major storage: every rows-th value from i.
+        *sum = pairwise_sum_by(cols, |k| data[k * rows + i]);
+    }
 }
 
 /// numpy's `pairwise_sum` (`numpy/_core/src/umath/loops_utils.h.src`): below 8 values a plain
 /// loop; up to 128, eight running sums combined as `((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 +
 /// r7))` plus the leftovers; above, the two halves (split at a multiple of 8) summed recursively.
 pub fn pairwise_sum(values: &[f64]) -> f64 {
-    let n = values.len();
+    pairwise_sum_by(values.len(), |k| values[k])
+}
+
+/// [`pairwise_sum`] of `value(0), value(1), ..., value(n - 1)`, for values that are not in one
+/// slice (a row of a column-major matrix, terms computed on the fly).
+///
+/// ```
+/// use linalg_nn::numpy::{pairwise_sum, pairwise_sum_by};
+/// let values: Vec<f64> = (0..300).map(|i| 1.0 / (1.0 + i as f64)).collect();
+/// assert_eq!(pairwise_sum_by(300, |k| values[k]), pairwise_sum(&values));
+/// ```
+pub fn pairwise_sum_by(n: usize, value: impl Fn(usize) -> f64) -> f64 {
+    pairwise_range(0, n, &value)
+}
+
+fn pairwise_range(start: usize, n: usize, value: &impl Fn(usize) -> f64) -> f64 {
     if n < 8 {
-        values.iter().fold(0.0, |acc, &v| acc + v)
+        (start..start + n).fold(0.0, |acc, k| acc + value(k))
     } else if n <= 128 {
-        let mut r = [0.0; 8];
-        r.copy_from_slice(&values[..8]);
+        let mut r: [f64; 8] = std::array::from_fn(|j| value(start + j));
         let whole = n - n % 8;
-        for block in values[8..whole].chunks_exact(8) {
-            for (slot, &v) in r.iter_mut().zip(block) {
-                *slot += v;
+        for block in (8..whole).step_by(8) {
+            for (j, slot) in r.iter_mut().enumerate() {
+                *slot += value(start + block + j);
             }
         }
         let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for &v in &values[whole..] {
-            res += v;
+        for k in whole..n {
+            res += value(start + k);
         }
         res
     } else {
         let half = n / 2;
         let half = half - half % 8;
-        pairwise_sum(&values[..half]) + pairwise_sum(&values[half..])
+        pairwise_range(start, half, value) + pairwise_range(start + half, n - half, value)
+    }
+}
+
+/// Gives `out` the shape `(rows, cols)`, reallocating only when its shape differs (its values
+/// are then overwritten by the caller).
+fn reshape_buffer(out: &mut DMatrix<f64>, rows: usize, cols: usize) {
+    if out.shape() != (rows, cols) {
+        *out = DMatrix::zeros(rows, cols);
     }
 }
 
@@ -95,9 +128,59 @@ pub fn pairwise_sum(values: &[f64]) -> f64 {
 ///
 /// If `A` has no column or `A`'s columns are not `B`'s rows (callers check the shapes).
 pub fn dot(a: &DMatrix<f64>, b: &DMatrix<f64>) -> DMatrix<f64> {
-    DMatrix::from_fn(a.nrows(), b.ncols(), |i, j| {
-        (1..a.ncols()).fold(a[(i, 0)] * b[(0, j)], |acc, k| acc + a[(i, k)] * b[(k, j)])
-    })
+    let mut out = DMatrix::zeros(a.nrows(), b.ncols());
+    dot_into(a, b, &mut out);
+    out
+}
+
+/// [`dot`] into `out` (reshaped to `(A rows, B columns)` if it has another shape).
+///
+/// # Panics
+///
+/// As [`dot`].
+pub fn dot_into(a: &DMatrix<f64>, b: &DMatrix<f64>, out: &mut DMatrix<f64>) {
+    let (n, inner) = a.shape();
+    assert!(inner > 0 && b.nrows() == inner, "np.dot: {:?} by {:?}", a.shape(), b.shape());
+    reshape_buffer(out, n, b.ncols());
+    let a = a.as_slice();
+    for (b_col, out_col) in
+        b.as_slice().chunks_exact(inner).zip(out.as_mut_slice().chunks_exact_mut(n.max(1)))
+    {
+        for (i, entry) in out_col.iter_mut().enumerate() {
+            *entry = (1..inner).fold(a[i] * b_col[0], |acc, k| acc + a[k * n + i] * b_col[k]);
+        }
+    }
+}
+
+/// `np.dot(W.T, dZ)`, the backward pass's product, as [`dot`] of the transpose (entry `(i, j)`
+/// is `W[0, i] dZ[0, j] + W[1, i] dZ[1, j] + ...`, in that order) without building `W.T`.
+///
+/// ```
+/// use linalg_nn::DMatrix;
+/// use linalg_nn::numpy::{dot, transposed_dot_into};
+/// let w = DMatrix::from_row_slice(2, 3, &[0.5, -1.0, 2.0, 0.25, 1.5, -0.75]);
+/// let dz = DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 3.0, 4.0]);
+/// let mut out = DMatrix::zeros(0, 0);
+/// transposed_dot_into(&w, &dz, &mut out);
+/// assert_eq!(out, dot(&w.transpose(), &dz));
+/// ```
+///
+/// # Panics
+///
+/// If `W` has no row or `W`'s rows are not `dZ`'s rows.
+pub fn transposed_dot_into(w: &DMatrix<f64>, dz: &DMatrix<f64>, out: &mut DMatrix<f64>) {
+    let (inner, n) = w.shape();
+    assert!(inner > 0 && dz.nrows() == inner, "np.dot(W.T, dZ): {:?}, {:?}", w.shape(), dz.shape());
+    reshape_buffer(out, n, dz.ncols());
+    let w_cols = w.as_slice().chunks_exact(inner);
+    for (dz_col, out_col) in
+        dz.as_slice().chunks_exact(inner).zip(out.as_mut_slice().chunks_exact_mut(n.max(1)))
+    {
+        // Column i of W is row i of W.T.
+        for (entry, w_col) in out_col.iter_mut().zip(w_cols.clone()) {
+            *entry = (1..inner).fold(w_col[0] * dz_col[0], |acc, k| acc + w_col[k] * dz_col[k]);
+        }
+    }
 }
 
 /// `np.dot(dZ, A.T)`, a gradient's sum over the examples: entry `(i, k)` is
@@ -115,9 +198,27 @@ pub fn dot(a: &DMatrix<f64>, b: &DMatrix<f64>) -> DMatrix<f64> {
 ///
 /// If `dZ` and `A` differ in their number of columns (callers check the shapes).
 pub fn dot_transposed(dz: &DMatrix<f64>, a: &DMatrix<f64>) -> DMatrix<f64> {
-    DMatrix::from_fn(dz.nrows(), a.nrows(), |i, k| {
-        (0..dz.ncols()).fold(0.0, |acc, j| acc + dz[(i, j)] * a[(k, j)])
-    })
+    let mut out = DMatrix::zeros(dz.nrows(), a.nrows());
+    dot_transposed_into(dz, a, &mut out);
+    out
+}
+
+/// [`dot_transposed`] into `out` (reshaped to `(dZ rows, A rows)` if it has another shape).
+///
+/// # Panics
+///
+/// As [`dot_transposed`].
+pub fn dot_transposed_into(dz: &DMatrix<f64>, a: &DMatrix<f64>, out: &mut DMatrix<f64>) {
+    let (rows, m) = dz.shape();
+    let a_rows = a.nrows();
+    assert_eq!(a.ncols(), m, "np.dot(dZ, A.T): {:?}, {:?}", dz.shape(), a.shape());
+    reshape_buffer(out, rows, a_rows);
+    let (dz, a) = (dz.as_slice(), a.as_slice());
+    for (k, out_col) in out.as_mut_slice().chunks_exact_mut(rows.max(1)).enumerate() {
+        for (i, entry) in out_col.iter_mut().enumerate() {
+            *entry = (0..m).fold(0.0, |acc, j| acc + dz[j * rows + i] * a[j * a_rows + k]);
+        }
+    }
 }
 
 #[cfg(test)]

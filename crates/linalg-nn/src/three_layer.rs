@@ -9,8 +9,11 @@
 
 use crate::error::NnError;
 use crate::init::WeightInit;
-use crate::matrix::{add_column, ensure_shape};
-use crate::numpy::{dot, dot_transposed, pairwise_sum, sigmoid, sum_rows_like_numpy};
+use crate::matrix::{add_column_mut, ensure_shape};
+use crate::numpy::{
+    dot_into, dot_transposed_into, pairwise_sum, sigmoid, sum_rows_like_numpy_into,
+    transposed_dot_into,
+};
 use crate::rng::NumpyRng;
 use nalgebra::DMatrix;
 
@@ -95,6 +98,15 @@ pub struct Cache {
     pub a3: DMatrix<f64>,
 }
 
+impl Cache {
+    /// A cache with no values yet, to be filled by [`forward_propagation_into`] (whose buffers
+    /// then keep their shapes from one call to the next).
+    pub fn empty() -> Cache {
+        let e = || DMatrix::zeros(0, 0);
+        Cache { z1: e(), a1: e(), z2: e(), a2: e(), z3: e(), a3: e() }
+    }
+}
+
 /// `init_utils.forward_propagation(X, parameters)`: LINEAR -> RELU -> LINEAR -> RELU -> LINEAR
 /// -> SIGMOID,
 ///
@@ -112,16 +124,40 @@ pub struct Cache {
 /// assert_eq!(cache.a3, DMatrix::from_element(1, 3, 0.5)); // sigmoid(0)
 /// ```
 pub fn forward_propagation(x: &DMatrix<f64>, parameters: &Parameters) -> Result<Cache, NnError> {
+    let mut cache = Cache::empty();
+    forward_propagation_into(x, parameters, &mut cache)?;
+    Ok(cache)
+}
+
+/// [`forward_propagation`] into the buffers of `cache` (reallocated only when the number of
+/// examples changes), for training loops that run it thousands of times on small batches.
+pub fn forward_propagation_into(
+    x: &DMatrix<f64>,
+    parameters: &Parameters,
+    cache: &mut Cache,
+) -> Result<(), NnError> {
     let [n_x, ..] = parameters.layers_dims()?;
     ensure_shape(x, (n_x, x.ncols()), "X (n_x rows, one example per column)")?;
     let p = parameters;
-    let z1 = add_column(&dot(&p.w1, x), &p.b1)?;
-    let a1 = z1.map(relu);
-    let z2 = add_column(&dot(&p.w2, &a1), &p.b2)?;
-    let a2 = z2.map(relu);
-    let z3 = add_column(&dot(&p.w3, &a2), &p.b3)?;
-    let a3 = z3.map(sigmoid);
-    Ok(Cache { z1, a1, z2, a2, z3, a3 })
+    let c = cache;
+    dot_into(&p.w1, x, &mut c.z1);
+    add_column_mut(&mut c.z1, &p.b1)?;
+    map_into(&c.z1, &mut c.a1, relu);
+    dot_into(&p.w2, &c.a1, &mut c.z2);
+    add_column_mut(&mut c.z2, &p.b2)?;
+    map_into(&c.z2, &mut c.a2, relu);
+    dot_into(&p.w3, &c.a2, &mut c.z3);
+    add_column_mut(&mut c.z3, &p.b3)?;
+    map_into(&c.z3, &mut c.a3, sigmoid);
+    Ok(())
+}
+
+/// `out = f(m)` element by element, into `out`'s buffer when it has `m`'s shape.
+fn map_into(m: &DMatrix<f64>, out: &mut DMatrix<f64>, f: impl Fn(f64) -> f64) {
+    if out.shape() != m.shape() {
+        *out = DMatrix::zeros(m.nrows(), m.ncols());
+    }
+    out.zip_apply(m, |o, v| *o = f(v));
 }
 
 /// The gradients of [`backward_propagation`], the notebook's `gradients` dictionary.
@@ -151,6 +187,26 @@ pub struct Gradients {
     pub db1: DMatrix<f64>,
 }
 
+impl Gradients {
+    /// Gradients with no values yet, to be filled by [`backward_propagation_into`].
+    pub fn empty() -> Gradients {
+        let e = || DMatrix::zeros(0, 0);
+        Gradients {
+            dz3: e(),
+            dw3: e(),
+            db3: e(),
+            da2: e(),
+            dz2: e(),
+            dw2: e(),
+            db2: e(),
+            da1: e(),
+            dz1: e(),
+            dw1: e(),
+            db1: e(),
+        }
+    }
+}
+
 /// `init_utils.backward_propagation(X, Y, cache)`. The `1/m` is taken once, into `dz3`, so the
 /// weight gradients are plain products:
 ///
@@ -168,22 +224,41 @@ pub fn backward_propagation(
     cache: &Cache,
     parameters: &Parameters,
 ) -> Result<Gradients, NnError> {
+    let mut grads = Gradients::empty();
+    backward_propagation_into(x, y, cache, parameters, &mut grads)?;
+    Ok(grads)
+}
+
+/// [`backward_propagation`] into the buffers of `grads` (reallocated only when the number of
+/// examples changes).
+pub fn backward_propagation_into(
+    x: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    cache: &Cache,
+    parameters: &Parameters,
+    grads: &mut Gradients,
+) -> Result<(), NnError> {
     let m = x.ncols();
     ensure_shape(y, (1, m), "Y (one label per column of X)")?;
     ensure_shape(&cache.a3, (1, m), "a3 (the cache of a forward pass over X)")?;
     let inv_m = 1.0 / m as f64;
-    let dz3 = (&cache.a3 - y) * inv_m;
-    let dw3 = dot_transposed(&dz3, &cache.a2);
-    let db3 = sum_rows_like_numpy(&dz3);
-    let da2 = dot(&parameters.w3.transpose(), &dz3);
-    let dz2 = da2.zip_map(&cache.a2, |d, a| d * if a > 0.0 { 1.0 } else { 0.0 });
-    let dw2 = dot_transposed(&dz2, &cache.a1);
-    let db2 = sum_rows_like_numpy(&dz2);
-    let da1 = dot(&parameters.w2.transpose(), &dz2);
-    let dz1 = da1.zip_map(&cache.a1, |d, a| d * if a > 0.0 { 1.0 } else { 0.0 });
-    let dw1 = dot_transposed(&dz1, x);
-    let db1 = sum_rows_like_numpy(&dz1);
-    Ok(Gradients { dz3, dw3, db3, da2, dz2, dw2, db2, da1, dz1, dw1, db1 })
+    let g = grads;
+    let relu_gate = |d: &mut f64, a: f64| *d *= if a > 0.0 { 1.0 } else { 0.0 };
+    map_into(&cache.a3, &mut g.dz3, |a| a);
+    g.dz3.zip_apply(y, |d, y| *d = (*d - y) * inv_m);
+    dot_transposed_into(&g.dz3, &cache.a2, &mut g.dw3);
+    sum_rows_like_numpy_into(&g.dz3, &mut g.db3);
+    transposed_dot_into(&parameters.w3, &g.dz3, &mut g.da2);
+    map_into(&g.da2, &mut g.dz2, |d| d);
+    g.dz2.zip_apply(&cache.a2, relu_gate);
+    dot_transposed_into(&g.dz2, &cache.a1, &mut g.dw2);
+    sum_rows_like_numpy_into(&g.dz2, &mut g.db2);
+    transposed_dot_into(&parameters.w2, &g.dz2, &mut g.da1);
+    map_into(&g.da1, &mut g.dz1, |d| d);
+    g.dz1.zip_apply(&cache.a1, relu_gate);
+    dot_transposed_into(&g.dz1, x, &mut g.dw1);
+    sum_rows_like_numpy_into(&g.dz1, &mut g.db1);
+    Ok(())
 }
 
 /// `init_utils.update_parameters(parameters, grads, learning_rate)`: one step of gradient

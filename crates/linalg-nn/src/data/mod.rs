@@ -5,9 +5,9 @@
 
 pub mod cat;
 pub mod circles;
-pub mod moons;
 pub mod error;
 pub mod image;
+pub mod moons;
 pub mod planar;
 
 pub use cat::{CatDataset, CatSplit, Split, load_cat_file, load_dataset};
