@@ -95,10 +95,20 @@ fn expected_pngs() -> Vec<(&'static str, Option<(u32, u32)>)> {
         // Zeros, random and He side by side.
         ("06-practical/init-boundaries.png", panels(3, 1)),
         ("06-practical/init-costs.png", chart),
+        ("07-optimization/moons.png", chart),
+        ("07-optimization/boundary-gd.png", chart),
+        ("07-optimization/boundary-momentum.png", chart),
+        ("07-optimization/boundary-adam.png", chart),
+        ("07-optimization/boundary-gd-update.png", chart),
+        ("07-optimization/boundary-gd-schedule.png", chart),
+        ("07-optimization/boundary-momentum-schedule.png", chart),
+        ("07-optimization/boundary-adam-schedule.png", chart),
+        ("07-optimization/costs-compared.png", chart),
+        ("07-optimization/costs-decay.png", chart),
     ]
 }
 
-const EXPECTED_SVGS: [&str; 11] = [
+const EXPECTED_SVGS: [&str; 13] = [
     "02-basics/cost_curve.svg",
     "02-basics/learning_rates.svg",
     "03-shallow/activation-sigmoid.svg",
@@ -110,6 +120,8 @@ const EXPECTED_SVGS: [&str; 11] = [
     "04-deep/deep-cost.svg",
     "04-deep/hyperparameters.svg",
     "06-practical/init-costs.svg",
+    "07-optimization/costs-compared.svg",
+    "07-optimization/costs-decay.svg",
 ];
 
 #[test]
@@ -223,6 +235,13 @@ fn results_file_holds_the_numbers_of_the_run() {
     assert!(results.contains("| zeros | 0: 0.693147, 1000: 0.693147 | 0.5 | 0.5 |"), "{results}");
     assert!(results.contains("| random | 0: inf, 1000: 0.62"), "{results}");
     assert!(results.contains("| he | 0: 0.883054, 1000: 0.687983 |"), "{results}");
+    // hw7 after 1001 epochs: the notebook's Expected Output at epochs 0 and 1000 (Adam:
+    // "Cost after epoch 0: 0.702166", "Cost after epoch 1000: 0.167845").
+    assert!(
+        results.contains("| adam | none | 0.0007 | 0: 0.702166, 1000: 0.167845 | — |"),
+        "{results}"
+    );
+    assert!(results.contains("| gd | schedule_lr_decay | 0.1 | 0: 0.701091, 1000: 0.127161 | 0: 0.100000, 1000: 0.050000 |"), "{results}");
     // One study row per depth, one cell per learning rate.
     let study_rows = results.lines().filter(|l| l.starts_with("| [12288")).count();
     assert_eq!(study_rows, course_tools::figures::STUDY_HIDDEN.len(), "{results}");
