@@ -17,6 +17,9 @@ import math
 import numpy as np
 
 from common import Console, parse_args
+# opt_utils' forward_propagation, backward_propagation and predict are init_utils' (the network
+# all of Course 2's helper files share).
+from hw4_initialization import backward_propagation, forward_propagation, predict
 
 
 def make_moons(n_samples, noise):
@@ -45,14 +48,6 @@ def load_dataset(generator=make_moons):
     return train_X, train_Y
 
 
-def sigmoid(x):
-    return 1 / (1 + np.exp(-x))
-
-
-def relu(x):
-    return np.maximum(0, x)
-
-
 def initialize_parameters(layer_dims):
     np.random.seed(3)
     parameters = {}
@@ -62,47 +57,9 @@ def initialize_parameters(layer_dims):
     return parameters
 
 
-def forward_propagation(X, parameters):
-    W1, b1 = parameters["W1"], parameters["b1"]
-    W2, b2 = parameters["W2"], parameters["b2"]
-    W3, b3 = parameters["W3"], parameters["b3"]
-    z1 = np.dot(W1, X) + b1
-    a1 = relu(z1)
-    z2 = np.dot(W2, a1) + b2
-    a2 = relu(z2)
-    z3 = np.dot(W3, a2) + b3
-    a3 = sigmoid(z3)
-    cache = (z1, a1, W1, b1, z2, a2, W2, b2, z3, a3, W3, b3)
-    return a3, cache
-
-
-def backward_propagation(X, Y, cache):
-    m = X.shape[1]
-    (z1, a1, W1, b1, z2, a2, W2, b2, z3, a3, W3, b3) = cache
-    dz3 = 1. / m * (a3 - Y)
-    dW3 = np.dot(dz3, a2.T)
-    db3 = np.sum(dz3, axis=1, keepdims=True)
-    da2 = np.dot(W3.T, dz3)
-    dz2 = np.multiply(da2, np.int64(a2 > 0))
-    dW2 = np.dot(dz2, a1.T)
-    db2 = np.sum(dz2, axis=1, keepdims=True)
-    da1 = np.dot(W2.T, dz2)
-    dz1 = np.multiply(da1, np.int64(a1 > 0))
-    dW1 = np.dot(dz1, X.T)
-    db1 = np.sum(dz1, axis=1, keepdims=True)
-    return {"dz3": dz3, "dW3": dW3, "db3": db3, "da2": da2, "dz2": dz2, "dW2": dW2,
-            "db2": db2, "da1": da1, "dz1": dz1, "dW1": dW1, "db1": db1}
-
-
 def compute_cost(a3, Y):
     logprobs = np.multiply(-np.log(a3), Y) + np.multiply(-np.log(1 - a3), 1 - Y)
     return np.sum(logprobs)
-
-
-def predict(X, y, parameters):
-    a3, _ = forward_propagation(X, parameters)
-    p = (a3 > 0.5).astype(int)
-    return p, np.mean(p[0, :] == y[0, :])
 
 
 def update_parameters_with_gd(parameters, grads, learning_rate):

@@ -3,9 +3,9 @@
 //! scikit-learn draws from the legacy numpy generator that `np.random.seed` sets, which
 //! [`NumpyRng`] reproduces, so the points here are the notebook's.
 
+use super::circles::shuffled_with_noise;
 use super::planar::PlanarData;
 use crate::rng::NumpyRng;
-use nalgebra::DMatrix;
 
 /// `sklearn.datasets.make_moons(n_samples, noise=noise)` drawing from `rng` (scikit-learn's
 /// `random_state=None`: the global generator). `n_samples / 2` points on the upper half circle
@@ -33,18 +33,7 @@ pub fn make_moons(rng: &mut NumpyRng, n_samples: usize, noise: f64) -> PlanarDat
     let n_in = n_samples - n_out;
     let mut points: Vec<(f64, f64)> = half_circle(n_out).collect();
     points.extend(half_circle(n_in).map(|(c, s)| (1.0 - c, 1.0 - s - 0.5)));
-    let mut order: Vec<usize> = (0..n_samples).collect();
-    rng.shuffle(&mut order);
-    let mut x = DMatrix::zeros(2, n_samples);
-    let mut y = DMatrix::zeros(1, n_samples);
-    for (column, &index) in order.iter().enumerate() {
-        let (x1, x2) = points[index];
-        y[(0, column)] = if index < n_out { 0.0 } else { 1.0 };
-        // `X += normal(scale=noise, size=(n, 2))`: filled row by row of the (n, 2) array.
-        x[(0, column)] = x1 + rng.normal(0.0, noise);
-        x[(1, column)] = x2 + rng.normal(0.0, noise);
-    }
-    PlanarData { x, y }
+    shuffled_with_noise(rng, &points, n_out, noise)
 }
 
 /// `(np.cos(t), np.sin(t))` for `t = np.linspace(0, π, n)`: `i * step` with `step = π / (n - 1)`,
@@ -60,6 +49,7 @@ fn half_circle(n: usize) -> impl Iterator<Item = (f64, f64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use nalgebra::DMatrix;
 
     /// The sum of the bit patterns of `X`, wrapping: numpy's
     /// `np.ascontiguousarray(X).view(np.uint64).sum(dtype=np.uint64)`.
