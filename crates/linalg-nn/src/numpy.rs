@@ -147,7 +147,10 @@ pub fn dot_into(a: &DMatrix<f64>, b: &DMatrix<f64>, out: &mut DMatrix<f64>) {
         b.as_slice().chunks_exact(inner).zip(out.as_mut_slice().chunks_exact_mut(n.max(1)))
     {
         for (i, entry) in out_col.iter_mut().enumerate() {
-            *entry = (1..inner).fold(a[i] * b_col[0], |acc, k| acc + a[k * n + i] * b_col[k]);
+            // Row i of A: every n-th value from i.
+            let mut terms = a[i..].iter().step_by(n).zip(b_col).map(|(a_ik, b_kj)| a_ik * b_kj);
+            let first = terms.next().unwrap_or(0.0);
+            *entry = terms.fold(first, |acc, term| acc + term);
         }
     }
 }
