@@ -146,11 +146,13 @@ pub fn dot_into(a: &DMatrix<f64>, b: &DMatrix<f64>, out: &mut DMatrix<f64>) {
     for (b_col, out_col) in
         b.as_slice().chunks_exact(inner).zip(out.as_mut_slice().chunks_exact_mut(n.max(1)))
     {
-        for (i, entry) in out_col.iter_mut().enumerate() {
-            // Row i of A: every n-th value from i.
-            let mut terms = a[i..].iter().step_by(n).zip(b_col).map(|(a_ik, b_kj)| a_ik * b_kj);
-            let first = terms.next().unwrap_or(0.0);
-            *entry = terms.fold(first, |acc, term| acc + term);
+        // Column by column of A: every entry of the output column gains its k-th term in
+        // turn, so each entry still adds its terms in the order above, and the loop over the
+        // entries runs on contiguous memory.
+        for (k, (a_col, &b_kj)) in a.chunks_exact(n.max(1)).zip(b_col).enumerate() {
+            for (entry, &a_ik) in out_col.iter_mut().zip(a_col) {
+                *entry = if k == 0 { a_ik * b_kj } else { *entry + a_ik * b_kj };
+            }
         }
     }
 }
