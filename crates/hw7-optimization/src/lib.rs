@@ -362,7 +362,7 @@ pub fn initialize_adam(parameters: &Parameters) -> (Velocity, Velocity) {
 
 /// Section 4, `update_parameters_with_adam(parameters, grads, v, s, t, learning_rate = 0.01,
 /// beta1 = 0.9, beta2 = 0.999, epsilon = 1e-8)`: momentum's average and RMSprop's average of
-/// the squares, both corrected for their start at zero, on each matrix ([`adam_step`]):
+/// the squares, both corrected for their start at zero, on each matrix ([`Adam::step`]):
 ///
 /// ```text
 /// v[dW] = beta1 v[dW] + (1 - beta1) dW,      v_corrected = v[dW] / (1 - beta1^t)
