@@ -122,7 +122,7 @@ pub fn median(values: &[f64]) -> Option<f64> {
 }
 
 /// The binaries that generate their data (they take no `--data-dir`).
-const GENERATED_DATA: [&str; 2] = ["hw2-planar", "hw4-initialization"];
+const GENERATED_DATA: [&str; 3] = ["hw2-planar", "hw4-initialization", "hw7-optimization"];
 
 /// The package and binary that writes the benchmark's copies of the cat data
 /// (`course-tools export-cat`, crates/course-tools/src/export.rs).
@@ -268,7 +268,8 @@ fn course_groups(
 ) -> Vec<Group> {
     let cat_bytes = 12288 * 209 * 8;
     let ours = |label: &str, binary: &str, args: &[&str]| -> Program {
-        // hw2-planar and hw4-initialization generate their data: they have no --data-dir.
+        // hw2-planar, hw4-initialization and hw7-optimization generate their data: they have no
+        // --data-dir.
         let data_dir = (!GENERATED_DATA.contains(&binary)).then_some(data_dir);
         let argv = our_argv(bin.join(binary).into_os_string(), args.iter().map(os), data_dir);
         Program { label: label.to_string(), argv, numpy: false }
@@ -371,6 +372,45 @@ fn course_groups(
             matrix_bytes: cat_bytes,
         },
     ]
+    .into_iter()
+    .chain(hw7_groups(&ours, &numpy_program))
+    .collect()
+}
+
+/// hw7-optimization's seven runs of the notebook (5000 epochs of mini-batches of 64 on the
+/// moons), each against `hw7_optimization.py` with the same flags; the target is per run.
+fn hw7_groups(
+    ours: &dyn Fn(&str, &str, &[&str]) -> Program,
+    numpy_program: &dyn Fn(&str, &[&str]) -> Option<Program>,
+) -> Vec<Group> {
+    let runs = [
+        ("gd", "none"),
+        ("momentum", "none"),
+        ("adam", "none"),
+        ("gd", "update"),
+        ("gd", "schedule"),
+        ("momentum", "schedule"),
+        ("adam", "schedule"),
+    ];
+    runs.iter()
+        .map(|&(optimizer, decay)| {
+            let args = ["--optimizer", optimizer, "--decay", decay];
+            Group {
+                name: format!("hw7 {optimizer}, decay {decay}, 5000 epochs"),
+                ours: vec![(
+                    "plain".into(),
+                    ours(
+                        &format!("hw7-optimization {optimizer} {decay}"),
+                        "hw7-optimization",
+                        &args,
+                    ),
+                    20.0,
+                )],
+                numpy: numpy_program("hw7_optimization.py", &args),
+                matrix_bytes: 2 * 300 * 8,
+            }
+        })
+        .collect()
 }
 
 /// What the machine is, for the report's header.
@@ -447,6 +487,7 @@ pub fn run(options: &BenchOptions, print: &mut dyn FnMut(&str)) -> Result<()> {
             "hw3-deep",
             "hw4-initialization",
             "hw5-regularization",
+            "hw7-optimization",
         ];
         packages.push(EXPORT_TOOL);
         crate::build_release(root, &packages)?;
@@ -857,8 +898,8 @@ mod tests {
         let groups = course_groups(Path::new("/bin"), data, None, true);
         let programs: Vec<&Program> =
             groups.iter().flat_map(|g| g.ours.iter().map(|(_, p, _)| p)).collect();
-        // hw1 x2, hw2, hw4, hw5 x3 (none, l2, dropout), hw3 two-layer and deep x2.
-        assert_eq!(programs.len(), 11);
+        // hw1 x2, hw2, hw4, hw5 x3 (none, l2, dropout), hw3 two-layer and deep x2, hw7 x7.
+        assert_eq!(programs.len(), 11 + 7);
         for program in programs {
             let argv: Vec<&str> = program.argv.iter().filter_map(|a| a.to_str()).collect();
             assert_eq!(argv.iter().filter(|a| **a == "--no-plots").count(), 1, "{argv:?}");

@@ -50,6 +50,8 @@ pub const SHALLOW_DIR: &str = "03-shallow";
 pub const DEEP_DIR: &str = "04-deep";
 /// Folder of chapter 6's figures (course 2, week 1: hw4-initialization, hw5-regularization).
 pub const PRACTICAL_DIR: &str = "06-practical";
+/// Folder of chapter 7's figures (course 2, week 2: hw7-optimization).
+pub const OPTIMIZATION_DIR: &str = "07-optimization";
 /// The generated table of every number of the run, at the top of the output folder.
 pub const RESULTS_FILE: &str = "results.md";
 
@@ -95,6 +97,8 @@ pub struct Budget {
     pub hw4_iterations: usize,
     /// Each of hw5's regularisation runs (the notebook's 30000).
     pub hw5_iterations: usize,
+    /// Each of hw7's seven runs (the notebook's 5000 epochs).
+    pub hw7_epochs: usize,
 }
 
 impl Budget {
@@ -111,6 +115,7 @@ impl Budget {
         study_iterations: 2500,
         hw4_iterations: hw4_initialization::NUM_ITERATIONS,
         hw5_iterations: hw5_regularization::NUM_ITERATIONS,
+        hw7_epochs: hw7_optimization::NUM_EPOCHS,
     };
 
     /// A few iterations per run, for the CI test of this command.
@@ -126,6 +131,7 @@ impl Budget {
         study_iterations: 20,
         hw4_iterations: 1001,
         hw5_iterations: 1001,
+        hw7_epochs: 1001,
     };
 
     /// `"full"` or `"quick"` (or `"custom"`), for the header of the results file.
@@ -183,9 +189,13 @@ pub fn run(options: &PlotOptions, log: &mut dyn FnMut(&str)) -> Result<Vec<PathB
     out.log("chapter 6: hw6-gradient-checking (the planted backprop bugs, parameter by parameter)");
     gradient_checking(&mut out)?;
 
+    out.log("chapter 7: hw7-optimization (gradient descent, momentum, Adam, decay on the moons)");
+    let optimization = optimization(&mut out, &budget)?;
+
     let path = out.root.join(RESULTS_FILE);
     let mut markdown = results_markdown(&budget, &basics, &shallow, &deep, &practical);
     markdown.push_str(&regularization_markdown(&regularization));
+    markdown.push_str(&optimization_markdown(&optimization));
     write_bytes_atomic(&path, markdown.as_bytes())?;
     out.wrote(path);
     Ok(out.written)
@@ -200,7 +210,7 @@ struct Output<'a> {
 
 impl<'a> Output<'a> {
     fn new(root: &Path, log: &'a mut dyn FnMut(&str)) -> Result<Self> {
-        for chapter in [BASICS_DIR, SHALLOW_DIR, DEEP_DIR, PRACTICAL_DIR] {
+        for chapter in [BASICS_DIR, SHALLOW_DIR, DEEP_DIR, PRACTICAL_DIR, OPTIMIZATION_DIR] {
             let dir = root.join(chapter);
             std::fs::create_dir_all(&dir)
                 .with_context(|| format!("cannot create the figure folder {}", dir.display()))?;
@@ -1027,6 +1037,133 @@ fn regularization_markdown(results: &RegularizationResults) -> String {
             costs_line(printed),
             run.train,
             run.test
+        ));
+    }
+    md
+}
+
+// ---------------------------------------------------------------------------------------------
+// Chapter 7: hw7-optimization
+
+/// One of the notebook's seven runs.
+struct OptimizationRun {
+    optimizer: hw7_optimization::Optimizer,
+    decay: hw7_optimization::Decay,
+    learning_rate: f64,
+    costs: Vec<(usize, f64)>,
+    learning_rates: Vec<(usize, f64)>,
+    /// Accuracy as a fraction, as `predict` prints it.
+    accuracy: f64,
+}
+
+/// The numbers of chapter 7.
+struct OptimizationResults {
+    epochs: usize,
+    runs: Vec<OptimizationRun>,
+}
+
+/// The notebook's runs, in its order: the three optimizers, then the four decay runs.
+const OPTIMIZATION_RUNS: [(hw7_optimization::Optimizer, hw7_optimization::Decay); 7] = {
+    use hw7_optimization::{Decay, Optimizer};
+    [
+        (Optimizer::Gd, Decay::None),
+        (Optimizer::Momentum, Decay::None),
+        (Optimizer::Adam, Decay::None),
+        (Optimizer::Gd, Decay::Update),
+        (Optimizer::Gd, Decay::Schedule),
+        (Optimizer::Momentum, Decay::Schedule),
+        (Optimizer::Adam, Decay::Schedule),
+    ]
+};
+
+fn optimization(out: &mut Output<'_>, budget: &Budget) -> Result<OptimizationResults> {
+    use hw7_optimization::{Decay, Settings, accuracy, figures, load_dataset, model};
+    let data = load_dataset();
+    let path = out.path(OPTIMIZATION_DIR, "moons.png");
+    figures::dataset(&path, &data, "make_moons: red = 0, blue = 1")?;
+    out.wrote(path);
+    let mut runs = Vec::new();
+    for (optimizer, decay) in OPTIMIZATION_RUNS {
+        let settings = Settings {
+            num_epochs: budget.hw7_epochs,
+            ..Settings::notebook_with_decay(optimizer, decay)
+        };
+        let trained = model(&data.x, &data.y, &settings, &mut Silent)
+            .with_context(|| format!("hw7: training with {optimizer}, decay {decay}"))?;
+        let accuracy = accuracy(&data.x, &data.y, &trained.parameters)?;
+        let name = match decay {
+            Decay::None => optimizer.name().to_owned(),
+            decay => format!("{optimizer}-{decay}"),
+        };
+        let title = match decay.function() {
+            None => format!("{}: accuracy {accuracy}", optimizer.title()),
+            Some(f) => format!("{} with {f}: accuracy {accuracy}", optimizer.title()),
+        };
+        let path = out.path(OPTIMIZATION_DIR, &format!("boundary-{name}.png"));
+        figures::decision_regions(&path, &data, &trained.parameters, &title)?;
+        out.wrote(path);
+        runs.push(OptimizationRun {
+            optimizer,
+            decay,
+            learning_rate: settings.learning_rate,
+            costs: trained.costs,
+            learning_rates: trained.learning_rates,
+            accuracy,
+        });
+    }
+    let label = |r: &OptimizationRun| match r.decay.function() {
+        None => r.optimizer.title().to_owned(),
+        Some(f) => format!("{} + {f}", r.optimizer.title()),
+    };
+    let (plain, decayed): (Vec<&OptimizationRun>, Vec<&OptimizationRun>) =
+        runs.iter().partition(|r| r.decay == Decay::None);
+    for (stem, group, title) in [
+        ("costs-compared", &plain, "Mini-batch gradient descent, momentum and Adam"),
+        ("costs-decay", &decayed, "With learning-rate decay"),
+    ] {
+        let labels: Vec<String> = group.iter().map(|r| label(r)).collect();
+        let curves: Vec<(&str, &[(usize, f64)])> =
+            labels.iter().zip(group).map(|(l, r)| (l.as_str(), r.costs.as_slice())).collect();
+        out.both_formats(OPTIMIZATION_DIR, stem, |path| {
+            figures::cost_curves(path, &curves, title)
+        })?;
+    }
+    Ok(OptimizationResults { epochs: budget.hw7_epochs, runs })
+}
+
+/// Chapter 7's section of `results.md`.
+fn optimization_markdown(optimization: &OptimizationResults) -> String {
+    let mut md = String::new();
+    md.push('\n');
+    md.push_str("## Chapter 7: hw7-optimization\n\n");
+    md.push_str(&format!(
+        "`model(train_X, train_Y, layers_dims, optimizer, ...)`: `[2, 5, 2, 1]`, {} epochs of \
+         mini-batches of 64 on the 300 moons; the cost and, under decay, the learning rate after \
+         every 1000th epoch; accuracy as `predict` prints it:\n\n",
+        optimization.epochs
+    ));
+    md.push_str("| optimizer | decay | learning rate | costs | learning rates | accuracy |\n");
+    md.push_str("|---|---|---|---|---|---|\n");
+    let every_1000 = |pairs: &[(usize, f64)]| -> Vec<(usize, f64)> {
+        pairs.iter().copied().filter(|(i, _)| i % 1000 == 0).collect()
+    };
+    for run in &optimization.runs {
+        let rates = match run.decay.function() {
+            None => "—".to_owned(),
+            Some(_) => every_1000(&run.learning_rates)
+                .iter()
+                .map(|(i, r)| format!("{i}: {r:.6}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
+        md.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} |\n",
+            run.optimizer,
+            run.decay.function().unwrap_or("none"),
+            run.learning_rate,
+            costs_line(every_1000(&run.costs).into_iter()),
+            rates,
+            run.accuracy
         ));
     }
     md

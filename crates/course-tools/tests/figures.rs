@@ -101,10 +101,20 @@ fn expected_pngs() -> Vec<(&'static str, Option<(u32, u32)>)> {
         ("06-practical/reg-costs.png", chart),
         // The gradient check's buggy and fixed |grad - gradapprox|.
         ("06-practical/gradient-gaps.png", chart),
+        ("07-optimization/moons.png", chart),
+        ("07-optimization/boundary-gd.png", chart),
+        ("07-optimization/boundary-momentum.png", chart),
+        ("07-optimization/boundary-adam.png", chart),
+        ("07-optimization/boundary-gd-update.png", chart),
+        ("07-optimization/boundary-gd-schedule.png", chart),
+        ("07-optimization/boundary-momentum-schedule.png", chart),
+        ("07-optimization/boundary-adam-schedule.png", chart),
+        ("07-optimization/costs-compared.png", chart),
+        ("07-optimization/costs-decay.png", chart),
     ]
 }
 
-const EXPECTED_SVGS: [&str; 13] = [
+const EXPECTED_SVGS: [&str; 15] = [
     "02-basics/cost_curve.svg",
     "02-basics/learning_rates.svg",
     "03-shallow/activation-sigmoid.svg",
@@ -118,6 +128,8 @@ const EXPECTED_SVGS: [&str; 13] = [
     "06-practical/init-costs.svg",
     "06-practical/reg-costs.svg",
     "06-practical/gradient-gaps.svg",
+    "07-optimization/costs-compared.svg",
+    "07-optimization/costs-decay.svg",
 ];
 
 #[test]
@@ -238,6 +250,13 @@ fn results_file_holds_the_numbers_of_the_run() {
     assert!(results.contains("| L2, lambd = 0.7 | 0: 0.697448 |"), "{results}");
     assert!(results.contains("| dropout, keep_prob = 0.86 | 0: 0.654391 |"), "{results}");
     assert!(results.contains("| dropout, fresh masks | 0: 0.654391 |"), "{results}");
+    // hw7 after 1001 epochs: the notebook's Expected Output at epochs 0 and 1000 (Adam:
+    // "Cost after epoch 0: 0.702166", "Cost after epoch 1000: 0.167845").
+    assert!(
+        results.contains("| adam | none | 0.0007 | 0: 0.702166, 1000: 0.167845 | — |"),
+        "{results}"
+    );
+    assert!(results.contains("| gd | schedule_lr_decay | 0.1 | 0: 0.701091, 1000: 0.127161 | 0: 0.100000, 1000: 0.050000 |"), "{results}");
     // One study row per depth, one cell per learning rate.
     let study_rows = results.lines().filter(|l| l.starts_with("| [12288")).count();
     assert_eq!(study_rows, course_tools::figures::STUDY_HIDDEN.len(), "{results}");

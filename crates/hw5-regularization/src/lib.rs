@@ -609,13 +609,12 @@ fn backward_pass(
     let inv_m = 1.0 / m as f64;
     let p = parameters;
     let g = grads;
-    let mut scratch = Vec::new();
     // `1./m * np.dot(dZ, A.T)` and `1./m * np.sum(dZ, axis=1, keepdims=True)`.
-    let mut weight_and_bias =
+    let weight_and_bias =
         |dz: &DMatrix<f64>, a: &DMatrix<f64>, dw: &mut DMatrix<f64>, db: &mut DMatrix<f64>| {
             dot_transposed_into(dz, a, dw);
             scale(dw, inv_m);
-            sum_rows_like_numpy_into(dz, db, &mut scratch);
+            sum_rows_like_numpy_into(dz, db);
             scale(db, inv_m);
         };
     // `dA = dA * D; dA = dA / keep_prob` (dropout only), then `dZ = dA * int64(A > 0)`.

@@ -136,8 +136,11 @@ pub fn add_column(m: &DMatrix<f64>, column: &DMatrix<f64>) -> Result<DMatrix<f64
 /// In-place [`add_column`]: `A += b` broadcast over columns, with no allocation.
 pub fn add_column_mut(m: &mut DMatrix<f64>, column: &DMatrix<f64>) -> Result<()> {
     ensure_shape(column, (m.nrows(), 1), "the column added to every column (b)")?;
-    for mut col in m.column_iter_mut() {
-        col += column.column(0);
+    let b = column.as_slice();
+    for col in m.as_mut_slice().chunks_exact_mut(b.len().max(1)) {
+        for (value, &b_i) in col.iter_mut().zip(b) {
+            *value += b_i;
+        }
     }
     Ok(())
 }

@@ -56,27 +56,41 @@ pub fn sum_rows_like_numpy(m: &DMatrix<f64>) -> DMatrix<f64> {
 /// loop; up to 128, eight running sums combined as `((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 +
 /// r7))` plus the leftovers; above, the two halves (split at a multiple of 8) summed recursively.
 pub fn pairwise_sum(values: &[f64]) -> f64 {
-    let n = values.len();
+    pairwise_sum_by(values.len(), |k| values[k])
+}
+
+/// [`pairwise_sum`] of `value(0), value(1), ..., value(n - 1)`, for values that are not in one
+/// slice (a row of a column-major matrix, terms computed on the fly).
+///
+/// ```
+/// use linalg_nn::numpy::{pairwise_sum, pairwise_sum_by};
+/// let values: Vec<f64> = (0..300).map(|i| 1.0 / (1.0 + i as f64)).collect();
+/// assert_eq!(pairwise_sum_by(300, |k| values[k]), pairwise_sum(&values));
+/// ```
+pub fn pairwise_sum_by(n: usize, value: impl Fn(usize) -> f64) -> f64 {
+    pairwise_range(0, n, &value)
+}
+
+fn pairwise_range(start: usize, n: usize, value: &impl Fn(usize) -> f64) -> f64 {
     if n < 8 {
-        values.iter().fold(0.0, |acc, &v| acc + v)
+        (start..start + n).fold(0.0, |acc, k| acc + value(k))
     } else if n <= 128 {
-        let mut r = [0.0; 8];
-        r.copy_from_slice(&values[..8]);
+        let mut r: [f64; 8] = std::array::from_fn(|j| value(start + j));
         let whole = n - n % 8;
-        for block in values[8..whole].chunks_exact(8) {
-            for (slot, &v) in r.iter_mut().zip(block) {
-                *slot += v;
+        for block in (8..whole).step_by(8) {
+            for (j, slot) in r.iter_mut().enumerate() {
+                *slot += value(start + block + j);
             }
         }
         let mut res = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
-        for &v in &values[whole..] {
-            res += v;
+        for k in whole..n {
+            res += value(start + k);
         }
         res
     } else {
         let half = n / 2;
         let half = half - half % 8;
-        pairwise_sum(&values[..half]) + pairwise_sum(&values[half..])
+        pairwise_range(start, half, value) + pairwise_range(start + half, n - half, value)
     }
 }
 
@@ -224,6 +238,37 @@ fn store_narrow(out: &mut [f64], acc: &[f64; NARROW]) {
     }
 }
 
+/// `np.dot(W.T, dZ)`, the backward pass's product, as [`dot`] of the transpose (entry `(i, j)`
+/// is `W[0, i] dZ[0, j] + W[1, i] dZ[1, j] + ...`, in that order) without building `W.T`.
+///
+/// ```
+/// use linalg_nn::DMatrix;
+/// use linalg_nn::numpy::{dot, transposed_dot_into};
+/// let w = DMatrix::from_row_slice(2, 3, &[0.5, -1.0, 2.0, 0.25, 1.5, -0.75]);
+/// let dz = DMatrix::from_row_slice(2, 2, &[1.0, 2.0, 3.0, 4.0]);
+/// let mut out = DMatrix::zeros(3, 2);
+/// transposed_dot_into(&w, &dz, &mut out);
+/// assert_eq!(out, dot(&w.transpose(), &dz));
+/// ```
+///
+/// # Panics
+///
+/// If `W` has no row, `W`'s rows are not `dZ`'s rows, or `out` is not `(W columns, dZ columns)`.
+pub fn transposed_dot_into(w: &DMatrix<f64>, dz: &DMatrix<f64>, out: &mut DMatrix<f64>) {
+    let (inner, n) = w.shape();
+    assert!(inner > 0 && dz.nrows() == inner, "np.dot(W.T, dZ): {:?}, {:?}", w.shape(), dz.shape());
+    assert_eq!(out.shape(), (n, dz.ncols()), "transposed_dot_into: out has the wrong shape");
+    let w_cols = w.as_slice().chunks_exact(inner);
+    for (dz_col, out_col) in
+        dz.as_slice().chunks_exact(inner).zip(out.as_mut_slice().chunks_exact_mut(n.max(1)))
+    {
+        // Column i of W is row i of W.T.
+        for (entry, w_col) in out_col.iter_mut().zip(w_cols.clone()) {
+            *entry = (1..inner).fold(w_col[0] * dz_col[0], |acc, k| acc + w_col[k] * dz_col[k]);
+        }
+    }
+}
+
 /// [`dot_transposed`] into a matrix the caller keeps: `out = dZ A^T`, each entry summed from zero
 /// over the examples in ascending order (the same bits), the rows of `dZ` side by side.
 ///
@@ -276,35 +321,27 @@ fn accumulate_outer_products(dz: &DMatrix<f64>, a: &DMatrix<f64>, out: &mut DMat
     }
 }
 
-/// [`sum_rows_like_numpy`] into a column the caller keeps, with `scratch` holding the matrix in
-/// C order (numpy sums each C-ordered row pairwise; the rows are gathered from the column-major
-/// storage first).
+/// [`sum_rows_like_numpy`] into a column the caller keeps: each row of the column-major storage
+/// summed in numpy's pairwise order, read in place (numpy sums the C-ordered row).
 ///
 /// ```
 /// use linalg_nn::DMatrix;
 /// use linalg_nn::numpy::{sum_rows_like_numpy, sum_rows_like_numpy_into};
 /// let a = DMatrix::from_fn(3, 20, |i, j| (i as f64 + 1.0) / (j as f64 + 3.0));
 /// let mut out = DMatrix::zeros(3, 1);
-/// sum_rows_like_numpy_into(&a, &mut out, &mut Vec::new());
+/// sum_rows_like_numpy_into(&a, &mut out);
 /// assert_eq!(out, sum_rows_like_numpy(&a));
 /// ```
 ///
 /// # Panics
 ///
 /// If `out` is not `(rows, 1)`.
-pub fn sum_rows_like_numpy_into(m: &DMatrix<f64>, out: &mut DMatrix<f64>, scratch: &mut Vec<f64>) {
+pub fn sum_rows_like_numpy_into(m: &DMatrix<f64>, out: &mut DMatrix<f64>) {
     assert_eq!(out.shape(), (m.nrows(), 1), "sum_rows_like_numpy_into: out has the wrong shape");
     let (rows, cols) = m.shape();
-    // The matrix in C order, each row contiguous, as numpy holds it.
-    scratch.clear();
-    scratch.resize(rows * cols, 0.0);
-    for (j, column) in m.as_slice().chunks_exact(rows.max(1)).enumerate() {
-        for (i, &v) in column.iter().enumerate() {
-            scratch[i * cols + j] = v;
-        }
-    }
+    let data = m.as_slice();
     for (i, sum) in out.as_mut_slice().iter_mut().enumerate() {
-        *sum = pairwise_sum(&scratch[i * cols..(i + 1) * cols]);
+        *sum = pairwise_sum_by(cols, |k| data[k * rows + i]);
     }
 }
 
@@ -517,7 +554,7 @@ mod tests {
             dot_transposed_into(&dz, &b, &mut out);
             assert_eq!(out, dot_transposed(&dz, &b), "dot_transposed {n}x{p}x{m}");
             let mut sums = DMatrix::zeros(n, 1);
-            sum_rows_like_numpy_into(&dz, &mut sums, &mut Vec::new());
+            sum_rows_like_numpy_into(&dz, &mut sums);
             assert_eq!(sums, sum_rows_like_numpy(&dz), "row sums {n}x{m}");
         }
     }

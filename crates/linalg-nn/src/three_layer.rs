@@ -10,7 +10,10 @@
 use crate::error::NnError;
 use crate::init::WeightInit;
 use crate::matrix::{add_column, ensure_shape};
-use crate::numpy::{Products, dot, dot_into, dot_transposed, pairwise_sum, sigmoid, sum_rows_like_numpy};
+use crate::numpy::{
+    Products, dot, dot_into, dot_transposed, dot_transposed_into, pairwise_sum, sigmoid,
+    sum_rows_like_numpy, sum_rows_like_numpy_into, transposed_dot_into,
+};
 use crate::rng::NumpyRng;
 use nalgebra::DMatrix;
 
@@ -294,6 +297,55 @@ pub fn backward_propagation(
     let dw1 = dot_transposed(&dz1, x);
     let db1 = sum_rows_like_numpy(&dz1);
     Ok(Gradients { dz3, dw3, db3, da2, dz2, dw2, db2, da1, dz1, dw1, db1 })
+}
+
+/// [`backward_propagation`] into gradients the caller keeps ([`Gradients::zeros`] for `m`
+/// examples): the same operations in the same order, so the same bits, with no matrix made.
+///
+/// ```
+/// use linalg_nn::three_layer::{
+///     Gradients, backward_propagation, backward_propagation_into, forward_propagation, initialize,
+/// };
+/// use linalg_nn::{DMatrix, init::WeightInit};
+/// let p = initialize(&[2, 4, 3, 1], WeightInit::He, 3).unwrap();
+/// let x = DMatrix::from_row_slice(2, 3, &[1.0, -2.0, 0.5, 0.25, 3.0, -1.0]);
+/// let y = DMatrix::from_row_slice(1, 3, &[1.0, 0.0, 1.0]);
+/// let cache = forward_propagation(&x, &p).unwrap();
+/// let mut grads = Gradients::zeros([2, 4, 3, 1], 3);
+/// backward_propagation_into(&x, &y, &cache, &p, &mut grads).unwrap();
+/// assert_eq!(grads, backward_propagation(&x, &y, &cache, &p).unwrap());
+/// ```
+pub fn backward_propagation_into(
+    x: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    cache: &Cache,
+    parameters: &Parameters,
+    grads: &mut Gradients,
+) -> Result<(), NnError> {
+    let dims = parameters.layers_dims()?;
+    let m = x.ncols();
+    ensure_shape(x, (dims[0], m), "X (n_x rows, one example per column)")?;
+    ensure_shape(y, (1, m), "Y (one label per column of X)")?;
+    cache.ensure_fits(dims, m)?;
+    grads.ensure_fits(dims, m)?;
+    let inv_m = 1.0 / m as f64;
+    let g = grads;
+    let relu_gate = |d: &mut f64, a: f64| *d *= if a > 0.0 { 1.0 } else { 0.0 };
+    g.dz3.copy_from(&cache.a3);
+    g.dz3.zip_apply(y, |d, y| *d = (*d - y) * inv_m);
+    dot_transposed_into(&g.dz3, &cache.a2, &mut g.dw3);
+    sum_rows_like_numpy_into(&g.dz3, &mut g.db3);
+    transposed_dot_into(&parameters.w3, &g.dz3, &mut g.da2);
+    g.dz2.copy_from(&g.da2);
+    g.dz2.zip_apply(&cache.a2, relu_gate);
+    dot_transposed_into(&g.dz2, &cache.a1, &mut g.dw2);
+    sum_rows_like_numpy_into(&g.dz2, &mut g.db2);
+    transposed_dot_into(&parameters.w2, &g.dz2, &mut g.da1);
+    g.dz1.copy_from(&g.da1);
+    g.dz1.zip_apply(&cache.a1, relu_gate);
+    dot_transposed_into(&g.dz1, x, &mut g.dw1);
+    sum_rows_like_numpy_into(&g.dz1, &mut g.db1);
+    Ok(())
 }
 
 /// `init_utils.update_parameters(parameters, grads, learning_rate)`: one step of gradient

@@ -33,14 +33,27 @@ pub fn make_circles(rng: &mut NumpyRng, n_samples: usize, noise: f64, factor: f6
     // The outer circle is not scaled (`np.cos(t)`), the inner one is (`np.cos(t) * factor`).
     let mut points = circle(n_out);
     points.extend(circle(n_in).into_iter().map(|(c, s)| (c * factor, s * factor)));
-    let mut order: Vec<usize> = (0..n_samples).collect();
+    shuffled_with_noise(rng, &points, n_out, noise)
+}
+
+/// What scikit-learn's `make_circles` and `make_moons` do after laying out their points (the
+/// first `n_first` labelled 0, the rest 1): `shuffle(X, y)` (a shuffled `arange(n)`, see
+/// [`NumpyRng::shuffle`]), then `X += normal(scale=noise, size=(n, 2))`, drawn row by row of the
+/// `(n, 2)` array. Returned in the course's layout, `X (2, n)`, `Y (1, n)`.
+pub(crate) fn shuffled_with_noise(
+    rng: &mut NumpyRng,
+    points: &[(f64, f64)],
+    n_first: usize,
+    noise: f64,
+) -> PlanarData {
+    let n = points.len();
+    let mut order: Vec<usize> = (0..n).collect();
     rng.shuffle(&mut order);
-    let mut x = DMatrix::zeros(2, n_samples);
-    let mut y = DMatrix::zeros(1, n_samples);
+    let mut x = DMatrix::zeros(2, n);
+    let mut y = DMatrix::zeros(1, n);
     for (column, &index) in order.iter().enumerate() {
         let (x1, x2) = points[index];
-        y[(0, column)] = if index < n_out { 0.0 } else { 1.0 };
-        // `X += normal(scale=noise, size=(n, 2))`: filled row by row of the (n, 2) array.
+        y[(0, column)] = if index < n_first { 0.0 } else { 1.0 };
         x[(0, column)] = x1 + rng.normal(0.0, noise);
         x[(1, column)] = x2 + rng.normal(0.0, noise);
     }

@@ -1,6 +1,7 @@
 //! data: the course's data sets — the cat / non-cat HDF5 files of `lr_utils.py`
 //! ([`cat`]), the notebook's "test with your own image" cell ([`image`]), the planar flower and
-//! the other 2-D sets of `planar_utils.py` ([`planar`]), the regularisation notebook's football
+//! the other 2-D sets of `planar_utils.py` ([`planar`]), scikit-learn's circles and moons of
+//! Course 2's notebooks ([`circles`], [`moons`]), the regularisation notebook's football
 //! positions of `reg_utils.py` ([`football`], read from a MAT-file by [`mat`]), and their errors.
 
 pub mod cat;
@@ -9,6 +10,7 @@ pub mod error;
 pub mod football;
 pub mod image;
 pub mod mat;
+pub mod moons;
 pub mod planar;
 
 pub use cat::{CatDataset, CatSplit, Split, load_cat_file, load_dataset};
