@@ -17,6 +17,7 @@ use crate::{
 use linalg_nn::train::TrainObserver;
 use linalg_nn::{DMatrix, NnError, NumpyRng};
 use nn_engines::three_layer::{WeightGradients, Workspace};
+use std::sync::mpsc;
 
 /// A training loop for [`model_with`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
@@ -100,29 +101,94 @@ pub fn model_with<O: TrainObserver + ?Sized>(
     // The update functions read the six weight gradients of `Gradients`; the per-example
     // fields (of the plain backward pass) stay empty.
     let mut grads = Gradients::zeros(layers_dims, 0);
-    let mut permutation: Vec<usize> = Vec::with_capacity(m);
-    let mut seed = MINI_BATCH_SEED;
-    for i in 0..settings.num_epochs {
-        seed += 1;
-        // random_mini_batches' `np.random.seed(seed)`, `np.random.permutation(m)`.
-        permutation.clear();
-        permutation.extend(0..m);
-        NumpyRng::new(seed).shuffle(&mut permutation);
-        let recorded = i % COST_EVERY == 0;
-        let mut cost_total = 0.0;
-        for columns in permutation.chunks(settings.mini_batch_size) {
-            workspace.load_columns(x, y, columns)?;
-            workspace.step(&parameters, &mut weight_grads)?;
-            if recorded {
-                cost_total += batch_cost(&workspace)?;
+    let two_threads = nn_engines::pair::cores() > 1;
+    for_each_block(m, settings.num_epochs, two_threads, |first_epoch, permutations| {
+        for (k, permutation) in permutations.chunks(m).enumerate() {
+            let i = first_epoch + k;
+            let recorded = i % COST_EVERY == 0;
+            let mut cost_total = 0.0;
+            for columns in permutation.chunks(settings.mini_batch_size) {
+                workspace.load_columns(x, y, columns)?;
+                workspace.step(&parameters, &mut weight_grads)?;
+                if recorded {
+                    cost_total += batch_cost(&workspace)?;
+                }
+                copy_weight_gradients(&weight_grads, &mut grads);
+                optimizer.update(settings, &mut parameters, &grads, progress.learning_rate)?;
             }
-            copy_weight_gradients(&weight_grads, &mut grads);
-            optimizer.update(settings, &mut parameters, &grads, progress.learning_rate)?;
+            let cost_avg = cost_total / m as f64;
+            progress.end_epoch(i, recorded.then_some(cost_avg), &parameters, observer)?;
         }
-        let cost_avg = cost_total / m as f64;
-        progress.end_epoch(i, recorded.then_some(cost_avg), &parameters, observer)?;
-    }
+        Ok(())
+    })?;
     Ok(progress.into_model(parameters))
+}
+
+/// Epochs whose permutations are drawn and handed over together.
+const EPOCHS_PER_BLOCK: usize = 32;
+
+/// Calls `train(first_epoch, permutations)` for the epochs in blocks of [`EPOCHS_PER_BLOCK`],
+/// `permutations` holding each epoch's `np.random.permutation(m)` one after the other (epoch `i`
+/// after `np.random.seed(11 + i)`, as [`crate::random_mini_batches`] draws them).
+///
+/// Drawing a permutation (seeding numpy's Mersenne Twister and shuffling) costs about as much as
+/// an epoch's training, and does not depend on it: with `two_threads` a second thread draws the
+/// next blocks while this one trains (the same permutations, so the same numbers).
+fn for_each_block(
+    m: usize,
+    num_epochs: usize,
+    two_threads: bool,
+    mut train: impl FnMut(usize, &[usize]) -> Result<(), NnError>,
+) -> Result<(), NnError> {
+    let firsts = (0..num_epochs).step_by(EPOCHS_PER_BLOCK);
+    if !two_threads {
+        let mut block = Vec::new();
+        for first in firsts {
+            draw_permutations(&mut block, m, first, num_epochs);
+            train(first, &block)?;
+        }
+        return Ok(());
+    }
+    std::thread::scope(|scope| {
+        // Full blocks go one way, used ones come back to be refilled: three blocks in all.
+        let (full, drawn) = mpsc::sync_channel::<Vec<usize>>(1);
+        let (give_back, returned) = mpsc::channel::<Vec<usize>>();
+        for _ in 0..2 {
+            give_back.send(Vec::new()).ok();
+        }
+        let draws = firsts.clone();
+        scope.spawn(move || {
+            // Stops when training has ended (either channel closed).
+            for first in draws {
+                let Ok(mut block) = returned.recv() else { return };
+                draw_permutations(&mut block, m, first, num_epochs);
+                if full.send(block).is_err() {
+                    return;
+                }
+            }
+        });
+        for first in firsts {
+            let block = drawn
+                .recv()
+                .map_err(|_| NnError::invalid("permutation thread", "stopped by a panic"))?;
+            train(first, &block)?;
+            give_back.send(block).ok();
+        }
+        Ok(())
+    })
+}
+
+/// `block` becomes the permutations of epochs `first, first + 1, ...` (at most
+/// [`EPOCHS_PER_BLOCK`], none from `num_epochs` on).
+fn draw_permutations(block: &mut Vec<usize>, m: usize, first: usize, num_epochs: usize) {
+    block.clear();
+    for i in first..num_epochs.min(first + EPOCHS_PER_BLOCK) {
+        let start = block.len();
+        block.extend(0..m);
+        // Settings::validate keeps 11 + i within u32.
+        let seed = MINI_BATCH_SEED + 1 + i as u32;
+        NumpyRng::new(seed).shuffle(&mut block[start..]);
+    }
 }
 
 /// [`compute_cost`] of the workspace's last step: its output `a3` against the batch's labels

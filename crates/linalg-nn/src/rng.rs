@@ -52,15 +52,21 @@ impl NumpyRng {
     }
 
     fn regenerate(&mut self) {
-        let mt = &mut self.state;
-        for i in 0..N {
-            let y = (mt[i] & UPPER_MASK) | (mt[(i + 1) % N] & LOWER_MASK);
-            let mut next = mt[(i + M) % N] ^ (y >> 1);
-            if y & 1 != 0 {
-                next ^= MATRIX_A;
-            }
-            mt[i] = next;
+        // mt[i] = mt[(i + M) % N] ^ twist(mt[i], mt[(i + 1) % N]) for i = 0, 1, ..., N - 1, in
+        // the reference's three loops: no index wraps inside a loop and no branch, so the loops
+        // run several words at a time (the same words as the one loop with `% N`).
+        fn twist(current: u32, next: u32, far: u32) -> u32 {
+            let y = (current & UPPER_MASK) | (next & LOWER_MASK);
+            far ^ (y >> 1) ^ ((y & 1).wrapping_neg() & MATRIX_A)
         }
+        let mt = &mut self.state;
+        for i in 0..N - M {
+            mt[i] = twist(mt[i], mt[i + 1], mt[i + M]);
+        }
+        for i in N - M..N - 1 {
+            mt[i] = twist(mt[i], mt[i + 1], mt[i + M - N]);
+        }
+        mt[N - 1] = twist(mt[N - 1], mt[0], mt[M - 1]);
         self.index = 0;
     }
 
