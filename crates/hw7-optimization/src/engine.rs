@@ -209,3 +209,49 @@ fn copy_weight_gradients(from: &WeightGradients, to: &mut Gradients) {
     to.dw3.copy_from(&from.dw3);
     to.db3.copy_from(&from.db3);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What `for_each_block` hands over: `(epoch, permutation)` for every epoch.
+    fn handed_over(m: usize, num_epochs: usize, two_threads: bool) -> Vec<(usize, Vec<usize>)> {
+        let mut seen = Vec::new();
+        for_each_block(m, num_epochs, two_threads, |first, block| {
+            seen.extend(block.chunks(m).enumerate().map(|(k, p)| (first + k, p.to_vec())));
+            Ok(())
+        })
+        .unwrap();
+        seen
+    }
+
+    #[test]
+    fn both_ways_hand_over_random_mini_batches_permutations() {
+        let (m, num_epochs) = (7, 2 * EPOCHS_PER_BLOCK + 3);
+        let one = handed_over(m, num_epochs, false);
+        assert_eq!(one, handed_over(m, num_epochs, true));
+        assert_eq!(one.len(), num_epochs);
+        // random_mini_batches draws the same columns, epoch i with seed 11 + i.
+        let x = DMatrix::from_fn(1, m, |_, j| j as f64);
+        for (i, permutation) in &one {
+            assert_eq!(i, &one[*i].0);
+            let seed = MINI_BATCH_SEED + 1 + *i as u32;
+            let batches = crate::random_mini_batches(&x, &x, m, seed).unwrap();
+            let columns: Vec<usize> = batches[0].x.iter().map(|&c| c as usize).collect();
+            assert_eq!(&columns, permutation, "epoch {i}");
+        }
+    }
+
+    #[test]
+    fn a_training_error_stops_both_ways() {
+        for two_threads in [false, true] {
+            let mut calls = 0;
+            let result = for_each_block(3, 10 * EPOCHS_PER_BLOCK, two_threads, |_, _| {
+                calls += 1;
+                if calls == 2 { Err(NnError::invalid("test", "stop")) } else { Ok(()) }
+            });
+            assert!(result.is_err());
+            assert_eq!(calls, 2);
+        }
+    }
+}
