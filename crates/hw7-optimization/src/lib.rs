@@ -25,6 +25,9 @@
 //! | 7 `schedule_lr_decay(learning_rate0, epoch_num, decay_rate, time_interval)` | [`schedule_lr_decay`] |
 //! | `plot_decision_boundary`, `plt.plot(costs)` | [`figures`] |
 //!
+//! The binary trains through [`engine::model_with`]: the same loop's bits, made fast by
+//! `nn_engines::three_layer`.
+//!
 //! Each is the plain formula of its cell, with numpy's summation orders
 //! ([`linalg_nn::numpy`]), so the costs print the notebook's digits. Run it with
 //! `cargo run --release -p hw7-optimization -- --optimizer adam` (or `gd`, `momentum`; add
