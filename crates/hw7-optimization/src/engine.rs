@@ -131,8 +131,9 @@ const EPOCHS_PER_BLOCK: usize = 32;
 /// `permutations` holding each epoch's `np.random.permutation(m)` one after the other (epoch `i`
 /// after `np.random.seed(11 + i)`, as [`crate::random_mini_batches`] draws them).
 ///
-/// Drawing a permutation (seeding numpy's Mersenne Twister and shuffling) costs about as much as
-/// an epoch's training, and does not depend on it: with `two_threads` a second thread draws the
+/// Drawing a permutation (seeding numpy's Mersenne Twister and shuffling) costs about half as
+/// much as an epoch's training, and does not depend on it: with `two_threads` a second thread
+/// draws the
 /// next blocks while this one trains (the same permutations, so the same numbers).
 fn for_each_block(
     m: usize,
