@@ -398,7 +398,7 @@ fn hw7_groups(
             Group {
                 name: format!("hw7 {optimizer}, decay {decay}, 5000 epochs"),
                 ours: vec![(
-                    "plain".into(),
+                    "three-layer".into(),
                     ours(
                         &format!("hw7-optimization {optimizer} {decay}"),
                         "hw7-optimization",

@@ -25,6 +25,9 @@
 //! | 7 `schedule_lr_decay(learning_rate0, epoch_num, decay_rate, time_interval)` | [`schedule_lr_decay`] |
 //! | `plot_decision_boundary`, `plt.plot(costs)` | [`figures`] |
 //!
+//! The binary trains through [`engine::model_with`]: the same loop's bits, made fast by
+//! `nn_engines::three_layer`.
+//!
 //! Each is the plain formula of its cell, with numpy's summation orders
 //! ([`linalg_nn::numpy`]), so the costs print the notebook's digits. Run it with
 //! `cargo run --release -p hw7-optimization -- --optimizer adam` (or `gd`, `momentum`; add
@@ -46,6 +49,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod engine;
 pub mod figures;
 
 use linalg_nn::data::moons::make_moons;
@@ -730,23 +734,11 @@ pub fn model<O: TrainObserver + ?Sized>(
     settings: &Settings,
     observer: &mut O,
 ) -> Result<TrainedModel, NnError> {
-    settings.validate()?;
+    let mut parameters = start(x, y, settings)?;
     let m = x.ncols();
-    if m == 0 {
-        return Err(NnError::invalid("X", "training needs at least one example"));
-    }
-    ensure_shape(y, (1, m), "Y (one label per column of X)")?;
-    ensure_finite(x, "X")?;
-    ensure_finite(y, "Y")?;
-    let layers_dims = [x.nrows(), HIDDEN_LAYERS[0], HIDDEN_LAYERS[1], 1];
-    let mut parameters = initialize_parameters(&layers_dims)?;
-    let (mut v, mut s) = initialize_adam(&parameters);
-    let mut t = 0;
+    let mut optimizer = OptimizerState::new(&parameters);
+    let mut progress = Progress::new(settings);
     let mut seed = MINI_BATCH_SEED;
-    let learning_rate0 = settings.learning_rate;
-    let mut learning_rate = learning_rate0;
-    let mut costs = Vec::new();
-    let mut learning_rates = Vec::new();
     // The forward and backward passes write into buffers kept across epochs, one set per batch
     // width (64, and the last batch's 44).
     let mut buffers: Vec<(Cache, Gradients)> = Vec::new();
@@ -772,57 +764,139 @@ pub fn model<O: TrainObserver + ?Sized>(
                 cost_total += compute_cost(&cache.a3, &minibatch.y)?;
             }
             backward_propagation_into(&minibatch.x, &minibatch.y, cache, &parameters, grads)?;
-            match settings.optimizer {
-                Optimizer::Gd => update_parameters_with_gd(&mut parameters, grads, learning_rate)?,
-                Optimizer::Momentum => update_parameters_with_momentum(
-                    &mut parameters,
-                    grads,
-                    &mut v,
-                    settings.beta,
-                    learning_rate,
-                )?,
-                Optimizer::Adam => {
-                    t = next_adam_step(t)?;
-                    update_parameters_with_adam(
-                        &mut parameters,
-                        grads,
-                        &mut v,
-                        &mut s,
-                        t,
-                        learning_rate,
-                        settings.beta1,
-                        settings.beta2,
-                        settings.epsilon,
-                    )?;
-                }
-            }
+            optimizer.update(settings, &mut parameters, grads, progress.learning_rate)?;
         }
         let cost_avg = cost_total / m as f64;
-        learning_rate = settings.decay.learning_rate(
-            learning_rate,
-            learning_rate0,
+        progress.end_epoch(i, recorded.then_some(cost_avg), &parameters, observer)?;
+    }
+    Ok(progress.into_model(parameters))
+}
+
+/// [`model`]'s checks of its input and step 1's start: [`initialize_parameters`] for
+/// `[n_x, 5, 2, 1]`.
+pub(crate) fn start(
+    x: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    settings: &Settings,
+) -> Result<Parameters, NnError> {
+    settings.validate()?;
+    let m = x.ncols();
+    if m == 0 {
+        return Err(NnError::invalid("X", "training needs at least one example"));
+    }
+    ensure_shape(y, (1, m), "Y (one label per column of X)")?;
+    ensure_finite(x, "X")?;
+    ensure_finite(y, "Y")?;
+    let layers_dims = [x.nrows(), HIDDEN_LAYERS[0], HIDDEN_LAYERS[1], 1];
+    initialize_parameters(&layers_dims)
+}
+
+/// The optimizer's state across mini-batches: momentum's `v` ([`initialize_velocity`]), Adam's
+/// `v`, `s` ([`initialize_adam`]) and its counter `t`.
+pub(crate) struct OptimizerState {
+    v: Velocity,
+    s: Velocity,
+    t: u32,
+}
+
+impl OptimizerState {
+    pub(crate) fn new(parameters: &Parameters) -> Self {
+        let (v, s) = initialize_adam(parameters);
+        OptimizerState { v, s, t: 0 }
+    }
+
+    /// The update of one mini-batch by `settings.optimizer` (Adam's `t = t + 1` first).
+    pub(crate) fn update(
+        &mut self,
+        settings: &Settings,
+        parameters: &mut Parameters,
+        grads: &Gradients,
+        learning_rate: f64,
+    ) -> Result<(), NnError> {
+        let OptimizerState { v, s, t } = self;
+        match settings.optimizer {
+            Optimizer::Gd => update_parameters_with_gd(parameters, grads, learning_rate),
+            Optimizer::Momentum => {
+                update_parameters_with_momentum(parameters, grads, v, settings.beta, learning_rate)
+            }
+            Optimizer::Adam => {
+                *t = next_adam_step(*t)?;
+                update_parameters_with_adam(
+                    parameters,
+                    grads,
+                    v,
+                    s,
+                    *t,
+                    learning_rate,
+                    settings.beta1,
+                    settings.beta2,
+                    settings.epsilon,
+                )
+            }
+        }
+    }
+}
+
+/// Step 3 of [`model`] across epochs: the current rate and what is kept.
+pub(crate) struct Progress<'a> {
+    settings: &'a Settings,
+    /// The rate of the current epoch.
+    pub(crate) learning_rate: f64,
+    costs: Vec<(usize, f64)>,
+    learning_rates: Vec<(usize, f64)>,
+}
+
+impl<'a> Progress<'a> {
+    pub(crate) fn new(settings: &'a Settings) -> Self {
+        let kept = settings.num_epochs.div_ceil(COST_EVERY);
+        Progress {
+            settings,
+            learning_rate: settings.learning_rate,
+            costs: Vec::with_capacity(kept),
+            learning_rates: Vec::with_capacity(kept),
+        }
+    }
+
+    /// The end of epoch `i`, whose `cost_avg` is computed on the recorded epochs: under decay
+    /// the rate of the next epoch, the observer, the kept values, and the divergence checks.
+    pub(crate) fn end_epoch<O: TrainObserver + ?Sized>(
+        &mut self,
+        i: usize,
+        cost_avg: Option<f64>,
+        parameters: &Parameters,
+        observer: &mut O,
+    ) -> Result<(), NnError> {
+        let settings = self.settings;
+        self.learning_rate = settings.decay.learning_rate(
+            self.learning_rate,
+            settings.learning_rate,
             i,
             settings.decay_rate,
             settings.time_interval,
         );
-        observer.on_iteration(&Iteration {
-            index: i,
-            total: settings.num_epochs,
-            cost: recorded.then_some(cost_avg),
-        });
-        if recorded {
-            costs.push((i, cost_avg));
-            learning_rates.push((i, learning_rate));
+        observer.on_iteration(&Iteration { index: i, total: settings.num_epochs, cost: cost_avg });
+        if let Some(cost_avg) = cost_avg {
+            self.costs.push((i, cost_avg));
+            self.learning_rates.push((i, self.learning_rate));
             // A saturated sigmoid makes the summed cost infinite or NaN (opt_utils' `np.sum`
             // has no `nansum`): in this notebook only a rate far too large gets there.
-            check_cost(i, cost_avg, learning_rate)?;
+            check_cost(i, cost_avg, self.learning_rate)?;
         }
         if !parameters.named().iter().all(|(_, m)| all_finite(m)) {
-            let cost = if recorded { cost_avg } else { f64::NAN };
-            return Err(NnError::Diverged { iteration: i, cost, learning_rate });
+            let cost = cost_avg.unwrap_or(f64::NAN);
+            return Err(NnError::Diverged {
+                iteration: i,
+                cost,
+                learning_rate: self.learning_rate,
+            });
         }
+        Ok(())
     }
-    Ok(TrainedModel { parameters, costs, learning_rates })
+
+    /// The trained model with the kept costs and rates.
+    pub(crate) fn into_model(self, parameters: Parameters) -> TrainedModel {
+        TrainedModel { parameters, costs: self.costs, learning_rates: self.learning_rates }
+    }
 }
 
 /// Adam's counter after one more update (`t = t + 1`), an error rather than a wrap-around.

@@ -3,15 +3,17 @@
 //! without learning-rate decay, prints the cost (and the rate) every 1000 epochs and the accuracy
 //! as the notebook does, and draws the data, the cost curve and the decision boundary (unless
 //! `--no-plots`); `--compare` also trains the other two optimizers and draws the three cost
-//! curves on one chart. The work is in the library; this file parses flags and prints.
+//! curves on one chart. The work is in the library; this file parses flags and prints. Training
+//! goes through `hw7_optimization::engine`.
 
 #![forbid(unsafe_code)]
 
 use anyhow::{Context, Result};
 use clap::Parser;
+use hw7_optimization::engine::{Engine, model_with};
 use hw7_optimization::{
     COST_EVERY, Decay, MINI_BATCH_SIZE, NUM_EPOCHS, Optimizer, PRINT_EVERY, SEED, Settings,
-    TrainedModel, accuracy, default_learning_rate, figures, load_dataset, model,
+    TrainedModel, accuracy, default_learning_rate, figures, load_dataset,
 };
 use linalg_nn::cli::serde_json::json;
 use linalg_nn::cli::{CommonArgs, RunReport, learning_rate, positive_count};
@@ -50,6 +52,10 @@ struct Args {
     /// curves on one chart.
     #[arg(long)]
     compare: bool,
+    /// The training loop: three-layer (mini-batches through nn_engines::three_layer, the
+    /// default) or notebook (the notebook's functions as written); the same numbers.
+    #[arg(long, value_name = "ENGINE", default_value_t = Engine::ThreeLayer)]
+    engine: Engine,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -95,7 +101,7 @@ fn run(args: &Args) -> Result<()> {
         settings.learning_rate
     ));
     let started = std::time::Instant::now();
-    let trained = model(&data.x, &data.y, &settings, &mut Silent)
+    let trained = model_with(args.engine, &data.x, &data.y, &settings, &mut Silent)
         .with_context(|| format!("training with optimizer = \"{}\"", args.optimizer))?;
     let training_seconds = started.elapsed().as_secs_f64();
     // The notebook prints every 1000th epoch's cost with "%f", and under decay the rate after it.
@@ -114,7 +120,8 @@ fn run(args: &Args) -> Result<()> {
     let mut others = Vec::new();
     if args.compare {
         for optimizer in Optimizer::ALL.into_iter().filter(|&o| o != args.optimizer) {
-            let other = model(&data.x, &data.y, &args.settings(optimizer), &mut Silent)
+            let other_settings = args.settings(optimizer);
+            let other = model_with(args.engine, &data.x, &data.y, &other_settings, &mut Silent)
                 .with_context(|| format!("training with optimizer = \"{optimizer}\""))?;
             let other_accuracy = accuracy(&data.x, &data.y, &other.parameters)?;
             console.result(format!("{}: Accuracy: {other_accuracy}", optimizer.title()));
@@ -133,7 +140,7 @@ fn run(args: &Args) -> Result<()> {
 
     let mut report = RunReport {
         assignment: "hw7-optimization",
-        engine: "plain",
+        engine: args.engine.name(),
         seed: Some(u64::from(SEED)),
         num_iterations: args.epochs,
         learning_rate: settings.learning_rate,

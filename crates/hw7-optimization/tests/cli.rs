@@ -70,7 +70,7 @@ fn json_report_has_the_common_keys_and_the_runs_numbers() {
         (Some("gd"), Some("update"))
     );
     assert_eq!(report["seed"], 3);
-    assert_eq!(report["engine"], "plain");
+    assert_eq!(report["engine"], "three-layer");
     assert_eq!(report["layers_dims"], serde_json::json!([2, 5, 2, 1]));
     assert_eq!(report["mini_batch_size"], 64);
     assert_eq!(report["learning_rate"], 0.1);
@@ -103,6 +103,33 @@ fn compare_trains_the_three_optimizers_and_draws_their_costs() {
 }
 
 #[test]
+fn every_simd_level_and_the_notebooks_loop_print_the_same_report() {
+    // The engine's kernels run with AVX-512, AVX2 or one lane at a time (DL_COURSE_SIMD), and the
+    // permutations are drawn on a second thread or not (DL_COURSE_THREADS=1): the report must be
+    // the same bits every way, and the notebook's loop's (the plain functions), but for the
+    // engine's name and the time.
+    let runs = [
+        ["--optimizer", "gd", "--decay", "none", "--epochs", "1001"],
+        ["--optimizer", "momentum", "--decay", "schedule", "--epochs", "1001"],
+        ["--optimizer", "adam", "--decay", "none", "--epochs", "5000"],
+    ];
+    for run in runs {
+        let args = [&run[..], &["--json", "--no-plots"]].concat();
+        let mut fast = HW7.assert_same_at_every_simd_level(&args);
+        let mut plain = HW7.json(&[&args[..], &["--engine", "notebook"]].concat());
+        assert_eq!(
+            (&fast["engine"], &plain["engine"]),
+            (&"three-layer".into(), &"notebook".into())
+        );
+        for report in [&mut fast, &mut plain] {
+            report["engine"] = serde_json::Value::Null;
+            report["training_seconds"] = serde_json::Value::Null;
+        }
+        assert_eq!(fast, plain, "{run:?}");
+    }
+}
+
+#[test]
 fn quiet_prints_only_the_accuracy() {
     let run = HW7.success(&["--quiet", "--no-plots", "--epochs", "10", "--mini-batch-size", "300"]);
     assert!(!run.stdout.contains("Cost after"), "{}", run.stdout);
@@ -118,6 +145,7 @@ fn help_and_version() {
         "--epochs",
         "--learning-rate",
         "--compare",
+        "--engine",
         "--json",
         "--no-plots",
         "--out",
@@ -140,6 +168,10 @@ fn usage_errors_exit_with_code_two_and_write_nothing() {
     HW7.assert_usage_error(
         &["--decay", "exponential", "--out", dir],
         &["unknown decay 'exponential'"],
+    );
+    HW7.assert_usage_error(
+        &["--engine", "fast", "--out", dir],
+        &["unknown engine 'fast': expected three-layer (the default) or notebook"],
     );
     HW7.assert_usage_error(&["--mini-batch-size", "0", "--out", dir], &["--mini-batch-size"]);
     HW7.assert_usage_error(&["--epochs", "0", "--out", dir], &["--epochs"]);
