@@ -24,13 +24,12 @@
 //! are the plain code's at every level. Any other sizes run the plain functions themselves (the
 //! same bits, with their allocations).
 //!
-//! **Extension point** (week 1's regularization notebook, `reg_utils.backward_propagation`):
-//! there `dz3 = a3 - Y` without the `1/m`, which multiplies each weight and bias gradient
-//! instead (`dW3 = 1./m * np.dot(dZ3, A2.T)`), `dW` gains the L2 term `lambd / m * W`, and
-//! dropout multiplies `a1`, `a2` (forward) and `da1`, `da2` (backward) by masks `D / keep_prob`.
-//! Each goes where its plain formula sits in `kernels::per_example` (the masks, the `1/m`) or
-//! after `kernels::weight_gradients` (the scaling and the L2 term), as further fields of the
-//! `Forward` kernel and of `write_gradients`.
+//! **`reg_utils`' form** (week 1's regularization notebook, [`train_reg_utils`],
+//! [`Workspace::reg_utils`]): there `dz3 = a3 - Y` without the `1/m` (the forward kernel's
+//! factor is one), which multiplies each weight and bias sum instead (`dW3 = 1./m * np.dot(dZ3,
+//! A2.T)`, after the sums), `dW` gains the L2 term `lambd / m * W` after that, and dropout
+//! multiplies `a1`, `a2` (forward) and `da1`, `da2` (backward) by fixed masks and divides by
+//! `keep_prob`, inside `kernels::per_example`, in the notebook's order.
 
 mod kernels;
 
@@ -776,7 +775,8 @@ impl Workspace {
     }
 
     /// Dropout with `masks` (in `reg_utils`' form: after [`Workspace::reg_utils`]) on the
-    /// examples loaded, from the next step on, until other examples are loaded.
+    /// examples loaded, from the next step on (column `j` of the masks goes with example `j`; a
+    /// step after loading a different number of examples refuses until new masks are loaded).
     pub fn load_dropout_masks(&mut self, masks: &FixedMasks<'_>) -> Result<(), NnError> {
         let Some(form) = &mut self.reg else {
             return Err(NnError::invalid(
