@@ -24,19 +24,18 @@
 //! are the plain code's at every level. Any other sizes run the plain functions themselves (the
 //! same bits, with their allocations).
 //!
-//! **Extension point** (week 1's regularization notebook, `reg_utils.backward_propagation`):
-//! there `dz3 = a3 - Y` without the `1/m`, which multiplies each weight and bias gradient
-//! instead (`dW3 = 1./m * np.dot(dZ3, A2.T)`), `dW` gains the L2 term `lambd / m * W`, and
-//! dropout multiplies `a1`, `a2` (forward) and `da1`, `da2` (backward) by masks `D / keep_prob`.
-//! Each goes where its plain formula sits in `kernels::per_example` (the masks, the `1/m`) or
-//! after `kernels::weight_gradients` (the scaling and the L2 term), as further fields of the
-//! `Forward` kernel and of `write_gradients`.
+//! **`reg_utils`' form** (week 1's regularization notebook, [`train_reg_utils`],
+//! [`Workspace::reg_utils`]): there `dz3 = a3 - Y` without the `1/m` (the forward kernel's
+//! factor is one), which multiplies each weight and bias sum instead (`dW3 = 1./m * np.dot(dZ3,
+//! A2.T)`, after the sums), `dW` gains the L2 term `lambd / m * W` after that, and dropout
+//! multiplies `a1`, `a2` (forward) and `da1`, `da2` (backward) by fixed masks and divides by
+//! `keep_prob`, inside `kernels::per_example`, in the notebook's order.
 
 mod kernels;
 
 use crate::lanes::Level;
 use crate::pair;
-use kernels::{Buffers, Chains, Fixed, Forward, Sums, pairwise_rows};
+use kernels::{Buffers, Chains, Dropout, Fixed, Forward, Sums, pairwise_rows};
 use linalg_nn::matrix::{ensure_finite, ensure_shape};
 use linalg_nn::numpy::pairwise_sum;
 use linalg_nn::three_layer::{Parameters, backward_propagation, forward_propagation};
@@ -127,6 +126,8 @@ pub struct Workspace {
     parts: [Part; 2],
     /// `compute_loss`'s terms.
     terms: Vec<f64>,
+    /// `reg_utils`' backward propagation instead of `init_utils`' ([`Workspace::reg_utils`]).
+    reg: Option<RegForm>,
 }
 
 /// The buffers of one part of the examples.
@@ -139,6 +140,10 @@ struct Part {
     m: usize,
     /// numpy's pairwise sums of this part's `dz1`, `dz2`, `dz3` rows (`n1 + n2 + 1` values).
     bias_sums: Vec<f64>,
+    /// `reg_utils`' dropout masks `D1`, `D2` of this part's examples, as rows (empty without
+    /// dropout).
+    d1: Vec<f64>,
+    d2: Vec<f64>,
 }
 
 impl Part {
@@ -149,19 +154,26 @@ impl Part {
             stride,
             m: 0,
             bias_sums: vec![0.0; n1 + n2 + 1],
+            d1: Vec::new(),
+            d2: Vec::new(),
         }
     }
 
-    /// The forward propagation and the per-example backward part for this part's examples.
+    /// The forward propagation and the per-example backward part for this part's examples
+    /// (`dz3` times `inv_m`; with `keep_prob`, through the part's dropout masks).
     fn forward<const N0: usize, const N1: usize, const N2: usize>(
         &mut self,
         level: Level,
         fixed: &Fixed<N0, N1, N2>,
         inv_m: f64,
+        keep_prob: Option<f64>,
     ) {
         if self.m > 0 {
             let (stride, m) = (self.stride, self.m);
-            level.run(Forward { parameters: fixed, bufs: &mut self.bufs, stride, m, inv_m });
+            let dropout =
+                keep_prob.map(|keep_prob| Dropout { d1: &self.d1, d2: &self.d2, keep_prob });
+            let bufs = &mut self.bufs;
+            level.run(Forward { parameters: fixed, bufs, stride, m, inv_m, dropout });
             let (n1, n2) = (N1, N2);
             let (db1, rest) = self.bias_sums.split_at_mut(n1);
             let (db2, db3) = rest.split_at_mut(n2);
@@ -206,6 +218,7 @@ impl Workspace {
             level: Level::current(),
             parts: [part.clone(), part],
             terms: vec![0.0; capacity],
+            reg: None,
         })
     }
 
@@ -299,6 +312,7 @@ impl Workspace {
         if self.m == 0 {
             return Err(NnError::invalid("examples", "none loaded (Workspace::load)"));
         }
+        self.check_reg_utils()?;
         match self.dims {
             [2, 10, 5, 1] => self.fixed::<2, 10, 5>(parameters, grads),
             [2, 20, 3, 1] => self.fixed::<2, 20, 3>(parameters, grads),
@@ -315,14 +329,18 @@ impl Workspace {
         grads: &mut WeightGradients,
     ) {
         let fixed = fixed_of::<N0, N1, N2>(p);
-        let (level, inv_m) = (self.level, 1.0 / self.m as f64);
+        let (level, inv_m, reg) = (self.level, 1.0 / self.m as f64, self.reg);
+        let (dz3_factor, keep_prob) = dz3_factor_and_dropout(reg, inv_m);
         let [first, second] = &mut self.parts;
-        first.forward(level, &fixed, inv_m);
-        second.forward(level, &fixed, inv_m);
+        first.forward(level, &fixed, dz3_factor, keep_prob);
+        second.forward(level, &fixed, dz3_factor, keep_prob);
         let mut sums = Sums::ZERO;
         first.chains::<N0, N1, N2>(level, &mut sums);
         second.chains::<N0, N1, N2>(level, &mut sums);
         write_gradients::<N0, N1, N2>(&sums, [first, second], grads);
+        if let Some(reg) = reg {
+            reg.finish_gradients(p, self.m, grads);
+        }
     }
 
     /// [`Workspace::step`] by the plain functions, for sizes without kernels.
@@ -486,7 +504,7 @@ pub fn train<O: TrainObserver + ?Sized>(
     schedule: &Schedule,
     observer: &mut O,
 ) -> Result<Trained, NnError> {
-    train_at(Level::current(), x, y, start, schedule, observer)
+    train_at(Level::current(), x, y, start, schedule, None, observer)
 }
 
 /// [`train`] with the kernels at `level`.
@@ -496,6 +514,7 @@ fn train_at<O: TrainObserver + ?Sized>(
     y: &DMatrix<f64>,
     start: Parameters,
     schedule: &Schedule,
+    reg: Option<&RegUtils<'_>>,
     observer: &mut O,
 ) -> Result<Trained, NnError> {
     let Schedule { num_iterations, learning_rate, cost_every } = *schedule;
@@ -512,6 +531,10 @@ fn train_at<O: TrainObserver + ?Sized>(
     ensure_finite(y, "Y")?;
     let mut workspace = Workspace::new(dims, m)?.at_level(level);
     workspace.load(x, y)?;
+    let penalty = match reg {
+        Some(reg) => reg.setup(&mut workspace)?,
+        None => None,
+    };
     let mut grads = WeightGradients::zeros(dims);
     let mut parameters = start;
     let mut costs = Vec::with_capacity(num_iterations.div_ceil(cost_every));
@@ -522,9 +545,10 @@ fn train_at<O: TrainObserver + ?Sized>(
             [2, 5, 2, 1] => Workspace::train_in_parts::<2, 5, 2, O>,
             _ => Workspace::train_one_thread::<O>,
         };
-        run(&mut workspace, &mut parameters, &mut grads, schedule, observer, &mut costs)?;
+        run(&mut workspace, &mut parameters, &mut grads, schedule, penalty, observer, &mut costs)?;
     } else {
-        workspace.train_one_thread(&mut parameters, &mut grads, schedule, observer, &mut costs)?;
+        let (p, g) = (&mut parameters, &mut grads);
+        workspace.train_one_thread(p, g, schedule, penalty, observer, &mut costs)?;
     }
     Ok(Trained { parameters, costs })
 }
@@ -536,6 +560,7 @@ impl Workspace {
         parameters: &mut Parameters,
         grads: &mut WeightGradients,
         schedule: &Schedule,
+        penalty: Option<Penalty<'_>>,
         observer: &mut O,
         costs: &mut Vec<(usize, f64)>,
     ) -> Result<(), NnError> {
@@ -544,7 +569,7 @@ impl Workspace {
         for i in 0..num_iterations {
             workspace.step(parameters, grads)?;
             let recorded = i % cost_every == 0;
-            let cost = recorded.then(|| workspace.loss());
+            let cost = recorded.then(|| with_penalty(workspace.loss(), penalty, parameters));
             if let Some(cost) = cost {
                 costs.push((i, cost));
             }
@@ -567,6 +592,7 @@ impl Workspace {
         parameters: &mut Parameters,
         grads: &mut WeightGradients,
         schedule: &Schedule,
+        penalty: Option<Penalty<'_>>,
         observer: &mut O,
         costs: &mut Vec<(usize, f64)>,
     ) -> Result<(), NnError>
@@ -574,7 +600,8 @@ impl Workspace {
         O: TrainObserver + ?Sized,
     {
         let Schedule { num_iterations, learning_rate, cost_every } = *schedule;
-        let (level, m, inv_m) = (self.level, self.m, 1.0 / self.m as f64);
+        let (level, m, inv_m, reg) = (self.level, self.m, 1.0 / self.m as f64, self.reg);
+        let (dz3_factor, keep_prob) = dz3_factor_and_dropout(reg, inv_m);
         let terms = &mut self.terms;
         let [first, second] = &mut self.parts;
         let current = Mutex::new(fixed_of::<N0, N1, N2>(parameters));
@@ -584,7 +611,7 @@ impl Workspace {
             let Ok(fixed) = current.lock().map(|f| *f) else { return };
             if let Ok(mut other) = other.lock() {
                 let (part, sums) = &mut *other;
-                part.forward(level, &fixed, inv_m);
+                part.forward(level, &fixed, dz3_factor, keep_prob);
                 *sums = Sums::ZERO;
                 part.chains::<N0, N1, N2>(level, sums);
             }
@@ -595,15 +622,19 @@ impl Workspace {
                 let fixed = fixed_of::<N0, N1, N2>(parameters);
                 *current.lock().map_err(|_| poisoned())? = fixed;
                 pair.start();
-                second.forward(level, &fixed, inv_m);
+                second.forward(level, &fixed, dz3_factor, keep_prob);
                 pair.finish();
                 let mut other = other.lock().map_err(|_| poisoned())?;
                 let (first, sums) = &mut *other;
                 second.chains::<N0, N1, N2>(level, sums);
                 write_gradients::<N0, N1, N2>(sums, [first, second], grads);
+                if let Some(reg) = reg {
+                    reg.finish_gradients(parameters, m, grads);
+                }
                 let parts = [&**first, &*second];
                 let recorded = i % cost_every == 0;
-                let cost = recorded.then(|| loss_of(parts, terms, m));
+                let cost =
+                    recorded.then(|| with_penalty(loss_of(parts, terms, m), penalty, parameters));
                 if let Some(cost) = cost {
                     costs.push((i, cost));
                 }
@@ -631,6 +662,216 @@ fn fixed_of<const N0: usize, const N1: usize, const N2: usize>(
         w3: std::array::from_fn(|i| p.w3[i]),
         b3: p.b3[0],
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// `reg_utils.py`'s form (week 1's regularization notebook): the `1/m` after the products and
+// the row sums, the L2 term, dropout with fixed masks.
+
+/// What [`train_reg_utils`] trains with besides the plain `reg_utils.backward_propagation`:
+/// the L2 penalty, dropout with masks fixed for the whole training, both or neither.
+#[derive(Clone, Copy)]
+pub struct RegUtils<'a> {
+    /// `backward_propagation_with_regularization`: `dW += lambd / m * W`, and the cost
+    /// `compute_cost_with_regularization`.
+    pub l2: Option<L2<'a>>,
+    /// `forward_propagation_with_dropout` and `backward_propagation_with_dropout` with these
+    /// masks at every iteration (the notebook re-seeds its generator in every forward pass, so
+    /// it draws the same ones).
+    pub dropout: Option<FixedMasks<'a>>,
+}
+
+/// The L2 regularisation of [`RegUtils`].
+#[derive(Clone, Copy)]
+pub struct L2<'a> {
+    /// `lambd`, finite and `>= 0`.
+    pub lambd: f64,
+    /// `lambd / (2 m) (sum(W1^2) + sum(W2^2) + sum(W3^2))` of the parameters, the penalty
+    /// `compute_cost_with_regularization` adds to the cross-entropy (`cross_entropy +
+    /// penalty`): the caller's formula, so the cost has its bits.
+    pub cost: Penalty<'a>,
+}
+
+/// The L2 penalty of the cost, of the parameters.
+pub type Penalty<'a> = &'a dyn Fn(&Parameters) -> f64;
+
+/// Dropout masks fixed for the whole training: `D1 (n1, m)`, `D2 (n2, m)` of `0.0` / `1.0`.
+#[derive(Clone, Copy, Debug)]
+pub struct FixedMasks<'a> {
+    /// `D1`.
+    pub d1: &'a DMatrix<f64>,
+    /// `D2`.
+    pub d2: &'a DMatrix<f64>,
+    /// The probability of keeping a unit, in `(0, 1]`.
+    pub keep_prob: f64,
+}
+
+/// How a [`Workspace`] in `reg_utils`' form finishes a step.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct RegForm {
+    /// `lambd` of the L2 term, if any.
+    lambd: Option<f64>,
+    /// `keep_prob` of the dropout, if any, and the examples its masks were loaded for.
+    dropout: Option<(f64, usize)>,
+}
+
+impl RegForm {
+    /// `dW = 1./m * (dZ A^T)` and `db = 1./m * sum(dZ)` from the sums in `grads` (`reg_utils`
+    /// scales after the product), then `dW = dW + lambd / m * W` with L2.
+    fn finish_gradients(self, p: &Parameters, m: usize, grads: &mut WeightGradients) {
+        let inv_m = 1.0 / m as f64;
+        let WeightGradients { dw1, db1, dw2, db2, dw3, db3 } = grads;
+        for g in [&mut *dw1, db1, &mut *dw2, db2, &mut *dw3, db3] {
+            for v in g.iter_mut() {
+                *v *= inv_m;
+            }
+        }
+        if let Some(lambd) = self.lambd {
+            // The notebook's `lambd / m`, not `lambd * (1/m)`.
+            let penalty = lambd / m as f64;
+            for (dw, w) in [(dw3, &p.w3), (dw2, &p.w2), (dw1, &p.w1)] {
+                for (d, &w) in dw.iter_mut().zip(w.iter()) {
+                    *d += penalty * w;
+                }
+            }
+        }
+    }
+}
+
+/// The factor of the forward kernel's `dz3 = (a3 - Y) * factor` (`init_utils`' `1/m`, or one
+/// for `reg_utils`, which scales later) and the dropout's `keep_prob`.
+fn dz3_factor_and_dropout(reg: Option<RegForm>, inv_m: f64) -> (f64, Option<f64>) {
+    match reg {
+        None => (inv_m, None),
+        Some(form) => (1.0, form.dropout.map(|(keep_prob, _)| keep_prob)),
+    }
+}
+
+/// The cost, `cross_entropy + penalty(parameters)` with L2.
+fn with_penalty(cross_entropy: f64, penalty: Option<Penalty<'_>>, p: &Parameters) -> f64 {
+    match penalty {
+        Some(penalty) => cross_entropy + penalty(p),
+        None => cross_entropy,
+    }
+}
+
+impl Workspace {
+    /// The same workspace computing `reg_utils.backward_propagation` (with `lambd`,
+    /// `backward_propagation_with_regularization`): `dz3 = a3 - Y`, `dW = 1./m * (dZ A^T)
+    /// [+ lambd / m * W]`, `db = 1./m * sum(dZ)`. Only the sizes with kernels (`[2, 10, 5, 1]`,
+    /// `[2, 20, 3, 1]`, `[2, 5, 2, 1]`) take it; a step of any other refuses.
+    pub fn reg_utils(mut self, lambd: Option<f64>) -> Result<Self, NnError> {
+        self.set_reg_utils(lambd)?;
+        Ok(self)
+    }
+
+    /// [`Workspace::reg_utils`] in place.
+    fn set_reg_utils(&mut self, lambd: Option<f64>) -> Result<(), NnError> {
+        if let Some(lambd) = lambd.filter(|l| !(l.is_finite() && *l >= 0.0)) {
+            return Err(NnError::invalid("lambd", format!("must be finite and >= 0, got {lambd}")));
+        }
+        self.reg = Some(RegForm { lambd, dropout: None });
+        Ok(())
+    }
+
+    /// Dropout with `masks` (in `reg_utils`' form: after [`Workspace::reg_utils`]) on the
+    /// examples loaded, from the next step on (column `j` of the masks goes with example `j`; a
+    /// step after loading a different number of examples refuses until new masks are loaded).
+    pub fn load_dropout_masks(&mut self, masks: &FixedMasks<'_>) -> Result<(), NnError> {
+        let Some(form) = &mut self.reg else {
+            return Err(NnError::invalid(
+                "dropout",
+                "needs the reg_utils form (Workspace::reg_utils)",
+            ));
+        };
+        let keep_prob = masks.keep_prob;
+        if !(keep_prob > 0.0 && keep_prob <= 1.0) {
+            return Err(NnError::invalid(
+                "keep_prob",
+                format!("must be in (0, 1], got {keep_prob}"),
+            ));
+        }
+        let [_, n1, n2, _] = self.dims;
+        ensure_shape(masks.d1, (n1, self.m), "D1 (n1, m of the examples loaded)")?;
+        ensure_shape(masks.d2, (n2, self.m), "D2 (n2, m of the examples loaded)")?;
+        let first = first_part(self.m);
+        for (part, start) in self.parts.iter_mut().zip([0, first]) {
+            let stride = part.stride;
+            for (rows, d, n) in [(&mut part.d1, masks.d1, n1), (&mut part.d2, masks.d2, n2)] {
+                rows.clear();
+                rows.resize(n * stride, 0.0);
+                for i in 0..n {
+                    for t in 0..part.m {
+                        rows[i * stride + t] = d[(i, start + t)];
+                    }
+                }
+            }
+        }
+        form.dropout = Some((keep_prob, self.m));
+        Ok(())
+    }
+
+    /// Refuses a step in `reg_utils`' form that the kernels cannot take.
+    fn check_reg_utils(&self) -> Result<(), NnError> {
+        let Some(form) = self.reg else { return Ok(()) };
+        if !matches!(self.dims, [2, 10, 5, 1] | [2, 20, 3, 1] | [2, 5, 2, 1]) {
+            return Err(NnError::invalid(
+                "layers_dims",
+                format!(
+                    "the reg_utils form runs [2, 10, 5, 1], [2, 20, 3, 1] or [2, 5, 2, 1], not {:?}",
+                    self.dims
+                ),
+            ));
+        }
+        match form.dropout {
+            Some((_, m)) if m != self.m => Err(NnError::invalid(
+                "dropout",
+                format!("the masks are for {m} examples, {} are loaded", self.m),
+            )),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl RegUtils<'_> {
+    /// Puts `workspace` (its examples loaded) in this form; the cost's penalty.
+    fn setup<'a>(&'a self, workspace: &mut Workspace) -> Result<Option<Penalty<'a>>, NnError> {
+        workspace.set_reg_utils(self.l2.map(|l2| l2.lambd))?;
+        if let Some(masks) = &self.dropout {
+            workspace.load_dropout_masks(masks)?;
+        }
+        workspace.check_reg_utils()?;
+        Ok(self.l2.map(|l2| l2.cost))
+    }
+}
+
+/// Full-batch gradient descent from `start` in `reg_utils`' form, the regularization notebook's
+/// `model` loop: forward propagation (with dropout), cost (with the L2 penalty), backward
+/// propagation (`reg_utils`' or its regularised forms), update, with the plain loop's bits, the
+/// same way as [`train`] (two threads above 128 examples).
+pub fn train_reg_utils<O: TrainObserver + ?Sized>(
+    x: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    start: Parameters,
+    schedule: &Schedule,
+    reg: &RegUtils<'_>,
+    observer: &mut O,
+) -> Result<Trained, NnError> {
+    train_reg_utils_at(Level::current(), x, y, start, schedule, reg, observer)
+}
+
+/// [`train_reg_utils`] with the kernels at `level` (at most what the CPU has): for tests that
+/// compare the levels.
+pub fn train_reg_utils_at<O: TrainObserver + ?Sized>(
+    level: Level,
+    x: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    start: Parameters,
+    schedule: &Schedule,
+    reg: &RegUtils<'_>,
+    observer: &mut O,
+) -> Result<Trained, NnError> {
+    train_at(level, x, y, start, schedule, Some(reg), observer)
 }
 
 #[cfg(test)]

@@ -27,7 +27,8 @@
 //! Each is the plain formula of its cell, with numpy's summation orders
 //! ([`linalg_nn::numpy`]), so the costs print the notebook's digits. The training loop keeps its
 //! matrices from one iteration to the next (the `_into` forms): the same operations, no
-//! allocation per step. Run it with `cargo run --release -p hw5-regularization -- --reg l2`
+//! allocation per step. The binary trains through [`engine::model`]: the same loop's bits, made
+//! fast by `nn_engines::three_layer`. Run it with `cargo run --release -p hw5-regularization -- --reg l2`
 //! (or `none`, `dropout`).
 //!
 //! ```no_run
@@ -44,6 +45,7 @@
 
 #![forbid(unsafe_code)]
 
+pub mod engine;
 pub mod figures;
 
 use linalg_nn::init::WeightInit;
@@ -386,14 +388,19 @@ pub fn compute_cost_with_regularization(
     parameters: &Parameters,
     lambd: f64,
 ) -> Result<f64, NnError> {
-    let m = y.ncols();
     let cross_entropy_cost = compute_cost(a3, y)?;
+    let l2_regularization_cost = l2_regularization_cost(parameters, lambd, y.ncols());
+    Ok(cross_entropy_cost + l2_regularization_cost)
+}
+
+/// The penalty [`compute_cost_with_regularization`] adds for `m` examples,
+/// `lambd / (2 m) * (sum(W1^2) + sum(W2^2) + sum(W3^2))`, each sum in numpy's order.
+pub fn l2_regularization_cost(parameters: &Parameters, lambd: f64, m: usize) -> f64 {
     let p = parameters;
-    let l2_regularization_cost = lambd / (2 * m) as f64
+    lambd / (2 * m) as f64
         * (sum_of_squares_like_numpy(&p.w1)
             + sum_of_squares_like_numpy(&p.w2)
-            + sum_of_squares_like_numpy(&p.w3));
-    Ok(cross_entropy_cost + l2_regularization_cost)
+            + sum_of_squares_like_numpy(&p.w3))
 }
 
 /// Section 2, `backward_propagation_with_regularization(X, Y, cache, lambd)`: the gradients of

@@ -2,16 +2,18 @@
 //! three-layer network on the football positions without regularisation, with L2 or with
 //! dropout, prints the cost every 10000 iterations and the train / test accuracy as the notebook
 //! does, and draws the data, the cost curve and the decision boundary (unless `--no-plots`). The
-//! work is in the library; this file parses flags and prints.
+//! work is in the library; this file parses flags and prints. Training goes through
+//! `hw5_regularization::engine`.
 
 #![forbid(unsafe_code)]
 
 use anyhow::{Context, Result};
 use clap::{Parser, ValueEnum};
+use hw5_regularization::engine::{Engine, model_with};
 use hw5_regularization::{
     COST_EVERY, FOOTBALL_FILE, Football, KEEP_PROB, LAMBD, LEARNING_RATE, MaskSchedule,
     NUM_ITERATIONS, PRINT_EVERY, Regularization, SEED, TrainedModel, accuracy, figures,
-    load_2d_dataset, model,
+    load_2d_dataset,
 };
 use linalg_nn::cli::serde_json::json;
 use linalg_nn::cli::{CommonArgs, RunReport, learning_rate, positive_count};
@@ -51,6 +53,10 @@ struct Args {
     /// datasets/ folder, filled by `cargo xtask fetch-data`).
     #[arg(long, value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// The training loop: three-layer (nn_engines::three_layer, the default) or notebook (the
+    /// notebook's loop as written); both print the same bits.
+    #[arg(long, value_name = "ENGINE", default_value_t = Engine::ThreeLayer)]
+    engine: Engine,
     #[command(flatten)]
     common: CommonArgs,
 }
@@ -144,7 +150,8 @@ fn run(args: &Args) -> Result<()> {
     ));
     let mut display = console.training("model", args.epochs);
     let started = std::time::Instant::now();
-    let trained = model(
+    let trained = model_with(
+        args.engine,
         &data.train.x,
         &data.train.y,
         args.learning_rate,
@@ -175,7 +182,7 @@ fn run(args: &Args) -> Result<()> {
     let regularization = args.regularization();
     let mut report = RunReport {
         assignment: "hw5-regularization",
-        engine: "plain",
+        engine: args.engine.name(),
         seed: Some(u64::from(SEED)),
         num_iterations: args.epochs,
         learning_rate: args.learning_rate,

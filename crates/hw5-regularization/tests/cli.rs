@@ -55,7 +55,7 @@ fn json_report_has_the_common_keys_and_the_dropout_runs_numbers() {
     assert_eq!((report["keep_prob"].as_f64(), report["lambd"].as_f64()), (Some(0.86), Some(0.0)));
     assert_eq!(report["dropout_masks"], "notebook");
     assert_eq!(report["seed"], 3);
-    assert_eq!(report["engine"], "plain");
+    assert_eq!(report["engine"], "three-layer");
     assert_eq!(report["layers_dims"], serde_json::json!([2, 20, 3, 1]));
     assert_eq!(
         (report["num_iterations"].as_u64(), report["cost_every"].as_u64()),
@@ -125,6 +125,34 @@ fn flags_set_lambd_keep_prob_masks_iterations_and_rate() {
 }
 
 #[test]
+fn every_simd_level_and_the_notebooks_loop_print_the_same_report() {
+    // The engine's kernels run with AVX-512, AVX2 or one lane at a time (DL_COURSE_SIMD), on two
+    // threads or one; the report must be the same bits at every level, and the notebook's
+    // loop's (the plain functions), but for the engine's name and the time. Fresh dropout masks
+    // run the notebook's loop on either engine.
+    let runs: [&[&str]; 4] = [
+        &["--reg", "none"],
+        &["--reg", "l2"],
+        &["--reg", "dropout"],
+        &["--reg", "dropout", "--dropout-masks", "fresh", "--epochs", "3000"],
+    ];
+    for run in runs {
+        let args = [run, &["--json", "--no-plots"]].concat();
+        let mut fast = HW5.assert_same_at_every_simd_level(&args);
+        let mut plain = HW5.json(&[&args[..], &["--engine", "notebook"]].concat());
+        assert_eq!(
+            (&fast["engine"], &plain["engine"]),
+            (&"three-layer".into(), &"notebook".into())
+        );
+        for report in [&mut fast, &mut plain] {
+            report["engine"] = serde_json::Value::Null;
+            report["training_seconds"] = serde_json::Value::Null;
+        }
+        assert_eq!(fast, plain, "{run:?}");
+    }
+}
+
+#[test]
 fn quiet_prints_only_the_accuracies() {
     let run = HW5.success(&["--quiet", "--no-plots", "--epochs", "10"]);
     assert!(!run.stdout.contains("Cost after"), "{}", run.stdout);
@@ -165,6 +193,10 @@ fn usage_errors_exit_with_code_two_and_write_nothing() {
     HW5.assert_usage_error(
         &["--dropout-masks", "random", "--out", dir],
         &["unknown dropout mask schedule 'random': expected notebook (the default) or fresh"],
+    );
+    HW5.assert_usage_error(
+        &["--engine", "fast", "--out", dir],
+        &["unknown engine 'fast': expected three-layer (the default) or notebook"],
     );
     HW5.assert_usage_error(&["--epochs", "0", "--out", dir], &["--epochs"]);
     HW5.assert_usage_error(&["--learning-rate", "-0.1", "--out", dir], &["--learning-rate"]);

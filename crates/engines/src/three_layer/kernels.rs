@@ -128,6 +128,25 @@ pub(super) struct Forward<'a, const N0: usize, const N1: usize, const N2: usize>
     pub stride: usize,
     pub m: usize,
     pub inv_m: f64,
+    /// `reg_utils`' dropout masks, if any ([`Dropout`]).
+    pub dropout: Option<Dropout<'a>>,
+}
+
+/// `reg_utils`' dropout with fixed masks: `D1`, `D2` as rows of `0.0` / `1.0` (the layout of
+/// [`Buffers`]' rows), and `keep_prob`. `a1 = relu(z1) * D1 / keep_prob` forward,
+/// `da1 = (W2^T dz2) * D1 / keep_prob` backward, and the same for layer 2.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Dropout<'a> {
+    pub d1: &'a [f64],
+    pub d2: &'a [f64],
+    pub keep_prob: f64,
+}
+
+/// `v * d / keep_prob` (the notebook's `A = A * D; A = A / keep_prob`), row `i` of `rows` at
+/// block `b`.
+#[inline(always)]
+fn masked<L: Lanes>(l: L, v: L::F, rows: &[f64], at: usize, keep_prob: L::F) -> L::F {
+    l.div(l.mul(v, l.load(&rows[at..])), keep_prob)
 }
 
 impl<const N0: usize, const N1: usize, const N2: usize> Kernel for Forward<'_, N0, N1, N2> {
@@ -135,8 +154,12 @@ impl<const N0: usize, const N1: usize, const N2: usize> Kernel for Forward<'_, N
 
     #[inline(always)]
     fn run<L: Lanes>(self, l: L) {
-        let Forward { parameters, bufs, stride, m, inv_m } = self;
-        per_example::<L, N0, N1, N2>(l, parameters, bufs, stride, m, inv_m);
+        let Forward { parameters, bufs, stride, m, inv_m, dropout } = self;
+        // Two calls, so that each inlined copy knows whether it masks (no test per block).
+        match dropout {
+            None => per_example::<L, N0, N1, N2>(l, parameters, bufs, stride, m, inv_m, None),
+            Some(d) => per_example::<L, N0, N1, N2>(l, parameters, bufs, stride, m, inv_m, Some(d)),
+        }
     }
 }
 
@@ -207,7 +230,9 @@ fn sigmoid_lanes<L: Lanes>(l: L, z: L::F) -> L::F {
 /// ```
 ///
 /// into rows, with `a2`, `dz2` and `dz1` also copied into columns for the second pass.
-/// (`a3` holds `z3` between the first two loops.)
+/// (`a3` holds `z3` between the first two loops.) `reg_utils` passes `inv_m = 1` (its `dz3 =
+/// a3 - Y`: times one is exact) and, for dropout, the masks: `a1`, `a2` and `W3^T dz3`,
+/// `W2^T dz2` are then multiplied by their mask and divided by `keep_prob`.
 #[inline(always)]
 fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     l: L,
@@ -216,9 +241,11 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     stride: usize,
     m: usize,
     inv_m: f64,
+    dropout: Option<Dropout<'_>>,
 ) {
     let width = column_width(N1 + 2 * N2);
     let inv_m = l.splat(inv_m);
+    let keep_prob = l.splat(dropout.map_or(1.0, |d| d.keep_prob));
     let zero = l.splat(0.0);
     // Three loops over the blocks rather than one, so that the sigmoid's long chain of
     // dependent operations (a table gather, a division) overlaps across blocks instead of
@@ -237,6 +264,9 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
                 z = l.add(z, l.mul(l.splat(w.w1[i][k]), x[k]));
             }
             a1[i] = relu(l, l.add(z, l.splat(w.b1[i])));
+            if let Some(d) = dropout {
+                a1[i] = masked(l, a1[i], d.d1, i * stride + b, keep_prob);
+            }
             l.store(&mut bufs.a1[i * stride + b..], a1[i]);
         }
         let mut a2 = [zero; N2];
@@ -246,6 +276,9 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
                 z = l.add(z, l.mul(l.splat(w.w2[i][k]), a1[k]));
             }
             a2[i] = relu(l, l.add(z, l.splat(w.b2[i])));
+            if let Some(d) = dropout {
+                a2[i] = masked(l, a2[i], d.d2, i * stride + b, keep_prob);
+            }
             l.store(&mut bufs.a2[i * stride + b..], a2[i]);
         }
         let mut z3 = l.mul(l.splat(w.w3[0]), a2[0]);
@@ -267,7 +300,11 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
         let mut dz2 = [zero; N2];
         for i in 0..N2 {
             a2[i] = l.load(&bufs.a2[i * stride + b..]);
-            dz2[i] = l.mul(l.mul(l.splat(w.w3[i]), dz3), positive(l, a2[i]));
+            let mut da2 = l.mul(l.splat(w.w3[i]), dz3);
+            if let Some(d) = dropout {
+                da2 = masked(l, da2, d.d2, i * stride + b, keep_prob);
+            }
+            dz2[i] = l.mul(da2, positive(l, a2[i]));
             l.store(&mut bufs.dz2[i * stride + b..], dz2[i]);
         }
         let mut dz1 = [zero; N1];
@@ -275,6 +312,9 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
             let mut d = l.mul(l.splat(w.w2[0][k]), dz2[0]);
             for i in 1..N2 {
                 d = l.add(d, l.mul(l.splat(w.w2[i][k]), dz2[i]));
+            }
+            if let Some(masks) = dropout {
+                d = masked(l, d, masks.d1, k * stride + b, keep_prob);
             }
             dz1[k] = l.mul(d, positive(l, l.load(&bufs.a1[k * stride + b..])));
             l.store(&mut bufs.dz1[k * stride + b..], dz1[k]);

@@ -106,7 +106,8 @@ fn training_gives_the_plain_loops_bits_at_every_level() {
         }
         let schedule = Schedule { num_iterations: 400, learning_rate: 0.01, cost_every: 100 };
         for level in Level::available() {
-            let trained = train_at(level, &x, &y, start.clone(), &schedule, &mut Silent).unwrap();
+            let trained =
+                train_at(level, &x, &y, start.clone(), &schedule, None, &mut Silent).unwrap();
             let what = format!("{init:?} at {}", level.name());
             let costs = |c: &[(usize, f64)]| -> Vec<(usize, u64)> {
                 c.iter().map(|&(i, c)| (i, c.to_bits())).collect()
@@ -184,4 +185,80 @@ fn pairwise_sums_are_numpys_at_every_level() {
             assert_eq!(got.to_bits(), pairwise_sum(&values[..n]).to_bits(), "{n} {level:?}");
         }
     }
+}
+
+// `reg_utils`' form. hw5-regularization's tests/engine.rs compares it with the notebook's loop
+// at every level; here, the levels with each other and the refusals.
+
+#[test]
+fn the_reg_utils_form_gives_the_same_bits_at_every_level() {
+    let (x, y) = circles(211);
+    let start = initialize(&[2, 20, 3, 1], WeightInit::InverseSqrtFanIn, 3).unwrap();
+    let mut rng = NumpyRng::new(1);
+    let mask = |rng: &mut NumpyRng, n: usize| {
+        DMatrix::from_fn(n, 211, |_, _| f64::from(rng.random_sample() < 0.86))
+    };
+    let (d1, d2) = (mask(&mut rng, 20), mask(&mut rng, 3));
+    let penalty = |p: &Parameters| p.w1[(0, 0)] * 1e-3;
+    let schedule = Schedule { num_iterations: 300, learning_rate: 0.3, cost_every: 50 };
+    let forms = [
+        RegUtils { l2: None, dropout: None },
+        RegUtils { l2: Some(L2 { lambd: 0.7, cost: &penalty }), dropout: None },
+        RegUtils { l2: None, dropout: Some(FixedMasks { d1: &d1, d2: &d2, keep_prob: 0.86 }) },
+    ];
+    for (f, form) in forms.iter().enumerate() {
+        let runs: Vec<Trained> = Level::available()
+            .map(|level| {
+                train_reg_utils_at(level, &x, &y, start.clone(), &schedule, form, &mut Silent)
+                    .unwrap()
+            })
+            .collect();
+        for run in &runs[1..] {
+            let costs = |t: &Trained| t.costs.iter().map(|c| c.1.to_bits()).collect::<Vec<_>>();
+            assert_eq!(costs(run), costs(&runs[0]), "form {f}");
+            for ((name, a), (_, b)) in
+                run.parameters.named().into_iter().zip(runs[0].parameters.named())
+            {
+                assert_eq!(bits(a), bits(b), "form {f}: {name}");
+            }
+        }
+        // Not init_utils' bits: the 1/m comes after the sums.
+        assert_ne!(
+            runs[0].parameters,
+            train(&x, &y, start.clone(), &schedule, &mut Silent).unwrap().parameters
+        );
+    }
+}
+
+#[test]
+fn the_reg_utils_form_refuses_what_it_cannot_run() {
+    let (x, y) = circles(20);
+    let err = |r: Result<Workspace, NnError>| r.unwrap_err().to_string();
+    assert!(
+        err(Workspace::new([2, 20, 3, 1], 20).unwrap().reg_utils(Some(-1.0))).contains("lambd")
+    );
+    let mut plain = Workspace::new([2, 20, 3, 1], 20).unwrap();
+    plain.load(&x, &y).unwrap();
+    let (d1, d2) = (DMatrix::from_element(20, 20, 1.0), DMatrix::from_element(3, 20, 1.0));
+    let masks = FixedMasks { d1: &d1, d2: &d2, keep_prob: 0.5 };
+    assert!(plain.load_dropout_masks(&masks).unwrap_err().to_string().contains("reg_utils"));
+    let mut workspace = Workspace::new([2, 20, 3, 1], 20).unwrap().reg_utils(None).unwrap();
+    workspace.load(&x, &y).unwrap();
+    let bad = FixedMasks { keep_prob: 0.0, ..masks };
+    assert!(workspace.load_dropout_masks(&bad).unwrap_err().to_string().contains("keep_prob"));
+    let short = DMatrix::from_element(3, 19, 1.0);
+    let bad = FixedMasks { d2: &short, ..masks };
+    assert!(workspace.load_dropout_masks(&bad).unwrap_err().to_string().contains("D2"));
+    workspace.load_dropout_masks(&masks).unwrap();
+    let p = initialize(&[2, 20, 3, 1], WeightInit::He, 3).unwrap();
+    let mut grads = WeightGradients::zeros([2, 20, 3, 1]);
+    workspace.step(&p, &mut grads).unwrap();
+    workspace.load_columns(&x, &y, &[1, 2, 3]).unwrap();
+    let e = workspace.step(&p, &mut grads).unwrap_err().to_string();
+    assert!(e.contains("masks are for 20 examples"), "{e}");
+    let mut other = Workspace::new([3, 4, 2, 1], 20).unwrap().reg_utils(None).unwrap();
+    other.load(&NumpyRng::new(2).randn(3, 20), &y).unwrap();
+    let p = initialize(&[3, 4, 2, 1], WeightInit::He, 3).unwrap();
+    let e = other.step(&p, &mut WeightGradients::zeros([3, 4, 2, 1])).unwrap_err().to_string();
+    assert!(e.contains("reg_utils form runs"), "{e}");
 }
