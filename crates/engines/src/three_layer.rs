@@ -183,15 +183,19 @@ impl Part {
         }
     }
 
-    /// The weight gradients' sums go on over this part's examples.
+    /// The weight gradients' sums over this part's examples: from `0.0` with `from_zero` (the
+    /// batch's first part), else going on from `sums`.
     fn chains<const N0: usize, const N1: usize, const N2: usize>(
         &self,
         level: Level,
         sums: &mut Sums<N0, N1>,
+        from_zero: bool,
     ) {
         if self.m > 0 {
             let (bufs, stride, m) = (&self.bufs, self.stride, self.m);
-            level.run(Chains::<N0, N1, N2> { bufs, stride, m, sums });
+            level.run(Chains::<N0, N1, N2> { bufs, stride, m, sums, from_zero });
+        } else if from_zero {
+            *sums = Sums::ZERO;
         }
     }
 }
@@ -335,8 +339,8 @@ impl Workspace {
         first.forward(level, &fixed, dz3_factor, keep_prob);
         second.forward(level, &fixed, dz3_factor, keep_prob);
         let mut sums = Sums::ZERO;
-        first.chains::<N0, N1, N2>(level, &mut sums);
-        second.chains::<N0, N1, N2>(level, &mut sums);
+        first.chains::<N0, N1, N2>(level, &mut sums, true);
+        second.chains::<N0, N1, N2>(level, &mut sums, false);
         write_gradients::<N0, N1, N2>(&sums, [first, second], grads);
         if let Some(reg) = reg {
             reg.finish_gradients(p, self.m, grads);
@@ -425,11 +429,7 @@ fn write_gradients<const N0: usize, const N1: usize, const N2: usize>(
     sums.write::<N2>(dw1.as_mut_slice(), dw2.as_mut_slice(), dw3.as_mut_slice());
     let biases = db1.iter_mut().chain(db2.iter_mut()).chain(db3.iter_mut());
     for (i, db) in biases.enumerate() {
-        *db = if second.m > 0 {
-            first.bias_sums[i] + second.bias_sums[i]
-        } else {
-            first.bias_sums[i]
-        };
+        *db = bias_gradient([first, second], i);
     }
 }
 
@@ -538,17 +538,13 @@ fn train_at<O: TrainObserver + ?Sized>(
     let mut grads = WeightGradients::zeros(dims);
     let mut parameters = start;
     let mut costs = Vec::with_capacity(num_iterations.div_ceil(cost_every));
-    if workspace.parts[1].m > 0 && pair::cores() > 1 {
-        let run = match dims {
-            [2, 10, 5, 1] => Workspace::train_in_parts::<2, 10, 5, O>,
-            [2, 20, 3, 1] => Workspace::train_in_parts::<2, 20, 3, O>,
-            [2, 5, 2, 1] => Workspace::train_in_parts::<2, 5, 2, O>,
-            _ => Workspace::train_one_thread::<O>,
-        };
-        run(&mut workspace, &mut parameters, &mut grads, schedule, penalty, observer, &mut costs)?;
-    } else {
-        let (p, g) = (&mut parameters, &mut grads);
-        workspace.train_one_thread(p, g, schedule, penalty, observer, &mut costs)?;
+    let two = workspace.parts[1].m > 0 && pair::cores() > 1;
+    let (p, w, o, c) = (&mut parameters, &mut workspace, observer, &mut costs);
+    match dims {
+        [2, 10, 5, 1] if two => w.train_in_parts::<2, 10, 5, O>(p, schedule, penalty, o, c)?,
+        [2, 20, 3, 1] if two => w.train_in_parts::<2, 20, 3, O>(p, schedule, penalty, o, c)?,
+        [2, 5, 2, 1] if two => w.train_in_parts::<2, 5, 2, O>(p, schedule, penalty, o, c)?,
+        _ => w.train_one_thread(p, &mut grads, schedule, penalty, o, c)?,
     }
     Ok(Trained { parameters, costs })
 }
@@ -586,11 +582,11 @@ impl Workspace {
     /// [`train`]'s loop with the first part on a second thread ([`pair`]): its forward
     /// propagation, its per-example backward part and its weight sums run while this thread
     /// does the second part's forward work; then this thread takes the sums on over the second
-    /// part, in the same order as one thread would (so the same bits), and updates.
+    /// part, in the same order as one thread would (so the same bits), and updates the
+    /// parameters, kept as the kernels' arrays until training ends ([`descend`]).
     fn train_in_parts<const N0: usize, const N1: usize, const N2: usize, O>(
         &mut self,
         parameters: &mut Parameters,
-        grads: &mut WeightGradients,
         schedule: &Schedule,
         penalty: Option<Penalty<'_>>,
         observer: &mut O,
@@ -600,11 +596,12 @@ impl Workspace {
         O: TrainObserver + ?Sized,
     {
         let Schedule { num_iterations, learning_rate, cost_every } = *schedule;
-        let (level, m, inv_m, reg) = (self.level, self.m, 1.0 / self.m as f64, self.reg);
-        let (dz3_factor, keep_prob) = dz3_factor_and_dropout(reg, inv_m);
+        let (level, m, reg) = (self.level, self.m, self.reg);
+        let (dz3_factor, keep_prob) = dz3_factor_and_dropout(reg, 1.0 / m as f64);
         let terms = &mut self.terms;
         let [first, second] = &mut self.parts;
-        let current = Mutex::new(fixed_of::<N0, N1, N2>(parameters));
+        let mut fixed = fixed_of::<N0, N1, N2>(parameters);
+        let current = Mutex::new(fixed);
         let other = Mutex::new((first, Sums::<N0, N1>::ZERO));
         let first_part = || {
             // A poisoned lock means this thread panicked before; pair::run re-raises that.
@@ -612,42 +609,120 @@ impl Workspace {
             if let Ok(mut other) = other.lock() {
                 let (part, sums) = &mut *other;
                 part.forward(level, &fixed, dz3_factor, keep_prob);
-                *sums = Sums::ZERO;
-                part.chains::<N0, N1, N2>(level, sums);
+                part.chains::<N0, N1, N2>(level, sums, true);
             }
         };
         let poisoned = || NnError::invalid("training thread", "stopped by a panic");
         pair::run(true, &first_part, |pair| -> Result<(), NnError> {
             for i in 0..num_iterations {
-                let fixed = fixed_of::<N0, N1, N2>(parameters);
                 *current.lock().map_err(|_| poisoned())? = fixed;
                 pair.start();
                 second.forward(level, &fixed, dz3_factor, keep_prob);
                 pair.finish();
                 let mut other = other.lock().map_err(|_| poisoned())?;
                 let (first, sums) = &mut *other;
-                second.chains::<N0, N1, N2>(level, sums);
-                write_gradients::<N0, N1, N2>(sums, [first, second], grads);
-                if let Some(reg) = reg {
-                    reg.finish_gradients(parameters, m, grads);
-                }
+                second.chains::<N0, N1, N2>(level, sums, false);
                 let parts = [&**first, &*second];
                 let recorded = i % cost_every == 0;
-                let cost =
-                    recorded.then(|| with_penalty(loss_of(parts, terms, m), penalty, parameters));
+                let cost = recorded.then(|| {
+                    store_fixed(&fixed, parameters);
+                    with_penalty(loss_of(parts, terms, m), penalty, parameters)
+                });
                 if let Some(cost) = cost {
                     costs.push((i, cost));
                 }
-                update_parameters(parameters, grads, learning_rate);
+                descend(&mut fixed, sums, parts, reg, m, learning_rate);
                 observer.on_iteration(&Iteration { index: i, total: num_iterations, cost });
-                if !parameters.named().iter().all(|(_, m)| all_finite(m)) {
+                if !fixed_is_finite(&fixed) {
+                    store_fixed(&fixed, parameters);
                     let cost = cost.unwrap_or_else(|| loss_of(parts, terms, m));
                     return Err(NnError::Diverged { iteration: i, cost, learning_rate });
                 }
             }
+            store_fixed(&fixed, parameters);
             Ok(())
         })
     }
+}
+
+/// One gradient-descent update of `fixed` from a step's weight sums and the parts' bias sums:
+/// [`write_gradients`], [`RegForm::finish_gradients`] and [`update_parameters`] in one pass,
+/// with their operations (so their bits).
+fn descend<const N0: usize, const N1: usize, const N2: usize>(
+    fixed: &mut Fixed<N0, N1, N2>,
+    sums: &Sums<N0, N1>,
+    parts: [&Part; 2],
+    reg: Option<RegForm>,
+    m: usize,
+    learning_rate: f64,
+) {
+    // reg_utils: dW = 1./m * sum (+ lambd / m * W); init_utils: dW = the sum.
+    let (scale, l2) = match reg {
+        None => (None, None),
+        Some(form) => (Some(1.0 / m as f64), form.lambd.map(|lambd| lambd / m as f64)),
+    };
+    let step = |w: &mut f64, sum: f64, weight: bool| {
+        let mut d = sum;
+        if let Some(scale) = scale {
+            d *= scale;
+        }
+        if let (Some(penalty), true) = (l2, weight) {
+            d += penalty * *w;
+        }
+        *w -= d * learning_rate;
+    };
+    for (i, row) in fixed.w1.iter_mut().enumerate() {
+        for (k, w) in row.iter_mut().enumerate() {
+            step(w, sums.dw1[k][i], true);
+        }
+    }
+    for (i, row) in fixed.w2.iter_mut().enumerate() {
+        for (k, w) in row.iter_mut().enumerate() {
+            step(w, sums.dw2[k][i], true);
+        }
+    }
+    for (i, w) in fixed.w3.iter_mut().enumerate() {
+        step(w, sums.dw3[i], true);
+    }
+    let biases = fixed.b1.iter_mut().chain(fixed.b2.iter_mut()).chain([&mut fixed.b3]);
+    for (i, b) in biases.enumerate() {
+        step(b, bias_gradient(parts, i), false);
+    }
+}
+
+/// Bias gradient `i` (`db1`, then `db2`, then `db3`, before any `1/m` of `reg_utils`) from the
+/// parts' pairwise sums, added as numpy adds its two halves when there are two.
+fn bias_gradient([first, second]: [&Part; 2], i: usize) -> f64 {
+    if second.m > 0 { first.bias_sums[i] + second.bias_sums[i] } else { first.bias_sums[i] }
+}
+
+/// Whether every weight and bias is finite.
+fn fixed_is_finite<const N0: usize, const N1: usize, const N2: usize>(
+    f: &Fixed<N0, N1, N2>,
+) -> bool {
+    let weights = f.w1.iter().flatten().chain(f.w2.iter().flatten()).chain(&f.w3);
+    weights.chain(&f.b1).chain(&f.b2).chain([&f.b3]).all(|v| v.is_finite())
+}
+
+/// Writes the kernels' arrays back into `p` (the inverse of [`fixed_of`]).
+fn store_fixed<const N0: usize, const N1: usize, const N2: usize>(
+    f: &Fixed<N0, N1, N2>,
+    p: &mut Parameters,
+) {
+    for i in 0..N1 {
+        for k in 0..N0 {
+            p.w1[(i, k)] = f.w1[i][k];
+        }
+        p.b1[i] = f.b1[i];
+    }
+    for i in 0..N2 {
+        for k in 0..N1 {
+            p.w2[(i, k)] = f.w2[i][k];
+        }
+        p.b2[i] = f.b2[i];
+        p.w3[i] = f.w3[i];
+    }
+    p.b3[0] = f.b3;
 }
 
 /// The weights of `p` as the kernels' fixed-size arrays.

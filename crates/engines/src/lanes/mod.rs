@@ -236,8 +236,8 @@ impl Level {
                 Some(asked) => asked.min(detected),
                 None => {
                     eprintln!(
-                        "warning: {LEVEL_VARIABLE}={asked:?} is not one of scalar, avx2, avx512; \
-                         ignored (running {})",
+                        "warning: {LEVEL_VARIABLE}={asked:?} is not one of scalar (or portable), \
+                         avx2, avx512; ignored (running {})",
                         detected.name()
                     );
                     detected
@@ -246,17 +246,18 @@ impl Level {
         })
     }
 
-    /// The level a value of `DL_COURSE_SIMD` names (`scalar`, `avx2`, `avx512`, any case,
-    /// spaces around ignored), `None` for anything else.
+    /// The level a value of `DL_COURSE_SIMD` names (`scalar`, also spelt `portable`, `avx2`,
+    /// `avx512`, any case, spaces around ignored), `None` for anything else.
     ///
     /// ```
     /// use nn_engines::lanes::Level;
     /// assert_eq!(Level::parse(" AVX2 "), Some(Level::Avx2));
+    /// assert_eq!(Level::parse("portable"), Some(Level::Scalar));
     /// assert_eq!(Level::parse("neon"), None);
     /// ```
     pub fn parse(name: &str) -> Option<Level> {
         match name.trim().to_ascii_lowercase().as_str() {
-            "scalar" => Some(Level::Scalar),
+            "scalar" | "portable" => Some(Level::Scalar),
             "avx2" => Some(Level::Avx2),
             "avx512" => Some(Level::Avx512),
             _ => None,

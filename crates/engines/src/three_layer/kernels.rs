@@ -87,9 +87,8 @@ impl Buffers {
     }
 }
 
-/// The weight gradients' running sums over the examples so far, entry by entry (row `i` of
-/// `dW2`'s column `k` at `dw2[k][i]`, and so on; rows past the layer's size are padding):
-/// what one part of the examples hands to the next.
+/// The weight gradients' sums over a batch's examples, entry by entry (row `i` of `dW2`'s
+/// column `k` at `dw2[k][i]`, and so on; rows past the layer's size are padding).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Sums<const N0: usize, const N1: usize> {
     /// `dz2 a1^T`, column `k` of `a1`'s rows.
@@ -163,13 +162,15 @@ impl<const N0: usize, const N1: usize, const N2: usize> Kernel for Forward<'_, N
     }
 }
 
-/// The weight gradients' sums go on over the first `m` examples of `bufs`
-/// ([`weight_gradients`]).
+/// The weight gradients' sums over the first `m` examples of `bufs` ([`weight_gradients`]):
+/// from `0.0` with `from_zero`, else going on from `sums` (where an earlier part of the batch
+/// left them).
 pub(super) struct Chains<'a, const N0: usize, const N1: usize, const N2: usize> {
     pub bufs: &'a Buffers,
     pub stride: usize,
     pub m: usize,
     pub sums: &'a mut Sums<N0, N1>,
+    pub from_zero: bool,
 }
 
 impl<const N0: usize, const N1: usize, const N2: usize> Kernel for Chains<'_, N0, N1, N2> {
@@ -177,8 +178,8 @@ impl<const N0: usize, const N1: usize, const N2: usize> Kernel for Chains<'_, N0
 
     #[inline(always)]
     fn run<L: Lanes>(self, l: L) {
-        let Chains { bufs, stride, m, sums } = self;
-        weight_gradients::<L, N0, N1, N2>(l, bufs, stride, m, sums);
+        let Chains { bufs, stride, m, sums, from_zero } = self;
+        weight_gradients::<L, N0, N1, N2>(l, bufs, stride, m, sums, from_zero);
     }
 }
 
@@ -251,13 +252,17 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     // dependent operations (a table gather, a division) overlaps across blocks instead of
     // stalling each block's backward part. Plain loops rather than closures
     // (`array::from_fn`): a closure is a function of its own, compiled without the kernel's
-    // instruction set unless inlined.
+    // instruction set unless inlined. The blocks' arrays are made once, outside the loops:
+    // made inside, each block would clear them in memory first.
+    let mut x = [zero; N0];
+    let mut a1 = [zero; N1];
+    let mut a2 = [zero; N2];
+    let mut dz2 = [zero; N2];
+    let mut dz1 = [zero; N1];
     for b in (0..m).step_by(L::LANES) {
-        let mut x = [zero; N0];
         for k in 0..N0 {
             x[k] = l.load(&bufs.x[k * stride + b..]);
         }
-        let mut a1 = [zero; N1];
         for i in 0..N1 {
             let mut z = l.mul(l.splat(w.w1[i][0]), x[0]);
             for k in 1..N0 {
@@ -269,7 +274,6 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
             }
             l.store(&mut bufs.a1[i * stride + b..], a1[i]);
         }
-        let mut a2 = [zero; N2];
         for i in 0..N2 {
             let mut z = l.mul(l.splat(w.w2[i][0]), a1[0]);
             for k in 1..N1 {
@@ -296,8 +300,6 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     for b in (0..m).step_by(L::LANES) {
         let dz3 = l.load(&bufs.dz3[b..]);
         // da2 = W3^T dz3 has one term per entry (W3 has one row): no sum.
-        let mut a2 = [zero; N2];
-        let mut dz2 = [zero; N2];
         for i in 0..N2 {
             a2[i] = l.load(&bufs.a2[i * stride + b..]);
             let mut da2 = l.mul(l.splat(w.w3[i]), dz3);
@@ -307,7 +309,6 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
             dz2[i] = l.mul(da2, positive(l, a2[i]));
             l.store(&mut bufs.dz2[i * stride + b..], dz2[i]);
         }
-        let mut dz1 = [zero; N1];
         for k in 0..N1 {
             let mut d = l.mul(l.splat(w.w2[0][k]), dz2[0]);
             for i in 1..N2 {
@@ -360,10 +361,11 @@ fn to_columns<L: Lanes, const N1: usize, const N2: usize>(
 }
 
 /// The second pass: `dW3 = dz3 a2^T`, `dW2 = dz2 a1^T`, `dW1 = dz1 X^T`, each entry the sum over
-/// the examples in ascending order from `0.0` (`linalg_nn::numpy::dot_transposed`), here
-/// going on from `sums` over `m` more examples. The lanes
-/// are output entries (`dz2`'s and `dz1`'s rows, `a2`'s rows for `dW3`), all `N1 N2 + N0 N1 +
-/// N2` sums side by side in registers, one example after the other.
+/// the examples in ascending order from `0.0` (`linalg_nn::numpy::dot_transposed`), here over
+/// the first `m` examples of `bufs`, from zero or going on from `sums`. The lanes are output
+/// entries (`dz2`'s and
+/// `dz1`'s rows, `a2`'s rows for `dW3`), all `N1 N2 + N0 N1 + N2` sums side by side in
+/// registers, one example after the other.
 #[inline(always)]
 fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     l: L,
@@ -371,6 +373,7 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
     stride: usize,
     m: usize,
     sums: &mut Sums<N0, N1>,
+    from_zero: bool,
 ) {
     let width = column_width(N1 + 2 * N2);
     // Vectors per column: a constant once the kernel is compiled for `L`.
@@ -380,15 +383,17 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
     let mut dw2 = [[zero; N1]; N2];
     let mut dw1 = [[zero; N0]; N1];
     let mut dw3 = [zero; N2];
-    for v in 0..v2 {
-        for k in 0..N1 {
-            dw2[v][k] = l.load(&sums.dw2[k][v * L::LANES..]);
+    if !from_zero {
+        for v in 0..v2 {
+            for k in 0..N1 {
+                dw2[v][k] = l.load(&sums.dw2[k][v * L::LANES..]);
+            }
+            dw3[v] = l.load(&sums.dw3[v * L::LANES..]);
         }
-        dw3[v] = l.load(&sums.dw3[v * L::LANES..]);
-    }
-    for v in 0..v1 {
-        for k in 0..N0 {
-            dw1[v][k] = l.load(&sums.dw1[k][v * L::LANES..]);
+        for v in 0..v1 {
+            for k in 0..N0 {
+                dw1[v][k] = l.load(&sums.dw1[k][v * L::LANES..]);
+            }
         }
     }
     let mut a1: [&[f64]; N1] = [&[]; N1];
@@ -400,8 +405,8 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
         x[k] = &bufs.x[k * stride..k * stride + m];
     }
     let dz3 = &bufs.dz3[..m];
-    // Each column is dz1 (N1 values), dz2 (N2), a2 (N2); a vector read from dz1 or dz2 runs on
-    // into what follows, lanes whose sums are never read.
+    // Each column is dz1 (N1 values), dz2 (N2), a2 (N2); a vector read from dz1 or dz2 runs
+    // on into what follows, lanes whose sums are never read.
     for (j, column) in bufs.columns.chunks_exact(width).take(m).enumerate() {
         let (dz1, dz2, a2) = (column, &column[N1..], &column[N1 + N2..]);
         for v in 0..v2 {

@@ -121,6 +121,40 @@ fn training_gives_the_plain_loops_bits_at_every_level() {
 }
 
 #[test]
+fn a_diverging_run_stops_where_the_plain_loop_stops() {
+    // Learning rates this large overflow the weights within a few iterations; 300 examples
+    // run on two threads where there are two cores, 100 on one.
+    for m in [300, 100] {
+        let (x, y) = circles(m);
+        let start = initialize(&[2, 10, 5, 1], WeightInit::He, 3).unwrap();
+        let rate = 1e150;
+        let mut plain = start.clone();
+        let (mut iteration, mut cost) = (None, f64::NAN);
+        for i in 0..50 {
+            let cache = forward_propagation(&x, &plain).unwrap();
+            let grads = backward_propagation(&x, &y, &cache, &plain).unwrap();
+            plain = linalg_nn::three_layer::update_parameters(&plain, &grads, rate);
+            if !plain.named().iter().all(|(_, m)| all_finite(m)) {
+                (iteration, cost) = (Some(i), compute_loss(&cache.a3, &y).unwrap());
+                break;
+            }
+        }
+        let iteration = iteration.expect("the plain loop diverges");
+        let schedule = Schedule { num_iterations: 50, learning_rate: rate, cost_every: 1000 };
+        for level in Level::available() {
+            match train_at(level, &x, &y, start.clone(), &schedule, None, &mut Silent) {
+                Err(NnError::Diverged { iteration: i, cost: c, learning_rate }) => {
+                    let what = format!("m = {m} at {}", level.name());
+                    assert_eq!((i, learning_rate), (iteration, rate), "{what}");
+                    assert_eq!(c.to_bits(), cost.to_bits(), "{what}");
+                }
+                other => panic!("expected divergence at iteration {iteration}, got {other:?}"),
+            }
+        }
+    }
+}
+
+#[test]
 fn mini_batches_are_the_columns_picked() {
     let (x, y) = circles(300);
     let p = initialize(&[2, 10, 5, 1], WeightInit::He, 3).unwrap();
