@@ -296,7 +296,7 @@ fn course_groups(
         Group {
             name: format!("hw5 regularization {reg}, 30000 iterations"),
             ours: vec![(
-                "plain".into(),
+                "three-layer".into(),
                 ours(&format!("hw5-regularization {reg}"), "hw5-regularization", &args),
                 20.0,
             )],
@@ -448,6 +448,15 @@ fn machine_description(numpy: &std::result::Result<Numpy, String>) -> String {
         .collect();
     let mut text = format!("- CPU: {cpu}, {cores} cores available, {}\n", features.join(", "));
     let _ = writeln!(text, "- {rustc}, release profile (`cargo build --release`)");
+    // The programs' own switches, inherited by every run of ours (see the README).
+    for (variable, default) in [
+        ("DL_COURSE_SIMD", "the best instruction-set level the CPU has"),
+        ("DL_COURSE_THREADS", "every core"),
+    ] {
+        let value =
+            std::env::var(variable).map_or_else(|_| "unset".to_string(), |v| format!("{v:?}"));
+        let _ = writeln!(text, "- ours with {variable} {value} (unset: {default})");
+    }
     match numpy {
         Ok(np) => {
             let _ = writeln!(text, "- {}", np.description);
