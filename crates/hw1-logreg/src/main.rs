@@ -18,6 +18,7 @@ use hw1_logreg::{
 };
 use linalg_nn::cli::serde_json::{Value, json};
 use linalg_nn::cli::{CommonArgs, Console, DataArgs, RunReport, learning_rate, positive_count};
+use linalg_nn::data::cat::{TEST_FILE, TRAIN_FILE};
 use linalg_nn::data::{CatDataset, load_image_as_column};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -79,6 +80,7 @@ fn main() -> ExitCode {
 
 fn run(args: &Args, console: &Console) -> Result<()> {
     let data_dir = args.data.data_dir();
+    linalg_nn::cli::fetch_missing_course_data(&data_dir, &[TRAIN_FILE, TEST_FILE])?;
     let data = engines::load_dataset_in_parallel(&data_dir).with_context(|| {
         format!("cannot load the cat / non-cat data set from {}", data_dir.display())
     })?;

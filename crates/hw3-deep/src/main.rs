@@ -19,6 +19,7 @@ use linalg_nn::cli::{
     CommonArgs, Console, DataArgs, RunReport, cost_pairs, layer_widths, learning_rate,
     positive_count, usage_error,
 };
+use linalg_nn::data::cat::{TEST_FILE, TRAIN_FILE};
 use linalg_nn::data::{CatDataset, load_image_as_column};
 use linalg_nn::plot::{DEFAULT_IMAGE_SCALE, LabeledImage, image_grid};
 use nalgebra::DMatrix;
@@ -226,6 +227,7 @@ struct Data {
 
 fn load_data(args: &Args) -> Result<Data> {
     let dir = args.data.data_dir();
+    linalg_nn::cli::fetch_missing_course_data(&dir, &[TRAIN_FILE, TEST_FILE])?;
     let set =
         engine::load_dataset_in_parallel(&dir).context("cannot load the cat / non-cat data")?;
     let (y_train, y_test) = (set.train.y(), set.test.y());

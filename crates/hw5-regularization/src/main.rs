@@ -137,6 +137,7 @@ impl<O: TrainObserver> TrainObserver for Printer<'_, O> {
 fn run(args: &Args) -> Result<()> {
     let console = args.common.console();
     let data_dir = args.data_dir.clone().unwrap_or_else(linalg_nn::data::default_data_dir);
+    linalg_nn::cli::fetch_missing_course_data(&data_dir, &[FOOTBALL_FILE])?;
     let data = load_2d_dataset(&data_dir).with_context(|| {
         format!("cannot load the football positions ({FOOTBALL_FILE}) from {}", data_dir.display())
     })?;

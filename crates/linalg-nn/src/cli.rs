@@ -491,3 +491,176 @@ where
 
 /// The same `serde_json` the console uses, so binaries build their `--json` object with it.
 pub use serde_json;
+
+/// What [`fetch_missing_course_data`] reports when it could not fetch the files.
+#[derive(Debug, thiserror::Error)]
+pub enum FetchError {
+    /// `cargo xtask fetch-data` could not be started.
+    #[error(
+        "{missing} is missing and `cargo xtask fetch-data` could not be started ({source}); \
+         run it yourself, or `cargo xtask fetch-data --from DIR` with a folder holding the files"
+    )]
+    Spawn {
+        /// The first missing file, in full.
+        missing: PathBuf,
+        /// Why the command did not start.
+        source: std::io::Error,
+    },
+    /// `cargo xtask fetch-data` ran and failed (no network, a mirror down, a bad download).
+    #[error(
+        "{missing} is missing and could not be downloaded (its reason is above); with the files \
+         in a folder DIR, run `cargo xtask fetch-data --from DIR`, or pass `--data-dir DIR`"
+    )]
+    Failed {
+        /// The first missing file, in full.
+        missing: PathBuf,
+    },
+}
+
+/// A learner's first run: when `dir` is the workspace's own `datasets/` folder, one of `files`
+/// is missing there and this program was started by `cargo run` (which sets `CARGO`), runs
+/// `cargo xtask fetch-data` in the workspace first: the one command that downloads the course
+/// files through `datasets/manifest.txt`, checks their SHA-256, shows a progress bar and writes
+/// each file whole. Its output goes to stderr (stdout stays the program's, JSON included).
+///
+/// Anything else is left to the loader, whose error names the missing file and the fetch
+/// command: a folder given with `--data-dir` or `DL_COURSE_DATA` (the learner chose it), or a
+/// binary run outside `cargo run` (no cargo to call).
+///
+/// ```
+/// use linalg_nn::cli::fetch_missing_course_data;
+/// // Nothing to do: the folder is not the workspace's own.
+/// let dir = std::env::temp_dir().join("elsewhere");
+/// assert!(fetch_missing_course_data(&dir, &["train_catvnoncat.h5"]).is_ok());
+/// ```
+pub fn fetch_missing_course_data(dir: &std::path::Path, files: &[&str]) -> Result<(), FetchError> {
+    let workspace = crate::data::workspace_dir();
+    let cargo = std::env::var_os("CARGO");
+    fetch_with(cargo.as_deref(), &workspace, dir, files)
+}
+
+/// [`fetch_missing_course_data`] with the cargo to call and the workspace given.
+fn fetch_with(
+    cargo: Option<&std::ffi::OsStr>,
+    workspace: &std::path::Path,
+    dir: &std::path::Path,
+    files: &[&str],
+) -> Result<(), FetchError> {
+    let Some(missing) = files.iter().map(|f| dir.join(f)).find(|path| !path.exists()) else {
+        return Ok(());
+    };
+    let (Some(cargo), true) = (cargo, dir == workspace.join("datasets")) else {
+        return Ok(());
+    };
+    if !workspace.join("xtask").is_dir() {
+        return Ok(());
+    }
+    eprintln!(
+        "{} is missing: downloading the course data sets (cargo xtask fetch-data) ...",
+        missing.display()
+    );
+    let child = std::process::Command::new(cargo)
+        .args(["xtask", "fetch-data"])
+        .current_dir(workspace)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(child) => child,
+        Err(source) => return Err(FetchError::Spawn { missing, source }),
+    };
+    // The command's own report goes to stderr, after it: stdout is this program's.
+    let mut report = Vec::new();
+    if let Some(mut out) = child.stdout.take() {
+        let _ = std::io::Read::read_to_end(&mut out, &mut report);
+    }
+    let status = child.wait();
+    let _ = std::io::stderr().write_all(&report);
+    match status {
+        Ok(status) if status.success() && !missing.exists() => Err(FetchError::Failed { missing }),
+        Ok(status) if status.success() => Ok(()),
+        Ok(_) => Err(FetchError::Failed { missing }),
+        Err(source) => Err(FetchError::Spawn { missing, source }),
+    }
+}
+
+#[cfg(all(test, unix))]
+mod fetch_tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+    use std::path::Path;
+
+    /// A workspace with an `xtask/` folder and a stand-in `cargo` running `script`.
+    fn workspace(script: &str) -> (tempfile::TempDir, PathBuf) {
+        let root = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(root.path().join("xtask")).unwrap();
+        std::fs::create_dir_all(root.path().join("datasets")).unwrap();
+        let cargo = root.path().join("fake-cargo");
+        std::fs::write(&cargo, format!("#!/bin/sh\n{script}\n")).unwrap();
+        std::fs::set_permissions(&cargo, std::fs::Permissions::from_mode(0o755)).unwrap();
+        (root, cargo)
+    }
+
+    fn run(cargo: &Path, root: &Path, dir: &Path) -> Result<(), FetchError> {
+        fetch_with(Some(cargo.as_os_str()), root, dir, &["a.h5", "b.h5"])
+    }
+
+    #[test]
+    fn a_missing_file_in_the_workspace_folder_is_fetched_by_the_xtask_command() {
+        // The stand-in records its arguments and writes both files, as fetch-data would.
+        let (root, cargo) = workspace(
+            "echo \"$@\" > called; echo fetched; touch datasets/a.h5 datasets/b.h5; exit 0",
+        );
+        let datasets = root.path().join("datasets");
+        run(&cargo, root.path(), &datasets).unwrap();
+        let called = std::fs::read_to_string(root.path().join("called")).unwrap();
+        assert_eq!(called.trim(), "xtask fetch-data");
+        assert!(datasets.join("a.h5").is_file() && datasets.join("b.h5").is_file());
+    }
+
+    #[test]
+    fn a_failed_fetch_names_the_missing_file_and_the_from_command() {
+        let (root, cargo) = workspace("echo 'error: no network' >&2; exit 1");
+        let datasets = root.path().join("datasets");
+        std::fs::write(datasets.join("a.h5"), b"present").unwrap();
+        let err = run(&cargo, root.path(), &datasets).unwrap_err();
+        let message = err.to_string();
+        assert!(matches!(err, FetchError::Failed { .. }), "{err:?}");
+        assert!(message.contains(&datasets.join("b.h5").display().to_string()), "{message}");
+        assert!(message.contains("cargo xtask fetch-data --from DIR"), "{message}");
+        assert_eq!(message.lines().count(), 1, "{message}");
+    }
+
+    #[test]
+    fn a_successful_command_that_leaves_a_file_missing_is_a_failure() {
+        let (root, cargo) = workspace("exit 0");
+        let datasets = root.path().join("datasets");
+        let err = run(&cargo, root.path(), &datasets).unwrap_err();
+        assert!(matches!(err, FetchError::Failed { .. }), "{err:?}");
+    }
+
+    #[test]
+    fn other_folders_and_runs_outside_cargo_are_left_to_the_loader() {
+        let (root, cargo) = workspace("touch called; exit 1");
+        let elsewhere = tempfile::tempdir().unwrap();
+        // A folder the learner chose: the loader reports the missing file.
+        run(&cargo, root.path(), elsewhere.path()).unwrap();
+        // No cargo: nothing to call.
+        let datasets = root.path().join("datasets");
+        fetch_with(None, root.path(), &datasets, &["a.h5"]).unwrap();
+        // Every file present: nothing to do.
+        std::fs::write(datasets.join("a.h5"), b"x").unwrap();
+        fetch_with(Some(cargo.as_os_str()), root.path(), &datasets, &["a.h5"]).unwrap();
+        assert!(!root.path().join("called").exists());
+    }
+
+    #[test]
+    fn a_cargo_that_cannot_start_is_a_clear_error() {
+        let (root, _) = workspace("exit 0");
+        let datasets = root.path().join("datasets");
+        let nowhere = root.path().join("no-such-cargo");
+        let err = run(&nowhere, root.path(), &datasets).unwrap_err();
+        assert!(matches!(err, FetchError::Spawn { .. }), "{err:?}");
+        assert!(err.to_string().contains("cargo xtask fetch-data --from DIR"));
+    }
+}

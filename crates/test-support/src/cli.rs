@@ -20,9 +20,12 @@ pub struct Binary {
 }
 
 impl Binary {
-    /// `command` with `args`, and the data folder for a binary that reads it.
+    /// `command` with `args`, and the data folder for a binary that reads it. Without `CARGO`
+    /// (which `cargo test` sets): a binary started by cargo fetches missing course files with
+    /// `cargo xtask fetch-data` (`linalg_nn::cli::fetch_missing_course_data`), which a test must
+    /// not do (it would wait for the build lock the running `cargo test` holds).
     pub fn prepare(&self, mut command: Command, args: &[&str]) -> Command {
-        command.args(args);
+        command.args(args).env_remove("CARGO");
         if self.reads_data {
             command.env(DATA_DIR_ENV, default_data_dir());
         }
