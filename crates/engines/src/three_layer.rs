@@ -656,19 +656,12 @@ fn descend<const N0: usize, const N1: usize, const N2: usize>(
     m: usize,
     learning_rate: f64,
 ) {
-    // reg_utils: dW = 1./m * sum (+ lambd / m * W); init_utils: dW = the sum.
-    let (scale, l2) = match reg {
-        None => (None, None),
-        Some(form) => (Some(1.0 / m as f64), form.lambd.map(|lambd| lambd / m as f64)),
-    };
+    // init_utils: dW = the sum; reg_utils: RegForm::gradient.
     let step = |w: &mut f64, sum: f64, weight: bool| {
-        let mut d = sum;
-        if let Some(scale) = scale {
-            d *= scale;
-        }
-        if let (Some(penalty), true) = (l2, weight) {
-            d += penalty * *w;
-        }
+        let d = match reg {
+            None => sum,
+            Some(form) => form.gradient(sum, weight.then_some(*w), m),
+        };
         *w -= d * learning_rate;
     };
     for (i, row) in fixed.w1.iter_mut().enumerate() {
@@ -792,23 +785,30 @@ struct RegForm {
 
 impl RegForm {
     /// `dW = 1./m * (dZ A^T)` and `db = 1./m * sum(dZ)` from the sums in `grads` (`reg_utils`
-    /// scales after the product), then `dW = dW + lambd / m * W` with L2.
+    /// scales after the product), then `dW = dW + lambd / m * W` with L2 ([`RegForm::gradient`]
+    /// entry by entry).
     fn finish_gradients(self, p: &Parameters, m: usize, grads: &mut WeightGradients) {
-        let inv_m = 1.0 / m as f64;
         let WeightGradients { dw1, db1, dw2, db2, dw3, db3 } = grads;
-        for g in [&mut *dw1, db1, &mut *dw2, db2, &mut *dw3, db3] {
-            for v in g.iter_mut() {
-                *v *= inv_m;
+        for (dw, w) in [(dw1, &p.w1), (dw2, &p.w2), (dw3, &p.w3)] {
+            for (d, &w) in dw.iter_mut().zip(w.iter()) {
+                *d = self.gradient(*d, Some(w), m);
             }
         }
-        if let Some(lambd) = self.lambd {
-            // The notebook's `lambd / m`, not `lambd * (1/m)`.
-            let penalty = lambd / m as f64;
-            for (dw, w) in [(dw3, &p.w3), (dw2, &p.w2), (dw1, &p.w1)] {
-                for (d, &w) in dw.iter_mut().zip(w.iter()) {
-                    *d += penalty * w;
-                }
+        for db in [db1, db2, db3] {
+            for d in db.iter_mut() {
+                *d = self.gradient(*d, None, m);
             }
+        }
+    }
+
+    /// One entry of `reg_utils`' gradient from its sum over the examples: `1./m * sum`, plus
+    /// `lambd / m * w` for a weight `w` with L2 (the notebook's `lambd / m`, not
+    /// `lambd * (1/m)`).
+    fn gradient(self, sum: f64, weight: Option<f64>, m: usize) -> f64 {
+        let d = sum * (1.0 / m as f64);
+        match (self.lambd, weight) {
+            (Some(lambd), Some(w)) => d + lambd / m as f64 * w,
+            _ => d,
         }
     }
 }

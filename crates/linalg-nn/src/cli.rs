@@ -2,8 +2,9 @@
 //! behaves alike: the same value checks for flags, the same `--out/--no-plots/--quiet/--json`
 //! options (and `--data-dir` for the binaries that read the cat pictures), human output on
 //! stdout (stderr under `--json`, where stdout carries one JSON object),
-//! "Cost after iteration i: c" lines as the notebooks print them, and a progress bar only when
-//! stderr is a terminal.
+//! "Cost after iteration i: c" lines as the notebooks print them, a progress bar only when
+//! stderr is a terminal, and the first run's download of missing course files
+//! ([`fetch_missing_course_data`]).
 
 use crate::train::{Iteration, TrainObserver};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
