@@ -192,7 +192,9 @@ pub trait Kernel {
 /// An instruction-set level, lowest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {
-    /// One lane at a time, portable code ([`Scalar`]).
+    /// One lane at a time, portable code ([`Scalar`]). On an x86_64 CPU with FMA it is compiled
+    /// with that one feature, so that each fused multiply-add is the instruction (as on every
+    /// aarch64 CPU) rather than a call to libm's `fma`, which gives the same bits more slowly.
     Scalar,
     /// AVX2 with FMA, four lanes ([`Avx2`]; a CPU with AVX2 and no FMA runs [`Level::Scalar`]).
     Avx2,
@@ -303,6 +305,12 @@ impl Level {
             }
             if let Some(avx2) = self.avx2() {
                 return avx2.vectorize(kernel);
+            }
+        }
+        #[cfg(target_arch = "x86_64")]
+        {
+            if let Some(scalar) = scalar::ScalarFma::try_new() {
+                return scalar.compile(kernel);
             }
         }
         kernel.run(Scalar)
@@ -498,6 +506,8 @@ mod tests {
         for level in Level::available() {
             level.run(All);
         }
+        // Portable code as compiled without FMA (libm's `fma`): `Level::Scalar` runs it with
+        // the instruction where the CPU has one.
         All.run(Scalar);
     }
 }

@@ -8,6 +8,33 @@ use super::Lanes;
 #[derive(Clone, Copy, Debug, Default)]
 pub struct Scalar;
 
+/// The proof that an x86_64 CPU has the FMA instruction, for [`Scalar`] kernels: x86_64's
+/// baseline has none, so portable code computes `f64::mul_add` with a call to libm. Compiled with
+/// the feature, each is one instruction, with the same correctly rounded result.
+#[cfg(target_arch = "x86_64")]
+#[derive(Clone, Copy, Debug)]
+pub(super) struct ScalarFma(());
+
+#[cfg(target_arch = "x86_64")]
+impl ScalarFma {
+    /// The token, when the CPU (and the OS, for its registers) has FMA.
+    pub(super) fn try_new() -> Option<ScalarFma> {
+        std::is_x86_feature_detected!("fma").then_some(ScalarFma(()))
+    }
+
+    /// `kernel.run(Scalar)` compiled with FMA, the kernel inlined: the same operations in the
+    /// same order as the portable code, so the same bits.
+    #[inline]
+    pub(super) fn compile<K: super::Kernel>(self, kernel: K) -> K::Output {
+        #[target_feature(enable = "fma")]
+        fn with_fma<K: super::Kernel>(kernel: K) -> K::Output {
+            kernel.run(Scalar)
+        }
+        // SAFETY: the token exists, so the CPU has FMA.
+        unsafe { with_fma(kernel) }
+    }
+}
+
 impl Lanes for Scalar {
     const LANES: usize = 1;
     type F = f64;
