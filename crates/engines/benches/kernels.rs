@@ -1,8 +1,8 @@
 //! `cargo bench -p linalg-nn --bench kernels`: the matrix products of training on the course's
 //! real shapes (the cat pictures, `X` is 12288 x 209), computed by nalgebra's own product, by
-//! the `gemm` crate and by faer (one thread each), and by `nn_engines::kernels` (faer on two
-//! fixed column blocks, on two threads for the large products), as docs/reference/performance.md
-//! reports. The data is random (the values do not change the time of a dense product).
+//! the `gemm` crate and by faer (one thread each), and by `nn_engines::kernels` (its fixed-order
+//! product on two fixed column blocks, on two threads for the large products), as
+//! docs/reference/performance.md reports. The data is random (the values do not change the time of a dense product).
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use faer::linalg::matmul::matmul;
@@ -84,7 +84,7 @@ fn forward(c: &mut Criterion) {
             b.iter(|| black_box(&w * &x))
         });
         group.bench_with_input(
-            BenchmarkId::new("kernels (linalg_nn, 2 blocks)", n1),
+            BenchmarkId::new("kernels matmul_into (2 blocks)", n1),
             &n1,
             |b, _| b.iter(|| ok(matmul_into(&mut z, &w, Op::N, &x, Op::N))),
         );
@@ -123,7 +123,7 @@ fn backward(c: &mut Criterion) {
             b.iter(|| black_box((&x * dz.transpose()).transpose()))
         });
         group.bench_with_input(
-            BenchmarkId::new("kernels (linalg_nn, 2 blocks)", n1),
+            BenchmarkId::new("kernels matmul_into (2 blocks)", n1),
             &n1,
             |b, _| b.iter(|| ok(matmul_into(&mut dw, &dz, Op::N, &x, Op::T))),
         );
@@ -154,7 +154,7 @@ fn gram(c: &mut Criterion) {
     group.sample_size(10).measurement_time(Duration::from_secs(4));
     group.bench_function("nalgebra x.tr_mul(x)", |b| b.iter(|| black_box(x.tr_mul(&x))));
     group.bench_function("nalgebra x.transpose()*x", |b| b.iter(|| black_box(x.transpose() * &x)));
-    group.bench_function("kernels matmul_into (faer, 2 blocks)", |b| {
+    group.bench_function("kernels matmul_into (2 blocks)", |b| {
         b.iter(|| ok(matmul_into(&mut g, &x, Op::T, &x, Op::N)))
     });
     group.bench_function("kernels gram_into (lower triangle, 2 parts)", |b| {
@@ -162,7 +162,7 @@ fn gram(c: &mut Criterion) {
     });
     // The pictures' bytes (X = B / 255): the exact single-precision path of CatSplit::gram.
     let bytes: Vec<u8> = x.iter().map(|v| (v * 256.0) as u8).collect();
-    group.bench_function("kernels byte_gram_into (exact f32 blocks, 2 threads)", |b| {
+    group.bench_function("kernels byte_gram_into (exact, 2 threads)", |b| {
         b.iter(|| ok(byte_gram_into(&mut g, &bytes, N_X)))
     });
     group.bench_function("gemm crate 1 thread", |b| {
@@ -198,7 +198,7 @@ fn gram_step(c: &mut Criterion) {
         group.bench_with_input(BenchmarkId::new("nalgebra", n1), &n1, |b, _| {
             b.iter(|| black_box(&dz * &g))
         });
-        group.bench_with_input(BenchmarkId::new("kernels (faer)", n1), &n1, |b, _| {
+        group.bench_with_input(BenchmarkId::new("kernels matmul_into", n1), &n1, |b, _| {
             b.iter(|| ok(matmul_into(&mut out, &dz, Op::N, &g, Op::N)))
         });
         if n1 == 1 {

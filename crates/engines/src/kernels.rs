@@ -1,27 +1,30 @@
-//! The heavy matrix products of training, routed to the fastest kernel measured on the
-//! course's shapes (`cargo bench -p linalg-nn --bench kernels`, `docs/reference/performance.md`): faer's
-//! single-threaded matrix product, which picks its SIMD code (AVX2/FMA, AVX-512) at run time,
-//! with no `-C target-cpu=native` needed. On the cat pictures it beat nalgebra's own product and
-//! the `gemm` crate on every product of training: `W1 X`, `dZ1 X^T`, `X^T X` and the Gram
-//! engine's small `dZ1 G`. nalgebra stays the API: these functions take and fill `DMatrix<f64>`
-//! buffers the caller allocated once, so a training loop allocates nothing.
+//! The heavy matrix products of training, in one fixed order: every entry of `op(A) op(B)` is
+//! one chain of fused multiply-adds over the inner index, `k = 0, 1, ...` from zero
+//! (`kernels/product.rs`, written once over [`crate::lanes`]). Lanes hold different entries,
+//! never parts of one sum, so the bits are the same at every instruction-set level, on every
+//! machine and on one thread or two. A general matrix library (faer, the `gemm` crate,
+//! nalgebra's) splits the sums by blocks chosen from the cache sizes and the vector width, which
+//! made the course's printed numbers differ from one computer to the next. nalgebra stays the
+//! API: these functions take and fill `DMatrix<f64>` buffers the caller allocated once.
 //!
-//! Three kernels of this module's own beat faer where the CPU has AVX-512 (measured on a Zen 5
-//! host, `docs/reference/performance.md`): the weight gradient `dZ1 X^T` of a narrow first layer (at most 8
-//! units: the two-layer network's 7), the exact Gram matrix of bytes in 8-bit integer arithmetic
-//! (VNNI), and the one-row Gram step `G dZ^T`. Each gives the same bits on one thread or two.
+//! On the course's shapes the fixed-order product on two threads is as fast as faer on one or
+//! faster, except the Gram engine's small `dZ1 G` step, 10-35 % slower
+//! (`cargo bench -p nn-engines --bench kernels`, docs/reference/performance.md). Three kernels
+//! are faster still where the CPU has AVX-512, with the same bits: the weight gradient
+//! `dZ1 X^T` of a narrow first layer (at most 8 units: the two-layer network's 7), the exact Gram
+//! matrix of bytes in 8-bit integer arithmetic (VNNI), and the one-row Gram step `G dZ^T`.
 //!
-//! Large products are split into a fixed number of column blocks ([`SPLIT_PARTS`]), each computed
-//! by a single-threaded kernel, and the blocks run on separate threads when the machine has the
-//! cores. The split never depends on the number of cores, and no sum crosses a block boundary, so
-//! the results are bit-identical on one core or many: the course numbers hold everywhere.
+//! Large products are split into a fixed number of column blocks ([`SPLIT_PARTS`]), which run
+//! on two threads when the machine has two cores. No sum crosses a block boundary, so the split
+//! and the core count change nothing.
 
 use crate::lanes::{Kernel, Lanes, Level};
 use crate::pair::cores;
-use faer::linalg::matmul::matmul;
-use faer::{Accum, MatMut, MatRef, Par};
 use linalg_nn::error::{NnError, Result};
 use nalgebra::DMatrix;
+use product::{Operand, Product, Strided, StridedBytes};
+
+mod product;
 
 /// Whether an operand is used as stored or transposed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,13 +49,13 @@ fn op_shape(m: &DMatrix<f64>, op: Op) -> (usize, usize) {
     }
 }
 
-/// `op(x)` as a faer view of nalgebra's column-major buffer (no copy).
-fn faer_view(x: &DMatrix<f64>, op: Op) -> MatRef<'_, f64> {
-    let full = MatRef::from_column_major_slice(x.as_slice(), x.nrows(), x.ncols());
-    match op {
-        Op::N => full,
-        Op::T => full.transpose(),
-    }
+/// `op(x)` as the product reads it, from nalgebra's column-major buffer (no copy).
+fn strided(x: &DMatrix<f64>, op: Op) -> Strided<'_> {
+    let (row_step, column_step) = match op {
+        Op::N => (1, x.nrows()),
+        Op::T => (x.nrows(), 1),
+    };
+    Strided { values: x.as_slice(), row_step, column_step }
 }
 
 /// `dst = op(a) * op(b)`, overwriting `dst` (which must already have the product's shape).
@@ -117,92 +120,72 @@ pub fn gram_into(dst: &mut DMatrix<f64>, x: &DMatrix<f64>) -> Result<()> {
 
 /// [`gram_into`] with the number of usable threads given (tests compare 1 against 2).
 fn gram_on_threads(dst: &mut DMatrix<f64>, x: &DMatrix<f64>, threads: usize) -> Result<()> {
-    use faer::linalg::matmul::triangular::{BlockStructure, matmul as triangular_matmul};
     let m = x.ncols();
     if dst.shape() != (m, m) {
         return Err(NnError::shape("the Gram matrix's destination", (m, m), dst.shape()));
     }
-    if m == 0 {
-        return Ok(());
-    }
-    let xs = faer_view(x, Op::N);
+    let n = x.nrows();
+    let columns = Strided { values: x.as_slice(), row_step: 1, column_step: n };
+    let rows = Strided { values: x.as_slice(), row_step: n, column_step: 1 };
+    lower_gram(dst, rows, columns, n, threads);
+    Ok(())
+}
+
+/// The lower triangle of `dst = rows columns` (`(m, m)`, `rows` `(m, depth)` the transpose of
+/// `columns`), mirrored onto the upper one. The triangle is cut into two fixed parts of about
+/// equal work (the first columns' trapezoid, and the last columns' triangle) that run on two
+/// threads when `threads > 1` and the work is large; each entry is one chain whichever part
+/// computes it, so the bits do not depend on the cut or the threads.
+fn lower_gram<A: Operand, B: Operand>(
+    dst: &mut DMatrix<f64>,
+    rows: A,
+    columns: B,
+    depth: usize,
+    threads: usize,
+) {
+    let m = dst.ncols();
     // Column `cut` splits the lower triangle's m^2/2 entries in two: columns [0, cut) hold
     // m^2/2 - (m - cut)^2/2 of them, so (m - cut)^2 = m^2/2 gives cut = m (1 - 1/sqrt 2).
-    let work = m.saturating_mul(m).saturating_mul(x.nrows()) / 2;
-    let cut = if work >= PARALLEL_THRESHOLD {
+    let work = m.saturating_mul(m).saturating_mul(depth) / 2;
+    let cut = if work >= PARALLEL_THRESHOLD && threads > 1 {
         m - (m as f64 / std::f64::consts::SQRT_2) as usize
     } else {
         0
     };
     let (left, right) = dst.as_mut_slice().split_at_mut(cut * m);
-    // Columns [0, cut): the triangle on top and the rectangle below it.
-    let mut first = move || {
-        let block = MatMut::from_column_major_slice_mut(left, m, cut);
-        let (top, bottom) = block.split_at_row_mut(cut);
-        let head = xs.subcols(0, cut);
-        triangular_matmul(
-            top,
-            BlockStructure::TriangularLower,
-            Accum::Replace,
-            head.transpose(),
-            BlockStructure::Rectangular,
-            head,
-            BlockStructure::Rectangular,
-            1.0,
-            Par::Seq,
-        );
-        matmul(bottom, Accum::Replace, xs.subcols(cut, m - cut).transpose(), head, 1.0, Par::Seq);
-    };
-    // Columns [cut, m): the triangle of rows [cut, m).
-    let mut second = move || {
-        let block = MatMut::from_column_major_slice_mut(right, m, m - cut);
-        let tail = xs.subcols(cut, m - cut);
-        triangular_matmul(
-            block.subrows_mut(cut, m - cut),
-            BlockStructure::TriangularLower,
-            Accum::Replace,
-            tail.transpose(),
-            BlockStructure::Rectangular,
-            tail,
-            BlockStructure::Rectangular,
-            1.0,
-            Par::Seq,
-        );
-    };
-    if threads > 1 && cut > 0 {
-        std::thread::scope(|scope| {
-            scope.spawn(first);
-            second();
-        });
-    } else {
-        first();
-        second();
-    }
-    for col in 1..m {
-        for row in 0..col {
-            dst[(row, col)] = dst[(col, row)];
+    let part = |out: &mut [f64], columns_range: std::ops::Range<usize>| {
+        if columns_range.is_empty() {
+            return;
         }
+        Level::current().run(Product {
+            a: rows,
+            b: columns,
+            rows: m,
+            depth,
+            columns: columns_range,
+            out,
+            alpha: 0.0,
+            beta: 1.0,
+            lower: true,
+        });
+    };
+    if cut > 0 {
+        crate::pair::join(|| part(left, 0..cut), || part(right, cut..m));
+    } else {
+        part(right, 0..m);
     }
-    Ok(())
+    mirror_lower_triangle(dst);
 }
-
-/// Rows of bytes per single-precision block in [`byte_gram_into`]: a block's sums are at most
-/// `256 * 255 * 255 = 16_646_400`, below `2^24`, so every partial sum is an integer that `f32`
-/// holds exactly, whatever order the kernel adds in.
-const BYTE_GRAM_BLOCK: usize = 256;
 
 /// `dst = B^T B` for the matrix `B` `(rows, m)` of bytes stored column by column in `bytes`
 /// (`rows * m` of them): the Gram matrix of byte columns, computed exactly.
 ///
 /// The course's pictures are bytes and `X = B / 255`, so `X^T X = (B^T B) / 255^2`: from the
 /// exact integer Gram matrix, each entry of `X^T X` is a single correctly rounded division.
-/// Exactness is what allows single precision, twice as fast as double on the same vector
-/// registers: the rows are cut into blocks of `BYTE_GRAM_BLOCK` rows, whose `f32` products are
-/// exact, and the blocks are added in `f64`, exact too below `2^53`. Only the lower triangle is
-/// computed, then mirrored. The rows are split in two halves summed on two threads when the
-/// machine has two cores; being exact, the result does not depend on the split. Where the CPU
-/// has AVX-512 VNNI the same exact sums are taken in 8-bit integer arithmetic instead (about
-/// 3.5 times faster on the cat pictures, `docs/reference/performance.md`): the bits are the same.
+/// Every product of two bytes and every partial sum (below `2^53` for fewer than `2^37` rows)
+/// is an integer that `f64` holds exactly, so the fixed-order product of [`matmul_into`] on the
+/// bytes gives the exact sums. Where the CPU has AVX-512 VNNI the same exact sums are taken in
+/// 8-bit integer arithmetic instead (`docs/reference/performance.md`): the bits are the same.
 ///
 /// ```
 /// use nn_engines::kernels::byte_gram_into;
@@ -239,29 +222,16 @@ pub fn byte_gram_into(dst: &mut DMatrix<f64>, bytes: &[u8], rows: usize) -> Resu
         mirror_lower_triangle(dst);
         return Ok(());
     }
-    byte_gram_blocks(dst, bytes, rows);
+    byte_gram_floats(dst, bytes, rows, cores());
     Ok(())
 }
 
-/// The portable [`byte_gram_into`] for a checked, zeroed `dst` (`(m, m)`, `m >= 1`): exact
-/// single-precision products of blocks of rows, added in `f64`.
-fn byte_gram_blocks(dst: &mut DMatrix<f64>, bytes: &[u8], rows: usize) {
-    let m = dst.ncols();
-    let blocks = rows.div_ceil(BYTE_GRAM_BLOCK);
-    let first_half = blocks.div_ceil(2) * BYTE_GRAM_BLOCK;
-    let work = m.saturating_mul(m).saturating_mul(rows) / 2;
-    if work >= PARALLEL_THRESHOLD && cores() > 1 && first_half < rows {
-        let mut second = DMatrix::zeros(m, m);
-        std::thread::scope(|scope| {
-            let second = &mut second;
-            scope.spawn(move || byte_gram_rows(second, bytes, rows, first_half..rows));
-            byte_gram_rows(dst, bytes, rows, 0..first_half);
-        });
-        *dst += second;
-    } else {
-        byte_gram_rows(dst, bytes, rows, 0..rows);
-    }
-    mirror_lower_triangle(dst);
+/// The portable [`byte_gram_into`] for a checked `dst` (`(m, m)`, `m >= 1`): the fixed-order
+/// product on the bytes read as `f64`, exact.
+fn byte_gram_floats(dst: &mut DMatrix<f64>, bytes: &[u8], rows: usize, threads: usize) {
+    let columns = StridedBytes { values: bytes, row_step: 1, column_step: rows };
+    let transposed = StridedBytes { values: bytes, row_step: rows, column_step: 1 };
+    lower_gram(dst, transposed, columns, rows, threads);
 }
 
 /// Copies the lower triangle of the square `dst` onto its upper triangle.
@@ -391,45 +361,6 @@ mod vnni {
                 }
             }
         }
-    }
-}
-
-/// Adds the lower triangle of `B[range]^T B[range]` into `acc`, one block of rows at a time.
-fn byte_gram_rows(
-    acc: &mut DMatrix<f64>,
-    bytes: &[u8],
-    rows: usize,
-    range: std::ops::Range<usize>,
-) {
-    use faer::linalg::matmul::triangular::{BlockStructure, matmul as triangular_matmul};
-    let m = acc.ncols();
-    let mut block = vec![0.0f32; BYTE_GRAM_BLOCK * m];
-    let mut product = vec![0.0f32; m * m];
-    let mut start = range.start;
-    while start < range.end {
-        let height = BYTE_GRAM_BLOCK.min(range.end - start);
-        for (j, column) in block.chunks_exact_mut(height).take(m).enumerate() {
-            let source = &bytes[j * rows + start..j * rows + start + height];
-            column.iter_mut().zip(source).for_each(|(v, &b)| *v = f32::from(b));
-        }
-        let b = MatRef::from_column_major_slice(&block[..height * m], height, m);
-        triangular_matmul(
-            MatMut::from_column_major_slice_mut(&mut product, m, m),
-            BlockStructure::TriangularLower,
-            Accum::Replace,
-            b.transpose(),
-            BlockStructure::Rectangular,
-            b,
-            BlockStructure::Rectangular,
-            1.0f32,
-            Par::Seq,
-        );
-        for col in 0..m {
-            for row in col..m {
-                acc[(row, col)] += f64::from(product[col * m + row]);
-            }
-        }
-        start += height;
     }
 }
 
@@ -577,8 +508,7 @@ fn gemm_on_threads(
         unsafe { narrow::dz_xt(dst, a, b, beta, threads) };
         return Ok(());
     }
-    let (lhs, rhs) = (faer_view(a, op_a), faer_view(b, op_b));
-    let dst_rows = dst.nrows();
+    let (lhs, rhs) = (strided(a, op_a), strided(b, op_b));
     let work = m.saturating_mul(n).saturating_mul(k);
     let parts = if work >= PARALLEL_THRESHOLD && n >= SPLIT_PARTS { SPLIT_PARTS } else { 1 };
     let block = n.div_ceil(parts);
@@ -586,15 +516,22 @@ fn gemm_on_threads(
     // Each block owns a disjoint range of dst's columns: column-major storage makes each range
     // one contiguous slice (and no Vec is built: a training loop calls this every iteration).
     let mut blocks =
-        dst.as_mut_slice().chunks_mut(block * dst_rows).enumerate().map(|(i, c)| (i * block, c));
-    let run = |(first_col, chunk): (usize, &mut [f64])| {
-        let cols = chunk.len() / dst_rows;
-        if alpha != 0.0 && alpha != 1.0 {
-            chunk.iter_mut().for_each(|v| *v *= alpha);
-        }
-        let accumulate = if alpha == 0.0 { Accum::Replace } else { Accum::Add };
-        let out = MatMut::from_column_major_slice_mut(chunk, dst_rows, cols);
-        matmul(out, accumulate, lhs, rhs.subcols(first_col, cols), beta, Par::Seq);
+        dst.as_mut_slice().chunks_mut(block * m).enumerate().map(|(i, c)| (i * block, c));
+    let run = |(first, out): (usize, &mut [f64])| {
+        let columns = first..first + out.len() / m;
+        let (rows, depth) = (m, k);
+        let lower = false;
+        Level::current().run(Product {
+            a: lhs,
+            b: rhs,
+            rows,
+            depth,
+            columns,
+            out,
+            alpha,
+            beta,
+            lower,
+        });
     };
     if parts > 1 && threads > 1 {
         // A training loop calls this twice an iteration: the persistent helper of pair::join
@@ -776,15 +713,73 @@ mod tests {
             assert_eq!(one, two, "rows {rows}");
             let expected = &dz * x.transpose() * 0.25;
             assert!((&one - &expected).abs().max() < 1e-12, "rows {rows}");
-            // The entries are that chain where the narrow kernel runs (faer sums otherwise).
-            if !cfg!(target_arch = "x86_64") || Level::current() < Level::Avx512 {
-                continue;
-            }
+            // Every entry is that chain, on the narrow kernel and on the general product.
             for (r, i) in [(0, 0), (rows - 1, 1040), (rows / 2, n - 1)] {
                 let chain = (0..m).fold(0.0, |sum: f64, j| x[(i, j)].mul_add(dz[(r, j)], sum));
                 assert_eq!(one[(r, i)], chain * 0.25, "rows {rows}, entry ({r}, {i})");
             }
         }
+    }
+
+    /// Every entry of a product is `fold(0, |s, k| fma(a[i, k], b[k, j], s))`, finished with
+    /// `beta` (and `alpha`), at every level: shapes with partial vectors, panels and tiles.
+    #[test]
+    fn every_entry_is_one_chain_of_fused_multiply_adds_at_every_level() {
+        let mut rng = NumpyRng::new(21);
+        for (rows, depth, columns) in
+            [(1, 5, 209), (7, 209, 13), (9, 20, 29), (20, 3, 7), (37, 0, 3)]
+        {
+            for (op_a, op_b) in [(Op::N, Op::N), (Op::T, Op::N), (Op::N, Op::T), (Op::T, Op::T)] {
+                let a = rng.randn(rows, depth);
+                let b = rng.randn(depth, columns);
+                let stored =
+                    |m: &DMatrix<f64>, op| if op == Op::T { m.transpose() } else { m.clone() };
+                let (a_stored, b_stored) = (stored(&a, op_a), stored(&b, op_b));
+                let old = rng.randn(rows, columns);
+                for (alpha, beta) in [(0.0, 1.0), (0.0, -0.3), (1.0, -0.7), (0.5, 2.0)] {
+                    let chain = |i: usize, j: usize| {
+                        (0..depth).fold(0.0, |s: f64, k| a[(i, k)].mul_add(b[(k, j)], s))
+                    };
+                    let expected = DMatrix::from_fn(rows, columns, |i, j| match alpha {
+                        0.0 => chain(i, j) * beta,
+                        1.0 => chain(i, j).mul_add(beta, old[(i, j)]),
+                        _ => chain(i, j).mul_add(beta, alpha * old[(i, j)]),
+                    });
+                    for level in Level::available() {
+                        let mut out = old.clone();
+                        level.run(Product {
+                            a: strided(&a_stored, op_a),
+                            b: strided(&b_stored, op_b),
+                            rows,
+                            depth,
+                            columns: 0..columns,
+                            out: out.as_mut_slice(),
+                            alpha,
+                            beta,
+                            lower: false,
+                        });
+                        let case =
+                            format!("{rows}x{depth}x{columns} {op_a:?}{op_b:?} {alpha} {beta}");
+                        assert_eq!(out, expected, "{case} at {level:?}");
+                    }
+                    let mut dispatched = old.clone();
+                    gemm_into(&mut dispatched, alpha, &a_stored, op_a, &b_stored, op_b, beta)
+                        .unwrap();
+                    assert_eq!(dispatched, expected, "{rows}x{depth}x{columns} {op_a:?}{op_b:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn gram_entries_are_chains_at_every_level() {
+        let mut rng = NumpyRng::new(22);
+        let x = rng.randn(300, 23);
+        let chain =
+            |i: usize, j: usize| (0..300).fold(0.0, |s: f64, k| x[(k, i)].mul_add(x[(k, j)], s));
+        let mut g = DMatrix::from_element(23, 23, f64::NAN);
+        gram_into(&mut g, &x).unwrap();
+        assert_eq!(g, DMatrix::from_fn(23, 23, |i, j| chain(i.max(j), i.min(j))));
     }
 
     #[test]
@@ -926,7 +921,7 @@ mod tests {
             let mut dispatched = DMatrix::from_element(m, m, f64::NAN);
             byte_gram_into(&mut dispatched, &bytes, rows).unwrap();
             let mut blocks = DMatrix::zeros(m, m);
-            byte_gram_blocks(&mut blocks, &bytes, rows);
+            byte_gram_floats(&mut blocks, &bytes, rows, 2);
             assert_eq!(dispatched, blocks, "rows {rows}, m {m}");
             let exact = |i: usize, j: usize| -> f64 {
                 let column = |c: usize| &bytes[c * rows..(c + 1) * rows];
