@@ -56,6 +56,11 @@ impl Operand for StridedBytes<'_> {
 /// rows by twelve columns, two by six or three by four.
 const MAX_PANEL_VECTORS: usize = 3;
 
+/// Rows of a panel in one-lane code: eight, four columns at a time, which the compiler can
+/// turn into vector instructions of its own (rows are independent sums, so they give the same
+/// bits) where the target has them.
+const SCALAR_PANEL_ROWS: usize = 8;
+
 thread_local! {
     /// Each thread's copy of the current panel of `op(A)` (grown once, then reused: a training
     /// loop allocates nothing after its first iteration).
@@ -96,12 +101,15 @@ impl<A: Operand, B: Operand> Kernel for Product<'_, A, B> {
 impl<A: Operand, B: Operand> Product<'_, A, B> {
     #[inline(always)]
     fn panels<L: Lanes>(&mut self, lanes: L, panel: &mut Vec<f64>) {
-        panel.resize(MAX_PANEL_VECTORS * L::LANES * self.depth, 0.0);
+        panel.resize(SCALAR_PANEL_ROWS.max(MAX_PANEL_VECTORS * L::LANES) * self.depth, 0.0);
         let mut first_row = 0;
         while first_row < self.rows {
             // As few vectors as hold the rows left, up to three: 20 rows are three vectors of
             // eight, or two panels of three and two vectors of four.
-            let vectors = (self.rows - first_row).div_ceil(L::LANES).min(MAX_PANEL_VECTORS);
+            let vectors = match L::LANES {
+                1 => SCALAR_PANEL_ROWS,
+                _ => (self.rows - first_row).div_ceil(L::LANES).min(MAX_PANEL_VECTORS),
+            };
             let height = vectors * L::LANES;
             let valid = height.min(self.rows - first_row);
             for (k, values) in panel.chunks_exact_mut(height).take(self.depth).enumerate() {
@@ -116,6 +124,7 @@ impl<A: Operand, B: Operand> Product<'_, A, B> {
             };
             let rows = first_row..first_row + valid;
             match vectors {
+                SCALAR_PANEL_ROWS => self.tiles::<L, SCALAR_PANEL_ROWS, 4>(lanes, panel, rows, end),
                 1 => self.tiles::<L, 1, 12>(lanes, panel, rows, end),
                 2 => self.tiles::<L, 2, 6>(lanes, panel, rows, end),
                 _ => self.tiles::<L, 3, 4>(lanes, panel, rows, end),
