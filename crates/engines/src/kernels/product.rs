@@ -104,8 +104,8 @@ impl<A: Operand, B: Operand> Product<'_, A, B> {
         panel.resize(SCALAR_PANEL_ROWS.max(MAX_PANEL_VECTORS * L::LANES) * self.depth, 0.0);
         let mut first_row = 0;
         while first_row < self.rows {
-            // As few vectors as hold the rows left, up to three: 20 rows are three vectors of
-            // eight, or two panels of three and two vectors of four.
+            // As few vectors as hold the rows left, up to three (20 rows are three vectors of
+            // eight, or panels of three and two vectors of four); one lane takes eight rows.
             let vectors = match L::LANES {
                 1 => SCALAR_PANEL_ROWS,
                 _ => (self.rows - first_row).div_ceil(L::LANES).min(MAX_PANEL_VECTORS),
