@@ -22,7 +22,7 @@ use crate::lanes::{Kernel, Lanes, Level};
 use crate::pair::cores;
 use linalg_nn::error::{NnError, Result};
 use nalgebra::DMatrix;
-use product::{Operand, Product, Strided, StridedBytes};
+use product::{Operand, Product, Strided};
 
 mod product;
 
@@ -50,7 +50,7 @@ fn op_shape(m: &DMatrix<f64>, op: Op) -> (usize, usize) {
 }
 
 /// `op(x)` as the product reads it, from nalgebra's column-major buffer (no copy).
-fn strided(x: &DMatrix<f64>, op: Op) -> Strided<'_> {
+fn strided(x: &DMatrix<f64>, op: Op) -> Strided<'_, f64> {
     let (row_step, column_step) = match op {
         Op::N => (1, x.nrows()),
         Op::T => (x.nrows(), 1),
@@ -229,8 +229,8 @@ pub fn byte_gram_into(dst: &mut DMatrix<f64>, bytes: &[u8], rows: usize) -> Resu
 /// The portable [`byte_gram_into`] for a checked `dst` (`(m, m)`, `m >= 1`): the fixed-order
 /// product on the bytes read as `f64`, exact.
 fn byte_gram_floats(dst: &mut DMatrix<f64>, bytes: &[u8], rows: usize, threads: usize) {
-    let columns = StridedBytes { values: bytes, row_step: 1, column_step: rows };
-    let transposed = StridedBytes { values: bytes, row_step: rows, column_step: 1 };
+    let columns = Strided { values: bytes, row_step: 1, column_step: rows };
+    let transposed = Strided { values: bytes, row_step: rows, column_step: 1 };
     lower_gram(dst, transposed, columns, rows, threads);
 }
 

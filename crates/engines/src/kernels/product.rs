@@ -12,7 +12,7 @@
 //! `V C` sums in registers while `k` runs, reading one value of `op(B)` per column and step.
 
 use crate::lanes::{Kernel, Lanes};
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::ops::Range;
 
 /// An operand as the product reads it: entry `(row, column)` of `op(M)`.
@@ -21,34 +21,20 @@ pub(crate) trait Operand: Copy + Sync {
     fn at(self, row: usize, column: usize) -> f64;
 }
 
-/// A float64 matrix stored in a slice: entry `(row, column)` at `row * row_step + column *
-/// column_step` (column-major storage with `ld` rows is `(1, ld)`; its transpose is `(ld, 1)`).
+/// A matrix stored in a slice, of `f64` or of bytes (read as exact `f64`): entry
+/// `(row, column)` at `row * row_step + column * column_step` (column-major storage with `ld`
+/// rows is `(1, ld)`; its transpose is `(ld, 1)`).
 #[derive(Clone, Copy, Debug)]
-pub(crate) struct Strided<'a> {
-    pub(crate) values: &'a [f64],
+pub(crate) struct Strided<'a, T> {
+    pub(crate) values: &'a [T],
     pub(crate) row_step: usize,
     pub(crate) column_step: usize,
 }
 
-impl Operand for Strided<'_> {
+impl<T: Copy + Sync + Into<f64>> Operand for Strided<'_, T> {
     #[inline(always)]
     fn at(self, row: usize, column: usize) -> f64 {
-        self.values[row * self.row_step + column * self.column_step]
-    }
-}
-
-/// Bytes stored like [`Strided`], read as exact `f64`.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct StridedBytes<'a> {
-    pub(crate) values: &'a [u8],
-    pub(crate) row_step: usize,
-    pub(crate) column_step: usize,
-}
-
-impl Operand for StridedBytes<'_> {
-    #[inline(always)]
-    fn at(self, row: usize, column: usize) -> f64 {
-        f64::from(self.values[row * self.row_step + column * self.column_step])
+        self.values[row * self.row_step + column * self.column_step].into()
     }
 }
 
@@ -64,7 +50,9 @@ const SCALAR_PANEL_ROWS: usize = 8;
 thread_local! {
     /// Each thread's copy of the current panel of `op(A)` (grown once, then reused: a training
     /// loop allocates nothing after its first iteration).
-    static PANEL: RefCell<Vec<f64>> = const { RefCell::new(Vec::new()) };
+    // Clippy 1.96 asks for the `const` initializer it has when checking for Windows.
+    #[allow(clippy::missing_const_for_thread_local)]
+    static PANEL: Cell<Vec<f64>> = const { Cell::new(Vec::new()) };
 }
 
 /// Columns `columns` of `dst = alpha dst + beta op(A) op(B)`, `op(A)` `(rows, depth)`, written
