@@ -7,8 +7,9 @@
 //! made the course's printed numbers differ from one computer to the next. nalgebra stays the
 //! API: these functions take and fill `DMatrix<f64>` buffers the caller allocated once.
 //!
-//! On the course's shapes the fixed-order product on two threads is as fast as faer on one or
-//! faster, except the Gram engine's small `dZ1 G` step, 10-35 % slower
+//! On the course's shapes the fixed-order product on two threads is 1.7-2.2x faster than faer
+//! on one for the 20-unit layer and the Gram matrix, level with it or up to 20 % slower for the
+//! narrow layers' `W1 X`, and 6-37 % slower on the Gram step `dZ1 G`, which runs on one thread
 //! (`cargo bench -p nn-engines --bench kernels`, docs/reference/performance.md). Three kernels
 //! are faster still where the CPU has AVX-512, with the same bits: the weight gradient
 //! `dZ1 X^T` of a narrow first layer (at most 8 units: the two-layer network's 7), the exact Gram
