@@ -245,8 +245,8 @@ fn mirror_lower_triangle(dst: &mut DMatrix<f64>) {
 }
 
 /// [`byte_gram_into`] in 8-bit integer arithmetic (AVX-512 VNNI's `vpdpbusd`: 64 byte products
-/// added into sixteen 32-bit sums per instruction), exact like the single-precision blocks and
-/// so giving the same bits, several times faster where the CPU has it.
+/// added into sixteen 32-bit sums per instruction), exact like the portable product on the bytes
+/// and so giving the same bits, several times faster where the CPU has it.
 #[cfg(target_arch = "x86_64")]
 mod vnni {
     use nalgebra::DMatrix;
@@ -548,7 +548,7 @@ fn gemm_on_threads(
 
 /// The first layer's weight gradient `dW = beta dZ X^T` for a narrow layer (at most
 /// [`narrow::MAX_ROWS`] units, as the two-layer network's 7) over many features, with AVX-512:
-/// measured 40 % faster than faer's product on the cat pictures (`docs/reference/performance.md`).
+/// measured 3.3x faster than faer's product on the cat pictures (`docs/reference/performance.md`).
 ///
 /// Each entry `dW[r, i]` is one chain of fused multiply-adds over the examples `j = 0, 1, ...`
 /// (`X[i, j] dZ[r, j]`), then scaled by `beta`: vector lanes, tiles and the two fixed halves of
@@ -566,7 +566,7 @@ mod narrow {
     /// Features per tile: three vectors of eight, so that `3 * rows` sums stay in registers.
     const TILE: usize = 24;
 
-    /// Below this many features faer's product is as fast.
+    /// Below this many features the general product is as fast.
     const MIN_FEATURES: usize = 1024;
 
     /// Whether `dst (m, n) = beta op(a) op(b)` is `dZ X^T` of a narrow layer.
