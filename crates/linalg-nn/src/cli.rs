@@ -591,6 +591,14 @@ mod fetch_tests {
     use std::os::unix::fs::PermissionsExt;
     use std::path::Path;
 
+    /// Holds the tests of this module to one at a time. Each writes an executable script and
+    /// runs it; if another test forks meanwhile, its child holds the script's write descriptor
+    /// until it execs, and running the script fails with ETXTBSY ("Text file busy").
+    fn one_at_a_time() -> std::sync::MutexGuard<'static, ()> {
+        static SPAWNS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        SPAWNS.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// A workspace with an `xtask/` folder and a stand-in `cargo` running `script`.
     fn workspace(script: &str) -> (tempfile::TempDir, PathBuf) {
         let root = tempfile::tempdir().unwrap();
@@ -608,6 +616,7 @@ mod fetch_tests {
 
     #[test]
     fn a_missing_file_in_the_workspace_folder_is_fetched_by_the_xtask_command() {
+        let _one = one_at_a_time();
         // The stand-in records its arguments and writes both files, as fetch-data would.
         let (root, cargo) = workspace(
             "echo \"$@\" > called; echo fetched; touch datasets/a.h5 datasets/b.h5; exit 0",
@@ -621,6 +630,7 @@ mod fetch_tests {
 
     #[test]
     fn a_failed_fetch_names_the_missing_file_and_the_from_command() {
+        let _one = one_at_a_time();
         let (root, cargo) = workspace("echo 'error: no network' >&2; exit 1");
         let datasets = root.path().join("datasets");
         std::fs::write(datasets.join("a.h5"), b"present").unwrap();
@@ -634,6 +644,7 @@ mod fetch_tests {
 
     #[test]
     fn a_successful_command_that_leaves_a_file_missing_is_a_failure() {
+        let _one = one_at_a_time();
         let (root, cargo) = workspace("exit 0");
         let datasets = root.path().join("datasets");
         let err = run(&cargo, root.path(), &datasets).unwrap_err();
@@ -642,6 +653,7 @@ mod fetch_tests {
 
     #[test]
     fn other_folders_and_runs_outside_cargo_are_left_to_the_loader() {
+        let _one = one_at_a_time();
         let (root, cargo) = workspace("touch called; exit 1");
         let elsewhere = tempfile::tempdir().unwrap();
         // A folder the learner chose: the loader reports the missing file.
@@ -657,6 +669,7 @@ mod fetch_tests {
 
     #[test]
     fn a_cargo_that_cannot_start_is_a_clear_error() {
+        let _one = one_at_a_time();
         let (root, _) = workspace("exit 0");
         let datasets = root.path().join("datasets");
         let nowhere = root.path().join("no-such-cargo");
