@@ -1,16 +1,19 @@
 //! Exact integer products of the cat pictures' bytes, for the direct engine's pass over
 //! `X = B / 255` (course 1 week 2's `propagate`: `w^T X` forward, `X (A - Y)^T` backward).
 //!
-//! The direct engine reads all of `X` every iteration. From the float64 matrix that is 20.5 MB
-//! per iteration; from the bytes 2.5 MB, but converting each byte to a float twice per
-//! iteration costs more than the traffic it saves (docs/reference/performance.md). Here the bytes are
-//! never converted: the other operand is split into seven signed 8-bit digits (`v = 2^-s sum_k
-//! d_k 256^k`, 56 bits, more than a float64's 53), and each product `sum_i d_k[i] b_i` is an exact
-//! 32-bit integer sum, 64 terms per AVX-512 VNNI instruction. The seven sums are combined into
-//! one float64 with a single rounding, so every result is the correctly rounded value of
-//! `sum_i v_i b_i` for the digits' `v` (within `2^-54 max |v|` of each `v_i`). Exact integers do
-//! not depend on the order of their terms, so the vector code, the portable code, one thread
-//! and two give the same bits.
+//! The direct engine reads all of `X` every iteration: 20.5 MB from the float64 matrix, 2.5 MB
+//! from the bytes. Here the other operand `v` is taken to 56 bits with one scale for all its
+//! values (`V_i = round(v_i 2^s)`, more than a float64's 53 bits for the largest), and every
+//! product `sum_i V_i b_i` is an exact integer, rounded once to float64: the correctly rounded
+//! value of `sum_i v_i b_i` for the digits' `v` (within `2^-54 max |v|` of each `v_i`). Exact
+//! integers do not depend on the order of their terms, so every instruction set, one thread and
+//! two give the same bits. Two paths compute them:
+//!
+//! - With AVX-512 VNNI, `V` is seven signed 8-bit digits (`V = sum_k d_k 256^k`) and each
+//!   `sum_i d_k[i] b_i` a 32-bit integer sum, 64 terms per instruction.
+//! - Everywhere else (AVX2, AVX-512 without VNNI, one lane, aarch64), `V = hi 2^28 + lo` in two
+//!   float64 halves, and the sums of `b_i hi_i` and `b_i lo_i` are float64 sums of integers
+//!   below `2^50`, exact in any order ([`crate::lanes`]).
 //!
 //! ```
 //! use nn_engines::exact_bytes::{ColumnTiles, Digits};
@@ -30,8 +33,7 @@
 //! assert_eq!(dw, [1.0 - 2.0, 2.0 - 2.5, 3.0 - 127.5]);
 //! ```
 
-#[cfg(target_arch = "x86_64")]
-use crate::lanes::Level;
+use crate::lanes::{Kernel, Lanes, Level, Scalar};
 use std::ops::Range;
 
 mod layer;
@@ -39,6 +41,10 @@ pub use layer::ByteFirstLayer;
 
 /// Signed 8-bit digits per value: 56 bits, so that a float64's 53-bit significand is kept.
 pub const DIGITS: usize = 7;
+
+/// Bits of the low half of `round(v 2^s)` on the lanes' path: the two halves' products with a
+/// byte, summed over [`MAX_TERMS`] terms, stay below `2^50` and so exact in float64.
+const HALF_BITS: u32 = 28;
 
 /// The most terms a product's entries sum (columns of the matrix of [`ColumnTiles`]: `n_x` for
 /// `w^T B`, the pictures for `B s`): each digit's sum `sum_i d_k[i] b_i` stays below `2^29`
@@ -59,17 +65,29 @@ const TILE_BYTES: usize = TILE_ROWS * TILE_COLUMNS;
 pub struct Digits {
     len: usize,
     stride: usize,
-    /// `round(v_i 2^s) = sum_k d_k[i] 256^k`.
+    path: Path,
+    /// [`Path::Vnni`]: `round(v_i 2^s) = sum_k d_k[i] 256^k`.
     digits: Vec<i8>,
+    /// [`Path::Lanes`]: `round(v_i 2^s) = hi_i 2^28 + lo_i`, the `hi` of every value, then
+    /// every `lo` (`|lo_i| <= 2^27`).
+    halves: Vec<f64>,
     scale: i32,
     finite: bool,
 }
 
 impl Digits {
-    /// Room for `len` values, all zero.
+    /// Room for `len` values, all zero, in the form the products of this CPU take.
     pub fn new(len: usize) -> Self {
+        Digits::on(Path::current(), len)
+    }
+
+    fn on(path: Path, len: usize) -> Self {
         let stride = len.div_ceil(TILE_COLUMNS) * TILE_COLUMNS;
-        Digits { len, stride, digits: vec![0; DIGITS * stride], scale: 0, finite: true }
+        let (digits, halves) = match path {
+            Path::Vnni => (vec![0; DIGITS * stride], Vec::new()),
+            Path::Lanes => (Vec::new(), vec![0.0; 2 * len]),
+        };
+        Digits { len, stride, path, digits, halves, scale: 0, finite: true }
     }
 
     /// How many values.
@@ -96,7 +114,10 @@ impl Digits {
         };
         self.finite = true;
         self.scale = if max == 0.0 { 0 } else { scale_exponent(max) };
-        split_into_digits(values, self.scale, &mut self.digits, self.stride);
+        match self.path {
+            Path::Vnni => split_into_digits(values, self.scale, &mut self.digits, self.stride),
+            Path::Lanes => split_into_halves(values, self.scale, &mut self.halves),
+        }
         true
     }
 
@@ -107,15 +128,14 @@ impl Digits {
 
     /// `round(v_i 2^s)`.
     fn exact(&self, i: usize) -> i128 {
-        (0..DIGITS).rev().fold(0, |sum, k| sum * 256 + self.digits[k * self.stride + i] as i128)
-    }
-
-    /// Digit `k` of values `4 q .. 4 q + 4` as one little-endian word.
-    #[inline(always)]
-    fn word(&self, k: usize, q: usize) -> i32 {
-        let at = k * self.stride + TILE_COLUMNS * q;
-        let bytes = &self.digits[at..at + TILE_COLUMNS];
-        i32::from_le_bytes([bytes[0] as u8, bytes[1] as u8, bytes[2] as u8, bytes[3] as u8])
+        match self.path {
+            Path::Vnni => (0..DIGITS)
+                .rev()
+                .fold(0, |sum, k| sum * 256 + self.digits[k * self.stride + i] as i128),
+            Path::Lanes => {
+                ((self.halves[i] as i128) << HALF_BITS) + self.halves[self.len + i] as i128
+            }
+        }
     }
 }
 
@@ -279,20 +299,43 @@ fn split_into_digits_vbmi(values: &[f64], scale: i32, digits: &mut [i8], stride:
     split_into_digits_portable(values, scale, digits, stride, full);
 }
 
+/// `round(v 2^scale)` of every value as `hi 2^28 + lo`, every `hi` then every `lo` in `halves`
+/// (the integers of [`split_into_digits`], in two float64 halves).
+fn split_into_halves(values: &[f64], scale: i32, halves: &mut [f64]) {
+    let (up, down) = scale_factors(scale);
+    let (hi, lo) = halves.split_at_mut(values.len());
+    for ((&v, hi), lo) in values.iter().zip(hi).zip(lo) {
+        let x = round_to_integer((v * up) * down);
+        // The low 28 bits, signed: |low| <= 2^27, and x - low is a multiple of 2^28.
+        let low = (x << (64 - HALF_BITS)) >> (64 - HALF_BITS);
+        *hi = ((x - low) >> HALF_BITS) as f64;
+        *lo = low as f64;
+    }
+}
+
+/// `x.round_ties_even() as i64` for `|x| <= 2^54`, without a call into the C library where
+/// the target has no rounding instruction: below `2^52` adding `2^52` (with `x`'s sign) leaves
+/// no fraction bits, so the addition rounds to a whole number, ties to even; above, `x` is
+/// whole already.
+#[inline(always)]
+fn round_to_integer(x: f64) -> i64 {
+    const TWO_52: f64 = 4_503_599_627_370_496.0;
+    if x.abs() < TWO_52 {
+        let shift = TWO_52.copysign(x);
+        ((x + shift) - shift) as i64
+    } else {
+        x as i64
+    }
+}
+
 /// The exact integer `value` times `2^-scale`, rounded once to float64.
 fn scaled(value: i128, scale: i32) -> f64 {
     let (up, down) = scale_factors(-scale);
     (value as f64 * up) * down
 }
 
-/// `sum_k sums[k] 256^k`, exactly.
-fn combine(sums: &[i32; DIGITS]) -> i128 {
-    sums.iter().rev().fold(0i128, |total, &s| total * 256 + s as i128)
-}
-
-/// Whether the products run on the AVX-512 VNNI kernels here (else on portable code, exact
-/// too but several times slower than a float64 product): the training loops read the bytes
-/// only when this is true.
+/// Whether the products run on the AVX-512 VNNI kernels here, else on the float64 lanes of
+/// [`crate::lanes`] ([`RowSums`], [`ColumnSums`]): the same bits either way.
 ///
 /// ```
 /// use nn_engines::exact_bytes::{ColumnTiles, Digits, accelerated};
@@ -307,6 +350,23 @@ fn combine(sums: &[i32; DIGITS]) -> i128 {
 pub fn accelerated() -> bool {
     static VNNI: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
     *VNNI.get_or_init(vnni)
+}
+
+/// How a CPU computes the exact products: with the AVX-512 VNNI kernels on seven byte digits
+/// and tiles of 16 rows by 4 columns, or with the lanes of [`crate::lanes`] on two float64
+/// halves and the matrix row by row. Each entry is the same exact integer either way, so the
+/// same bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Path {
+    Vnni,
+    Lanes,
+}
+
+impl Path {
+    /// The path of this CPU and level ([`accelerated`]).
+    fn current() -> Path {
+        if accelerated() { Path::Vnni } else { Path::Lanes }
+    }
 }
 
 /// Whether the CPU has the VNNI kernels' instructions and [`Level::current`] allows AVX-512.
@@ -328,24 +388,38 @@ fn vnni() -> bool {
 /// product, [`ColumnTiles::transposed`]). Built once (2.6 MB either way for the course's
 /// training set); the digits of [`ColumnTiles::combination`] are allocated here too, so the
 /// products allocate nothing.
+///
+/// On a CPU without the VNNI kernels ([`accelerated`]) the pictures are kept as they come, one
+/// after the other, for the lanes' kernels: [`RowSums`] for `w^T B` (a dot product along each
+/// picture), [`ColumnSums`] for `B s` (a combination of whole pictures).
 #[derive(Clone, Debug)]
 pub struct ColumnTiles {
     rows: usize,
     columns: usize,
     quads: usize,
-    /// Row block `r`, quad `q`: 64 bytes, byte `4 l + t` = `M[16 r + l][4 q + t]`.
+    path: Path,
+    /// [`Path::Vnni`]: row block `r`, quad `q`: 64 bytes, byte `4 l + t` =
+    /// `M[16 r + l][4 q + t]`. [`Path::Lanes`]: the pictures as given, `rows * columns` bytes,
+    /// which are `M` row after row ([`ColumnTiles::transposed`]) or column after column
+    /// ([`ColumnTiles::new`]).
     tiles: Vec<u8>,
+    /// [`Path::Lanes`]: whether `tiles` holds `M` row after row.
+    by_rows: bool,
     /// The coefficients of [`ColumnTiles::combination`] as digits.
     digits: Digits,
 }
 
 impl ColumnTiles {
-    /// Empty tiles for an `rows` by `columns` matrix.
-    fn zeros(rows: usize, columns: usize) -> Self {
+    /// An `rows` by `columns` matrix of zeros laid out for `path`.
+    fn zeros(path: Path, rows: usize, columns: usize) -> Self {
         assert!(columns <= MAX_TERMS, "at most {MAX_TERMS} terms per sum");
         let quads = columns.div_ceil(TILE_COLUMNS);
-        let tiles = vec![0u8; rows.div_ceil(TILE_ROWS) * quads * TILE_BYTES];
-        ColumnTiles { rows, columns, quads, tiles, digits: Digits::new(columns) }
+        let bytes = match path {
+            Path::Vnni => rows.div_ceil(TILE_ROWS) * quads * TILE_BYTES,
+            Path::Lanes => rows * columns,
+        };
+        let (tiles, digits) = (vec![0u8; bytes], Digits::on(path, columns));
+        ColumnTiles { rows, columns, quads, path, tiles, by_rows: false, digits }
     }
 
     /// `M = B[:, cols]`, `(n_x, cols.len())`, from `pixels` (`n_x` bytes per column, column
@@ -355,10 +429,20 @@ impl ColumnTiles {
     ///
     /// If `cols.len() > MAX_TERMS` or `pixels` is shorter than `cols.end * n_x` bytes.
     pub fn new(pixels: &[u8], n_x: usize, cols: Range<usize>) -> Self {
+        ColumnTiles::new_on(Path::current(), pixels, n_x, cols)
+    }
+
+    fn new_on(path: Path, pixels: &[u8], n_x: usize, cols: Range<usize>) -> Self {
         assert!(pixels.len() >= cols.end * n_x, "columns in range");
-        let mut m = ColumnTiles::zeros(n_x, cols.len());
+        let mut m = ColumnTiles::zeros(path, n_x, cols.len());
+        let columns = pixels[cols.start * n_x..cols.end * n_x].chunks_exact(n_x);
+        if path == Path::Lanes {
+            // Column c of M is picture cols.start + c, as the pixels hold it.
+            m.tiles.copy_from_slice(&pixels[cols.start * n_x..cols.end * n_x]);
+            return m;
+        }
         let quads = m.quads;
-        for (c, column) in pixels[cols.start * n_x..cols.end * n_x].chunks_exact(n_x).enumerate() {
+        for (c, column) in columns.enumerate() {
             let (q, t) = (c / TILE_COLUMNS, c % TILE_COLUMNS);
             for (r, rows) in column.chunks(TILE_ROWS).enumerate() {
                 let tile = &mut m.tiles[(r * quads + q) * TILE_BYTES..][..TILE_BYTES];
@@ -376,8 +460,18 @@ impl ColumnTiles {
     ///
     /// If `n_x > MAX_TERMS` or `pixels` is shorter than `cols.end * n_x` bytes.
     pub fn transposed(pixels: &[u8], n_x: usize, cols: Range<usize>) -> Self {
+        ColumnTiles::transposed_on(Path::current(), pixels, n_x, cols)
+    }
+
+    fn transposed_on(path: Path, pixels: &[u8], n_x: usize, cols: Range<usize>) -> Self {
         assert!(pixels.len() >= cols.end * n_x, "columns in range");
-        let mut m = ColumnTiles::zeros(cols.len(), n_x);
+        let mut m = ColumnTiles::zeros(path, cols.len(), n_x);
+        if path == Path::Lanes {
+            // Row j of M is picture cols.start + j, as the pixels hold it.
+            m.tiles.copy_from_slice(&pixels[cols.start * n_x..cols.end * n_x]);
+            m.by_rows = true;
+            return m;
+        }
         let quads = m.quads;
         for (j, column) in pixels[cols.start * n_x..cols.end * n_x].chunks_exact(n_x).enumerate() {
             let (r, l) = (j / TILE_ROWS, j % TILE_ROWS);
@@ -408,7 +502,7 @@ impl ColumnTiles {
     /// If `s` does not have one entry per column or `out` one per row.
     pub fn combination(&mut self, s: &[f64], out: &mut [f64]) -> bool {
         assert_eq!(s.len(), self.columns, "one coefficient per column");
-        let mut digits = std::mem::replace(&mut self.digits, Digits::new(0));
+        let mut digits = std::mem::replace(&mut self.digits, Digits::on(self.path, 0));
         digits.fill(s);
         let finite = self.product(&digits, out);
         self.digits = digits;
@@ -422,37 +516,41 @@ impl ColumnTiles {
     ///
     /// If `digits` does not have one value per column or `out` one entry per row.
     pub fn product(&self, digits: &Digits, out: &mut [f64]) -> bool {
+        self.product_at(Level::current(), digits, out)
+    }
+
+    /// [`ColumnTiles::product`] with the lanes of `level` on [`Path::Lanes`].
+    fn product_at(&self, level: Level, digits: &Digits, out: &mut [f64]) -> bool {
         assert_eq!(digits.len, self.columns, "one coefficient per column");
         assert_eq!(out.len(), self.rows, "one output per row");
+        assert_eq!(digits.path, self.path, "digits made for this CPU's products");
         if !digits.finite {
             out.fill(f64::NAN);
             return false;
         }
-        #[cfg(target_arch = "x86_64")]
-        if accelerated() {
-            // SAFETY: the CPU supports AVX-512F, BW and VNNI, checked by accelerated().
-            unsafe { self.product_vnni(digits, out) };
-            return true;
-        }
-        self.product_portable(digits, out);
-        true
-    }
-
-    fn product_portable(&self, digits: &Digits, out: &mut [f64]) {
-        for (i, out) in out.iter_mut().enumerate() {
-            let (r, l) = (i / TILE_ROWS, i % TILE_ROWS);
-            let mut sums = [0i32; DIGITS];
-            for q in 0..self.quads {
-                let tile = &self.tiles[(r * self.quads + q) * TILE_BYTES..][..TILE_BYTES];
-                for (k, sum) in sums.iter_mut().enumerate() {
-                    let word = digits.word(k, q).to_le_bytes();
-                    for t in 0..TILE_COLUMNS {
-                        *sum += tile[l * TILE_COLUMNS + t] as i32 * word[t] as i8 as i32;
-                    }
+        match self.path {
+            Path::Lanes => {
+                let (hi, lo) = digits.halves.split_at(self.columns);
+                let (bytes, scale) = (&self.tiles[..], digits.scale);
+                let (rows, columns) = (self.rows, self.columns);
+                if self.by_rows {
+                    level.run(RowSums { bytes, columns, hi, lo, scale, out });
+                } else {
+                    level.run(ColumnSums { bytes, rows, hi, lo, scale, out });
                 }
             }
-            *out = scaled(combine(&sums), digits.scale);
+            Path::Vnni => {
+                #[cfg(target_arch = "x86_64")]
+                // SAFETY: Path::Vnni is only made when accelerated() found AVX-512F, BW and
+                // VNNI on this CPU.
+                unsafe {
+                    self.product_vnni(digits, out)
+                };
+                #[cfg(not(target_arch = "x86_64"))]
+                unreachable!("the VNNI path exists only on x86_64");
+            }
         }
+        true
     }
 
     /// Two blocks of 16 rows at a time (14 independent sums, enough to keep the VNNI units
@@ -556,6 +654,196 @@ impl ColumnTiles {
     }
 }
 
+/// Columns each step of [`RowSums`] takes from each of its two rows (two vectors of four lanes,
+/// one of eight, eight single lanes that the compiler may put in vectors itself): independent
+/// sums in flight, and each vector of halves loaded once for both rows.
+const ROW_STEP: usize = 8;
+
+/// `out[r] = 2^-scale sum_c M[r][c] (hi_c 2^28 + lo_c)` for a matrix `M` of bytes stored row
+/// after row (`columns` bytes each), for long rows (`w^T B`: one picture per row): each lane
+/// sums every `LANES`-th column of a row, two rows at a time, and the lanes are added at the
+/// end. The sums are exact in any order, as in [`ColumnSums`].
+struct RowSums<'a> {
+    bytes: &'a [u8],
+    columns: usize,
+    hi: &'a [f64],
+    lo: &'a [f64],
+    scale: i32,
+    out: &'a mut [f64],
+}
+
+impl RowSums<'_> {
+    /// The exact sums `(sum_c M[r][c] hi_c, sum_c M[r][c] lo_c)` of the `R` rows `rows`.
+    #[inline(always)]
+    fn sums<L: Lanes, const R: usize>(&self, l: L, rows: [&[u8]; R]) -> [(f64, f64); R] {
+        let zero = l.splat(0.0);
+        let vectors = ROW_STEP / L::LANES;
+        let (mut high, mut low) = ([[zero; ROW_STEP]; R], [[zero; ROW_STEP]; R]);
+        let full = self.columns - self.columns % ROW_STEP;
+        let halves =
+            self.hi[..full].chunks_exact(ROW_STEP).zip(self.lo[..full].chunks_exact(ROW_STEP));
+        for (k, (hi, lo)) in halves.enumerate() {
+            let bytes: [&[u8]; R] = std::array::from_fn(|r| &rows[r][k * ROW_STEP..]);
+            for v in 0..vectors {
+                let at = v * L::LANES;
+                let (hi, lo) = (l.load(&hi[at..]), l.load(&lo[at..]));
+                for r in 0..R {
+                    let b = l.load_bytes(&bytes[r][at..]);
+                    high[r][v] = l.mul_add(b, hi, high[r][v]);
+                    low[r][v] = l.mul_add(b, lo, low[r][v]);
+                }
+            }
+        }
+        let mut lanes = [0.0; 8];
+        std::array::from_fn(|r| {
+            let mut sum = |vectors_of_row: [L::F; ROW_STEP], tail: &[f64]| {
+                let vector = vectors_of_row[..vectors].iter().fold(zero, |a, &b| l.add(a, b));
+                l.store(&mut lanes, vector);
+                let tail = rows[r][full..].iter().zip(tail).map(|(&b, h)| f64::from(b) * h);
+                lanes[..L::LANES].iter().sum::<f64>() + tail.sum::<f64>()
+            };
+            (sum(high[r], &self.hi[full..]), sum(low[r], &self.lo[full..]))
+        })
+    }
+}
+
+impl RowSums<'_> {
+    /// [`RowSums::sums`] of one row in plain code: eight running sums per half, which the
+    /// compiler puts in vector registers (SSE2, AVX, NEON). The products and sums are exact
+    /// integers, so a multiply and an add give the fused operation's bits.
+    #[inline(always)]
+    fn sums_one_lane(&self, row: &[u8]) -> (f64, f64) {
+        let (mut high, mut low) = ([0.0f64; ROW_STEP], [0.0f64; ROW_STEP]);
+        let (bytes, bytes_tail) = row[..self.columns].as_chunks::<ROW_STEP>();
+        let (hi, hi_tail) = self.hi.as_chunks::<ROW_STEP>();
+        let (lo, lo_tail) = self.lo.as_chunks::<ROW_STEP>();
+        for ((b, h), s) in bytes.iter().zip(hi).zip(lo) {
+            for t in 0..ROW_STEP {
+                let b = f64::from(b[t]);
+                high[t] += b * h[t];
+                low[t] += b * s[t];
+            }
+        }
+        let tail = |halves: &[f64]| -> f64 {
+            bytes_tail.iter().zip(halves).map(|(&b, h)| f64::from(b) * h).sum()
+        };
+        (high.iter().sum::<f64>() + tail(hi_tail), low.iter().sum::<f64>() + tail(lo_tail))
+    }
+}
+
+impl Kernel for RowSums<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<L: Lanes>(self, l: L) {
+        if self.columns == 0 {
+            self.out.fill(0.0);
+            return;
+        }
+        let (up, down) = scale_factors(-self.scale);
+        let finish =
+            |(high, low): (f64, f64)| (high.mul_add(f64::from(1u32 << HALF_BITS), low) * up) * down;
+        let mut rows = self.bytes.chunks_exact(self.columns);
+        let mut r = 0;
+        while L::LANES > 1
+            && let (Some(first), Some(second)) = (rows.next(), rows.next())
+        {
+            let [one, two] = self.sums(l, [first, second]);
+            self.out[r] = finish(one);
+            self.out[r + 1] = finish(two);
+            r += 2;
+        }
+        // One lane: the rows one by one, whose eight sums per half the compiler keeps in
+        // vector registers.
+        while r < self.out.len() {
+            let row = &self.bytes[r * self.columns..];
+            let sums = if L::LANES == 1 { self.sums_one_lane(row) } else { self.sums(l, [row])[0] };
+            self.out[r] = finish(sums);
+            r += 1;
+        }
+    }
+}
+
+/// Rows each step of [`ColumnSums`] updates (four vectors of four lanes, two of eight, or
+/// sixteen single lanes that the compiler may put in vectors itself): independent sums in
+/// flight, and each column's two halves broadcast once for all of them.
+const BLOCK_ROWS: usize = 16;
+
+/// `out[r] = 2^-scale sum_c M[r][c] (hi_c 2^28 + lo_c)` for a matrix `M` of bytes stored
+/// column after column (`rows` bytes each): the products of [`ColumnTiles`] on a CPU without
+/// the VNNI kernels, written once over [`crate::lanes`]. Each lane is one row's sum; a block of
+/// rows takes column after column, a byte vector of the column times each half broadcast.
+///
+/// Each byte times a half is an integer below `2^35`, and each row's sums of them stay below
+/// `2^50` ([`MAX_TERMS`] terms), so every addition is exact in float64 whatever its order: the
+/// vector width changes nothing, and the last block may start early and compute some rows a
+/// second time (the same bits). `hi 2^28 + lo` is then rounded once (one fused multiply-add)
+/// and scaled, as the VNNI kernels round their exact sums.
+struct ColumnSums<'a> {
+    bytes: &'a [u8],
+    rows: usize,
+    hi: &'a [f64],
+    lo: &'a [f64],
+    scale: i32,
+    out: &'a mut [f64],
+}
+
+impl ColumnSums<'_> {
+    /// Rows `first .. first + vectors * L::LANES` into `out` (`vectors <= V`).
+    #[inline(always)]
+    fn block<L: Lanes, const V: usize>(&mut self, l: L, first: usize, vectors: usize) {
+        let zero = l.splat(0.0);
+        let (mut high, mut low) = ([zero; V], [zero; V]);
+        let width = vectors * L::LANES;
+        let columns = self.bytes.chunks_exact(self.rows).zip(self.hi).zip(self.lo);
+        for ((column, &hi), &lo) in columns {
+            let (hi, lo) = (l.splat(hi), l.splat(lo));
+            let column = &column[first..first + width];
+            for v in 0..vectors {
+                let b = l.load_bytes(&column[v * L::LANES..]);
+                high[v] = l.mul_add(b, hi, high[v]);
+                low[v] = l.mul_add(b, lo, low[v]);
+            }
+        }
+        let (up, down) = scale_factors(-self.scale);
+        let (up, down, half) = (l.splat(up), l.splat(down), l.splat(f64::from(1u32 << HALF_BITS)));
+        for v in 0..vectors {
+            let value = l.mul_add(high[v], half, low[v]);
+            let at = first + v * L::LANES;
+            l.store(&mut self.out[at..], l.mul(l.mul(value, up), down));
+        }
+    }
+}
+
+impl Kernel for ColumnSums<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<L: Lanes>(mut self, l: L) {
+        let rows = self.rows;
+        if self.hi.is_empty() {
+            self.out.fill(0.0);
+            return;
+        }
+        let mut first = 0;
+        while first < rows {
+            if rows >= BLOCK_ROWS {
+                // The last block ends on the last row, overlapping the one before.
+                let vectors = BLOCK_ROWS / L::LANES;
+                self.block::<L, BLOCK_ROWS>(l, first.min(rows - BLOCK_ROWS), vectors);
+                first += BLOCK_ROWS;
+            } else if rows >= L::LANES {
+                self.block::<L, 1>(l, first.min(rows - L::LANES), 1);
+                first += L::LANES;
+            } else {
+                // Fewer rows than a vector: one lane at a time.
+                self.block::<Scalar, 1>(Scalar, first, 1);
+                first += 1;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -579,9 +867,29 @@ mod tests {
     }
 
     fn filled(v: &[f64]) -> Digits {
-        let mut d = Digits::new(v.len());
+        filled_on(Path::current(), v)
+    }
+
+    fn filled_on(path: Path, v: &[f64]) -> Digits {
+        let mut d = Digits::on(path, v.len());
         assert!(d.fill(v));
         d
+    }
+
+    /// The paths this CPU runs: the lanes everywhere, VNNI where the CPU has it.
+    fn paths() -> Vec<Path> {
+        [Path::Lanes].into_iter().chain(accelerated().then_some(Path::Vnni)).collect()
+    }
+
+    /// Every way this CPU computes `M v`: the lanes at each level, and VNNI where it has it.
+    fn every_product(m: &ColumnTiles, digits: &Digits, rows: usize) -> Vec<(String, Vec<f64>)> {
+        let mut products = Vec::new();
+        for level in Level::available() {
+            let mut out = vec![0.0; rows];
+            assert!(m.product_at(level, digits, &mut out));
+            products.push((format!("{:?} {level:?}", m.path), out));
+        }
+        products
     }
 
     #[test]
@@ -600,7 +908,7 @@ mod tests {
     #[test]
     fn the_vector_digits_are_the_portable_digits() {
         let v = values(1003, 5, 0.02);
-        let vector = filled(&v);
+        let vector = filled_on(Path::Vnni, &v);
         let mut portable = vector.clone();
         split_into_digits_portable(&v, vector.scale, &mut portable.digits, vector.stride, 0);
         assert_eq!(vector.digits, portable.digits);
@@ -623,18 +931,19 @@ mod tests {
         // and a range that starts inside.
         let (n_x, m) = (12288 + 37, 40);
         let pixels = pictures(n_x, m, 6);
-        let d = filled(&values(n_x, 7, 0.01));
         let cols = 3..38;
-        let forward = ColumnTiles::transposed(&pixels, n_x, cols.clone());
-        assert_eq!((forward.rows(), forward.columns()), (35, n_x));
-        let mut z = vec![0.0; cols.len()];
-        assert!(forward.product(&d, &mut z));
-        for (c, j) in cols.clone().enumerate() {
-            assert_eq!(z[c], exact_dot(&d, &pixels[j * n_x..(j + 1) * n_x]), "picture {j}");
+        let w = values(n_x, 7, 0.01);
+        for path in paths() {
+            let d = filled_on(path, &w);
+            let forward = ColumnTiles::transposed_on(path, &pixels, n_x, cols.clone());
+            assert_eq!((forward.rows(), forward.columns()), (35, n_x));
+            for (how, z) in every_product(&forward, &d, cols.len()) {
+                for (c, j) in cols.clone().enumerate() {
+                    let column = &pixels[j * n_x..(j + 1) * n_x];
+                    assert_eq!(z[c], exact_dot(&d, column), "picture {j}, {how}");
+                }
+            }
         }
-        let mut portable = vec![0.0; cols.len()];
-        forward.product_portable(&d, &mut portable);
-        assert_eq!(z, portable);
     }
 
     #[test]
@@ -642,18 +951,54 @@ mod tests {
         let (n_x, m) = (1000 + 5, 4 * 27 + 1);
         let pixels = pictures(n_x, m, 8);
         let s = values(m, 9, 0.3);
-        let mut backward = ColumnTiles::new(&pixels, n_x, 0..m);
-        assert_eq!((backward.rows(), backward.columns()), (n_x, m));
-        let mut out = vec![0.0; n_x];
-        assert!(backward.combination(&s, &mut out));
-        let s_digits = filled(&s);
-        for i in 0..n_x {
-            let row: Vec<u8> = (0..m).map(|j| pixels[j * n_x + i]).collect();
-            assert_eq!(out[i], exact_dot(&s_digits, &row), "row {i}");
+        for path in paths() {
+            let mut backward = ColumnTiles::new_on(path, &pixels, n_x, 0..m);
+            assert_eq!((backward.rows(), backward.columns()), (n_x, m));
+            let mut out = vec![0.0; n_x];
+            assert!(backward.combination(&s, &mut out));
+            let s_digits = filled_on(path, &s);
+            for i in 0..n_x {
+                let row: Vec<u8> = (0..m).map(|j| pixels[j * n_x + i]).collect();
+                assert_eq!(out[i], exact_dot(&s_digits, &row), "row {i}, {path:?}");
+            }
+            for (how, other) in every_product(&backward, &s_digits, n_x) {
+                assert_eq!(other, out, "{how}");
+            }
         }
-        let mut portable = vec![0.0; n_x];
-        backward.product_portable(&s_digits, &mut portable);
-        assert_eq!(out, portable);
+    }
+
+    #[test]
+    fn both_paths_hold_the_same_integers() {
+        // The digits of the VNNI kernels and the halves of the lanes are two spellings of
+        // round(v 2^s): the reason both paths give the same bits.
+        let v = values(1003, 15, 0.07);
+        let (lanes, vnni) = (filled_on(Path::Lanes, &v), filled_on(Path::Vnni, &v));
+        assert_eq!(lanes.scale, vnni.scale);
+        for i in 0..v.len() {
+            assert_eq!(lanes.exact(i), vnni.exact(i), "value {i}");
+        }
+        for i in 0..v.len() {
+            assert!(lanes.halves[v.len() + i].abs() <= f64::from(1u32 << (HALF_BITS - 1)));
+        }
+    }
+
+    #[test]
+    fn tiny_matrices_and_empty_ranges_give_exact_sums() {
+        // Fewer columns than one step of the lanes (the tail alone), and no columns at all.
+        let pixels = pictures(3, 4, 16);
+        for path in paths() {
+            let d = filled_on(path, &[0.5, -0.25, 3.0]);
+            let forward = ColumnTiles::transposed_on(path, &pixels, 3, 0..4);
+            for (how, z) in every_product(&forward, &d, 4) {
+                for (j, z) in z.iter().enumerate() {
+                    assert_eq!(*z, exact_dot(&d, &pixels[3 * j..3 * j + 3]), "{how}");
+                }
+            }
+            let empty = ColumnTiles::new_on(path, &pixels, 3, 2..2);
+            for (how, out) in every_product(&empty, &filled_on(path, &[]), 3) {
+                assert_eq!(out, [0.0; 3], "{how}");
+            }
+        }
     }
 
     #[test]
@@ -662,12 +1007,14 @@ mod tests {
         // digit sums' extremes, where the float64 combination is only just exact.
         let n = MAX_TERMS;
         let pixels = vec![255u8; n];
-        for v in [-(2f64.powi(54)), 2f64.powi(54) - 1.0, -1.0 - 2f64.powi(-40)] {
-            let d = filled(&vec![v; n]);
-            let forward = ColumnTiles::transposed(&pixels, n, 0..1);
-            let mut z = [0.0];
-            assert!(forward.product(&d, &mut z));
-            assert_eq!(z[0], exact_dot(&d, &pixels), "{v}");
+        for path in paths() {
+            for v in [-(2f64.powi(54)), 2f64.powi(54) - 1.0, -1.0 - 2f64.powi(-40)] {
+                let d = filled_on(path, &vec![v; n]);
+                let forward = ColumnTiles::transposed_on(path, &pixels, n, 0..1);
+                for (how, z) in every_product(&forward, &d, 1) {
+                    assert_eq!(z[0], exact_dot(&d, &pixels), "{v} {how}");
+                }
+            }
         }
     }
 

@@ -13,9 +13,8 @@
 //!   threads, [`crate::pair`], when the machine has two cores and `X` is large) and added in a
 //!   fixed order, so the numbers are the same on one core or many. The pass is one block kernel
 //!   over [`crate::lanes`] (AVX-512, AVX2 or one lane, picked at run time), with the same bits
-//!   at every width. For the cat pictures it
-//!   reads their bytes (`X = B / 255`, 2.5 MB) with exact integer products
-//!   ([`crate::exact_bytes`]) where the CPU has the VNNI kernels.
+//!   at every width. For the cat pictures it reads their bytes instead (`X = B / 255`, 2.5 MB)
+//!   with exact products ([`crate::exact_bytes`]), the same bits on every CPU.
 //! - [`gram_descent`]: the same descent through `G = X^T X` `(m, m)` ([`crate::gram`]), with no
 //!   pass over `X` inside the loop.
 //!
@@ -90,8 +89,8 @@ pub struct Descent {
 }
 
 /// The direct engine: gradient descent from `(w, b)` with one fused pass over `X` per
-/// iteration (see the module's documentation), from the pictures' bytes when `x` has them and
-/// the CPU has the exact byte kernels, else from the float64 matrix ([`Inputs::to_matrix`],
+/// iteration (see the module's documentation), from the pictures' bytes when `x` has them
+/// (and they are within [`exact_bytes::MAX_TERMS`]), else from the float64 matrix ([`Inputs::to_matrix`],
 /// borrowed when `x` is one). From the bytes, every product is the correctly rounded exact
 /// sum, so the results agree with the float64 pass on `X = B / 255` up to rounding.
 ///
@@ -275,12 +274,10 @@ fn byte_halves(m: usize) -> [Range<usize>; 2] {
     [0..mid, mid..m]
 }
 
-/// Whether pictures of this shape are within the exact byte products' range, on a CPU
-/// whose VNNI kernels make them faster than the float64 pass.
+/// Whether pictures of this shape are within the exact byte products' range.
 fn bytes_fit(n_x: usize, m: usize) -> bool {
     n_x <= exact_bytes::MAX_TERMS
         && byte_halves(m).iter().all(|half| half.len() <= exact_bytes::MAX_TERMS)
-        && exact_bytes::accelerated()
 }
 
 /// The weights as the two halves read them: `w`, and for the byte pass its digits.
@@ -1074,7 +1071,7 @@ mod tests {
         assert_eq!(byte_halves(8), [0..4, 4..8]);
         assert_eq!(byte_halves(3), [0..3, 3..3]);
         assert_eq!(byte_halves(0), [0..0, 0..0]);
-        assert_eq!(bytes_fit(12288, 209), exact_bytes::accelerated());
+        assert!(bytes_fit(12288, 209));
         assert!(!bytes_fit(exact_bytes::MAX_TERMS + 1, 209));
     }
 

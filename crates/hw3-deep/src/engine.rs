@@ -195,7 +195,7 @@ pub fn gradient_descent_gram(
 }
 
 /// The direct engine ([`gradient_descent`]) for any inputs: on the cat pictures' bytes
-/// ([`Inputs::pixels`], on a CPU with the exact byte kernels, [`ByteFirstLayer::fits`]) the
+/// ([`Inputs::pixels`], within the exact sums' range, [`ByteFirstLayer::fits`]) the
 /// first layer's `W1 X` and `dZ1 X^T` are exact byte products computed every iteration
 /// ([`ByteFirstLayer`]); any other inputs run [`gradient_descent`] on `X` as a float64
 /// matrix. Both are the notebook's computation step for step, and give the same costs to about

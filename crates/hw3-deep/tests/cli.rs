@@ -545,4 +545,15 @@ fn both_engines_print_the_same_bits_at_every_simd_level() {
             engine,
         );
     }
+    // The default deep network's first cost already goes through the byte products of 20
+    // rows of W1 (seven byte digits with VNNI, two float64 halves elsewhere): the same bits.
+    let report = HW3.assert_same_at_every_simd_level(&[
+        "--iterations",
+        "2",
+        "--engine",
+        "direct",
+        "--json",
+        "--no-plots",
+    ]);
+    assert_all_print_as(&[report["costs"][0][1].as_f64().unwrap()], &[DEFAULT_1.0], "direct");
 }

@@ -4,7 +4,7 @@
 //! `n1` exact byte products of [`super`] per iteration instead of two float64 products over the
 //! 20.5 MB `X`.
 
-use super::{ColumnTiles, Digits, MAX_TERMS, accelerated};
+use super::{ColumnTiles, Digits, MAX_TERMS};
 use crate::pair;
 use linalg_nn::error::{NnError, Result};
 use linalg_nn::matrix::ensure_shape;
@@ -136,17 +136,16 @@ pub struct ByteFirstLayer {
 }
 
 impl ByteFirstLayer {
-    /// Whether pictures of `n_x` bytes, `m` of them, can be trained on here: within the exact
-    /// sums' range ([`MAX_TERMS`] each way) and on a CPU with the VNNI kernels
-    /// ([`accelerated`]); elsewhere the float64 products are faster.
+    /// Whether pictures of `n_x` bytes, `m` of them, are within the exact sums' range
+    /// ([`MAX_TERMS`] each way), on any CPU.
     ///
     /// ```
-    /// use nn_engines::exact_bytes::{ByteFirstLayer, MAX_TERMS, accelerated};
-    /// assert_eq!(ByteFirstLayer::fits(12288, 209), accelerated());
+    /// use nn_engines::exact_bytes::{ByteFirstLayer, MAX_TERMS};
+    /// assert!(ByteFirstLayer::fits(12288, 209));
     /// assert!(!ByteFirstLayer::fits(MAX_TERMS + 1, 209));
     /// ```
     pub fn fits(n_x: usize, m: usize) -> bool {
-        n_x <= MAX_TERMS && m <= MAX_TERMS && accelerated()
+        n_x <= MAX_TERMS && m <= MAX_TERMS
     }
 
     /// Starts from `W1_0` `(n1, n_x)` and `b1_0` `(n1, 1)` on `pixels` (`n_x` bytes per picture,
