@@ -33,7 +33,7 @@
 //! assert_eq!(dw, [1.0 - 2.0, 2.0 - 2.5, 3.0 - 127.5]);
 //! ```
 
-use crate::lanes::{Kernel, Lanes, Level, Scalar};
+use crate::lanes::{Kernel, Lanes, Level};
 use std::ops::Range;
 
 mod layer;
@@ -335,7 +335,7 @@ fn scaled(value: i128, scale: i32) -> f64 {
 }
 
 /// Whether the products run on the AVX-512 VNNI kernels here, else on the float64 lanes of
-/// [`crate::lanes`] ([`RowSums`], [`ColumnSums`]): the same bits either way.
+/// [`crate::lanes`] ([`ColumnSums`]): the same bits either way.
 ///
 /// ```
 /// use nn_engines::exact_bytes::{ColumnTiles, Digits, accelerated};
@@ -389,9 +389,8 @@ fn vnni() -> bool {
 /// training set); the digits of [`ColumnTiles::combination`] are allocated here too, so the
 /// products allocate nothing.
 ///
-/// On a CPU without the VNNI kernels ([`accelerated`]) the pictures are kept as they come, one
-/// after the other, for the lanes' kernels: [`RowSums`] for `w^T B` (a dot product along each
-/// picture), [`ColumnSums`] for `B s` (a combination of whole pictures).
+/// On a CPU without the VNNI kernels ([`accelerated`]) the bytes are kept in the panels of the
+/// lanes' kernel [`ColumnSums`] instead.
 #[derive(Clone, Debug)]
 pub struct ColumnTiles {
     rows: usize,
@@ -399,12 +398,9 @@ pub struct ColumnTiles {
     quads: usize,
     path: Path,
     /// [`Path::Vnni`]: row block `r`, quad `q`: 64 bytes, byte `4 l + t` =
-    /// `M[16 r + l][4 q + t]`. [`Path::Lanes`]: the pictures as given, `rows * columns` bytes,
-    /// which are `M` row after row ([`ColumnTiles::transposed`]) or column after column
-    /// ([`ColumnTiles::new`]).
+    /// `M[16 r + l][4 q + t]`. [`Path::Lanes`]: panel `p`, column `c`: 16 bytes,
+    /// `M[16 p + l][c]` (zero past the last row).
     tiles: Vec<u8>,
-    /// [`Path::Lanes`]: whether `tiles` holds `M` row after row.
-    by_rows: bool,
     /// The coefficients of [`ColumnTiles::combination`] as digits.
     digits: Digits,
 }
@@ -416,10 +412,10 @@ impl ColumnTiles {
         let quads = columns.div_ceil(TILE_COLUMNS);
         let bytes = match path {
             Path::Vnni => rows.div_ceil(TILE_ROWS) * quads * TILE_BYTES,
-            Path::Lanes => rows * columns,
+            Path::Lanes => rows.div_ceil(PANEL_ROWS) * PANEL_ROWS * columns,
         };
         let (tiles, digits) = (vec![0u8; bytes], Digits::on(path, columns));
-        ColumnTiles { rows, columns, quads, path, tiles, by_rows: false, digits }
+        ColumnTiles { rows, columns, quads, path, tiles, digits }
     }
 
     /// `M = B[:, cols]`, `(n_x, cols.len())`, from `pixels` (`n_x` bytes per column, column
@@ -437,8 +433,13 @@ impl ColumnTiles {
         let mut m = ColumnTiles::zeros(path, n_x, cols.len());
         let columns = pixels[cols.start * n_x..cols.end * n_x].chunks_exact(n_x);
         if path == Path::Lanes {
-            // Column c of M is picture cols.start + c, as the pixels hold it.
-            m.tiles.copy_from_slice(&pixels[cols.start * n_x..cols.end * n_x]);
+            // Column c is picture cols.start + c.
+            for (c, column) in columns.enumerate() {
+                for (i, &byte) in column.iter().enumerate() {
+                    let at = m.panel_offset(i, c);
+                    m.tiles[at] = byte;
+                }
+            }
             return m;
         }
         let quads = m.quads;
@@ -467,9 +468,14 @@ impl ColumnTiles {
         assert!(pixels.len() >= cols.end * n_x, "columns in range");
         let mut m = ColumnTiles::zeros(path, cols.len(), n_x);
         if path == Path::Lanes {
-            // Row j of M is picture cols.start + j, as the pixels hold it.
-            m.tiles.copy_from_slice(&pixels[cols.start * n_x..cols.end * n_x]);
-            m.by_rows = true;
+            // Row j is picture cols.start + j.
+            let pictures = pixels[cols.start * n_x..cols.end * n_x].chunks_exact(n_x);
+            for (j, picture) in pictures.enumerate() {
+                for (i, &byte) in picture.iter().enumerate() {
+                    let at = m.panel_offset(j, i);
+                    m.tiles[at] = byte;
+                }
+            }
             return m;
         }
         let quads = m.quads;
@@ -482,6 +488,11 @@ impl ColumnTiles {
             }
         }
         m
+    }
+
+    /// Where `M[r][c]` is in the panels of [`Path::Lanes`].
+    fn panel_offset(&self, r: usize, c: usize) -> usize {
+        (r / PANEL_ROWS * self.columns + c) * PANEL_ROWS + r % PANEL_ROWS
     }
 
     /// Rows of `M`: the length of a product.
@@ -532,12 +543,7 @@ impl ColumnTiles {
             Path::Lanes => {
                 let (hi, lo) = digits.halves.split_at(self.columns);
                 let (bytes, scale) = (&self.tiles[..], digits.scale);
-                let (rows, columns) = (self.rows, self.columns);
-                if self.by_rows {
-                    level.run(RowSums { bytes, columns, hi, lo, scale, out });
-                } else {
-                    level.run(ColumnSums { bytes, rows, hi, lo, scale, out });
-                }
+                level.run(ColumnSums { bytes, hi, lo, scale, out });
             }
             Path::Vnni => {
                 #[cfg(target_arch = "x86_64")]
@@ -654,192 +660,62 @@ impl ColumnTiles {
     }
 }
 
-/// Columns each step of [`RowSums`] takes from each of its two rows (two vectors of four lanes,
-/// one of eight, eight single lanes that the compiler may put in vectors itself): independent
-/// sums in flight, and each vector of halves loaded once for both rows.
-const ROW_STEP: usize = 8;
-
-/// `out[r] = 2^-scale sum_c M[r][c] (hi_c 2^28 + lo_c)` for a matrix `M` of bytes stored row
-/// after row (`columns` bytes each), for long rows (`w^T B`: one picture per row): each lane
-/// sums every `LANES`-th column of a row, two rows at a time, and the lanes are added at the
-/// end. The sums are exact in any order, as in [`ColumnSums`].
-struct RowSums<'a> {
-    bytes: &'a [u8],
-    columns: usize,
-    hi: &'a [f64],
-    lo: &'a [f64],
-    scale: i32,
-    out: &'a mut [f64],
-}
-
-impl RowSums<'_> {
-    /// The exact sums `(sum_c M[r][c] hi_c, sum_c M[r][c] lo_c)` of the `R` rows `rows`.
-    #[inline(always)]
-    fn sums<L: Lanes, const R: usize>(&self, l: L, rows: [&[u8]; R]) -> [(f64, f64); R] {
-        let zero = l.splat(0.0);
-        let vectors = ROW_STEP / L::LANES;
-        let (mut high, mut low) = ([[zero; ROW_STEP]; R], [[zero; ROW_STEP]; R]);
-        let full = self.columns - self.columns % ROW_STEP;
-        let halves =
-            self.hi[..full].chunks_exact(ROW_STEP).zip(self.lo[..full].chunks_exact(ROW_STEP));
-        for (k, (hi, lo)) in halves.enumerate() {
-            let bytes: [&[u8]; R] = std::array::from_fn(|r| &rows[r][k * ROW_STEP..]);
-            for v in 0..vectors {
-                let at = v * L::LANES;
-                let (hi, lo) = (l.load(&hi[at..]), l.load(&lo[at..]));
-                for r in 0..R {
-                    let b = l.load_bytes(&bytes[r][at..]);
-                    high[r][v] = l.mul_add(b, hi, high[r][v]);
-                    low[r][v] = l.mul_add(b, lo, low[r][v]);
-                }
-            }
-        }
-        let mut lanes = [0.0; 8];
-        std::array::from_fn(|r| {
-            let mut sum = |vectors_of_row: [L::F; ROW_STEP], tail: &[f64]| {
-                let vector = vectors_of_row[..vectors].iter().fold(zero, |a, &b| l.add(a, b));
-                l.store(&mut lanes, vector);
-                let tail = rows[r][full..].iter().zip(tail).map(|(&b, h)| f64::from(b) * h);
-                lanes[..L::LANES].iter().sum::<f64>() + tail.sum::<f64>()
-            };
-            (sum(high[r], &self.hi[full..]), sum(low[r], &self.lo[full..]))
-        })
-    }
-}
-
-impl RowSums<'_> {
-    /// [`RowSums::sums`] of one row in plain code: eight running sums per half, which the
-    /// compiler puts in vector registers (SSE2, AVX, NEON). The products and sums are exact
-    /// integers, so a multiply and an add give the fused operation's bits.
-    #[inline(always)]
-    fn sums_one_lane(&self, row: &[u8]) -> (f64, f64) {
-        let (mut high, mut low) = ([0.0f64; ROW_STEP], [0.0f64; ROW_STEP]);
-        let (bytes, bytes_tail) = row[..self.columns].as_chunks::<ROW_STEP>();
-        let (hi, hi_tail) = self.hi.as_chunks::<ROW_STEP>();
-        let (lo, lo_tail) = self.lo.as_chunks::<ROW_STEP>();
-        for ((b, h), s) in bytes.iter().zip(hi).zip(lo) {
-            for t in 0..ROW_STEP {
-                let b = f64::from(b[t]);
-                high[t] += b * h[t];
-                low[t] += b * s[t];
-            }
-        }
-        let tail = |halves: &[f64]| -> f64 {
-            bytes_tail.iter().zip(halves).map(|(&b, h)| f64::from(b) * h).sum()
-        };
-        (high.iter().sum::<f64>() + tail(hi_tail), low.iter().sum::<f64>() + tail(lo_tail))
-    }
-}
-
-impl Kernel for RowSums<'_> {
-    type Output = ();
-
-    #[inline(always)]
-    fn run<L: Lanes>(self, l: L) {
-        if self.columns == 0 {
-            self.out.fill(0.0);
-            return;
-        }
-        let (up, down) = scale_factors(-self.scale);
-        let finish =
-            |(high, low): (f64, f64)| (high.mul_add(f64::from(1u32 << HALF_BITS), low) * up) * down;
-        let mut rows = self.bytes.chunks_exact(self.columns);
-        let mut r = 0;
-        while L::LANES > 1
-            && let (Some(first), Some(second)) = (rows.next(), rows.next())
-        {
-            let [one, two] = self.sums(l, [first, second]);
-            self.out[r] = finish(one);
-            self.out[r + 1] = finish(two);
-            r += 2;
-        }
-        // One lane: the rows one by one, whose eight sums per half the compiler keeps in
-        // vector registers.
-        while r < self.out.len() {
-            let row = &self.bytes[r * self.columns..];
-            let sums = if L::LANES == 1 { self.sums_one_lane(row) } else { self.sums(l, [row])[0] };
-            self.out[r] = finish(sums);
-            r += 1;
-        }
-    }
-}
-
-/// Rows each step of [`ColumnSums`] updates (four vectors of four lanes, two of eight, or
-/// sixteen single lanes that the compiler may put in vectors itself): independent sums in
+/// Rows of a panel of [`ColumnSums`] (four vectors of four lanes, two of eight, or sixteen
+/// single lanes that the compiler puts in vectors itself): sixteen independent sums per half in
 /// flight, and each column's two halves broadcast once for all of them.
-const BLOCK_ROWS: usize = 16;
+const PANEL_ROWS: usize = 16;
 
-/// `out[r] = 2^-scale sum_c M[r][c] (hi_c 2^28 + lo_c)` for a matrix `M` of bytes stored
-/// column after column (`rows` bytes each): the products of [`ColumnTiles`] on a CPU without
-/// the VNNI kernels, written once over [`crate::lanes`]. Each lane is one row's sum; a block of
-/// rows takes column after column, a byte vector of the column times each half broadcast.
+/// `out[r] = 2^-scale sum_c M[r][c] (hi_c 2^28 + lo_c)` for a matrix `M` of bytes in panels of
+/// [`PANEL_ROWS`] rows (panel `p` holds column after column the bytes of rows `16 p .. 16 p +
+/// 16`, zero past the last row): the products of [`ColumnTiles`] on a CPU without the VNNI kernels, written once
+/// over [`crate::lanes`]. Each lane is one row's sum; a panel takes column after column, a byte
+/// vector times each half broadcast, reading its bytes in order.
 ///
 /// Each byte times a half is an integer below `2^35`, and each row's sums of them stay below
 /// `2^50` ([`MAX_TERMS`] terms), so every addition is exact in float64 whatever its order: the
-/// vector width changes nothing, and the last block may start early and compute some rows a
-/// second time (the same bits). `hi 2^28 + lo` is then rounded once (one fused multiply-add)
+/// vector width changes nothing. `hi 2^28 + lo` is then rounded once (one fused multiply-add)
 /// and scaled, as the VNNI kernels round their exact sums.
 struct ColumnSums<'a> {
     bytes: &'a [u8],
-    rows: usize,
     hi: &'a [f64],
     lo: &'a [f64],
     scale: i32,
     out: &'a mut [f64],
-}
-
-impl ColumnSums<'_> {
-    /// Rows `first .. first + vectors * L::LANES` into `out` (`vectors <= V`).
-    #[inline(always)]
-    fn block<L: Lanes, const V: usize>(&mut self, l: L, first: usize, vectors: usize) {
-        let zero = l.splat(0.0);
-        let (mut high, mut low) = ([zero; V], [zero; V]);
-        let width = vectors * L::LANES;
-        let columns = self.bytes.chunks_exact(self.rows).zip(self.hi).zip(self.lo);
-        for ((column, &hi), &lo) in columns {
-            let (hi, lo) = (l.splat(hi), l.splat(lo));
-            let column = &column[first..first + width];
-            for v in 0..vectors {
-                let b = l.load_bytes(&column[v * L::LANES..]);
-                high[v] = l.mul_add(b, hi, high[v]);
-                low[v] = l.mul_add(b, lo, low[v]);
-            }
-        }
-        let (up, down) = scale_factors(-self.scale);
-        let (up, down, half) = (l.splat(up), l.splat(down), l.splat(f64::from(1u32 << HALF_BITS)));
-        for v in 0..vectors {
-            let value = l.mul_add(high[v], half, low[v]);
-            let at = first + v * L::LANES;
-            l.store(&mut self.out[at..], l.mul(l.mul(value, up), down));
-        }
-    }
 }
 
 impl Kernel for ColumnSums<'_> {
     type Output = ();
 
     #[inline(always)]
-    fn run<L: Lanes>(mut self, l: L) {
-        let rows = self.rows;
-        if self.hi.is_empty() {
-            self.out.fill(0.0);
+    fn run<L: Lanes>(self, l: L) {
+        let ColumnSums { bytes, hi, lo, scale, out } = self;
+        let columns = hi.len();
+        if columns == 0 {
+            out.fill(0.0);
             return;
         }
-        let mut first = 0;
-        while first < rows {
-            if rows >= BLOCK_ROWS {
-                // The last block ends on the last row, overlapping the one before.
-                let vectors = BLOCK_ROWS / L::LANES;
-                self.block::<L, BLOCK_ROWS>(l, first.min(rows - BLOCK_ROWS), vectors);
-                first += BLOCK_ROWS;
-            } else if rows >= L::LANES {
-                self.block::<L, 1>(l, first.min(rows - L::LANES), 1);
-                first += L::LANES;
-            } else {
-                // Fewer rows than a vector: one lane at a time.
-                self.block::<Scalar, 1>(Scalar, first, 1);
-                first += 1;
+        let vectors = PANEL_ROWS / L::LANES;
+        let (up, down) = scale_factors(-scale);
+        let (up, down, half) = (l.splat(up), l.splat(down), l.splat(f64::from(1u32 << HALF_BITS)));
+        let zero = l.splat(0.0);
+        for (panel, out) in bytes.chunks_exact(PANEL_ROWS * columns).zip(out.chunks_mut(PANEL_ROWS))
+        {
+            let (mut high, mut low) = ([zero; PANEL_ROWS], [zero; PANEL_ROWS]);
+            for ((column, &hi), &lo) in panel.chunks_exact(PANEL_ROWS).zip(hi).zip(lo) {
+                let (hi, lo) = (l.splat(hi), l.splat(lo));
+                for v in 0..vectors {
+                    let b = l.load_bytes(&column[v * L::LANES..]);
+                    high[v] = l.mul_add(b, hi, high[v]);
+                    low[v] = l.mul_add(b, lo, low[v]);
+                }
             }
+            // The last panel's rows past the matrix are computed (zeros) and not stored.
+            let mut values = [0.0; PANEL_ROWS];
+            for v in 0..vectors {
+                let value = l.mul_add(high[v], half, low[v]);
+                l.store(&mut values[v * L::LANES..], l.mul(l.mul(value, up), down));
+            }
+            out.copy_from_slice(&values[..out.len()]);
         }
     }
 }
