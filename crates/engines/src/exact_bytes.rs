@@ -81,6 +81,7 @@ impl Digits {
         Digits::on(Path::current(), len)
     }
 
+    /// Room for `len` values in the form of `path`.
     fn on(path: Path, len: usize) -> Self {
         let stride = len.div_ceil(TILE_COLUMNS) * TILE_COLUMNS;
         let (digits, halves) = match path {
@@ -121,7 +122,7 @@ impl Digits {
         true
     }
 
-    /// Value `i` as the digits hold it: `2^-s sum_k d_k[i] 256^k` (for tests and checks).
+    /// Value `i` as the digits hold it: `2^-s round(v_i 2^s)` (for tests and checks).
     pub fn value(&self, i: usize) -> f64 {
         scaled(self.exact(i), self.scale)
     }
@@ -354,8 +355,8 @@ pub fn accelerated() -> bool {
 
 /// How a CPU computes the exact products: with the AVX-512 VNNI kernels on seven byte digits
 /// and tiles of 16 rows by 4 columns, or with the lanes of [`crate::lanes`] on two float64
-/// halves and the matrix row by row. Each entry is the same exact integer either way, so the
-/// same bits.
+/// halves and panels of 16 rows ([`ColumnSums`]). Each entry is the same exact integer either
+/// way, so the same bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Path {
     Vnni,
@@ -530,6 +531,42 @@ impl ColumnTiles {
         self.product_at(Level::current(), digits, out)
     }
 
+    /// [`ColumnTiles::product`] of two vectors at once, `out[g] = M v_g`: on the lanes' path
+    /// each byte is read and converted once for both (hw3's rows of `W1` and of `dZ1`), with
+    /// the bits of two products. Returns whether each was finite.
+    ///
+    /// # Panics
+    ///
+    /// As [`ColumnTiles::product`], for either.
+    pub fn product_pair(&self, digits: [&Digits; 2], out: [&mut [f64]; 2]) -> [bool; 2] {
+        self.product_pair_at(Level::current(), digits, out)
+    }
+
+    fn product_pair_at(
+        &self,
+        level: Level,
+        digits: [&Digits; 2],
+        [first, second]: [&mut [f64]; 2],
+    ) -> [bool; 2] {
+        let finite = digits.map(|d| d.finite);
+        if self.path == Path::Vnni || finite != [true, true] {
+            return [
+                self.product_at(level, digits[0], first),
+                self.product_at(level, digits[1], second),
+            ];
+        }
+        for (digits, out) in digits.iter().zip([&*first, &*second]) {
+            assert_eq!(digits.len, self.columns, "one coefficient per column");
+            assert_eq!(out.len(), self.rows, "one output per row");
+            assert_eq!(digits.path, self.path, "digits made for this CPU's products");
+        }
+        let bytes = &self.tiles[..];
+        let halves = digits.map(|d| d.halves.split_at(self.columns));
+        let scales = digits.map(|d| d.scale);
+        level.run(ColumnSums { bytes, halves, scales, out: [first, second] });
+        [true, true]
+    }
+
     /// [`ColumnTiles::product`] with the lanes of `level` on [`Path::Lanes`].
     fn product_at(&self, level: Level, digits: &Digits, out: &mut [f64]) -> bool {
         assert_eq!(digits.len, self.columns, "one coefficient per column");
@@ -541,9 +578,8 @@ impl ColumnTiles {
         }
         match self.path {
             Path::Lanes => {
-                let (hi, lo) = digits.halves.split_at(self.columns);
-                let (bytes, scale) = (&self.tiles[..], digits.scale);
-                level.run(ColumnSums { bytes, hi, lo, scale, out });
+                let (bytes, halves) = (&self.tiles[..], [digits.halves.split_at(self.columns)]);
+                level.run(ColumnSums { bytes, halves, scales: [digits.scale], out: [out] });
             }
             Path::Vnni => {
                 #[cfg(target_arch = "x86_64")]
@@ -662,60 +698,84 @@ impl ColumnTiles {
 
 /// Rows of a panel of [`ColumnSums`] (four vectors of four lanes, two of eight, or sixteen
 /// single lanes that the compiler puts in vectors itself): sixteen independent sums per half in
-/// flight, and each column's two halves broadcast once for all of them.
+/// flight, and each column's halves broadcast once for all of them; a pair of vectors takes the
+/// panel in two passes of eight rows.
 const PANEL_ROWS: usize = 16;
 
 /// `out[r] = 2^-scale sum_c M[r][c] (hi_c 2^28 + lo_c)` for a matrix `M` of bytes in panels of
 /// [`PANEL_ROWS`] rows (panel `p` holds column after column the bytes of rows `16 p .. 16 p +
-/// 16`, zero past the last row): the products of [`ColumnTiles`] on a CPU without the VNNI kernels, written once
-/// over [`crate::lanes`]. Each lane is one row's sum; a panel takes column after column, a byte
-/// vector times each half broadcast, reading its bytes in order.
+/// 16`, zero past the last row): the products of [`ColumnTiles`] on a CPU without the VNNI
+/// kernels, written once over [`crate::lanes`], for `G` vectors at once (one, or the two of
+/// [`ColumnTiles::product_pair`]). Each lane is one row's sum; a panel takes column after
+/// column, a byte vector times each half of each vector broadcast, reading its bytes in order.
 ///
 /// Each byte times a half is an integer below `2^35`, and each row's sums of them stay below
 /// `2^50` ([`MAX_TERMS`] terms), so every addition is exact in float64 whatever its order: the
 /// vector width changes nothing. `hi 2^28 + lo` is then rounded once (one fused multiply-add)
 /// and scaled, as the VNNI kernels round their exact sums.
-struct ColumnSums<'a> {
+struct ColumnSums<'a, const G: usize> {
     bytes: &'a [u8],
-    hi: &'a [f64],
-    lo: &'a [f64],
-    scale: i32,
-    out: &'a mut [f64],
+    /// `(hi, lo)` of each of the `G` vectors multiplied together, one byte read for all.
+    halves: [(&'a [f64], &'a [f64]); G],
+    scales: [i32; G],
+    out: [&'a mut [f64]; G],
 }
 
-impl Kernel for ColumnSums<'_> {
+impl<const G: usize> Kernel for ColumnSums<'_, G> {
     type Output = ();
 
     #[inline(always)]
     fn run<L: Lanes>(self, l: L) {
-        let ColumnSums { bytes, hi, lo, scale, out } = self;
-        let columns = hi.len();
+        let ColumnSums { bytes, halves, scales, mut out } = self;
+        let columns = halves[0].0.len();
         if columns == 0 {
-            out.fill(0.0);
+            out.iter_mut().for_each(|out| out.fill(0.0));
             return;
         }
-        let vectors = PANEL_ROWS / L::LANES;
-        let (up, down) = scale_factors(-scale);
-        let (up, down, half) = (l.splat(up), l.splat(down), l.splat(f64::from(1u32 << HALF_BITS)));
+        // G vectors share each byte vector: G passes over a panel, each over PANEL_ROWS / G
+        // rows, keep the sums in registers.
+        let pass_rows = PANEL_ROWS / G;
+        let vectors = pass_rows / L::LANES;
         let zero = l.splat(0.0);
-        for (panel, out) in bytes.chunks_exact(PANEL_ROWS * columns).zip(out.chunks_mut(PANEL_ROWS))
-        {
-            let (mut high, mut low) = ([zero; PANEL_ROWS], [zero; PANEL_ROWS]);
-            for ((column, &hi), &lo) in panel.chunks_exact(PANEL_ROWS).zip(hi).zip(lo) {
-                let (hi, lo) = (l.splat(hi), l.splat(lo));
-                for v in 0..vectors {
-                    let b = l.load_bytes(&column[v * L::LANES..]);
-                    high[v] = l.mul_add(b, hi, high[v]);
-                    low[v] = l.mul_add(b, lo, low[v]);
+        let half = l.splat(f64::from(1u32 << HALF_BITS));
+        let mut factors = [(zero, zero); G];
+        for (factors, &scale) in factors.iter_mut().zip(&scales) {
+            let (up, down) = scale_factors(-scale);
+            *factors = (l.splat(up), l.splat(down));
+        }
+        for (p, panel) in bytes.chunks_exact(PANEL_ROWS * columns).enumerate() {
+            for pass in 0..G {
+                let first = pass * pass_rows;
+                let (mut high, mut low) = ([[zero; PANEL_ROWS]; G], [[zero; PANEL_ROWS]; G]);
+                for (c, column) in panel.chunks_exact(PANEL_ROWS).enumerate() {
+                    let (mut hi, mut lo) = ([zero; G], [zero; G]);
+                    for g in 0..G {
+                        hi[g] = l.splat(halves[g].0[c]);
+                        lo[g] = l.splat(halves[g].1[c]);
+                    }
+                    for v in 0..vectors {
+                        let b = l.load_bytes(&column[first + v * L::LANES..]);
+                        for g in 0..G {
+                            high[g][v] = l.mul_add(b, hi[g], high[g][v]);
+                            low[g][v] = l.mul_add(b, lo[g], low[g][v]);
+                        }
+                    }
+                }
+                // The last panel's rows past the matrix are computed (zeros) and not stored.
+                let at = p * PANEL_ROWS + first;
+                for g in 0..G {
+                    let mut values = [0.0; PANEL_ROWS];
+                    let (up, down) = factors[g];
+                    for v in 0..vectors {
+                        let value = l.mul_add(high[g][v], half, low[g][v]);
+                        l.store(&mut values[v * L::LANES..], l.mul(l.mul(value, up), down));
+                    }
+                    let stored = out[g].len().saturating_sub(at).min(pass_rows);
+                    if stored > 0 {
+                        out[g][at..at + stored].copy_from_slice(&values[..stored]);
+                    }
                 }
             }
-            // The last panel's rows past the matrix are computed (zeros) and not stored.
-            let mut values = [0.0; PANEL_ROWS];
-            for v in 0..vectors {
-                let value = l.mul_add(high[v], half, low[v]);
-                l.store(&mut values[v * L::LANES..], l.mul(l.mul(value, up), down));
-            }
-            out.copy_from_slice(&values[..out.len()]);
         }
     }
 }
@@ -839,6 +899,46 @@ mod tests {
             }
             for (how, other) in every_product(&backward, &s_digits, n_x) {
                 assert_eq!(other, out, "{how}");
+            }
+        }
+    }
+
+    #[test]
+    fn pairs_of_products_are_two_products() {
+        // Two vectors of different scales through one pass over the bytes, at every level and
+        // on both paths; rows past the last panel of 16 and a pair with a non-finite vector.
+        let (n_x, m) = (1000 + 5, 37);
+        let pixels = pictures(n_x, m, 17);
+        let (w, v) = (values(n_x, 18, 0.01), values(n_x, 19, 300.0));
+        let (s, t) = (values(m, 20, 0.5), values(m, 21, 1e-7));
+        for path in paths() {
+            let forward = ColumnTiles::transposed_on(path, &pixels, n_x, 0..m);
+            let backward = ColumnTiles::new_on(path, &pixels, n_x, 0..m);
+            let cases = [
+                (&forward, filled_on(path, &w), filled_on(path, &v)),
+                (&backward, filled_on(path, &s), filled_on(path, &t)),
+            ];
+            for (matrix, one, two) in &cases {
+                let rows = matrix.rows();
+                for level in Level::available() {
+                    let (mut first, mut second) = (vec![0.0; rows], vec![0.0; rows]);
+                    let finite =
+                        matrix.product_pair_at(level, [one, two], [&mut first, &mut second]);
+                    assert_eq!(finite, [true, true]);
+                    let (mut alone_one, mut alone_two) = (vec![0.0; rows], vec![0.0; rows]);
+                    matrix.product_at(level, one, &mut alone_one);
+                    matrix.product_at(level, two, &mut alone_two);
+                    assert_eq!((first, second), (alone_one, alone_two), "{path:?} {level:?}");
+                }
+            }
+            let mut bad = Digits::on(path, n_x);
+            assert!(!bad.fill(&vec![f64::NAN; n_x]));
+            let (mut first, mut second) = (vec![0.0; m], vec![0.0; m]);
+            let finite = forward.product_pair([&cases[0].1, &bad], [&mut first, &mut second]);
+            assert_eq!(finite, [true, false]);
+            assert!(second.iter().all(|z| z.is_nan()));
+            for (j, z) in first.iter().enumerate() {
+                assert_eq!(*z, exact_dot(&cases[0].1, &pixels[j * n_x..(j + 1) * n_x]));
             }
         }
     }

@@ -8,7 +8,7 @@
 //! | [`lanes`] | vectors of `f64` behind one trait, one file per instruction set, and the one switch (`DL_COURSE_SIMD`) that picks the level every kernel runs at | (every kernel below) |
 //! | [`kernels`] | the heavy matrix products (runtime-dispatched SIMD, a fixed 2-way split) | `np.dot` in every forward and backward pass |
 //! | [`logistic`] | logistic regression's gradient descent: one fused pass over `X` per iteration (SIMD, two fixed halves, from floats or bytes), or through `X^T X` | week 2 `propagate`, `optimize`, `predict` |
-//! | [`exact_bytes`] | exact integer products of the pictures' bytes (AVX-512 VNNI) | week 2 `propagate`, week 4's first layer |
+//! | [`exact_bytes`] | exact products of the pictures' bytes (AVX-512 VNNI, or the lanes elsewhere), the same bits on every CPU | week 2 `propagate`, week 4's first layer |
 //! | [`gram`] | the Gram engine: exact full-batch updates of a linear first layer through `X^T X` | week 2/4 `optimize` |
 //! | [`inputs`] | `X` as floats or as the pictures' bytes, behind one trait; the fast `X = B / 255` | `train_set_x_flatten / 255.` |
 //! | [`pair`] | two threads in lock step for loops cut into two fixed halves | (two cores) |

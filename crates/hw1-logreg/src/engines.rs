@@ -120,10 +120,9 @@ pub fn model_with(
 /// [`crate::optimize`] by the direct engine ([`logistic::direct_descent`]): the notebook's
 /// gradient descent with one fused pass over `X` per iteration, on two threads when `X` is
 /// large, the same bits on one thread or two. For the cat pictures that pass reads their bytes
-/// (`X = B / 255`, 2.5 MB instead of the 20.5 MB float64 copy) with exact integer products
-/// (`nn_engines::exact_bytes`) where the CPU has the VNNI kernels; elsewhere the float64 pass
-/// is faster and runs instead. The same costs and parameters as [`crate::optimize`] up to
-/// rounding.
+/// (`X = B / 255`, 2.5 MB instead of the 20.5 MB float64 copy) with exact products
+/// (`nn_engines::exact_bytes`), the same bits on every CPU. The same costs and parameters as
+/// [`crate::optimize`] up to rounding.
 ///
 /// ```
 /// use hdf5_pure::FileBuilder;

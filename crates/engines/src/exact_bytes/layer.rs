@@ -23,11 +23,11 @@ struct RowHalf {
     weights: Vec<f64>,
     /// Each row's digits, split after every update.
     digits: Vec<Digits>,
-    /// `dZ1[r, :]` of the row being stepped, and its digits.
-    dz_row: Vec<f64>,
-    dz_digits: Digits,
-    /// `sum_j dZ1[r, j] b_j`, one entry per feature, of the row being stepped.
-    dw: Vec<f64>,
+    /// `dZ1[r, :]` of the two rows being stepped, and their digits.
+    dz_rows: [Vec<f64>; 2],
+    dz_digits: [Digits; 2],
+    /// `sum_j dZ1[r, j] b_j`, one entry per feature, of the two rows being stepped.
+    dw: [Vec<f64>; 2],
     /// `W1[r, :] B`, one row of `m` after the other.
     z: Vec<f64>,
 }
@@ -44,20 +44,29 @@ impl RowHalf {
             z: vec![0.0; rows.len() * m],
             rows,
             weights: row_major,
-            dz_row: vec![0.0; m],
-            dz_digits: Digits::new(m),
-            dw: vec![0.0; n_x],
+            dz_rows: [vec![0.0; m], vec![0.0; m]],
+            dz_digits: [Digits::new(m), Digits::new(m)],
+            dw: [vec![0.0; n_x], vec![0.0; n_x]],
         }
     }
 
-    /// `W1[r, :] B` of every row of the half, from the current weights.
+    /// `W1[r, :] B` of every row of the half, from the current weights, two rows at a time
+    /// ([`ColumnTiles::product_pair`]).
     fn forward(&mut self, forward: &ColumnTiles) {
         let n_x = forward.columns();
         let m = forward.rows();
         for (k, digits) in self.digits.iter_mut().enumerate() {
             // A NaN or infinite weight makes the row's products NaN: the cost reports it.
             digits.fill(&self.weights[k * n_x..(k + 1) * n_x]);
-            forward.product(digits, &mut self.z[k * m..(k + 1) * m]);
+        }
+        let mut rows = self.digits.chunks_exact(2).zip(self.z.chunks_exact_mut(2 * m));
+        for (pair, z) in rows.by_ref() {
+            let (first, second) = z.split_at_mut(m);
+            forward.product_pair([&pair[0], &pair[1]], [first, second]);
+        }
+        if let Some(last) = self.digits.chunks_exact(2).remainder().first() {
+            let z = self.z.len() - m;
+            forward.product(last, &mut self.z[z..]);
         }
     }
 
@@ -72,15 +81,30 @@ impl RowHalf {
         learning_rate: f64,
     ) {
         let n_x = backward.rows();
-        for (k, r) in self.rows.clone().enumerate() {
-            for (to, &from) in self.dz_row.iter_mut().zip(dz.row(r).iter()) {
-                *to = from;
+        let rows = self.rows.len();
+        // Two rows of dZ1 at a time ([`ColumnTiles::product_pair`]), the last one alone.
+        for k in (0..rows).step_by(2) {
+            let pair = (rows - k).min(2);
+            for g in 0..pair {
+                let r = self.rows.start + k + g;
+                for (to, &from) in self.dz_rows[g].iter_mut().zip(dz.row(r).iter()) {
+                    *to = from;
+                }
+                self.dz_digits[g].fill(&self.dz_rows[g]);
             }
-            self.dz_digits.fill(&self.dz_row);
-            backward.product(&self.dz_digits, &mut self.dw);
-            // update_parameters' `W := W - learning_rate dW` with `dW = (1/m) dZ1 X^T`.
-            for (w, &sum) in self.weights[k * n_x..(k + 1) * n_x].iter_mut().zip(&self.dw) {
-                *w -= learning_rate * (sum * gradient_scale);
+            let [dw_first, dw_second] = &mut self.dw;
+            if pair == 2 {
+                let digits = [&self.dz_digits[0], &self.dz_digits[1]];
+                backward.product_pair(digits, [dw_first, dw_second]);
+            } else {
+                backward.product(&self.dz_digits[0], dw_first);
+            }
+            for g in 0..pair {
+                // update_parameters' `W := W - learning_rate dW` with `dW = (1/m) dZ1 X^T`.
+                let row = &mut self.weights[(k + g) * n_x..(k + g + 1) * n_x];
+                for (w, &sum) in row.iter_mut().zip(&self.dw[g]) {
+                    *w -= learning_rate * (sum * gradient_scale);
+                }
             }
         }
         self.forward(forward);
