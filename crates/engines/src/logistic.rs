@@ -90,9 +90,10 @@ pub struct Descent {
 
 /// The direct engine: gradient descent from `(w, b)` with one fused pass over `X` per
 /// iteration (see the module's documentation), from the pictures' bytes when `x` has them
-/// (and they are within [`exact_bytes::MAX_TERMS`]), else from the float64 matrix ([`Inputs::to_matrix`],
-/// borrowed when `x` is one). From the bytes, every product is the correctly rounded exact
-/// sum, so the results agree with the float64 pass on `X = B / 255` up to rounding.
+/// (and they are within [`exact_bytes::MAX_TERMS`]), else from the float64 matrix
+/// ([`Inputs::to_matrix`], borrowed when `x` is one). From the bytes, every product is the
+/// correctly rounded exact sum, so the results agree with the float64 pass on `X = B / 255` up
+/// to rounding.
 ///
 /// `observer` sees every iteration, with the cost on the recorded ones. Errors: an invalid
 /// schedule, NaN or infinite values in `X`, `Y`, `w` or `b`, wrong shapes, no examples, and a

@@ -59,8 +59,8 @@ impl RowHalf {
             // A NaN or infinite weight makes the row's products NaN: the cost reports it.
             digits.fill(&self.weights[k * n_x..(k + 1) * n_x]);
         }
-        let mut rows = self.digits.chunks_exact(2).zip(self.z.chunks_exact_mut(2 * m));
-        for (pair, z) in rows.by_ref() {
+        let pairs = self.digits.chunks_exact(2).zip(self.z.chunks_exact_mut(2 * m));
+        for (pair, z) in pairs {
             let (first, second) = z.split_at_mut(m);
             forward.product_pair([&pair[0], &pair[1]], [first, second]);
         }
