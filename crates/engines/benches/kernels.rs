@@ -269,10 +269,15 @@ fn exact_bytes(c: &mut Criterion) {
     group.bench_function("B s (tiles, s split here)", |b| {
         b.iter(|| black_box(backward.combination(&s, &mut dw)))
     });
-    // Both cores on the same tiles at once, as the first layer's two halves of W1's rows.
     let mut other_digits = digits.clone();
     other_digits.fill(&w.iter().map(|v| -v).collect::<Vec<_>>());
     let mut other_z = vec![0.0; M];
+    // Two rows of W1 in one pass over the bytes, as ByteFirstLayer takes them (without VNNI
+    // each byte is converted once for both; with VNNI, two products).
+    group.bench_function("w^T B for two vectors at once (product_pair)", |b| {
+        b.iter(|| black_box(forward.product_pair([&digits, &other_digits], [&mut z, &mut other_z])))
+    });
+    // Both cores on the same tiles at once, as the first layer's two halves of W1's rows.
     group.bench_function("w^T B on both cores at once (one each)", |b| {
         b.iter(|| {
             nn_engines::pair::join(
