@@ -33,7 +33,7 @@
 //! assert_eq!(dw, [1.0 - 2.0, 2.0 - 2.5, 3.0 - 127.5]);
 //! ```
 
-use crate::lanes::{Kernel, Lanes, Level};
+use crate::lanes::{Kernel, Lanes, Level, Scalar};
 use std::ops::Range;
 
 mod layer;
@@ -301,31 +301,68 @@ fn split_into_digits_vbmi(values: &[f64], scale: i32, digits: &mut [i8], stride:
 }
 
 /// `round(v 2^scale)` of every value as `hi 2^28 + lo`, every `hi` then every `lo` in `halves`
-/// (the integers of [`split_into_digits`], in two float64 halves).
+/// (the integers of [`split_into_digits`], in two float64 halves), over the lanes of
+/// [`Level::current`].
 fn split_into_halves(values: &[f64], scale: i32, halves: &mut [f64]) {
+    split_into_halves_at(Level::current(), values, scale, halves);
+}
+
+fn split_into_halves_at(level: Level, values: &[f64], scale: i32, halves: &mut [f64]) {
     let (up, down) = scale_factors(scale);
     let (hi, lo) = halves.split_at_mut(values.len());
-    for ((&v, hi), lo) in values.iter().zip(hi).zip(lo) {
-        let x = round_to_integer((v * up) * down);
-        // The low 28 bits, signed: |low| <= 2^27, and x - low is a multiple of 2^28.
-        let low = (x << (64 - HALF_BITS)) >> (64 - HALF_BITS);
-        *hi = ((x - low) >> HALF_BITS) as f64;
-        *lo = low as f64;
+    level.run(SplitHalves { values, up, down, hi, lo });
+}
+
+/// The kernel of [`split_into_halves`], in float64 arithmetic that is exact at every step, so
+/// that it runs as vectors everywhere (a float64 to 64-bit integer conversion has no vector
+/// instruction below AVX-512).
+struct SplitHalves<'a> {
+    values: &'a [f64],
+    up: f64,
+    down: f64,
+    hi: &'a mut [f64],
+    lo: &'a mut [f64],
+}
+
+impl SplitHalves<'_> {
+    /// `(hi, lo)` of the values `v` of the lanes.
+    #[inline(always)]
+    fn split<L: Lanes>(l: L, v: L::F, up: f64, down: f64) -> (L::F, L::F) {
+        const TWO_52: f64 = 4_503_599_627_370_496.0;
+        let x = l.mul(l.mul(v, l.splat(up)), l.splat(down));
+        // round_ties_even: below 2^52, adding 2^52 with x's sign leaves no fraction bits, so
+        // the addition rounds to a whole number, ties to even; above, x is whole already.
+        let shift = l.or(l.splat(TWO_52), l.and(x, l.splat(-0.0)));
+        let whole = l.sub(l.add(x, shift), shift);
+        let x = l.select(l.lt(l.abs(x), l.splat(TWO_52)), whole, x);
+        // hi = floor((x + 2^27) / 2^28), every step exact (|x| <= 2^54 is a multiple of 4
+        // above 2^53), and lo = x - hi 2^28, the signed low 28 bits, |lo| <= 2^27.
+        let half = f64::from(1u32 << HALF_BITS);
+        let y = l.mul(l.add(x, l.splat(half / 2.0)), l.splat(1.0 / half));
+        let t = l.trunc(y);
+        let hi = l.select(l.lt(y, t), l.sub(t, l.splat(1.0)), t);
+        (hi, l.neg_mul_add(hi, l.splat(half), x))
     }
 }
 
-/// `x.round_ties_even() as i64` for `|x| <= 2^54`, without a call into the C library where
-/// the target has no rounding instruction: below `2^52` adding `2^52` (with `x`'s sign) leaves
-/// no fraction bits, so the addition rounds to a whole number, ties to even; above, `x` is
-/// whole already.
-#[inline(always)]
-fn round_to_integer(x: f64) -> i64 {
-    const TWO_52: f64 = 4_503_599_627_370_496.0;
-    if x.abs() < TWO_52 {
-        let shift = TWO_52.copysign(x);
-        ((x + shift) - shift) as i64
-    } else {
-        x as i64
+impl Kernel for SplitHalves<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<L: Lanes>(self, l: L) {
+        let SplitHalves { values, up, down, hi, lo } = self;
+        let full = values.len() - values.len() % L::LANES;
+        let chunks = values[..full].chunks_exact(L::LANES);
+        let halves = hi.chunks_exact_mut(L::LANES).zip(lo.chunks_exact_mut(L::LANES));
+        for (v, (hi, lo)) in chunks.zip(halves) {
+            let (h, s) = SplitHalves::split(l, l.load(v), up, down);
+            l.store(hi, h);
+            l.store(lo, s);
+        }
+        for i in full..values.len() {
+            let (h, s) = SplitHalves::split(Scalar, values[i], up, down);
+            (hi[i], lo[i]) = (h, s);
+        }
     }
 }
 
@@ -939,6 +976,71 @@ mod tests {
             assert!(second.iter().all(|z| z.is_nan()));
             for (j, z) in first.iter().enumerate() {
                 assert_eq!(*z, exact_dot(&cases[0].1, &pixels[j * n_x..(j + 1) * n_x]));
+            }
+        }
+    }
+
+    /// `round_ties_even(v 2^scale)`'s signed low 28 bits and the rest, in 64-bit integers: what
+    /// the lanes' float64 steps must give.
+    fn halves_in_integers(v: f64, scale: i32) -> (f64, f64) {
+        let (up, down) = scale_factors(scale);
+        let x = ((v * up) * down).round_ties_even() as i64;
+        let low = (x << (64 - HALF_BITS)) >> (64 - HALF_BITS);
+        (((x - low) >> HALF_BITS) as f64, low as f64)
+    }
+
+    #[test]
+    fn halves_are_the_integers_split_at_every_level() {
+        // Ties both ways, the edges of the low half, 2^52 and 2^54 (where the rounding step
+        // must stand aside), negatives, zeros, and random values at several scales.
+        let two = |e: i32| 2f64.powi(e);
+        let mut cases: Vec<(f64, i32)> = [
+            0.5,
+            1.5,
+            2.5,
+            -0.5,
+            -1.5,
+            -2.5,
+            0.49999999999999994,
+            -0.0,
+            0.0,
+            two(27) - 0.5,
+            two(27) + 0.5,
+            -two(27) - 0.5,
+            two(28) - 1.0,
+            -two(28),
+            two(52) - 0.5,
+            two(52) + 1.0,
+            -two(52) + 1.5,
+            two(53) + 2.0,
+            two(54),
+            -two(54),
+            two(54) - 4.0,
+            3.0 * two(27) + 0.5,
+            -(3.0 * two(27)) - 0.5,
+        ]
+        .iter()
+        .map(|&v| (v, 0))
+        .collect();
+        for (seed, magnitude) in [(22, 1e-3), (23, 1.0), (24, 1e9)] {
+            let v = values(37, seed, magnitude);
+            let scale = scale_exponent(v.iter().fold(0.0f64, |m, x| m.max(x.abs())));
+            cases.extend(v.iter().map(|&v| (v, scale)));
+        }
+        for level in Level::available() {
+            for &(v, scale) in &cases {
+                let mut halves = [0.0; 2];
+                split_into_halves_at(level, &[v], scale, &mut halves);
+                assert_eq!((halves[0], halves[1]), halves_in_integers(v, scale), "{v} {level:?}");
+            }
+            // Whole vectors and a tail.
+            let v = values(37, 25, 0.3);
+            let scale = scale_exponent(v.iter().fold(0.0f64, |m, x| m.max(x.abs())));
+            let mut halves = vec![0.0; 74];
+            split_into_halves_at(level, &v, scale, &mut halves);
+            for (i, &v) in v.iter().enumerate() {
+                let expected = halves_in_integers(v, scale);
+                assert_eq!((halves[i], halves[37 + i]), expected, "value {i}, {level:?}");
             }
         }
     }
