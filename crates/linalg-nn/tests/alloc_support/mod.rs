@@ -35,6 +35,11 @@ unsafe impl GlobalAlloc for Counting {
 /// Allocations of `train(2 n)` minus those of `train(n)` (either way round): what `n` more
 /// iterations of a training loop allocate. One untimed `train(n)` runs first, for what a
 /// process sets up once (the helper thread of the two-core products).
+///
+/// The counter sees every thread of the process, so a one-off allocation elsewhere (the test
+/// harness, a thread's first use of a buffer on a busy machine) can land inside one
+/// measurement and not the other; an allocation inside the loop lands in every measurement,
+/// `n` times or more. So the pair is measured up to three times and the fewest counts.
 pub fn allocations_of_more_iterations(n: usize, train: impl Fn(usize)) -> usize {
     train(n);
     let count = |iterations: usize| {
@@ -42,6 +47,13 @@ pub fn allocations_of_more_iterations(n: usize, train: impl Fn(usize)) -> usize 
         train(iterations);
         ALLOCATIONS.load(Ordering::SeqCst) - before
     };
-    let (short, long) = (count(n), count(2 * n));
-    short.abs_diff(long)
+    let mut fewest = usize::MAX;
+    for _ in 0..3 {
+        let (short, long) = (count(n), count(2 * n));
+        fewest = fewest.min(short.abs_diff(long));
+        if fewest == 0 {
+            break;
+        }
+    }
+    fewest
 }
