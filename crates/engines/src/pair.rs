@@ -71,6 +71,11 @@ pub fn cores() -> usize {
     })
 }
 
+/// A value on cache lines of its own (two of them: x86 cores fetch lines in adjacent pairs), so
+/// that what one thread writes does not share a line with what the other writes.
+#[repr(align(128))]
+struct OwnLine<T>(T);
+
 /// How long a thread spins for the other before it sleeps: an iteration's half takes a few
 /// microseconds on a quiet machine, and sleeping costs more than that; on a busy machine the
 /// other thread may not be running at all, and spinning would only take its core.
@@ -83,7 +88,10 @@ const MAX_SLEEPS: usize = 20;
 /// Hand-over state shared by the two threads: generation counters, a stop flag, the helper's
 /// panic if it had one, and both threads (to wake the one that went to sleep).
 struct Handover {
-    started: AtomicU64,
+    /// Written by the training thread, on cache lines of its own: the fields below are written
+    /// by the helper (but `stop`, at the end), and a line both threads write moves between the
+    /// cores at every write.
+    started: OwnLine<AtomicU64>,
     /// The last generation the helper began working on.
     picked_up: AtomicU64,
     finished: AtomicU64,
@@ -95,7 +103,7 @@ struct Handover {
 
 impl Handover {
     fn start(&self, generation: u64) {
-        self.started.store(generation, Ordering::Release);
+        self.started.0.store(generation, Ordering::Release);
         if let Some(helper) = self.helper.get() {
             helper.unpark();
         }
@@ -226,7 +234,7 @@ pub fn run<R>(
 ) -> R {
     let acquired = if two_threads { acquire_helper() } else { None };
     let handover = Handover {
-        started: AtomicU64::new(0),
+        started: OwnLine(AtomicU64::new(0)),
         picked_up: AtomicU64::new(0),
         finished: AtomicU64::new(0),
         stop: AtomicBool::new(false),
@@ -255,7 +263,7 @@ pub fn run<R>(
         let _apart = Affinity::except(trainer_cpu);
         let mut seen = 0;
         loop {
-            wait_for(&handover.started, seen + 1);
+            wait_for(&handover.started.0, seen + 1);
             if handover.stop.load(Ordering::Acquire) {
                 return;
             }

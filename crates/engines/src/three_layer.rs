@@ -601,26 +601,27 @@ impl Workspace {
         let terms = &mut self.terms;
         let [first, second] = &mut self.parts;
         let mut fixed = fixed_of::<N0, N1, N2>(parameters);
-        let current = Mutex::new(fixed);
-        let other = Mutex::new((first, Sums::<N0, N1>::ZERO));
+        // The helper's side: the parameters of the step, its part of the examples and its sums
+        // over them, behind one lock (each lock taken by the other thread moves its cache line
+        // between the cores).
+        let helpers = Mutex::new((fixed, first, Sums::<N0, N1>::ZERO));
         let first_part = || {
             // A poisoned lock means this thread panicked before; pair::run re-raises that.
-            let Ok(fixed) = current.lock().map(|f| *f) else { return };
-            if let Ok(mut other) = other.lock() {
-                let (part, sums) = &mut *other;
-                part.forward(level, &fixed, dz3_factor, keep_prob);
+            if let Ok(mut helpers) = helpers.lock() {
+                let (fixed, part, sums) = &mut *helpers;
+                part.forward(level, fixed, dz3_factor, keep_prob);
                 part.chains::<N0, N1, N2>(level, sums, true);
             }
         };
         let poisoned = || NnError::invalid("training thread", "stopped by a panic");
         pair::run(true, &first_part, |pair| -> Result<(), NnError> {
             for i in 0..num_iterations {
-                *current.lock().map_err(|_| poisoned())? = fixed;
+                helpers.lock().map_err(|_| poisoned())?.0 = fixed;
                 pair.start();
                 second.forward(level, &fixed, dz3_factor, keep_prob);
                 pair.finish();
-                let mut other = other.lock().map_err(|_| poisoned())?;
-                let (first, sums) = &mut *other;
+                let mut helpers = helpers.lock().map_err(|_| poisoned())?;
+                let (_, first, sums) = &mut *helpers;
                 second.chains::<N0, N1, N2>(level, sums, false);
                 let parts = [&**first, &*second];
                 let recorded = i % cost_every == 0;
@@ -671,7 +672,7 @@ fn descend<const N0: usize, const N1: usize, const N2: usize>(
     }
     for (i, row) in fixed.w2.iter_mut().enumerate() {
         for (k, w) in row.iter_mut().enumerate() {
-            step(w, sums.dw2[k][i], true);
+            step(w, sums.dw2_at(i, k), true);
         }
     }
     for (i, w) in fixed.w3.iter_mut().enumerate() {

@@ -58,8 +58,8 @@ pub(super) struct Buffers {
     pub dz2: Vec<f64>,
     /// `dz1`, rows.
     pub dz1: Vec<f64>,
-    /// `dz1`, `dz2` and `a2` of each example one after the other in one column
-    /// ([`column_width`] of `n1 + 2 n2`).
+    /// `dz1`, then `a1` or `dz2` ([`a1_columns`]), then `a2` of each example one after the
+    /// other in one column ([`column_width`] of the rows).
     pub columns: Vec<f64>,
 }
 
@@ -67,6 +67,22 @@ pub(super) struct Buffers {
 /// room for a vector read from any of the values.
 pub(super) const fn column_width(rows: usize) -> usize {
     rows.div_ceil(8) * 8 + 8
+}
+
+/// Whether the sums of `dW2 = dz2 a1^T` run with `a1`'s units in the lanes (each example's
+/// column of `a1`, times `dz2`'s entries one at a time) rather than `dz2`'s (each example's
+/// column of `dz2`, times `a1`'s entries one at a time), at `lanes` lanes: whichever takes fewer
+/// vector operations per example, counting a multiply and an add per vector of sums and the
+/// transposes that make the columns (`log2(lanes) + 1` operations per block of `lanes` rows,
+/// per example). With `a1` in the lanes the columns hold `dz1`, `a1`, `a2`, else `dz1`, `dz2`,
+/// `a2`. For `[2, 20, 3, 1]` at eight lanes: 9 vectors of sums per example instead of 20.
+pub(super) const fn a1_columns(lanes: usize, n1: usize, n2: usize) -> bool {
+    let transpose = lanes.trailing_zeros() as usize + 1;
+    let dz2_lanes = 2 * n2.div_ceil(lanes) * n1 + (n1 + 2 * n2).div_ceil(lanes) * transpose;
+    let a1_lanes = 2 * n1.div_ceil(lanes) * n2 + (2 * n1 + n2).div_ceil(lanes) * transpose;
+    // Sums keeps dW2's sums as N1 arrays of MAX_WIDTH: with a1 in the lanes, one per unit of
+    // layer 2.
+    a1_lanes < dz2_lanes && n2 <= n1 && n1.div_ceil(lanes) * lanes <= MAX_WIDTH
 }
 
 impl Buffers {
@@ -82,21 +98,24 @@ impl Buffers {
             dz3: zeros(stride),
             dz2: zeros(n2 * stride),
             dz1: zeros(n1 * stride),
-            columns: zeros(column_width(n1 + 2 * n2) * stride),
+            columns: zeros(column_width(n1 + n2 + n1.max(n2)) * stride),
         }
     }
 }
 
-/// The weight gradients' sums over a batch's examples, entry by entry (row `i` of `dW2`'s
-/// column `k` at `dw2[k][i]`, and so on; rows past the layer's size are padding).
+/// The weight gradients' sums over a batch's examples, entry by entry (row `i` of `dW1`'s
+/// column `k` at `dw1[k][i]`, and so on; entries past the layer's size are padding).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Sums<const N0: usize, const N1: usize> {
-    /// `dz2 a1^T`, column `k` of `a1`'s rows.
+    /// `dz2 a1^T`: entry `(i, k)` at `dw2[i][k]` if the kernels ran with `a1`'s units in the
+    /// lanes ([`a1_columns`], `a1_columns` below), else at `dw2[k][i]`.
     pub dw2: [[f64; MAX_WIDTH]; N1],
     /// `dz1 X^T`, column `k` of `X`'s rows.
     pub dw1: [[f64; MAX_WIDTH]; N0],
     /// `dz3 a2^T`.
     pub dw3: [f64; MAX_WIDTH],
+    /// How `dw2` is laid out: set by the kernel that wrote the sums.
+    pub a1_columns: bool,
 }
 
 /// The widest padded column the fixed-size kernels take (layers of up to 32 units).
@@ -104,13 +123,24 @@ pub(super) const MAX_WIDTH: usize = 32;
 
 impl<const N0: usize, const N1: usize> Sums<N0, N1> {
     /// Every sum at `0.0`, where `dot_transposed` starts.
-    pub const ZERO: Self =
-        Sums { dw2: [[0.0; MAX_WIDTH]; N1], dw1: [[0.0; MAX_WIDTH]; N0], dw3: [0.0; MAX_WIDTH] };
+    pub const ZERO: Self = Sums {
+        dw2: [[0.0; MAX_WIDTH]; N1],
+        dw1: [[0.0; MAX_WIDTH]; N0],
+        dw3: [0.0; MAX_WIDTH],
+        a1_columns: false,
+    };
+
+    /// The sum of entry `(i, k)` of `dW2`.
+    pub fn dw2_at(&self, i: usize, k: usize) -> f64 {
+        if self.a1_columns { self.dw2[i][k] } else { self.dw2[k][i] }
+    }
 
     /// The sums as the column-major gradients `dW1 (N1, N0)`, `dW2 (N2, N1)`, `dW3 (1, N2)`.
     pub fn write<const N2: usize>(&self, dw1: &mut [f64], dw2: &mut [f64], dw3: &mut [f64]) {
-        for (k, column) in self.dw2.iter().enumerate() {
-            dw2[k * N2..(k + 1) * N2].copy_from_slice(&column[..N2]);
+        for (k, column) in dw2.chunks_exact_mut(N2).enumerate() {
+            for (i, entry) in column.iter_mut().enumerate() {
+                *entry = self.dw2_at(i, k);
+            }
         }
         for (k, column) in self.dw1.iter().enumerate() {
             dw1[k * N1..(k + 1) * N1].copy_from_slice(&column[..N1]);
@@ -244,7 +274,8 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     inv_m: f64,
     dropout: Option<Dropout<'_>>,
 ) {
-    let width = column_width(N1 + 2 * N2);
+    let a1_in_lanes = a1_columns(L::LANES, N1, N2);
+    let width = column_width(if a1_in_lanes { 2 * N1 + N2 } else { N1 + 2 * N2 });
     let inv_m = l.splat(inv_m);
     let keep_prob = l.splat(dropout.map_or(1.0, |d| d.keep_prob));
     let zero = l.splat(0.0);
@@ -317,40 +348,38 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
             if let Some(masks) = dropout {
                 d = masked(l, d, masks.d1, k * stride + b, keep_prob);
             }
-            dz1[k] = l.mul(d, positive(l, l.load(&bufs.a1[k * stride + b..])));
+            a1[k] = l.load(&bufs.a1[k * stride + b..]);
+            dz1[k] = l.mul(d, positive(l, a1[k]));
             l.store(&mut bufs.dz1[k * stride + b..], dz1[k]);
         }
-        // The second pass reads a2, dz2 and dz1 one example at a time: the block's columns,
-        // through a copy on the stack so that every index is a constant. (Past the last
-        // example the columns receive the padding lanes' values, never read.)
+        // The second pass reads dz1, a1 or dz2, and a2 one example at a time: the block's
+        // columns, through a copy on the stack so that every index is a constant. (Past the
+        // last example the columns receive the padding lanes' values, never read.)
         let columns = &mut bufs.columns[b * width..(b + L::LANES) * width];
-        to_columns::<L, N1, N2>(l, [&dz1, &dz2, &a2], columns);
+        let middle: &[L::F] = if a1_in_lanes { &a1 } else { &dz2 };
+        to_columns(l, [&dz1, middle, &a2], columns);
     }
 }
 
-/// The rows `dz1`, `dz2`, `a2` (`LANES` examples each), stacked, into `LANES` columns of
-/// [`column_width`]`(N1 + 2 N2)`, `LANES` rows at a time transposed in registers (rows past the
-/// last are zeros): one transpose per `LANES` stacked rows rather than per layer.
+/// The rows of `stacked` (`LANES` examples each), one part after the other, into `LANES` columns
+/// of [`column_width`] of the rows, `LANES` rows at a time transposed in registers (rows past
+/// the last are zeros): one transpose per `LANES` stacked rows rather than per layer.
 #[inline(always)]
-fn to_columns<L: Lanes, const N1: usize, const N2: usize>(
-    l: L,
-    [dz1, dz2, a2]: [&[L::F]; 3],
-    columns: &mut [f64],
-) {
-    let rows = N1 + 2 * N2;
+fn to_columns<L: Lanes>(l: L, stacked: [&[L::F]; 3], columns: &mut [f64]) {
+    let rows = stacked.iter().map(|part| part.len()).sum::<usize>();
     let width = column_width(rows);
     let columns = &mut columns[..L::LANES * width];
     for first in (0..rows).step_by(L::LANES) {
         let mut block = [l.splat(0.0); 8];
         let block = &mut block[..L::LANES];
         for (r, row) in block.iter_mut().enumerate() {
-            let i = first + r;
-            if i < N1 {
-                *row = dz1[i];
-            } else if i < N1 + N2 {
-                *row = dz2[i - N1];
-            } else if i < rows {
-                *row = a2[i - N1 - N2];
+            let mut i = first + r;
+            for part in stacked {
+                if i < part.len() {
+                    *row = part[i];
+                    break;
+                }
+                i -= part.len();
             }
         }
         l.transpose(block);
@@ -363,9 +392,10 @@ fn to_columns<L: Lanes, const N1: usize, const N2: usize>(
 /// The second pass: `dW3 = dz3 a2^T`, `dW2 = dz2 a1^T`, `dW1 = dz1 X^T`, each entry the sum over
 /// the examples in ascending order from `0.0` (`linalg_nn::numpy::dot_transposed`), here over
 /// the first `m` examples of `bufs`, from zero or going on from `sums`. The lanes are output
-/// entries (`dz2`'s and
-/// `dz1`'s rows, `a2`'s rows for `dW3`), all `N1 N2 + N0 N1 + N2` sums side by side in
-/// registers, one example after the other.
+/// entries, all `N1 N2 + N0 N1 + N2` sums side by side in registers, one example after the
+/// other: for `dW1` the units of `dz1` (times each `X` entry), for `dW3` those of `a2` (times
+/// `dz3`), for `dW2` those of `a1` (times each `dz2` entry) or of `dz2` (times each `a1` entry),
+/// as [`a1_columns`] picks.
 #[inline(always)]
 fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     l: L,
@@ -375,19 +405,29 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
     sums: &mut Sums<N0, N1>,
     from_zero: bool,
 ) {
-    let width = column_width(N1 + 2 * N2);
-    // Vectors per column: a constant once the kernel is compiled for `L`.
+    let a1_in_lanes = a1_columns(L::LANES, N1, N2);
+    // With a1 in the lanes, dw2[i][v] is vector v of dW2's row i; else dw2[v][k] is vector v
+    // of its column k. Vectors per column: constants once the kernel is compiled for `L`.
     let (v1, v2) = (N1.div_ceil(L::LANES), N2.div_ceil(L::LANES));
+    let (outer, inner) = if a1_in_lanes { (N2, v1) } else { (v2, N1) };
+    let width = column_width(if a1_in_lanes { 2 * N1 + N2 } else { N1 + 2 * N2 });
     let zero = l.splat(0.0);
-    // Only the first v2 (v1) entries of the outer arrays are used; v2 <= N2 and v1 <= N1.
+    // Only the first `outer` x `inner` entries of dw2, v1 of dw1 and v2 of dw3 are used; each
+    // is at most the array's size.
     let mut dw2 = [[zero; N1]; N2];
     let mut dw1 = [[zero; N0]; N1];
     let mut dw3 = [zero; N2];
     if !from_zero {
-        for v in 0..v2 {
-            for k in 0..N1 {
-                dw2[v][k] = l.load(&sums.dw2[k][v * L::LANES..]);
+        for o in 0..outer {
+            for n in 0..inner {
+                dw2[o][n] = if a1_in_lanes {
+                    l.load(&sums.dw2[o][n * L::LANES..])
+                } else {
+                    l.load(&sums.dw2[n][o * L::LANES..])
+                };
             }
+        }
+        for v in 0..v2 {
             dw3[v] = l.load(&sums.dw3[v * L::LANES..]);
         }
         for v in 0..v1 {
@@ -400,33 +440,55 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
     for k in 0..N1 {
         a1[k] = &bufs.a1[k * stride..k * stride + m];
     }
+    let mut dz2: [&[f64]; N2] = [&[]; N2];
+    for i in 0..N2 {
+        dz2[i] = &bufs.dz2[i * stride..i * stride + m];
+    }
     let mut x: [&[f64]; N0] = [&[]; N0];
     for k in 0..N0 {
         x[k] = &bufs.x[k * stride..k * stride + m];
     }
     let dz3 = &bufs.dz3[..m];
-    // Each column is dz1 (N1 values), dz2 (N2), a2 (N2); a vector read from dz1 or dz2 runs
-    // on into what follows, lanes whose sums are never read.
+    // Each column is dz1 (N1 values), then a1 (N1) or dz2 (N2), then a2 (N2); a vector read
+    // from one runs on into what follows, lanes whose sums are never read.
     for (j, column) in bufs.columns.chunks_exact(width).take(m).enumerate() {
-        let (dz1, dz2, a2) = (column, &column[N1..], &column[N1 + N2..]);
-        for v in 0..v2 {
-            let d = l.load(&dz2[v * L::LANES..]);
-            for k in 0..N1 {
-                dw2[v][k] = l.add(dw2[v][k], l.mul(d, l.splat(a1[k][j])));
+        let middle = &column[N1..];
+        let a2 = &column[if a1_in_lanes { 2 * N1 } else { N1 + N2 }..];
+        if a1_in_lanes {
+            for v in 0..v1 {
+                let a = l.load(&middle[v * L::LANES..]);
+                for i in 0..N2 {
+                    dw2[i][v] = l.add(dw2[i][v], l.mul(l.splat(dz2[i][j]), a));
+                }
             }
+        } else {
+            for v in 0..v2 {
+                let d = l.load(&middle[v * L::LANES..]);
+                for k in 0..N1 {
+                    dw2[v][k] = l.add(dw2[v][k], l.mul(d, l.splat(a1[k][j])));
+                }
+            }
+        }
+        for v in 0..v2 {
             dw3[v] = l.add(dw3[v], l.mul(l.splat(dz3[j]), l.load(&a2[v * L::LANES..])));
         }
         for v in 0..v1 {
-            let d = l.load(&dz1[v * L::LANES..]);
+            let d = l.load(&column[v * L::LANES..]);
             for k in 0..N0 {
                 dw1[v][k] = l.add(dw1[v][k], l.mul(d, l.splat(x[k][j])));
             }
         }
     }
-    for v in 0..v2 {
-        for k in 0..N1 {
-            l.store(&mut sums.dw2[k][v * L::LANES..], dw2[v][k]);
+    for o in 0..outer {
+        for n in 0..inner {
+            if a1_in_lanes {
+                l.store(&mut sums.dw2[o][n * L::LANES..], dw2[o][n]);
+            } else {
+                l.store(&mut sums.dw2[n][o * L::LANES..], dw2[o][n]);
+            }
         }
+    }
+    for v in 0..v2 {
         l.store(&mut sums.dw3[v * L::LANES..], dw3[v]);
     }
     for v in 0..v1 {
@@ -434,6 +496,7 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
             l.store(&mut sums.dw1[k][v * L::LANES..], dw1[v][k]);
         }
     }
+    sums.a1_columns = a1_in_lanes;
 }
 
 /// numpy's `pairwise_sum` ([`linalg_nn::numpy::pairwise_sum`]) of each of `rows` rows of
