@@ -35,7 +35,7 @@ mod kernels;
 
 use crate::lanes::Level;
 use crate::pair;
-use kernels::{Buffers, Chains, Dropout, Fixed, Forward, Sums, pairwise_rows};
+use kernels::{Buffers, Chains, Dropout, Fixed, Forward, Sums, db1_in_kernel, pairwise_rows};
 use linalg_nn::matrix::{ensure_finite, ensure_shape};
 use linalg_nn::numpy::pairwise_sum;
 use linalg_nn::three_layer::{Parameters, backward_propagation, forward_propagation};
@@ -173,11 +173,12 @@ impl Part {
             let dropout =
                 keep_prob.map(|keep_prob| Dropout { d1: &self.d1, d2: &self.d2, keep_prob });
             let bufs = &mut self.bufs;
-            level.run(Forward { parameters: fixed, bufs, stride, m, inv_m, dropout });
-            let (n1, n2) = (N1, N2);
-            let (db1, rest) = self.bias_sums.split_at_mut(n1);
-            let (db2, db3) = rest.split_at_mut(n2);
-            pairwise_rows(level, &self.bufs.dz1, stride, m, db1);
+            let (db1, rest) = self.bias_sums.split_at_mut(N1);
+            let (db2, db3) = rest.split_at_mut(N2);
+            level.run(Forward { parameters: fixed, bufs, stride, m, inv_m, dropout, db1 });
+            if !db1_in_kernel(m) {
+                pairwise_rows(level, &self.bufs.dz1, stride, m, db1);
+            }
             pairwise_rows(level, &self.bufs.dz2, stride, m, db2);
             pairwise_rows(level, &self.bufs.dz3, stride, m, db3);
         }

@@ -56,8 +56,12 @@ pub(super) struct Buffers {
     pub dz3: Vec<f64>,
     /// `dz2`, rows.
     pub dz2: Vec<f64>,
-    /// `dz1`, rows.
+    /// `dz1`, rows: written only for a part that [`db1_in_kernel`] leaves to
+    /// [`pairwise_rows`].
     pub dz1: Vec<f64>,
+    /// numpy's eight running sums of each row of `dz1` (`8 n1` values), for a part whose `db1`
+    /// the forward kernel sums itself ([`db1_in_kernel`]).
+    pub db1_lanes: Vec<f64>,
     /// `dz1`, then `a1` or `dz2` ([`a1_columns`]), then `a2` of each example one after the
     /// other in one column ([`column_width`] of the rows).
     pub columns: Vec<f64>,
@@ -98,6 +102,7 @@ impl Buffers {
             dz3: zeros(stride),
             dz2: zeros(n2 * stride),
             dz1: zeros(n1 * stride),
+            db1_lanes: zeros(8 * n1),
             columns: zeros(column_width(n1 + n2 + n1.max(n2)) * stride),
         }
     }
@@ -159,6 +164,17 @@ pub(super) struct Forward<'a, const N0: usize, const N1: usize, const N2: usize>
     pub inv_m: f64,
     /// `reg_utils`' dropout masks, if any ([`Dropout`]).
     pub dropout: Option<Dropout<'a>>,
+    /// numpy's pairwise sum of each row of `dz1` over the `m` examples, when
+    /// [`db1_in_kernel`]`(m)` (else untouched: the rows are stored for [`pairwise_rows`]).
+    pub db1: &'a mut [f64],
+}
+
+/// Whether [`per_example`] sums `dz1`'s rows itself, as it makes them, rather than storing them
+/// for [`pairwise_rows`]: when numpy sums `m` values as one block of eight running sums (8 to
+/// 128 values). The rows are `n1` more values per example to write and read again, which cost
+/// more than the additions (about a fifth of a step of the regularization notebook's network).
+pub(super) const fn db1_in_kernel(m: usize) -> bool {
+    8 <= m && m <= 128
 }
 
 /// `reg_utils`' dropout with fixed masks: `D1`, `D2` as rows of `0.0` / `1.0` (the layout of
@@ -183,11 +199,13 @@ impl<const N0: usize, const N1: usize, const N2: usize> Kernel for Forward<'_, N
 
     #[inline(always)]
     fn run<L: Lanes>(self, l: L) {
-        let Forward { parameters, bufs, stride, m, inv_m, dropout } = self;
+        let Forward { parameters, bufs, stride, m, inv_m, dropout, db1 } = self;
         // Two calls, so that each inlined copy knows whether it masks (no test per block).
         match dropout {
-            None => per_example::<L, N0, N1, N2>(l, parameters, bufs, stride, m, inv_m, None),
-            Some(d) => per_example::<L, N0, N1, N2>(l, parameters, bufs, stride, m, inv_m, Some(d)),
+            None => per_example::<L, N0, N1, N2>(l, parameters, bufs, stride, m, inv_m, None, db1),
+            Some(d) => {
+                per_example::<L, N0, N1, N2>(l, parameters, bufs, stride, m, inv_m, Some(d), db1)
+            }
         }
     }
 }
@@ -273,8 +291,16 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     m: usize,
     inv_m: f64,
     dropout: Option<Dropout<'_>>,
+    db1: &mut [f64],
 ) {
     let a1_in_lanes = a1_columns(L::LANES, N1, N2);
+    // dz1's running sums: lanes `b % 8 ..` of row k's eight take the block at b. numpy starts
+    // them at the first eight values; -0.0 + v is v, for every v.
+    let db1_here = db1_in_kernel(m);
+    let whole = m - m % 8;
+    if db1_here {
+        bufs.db1_lanes.fill(-0.0);
+    }
     let width = column_width(if a1_in_lanes { 2 * N1 + N2 } else { N1 + 2 * N2 });
     let inv_m = l.splat(inv_m);
     let keep_prob = l.splat(dropout.map_or(1.0, |d| d.keep_prob));
@@ -350,7 +376,12 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
             }
             a1[k] = l.load(&bufs.a1[k * stride + b..]);
             dz1[k] = l.mul(d, positive(l, a1[k]));
-            l.store(&mut bufs.dz1[k * stride + b..], dz1[k]);
+            if !db1_here {
+                l.store(&mut bufs.dz1[k * stride + b..], dz1[k]);
+            } else if b + L::LANES <= whole {
+                let lanes = &mut bufs.db1_lanes[k * 8 + b % 8..];
+                l.store(lanes, l.add(l.load(lanes), dz1[k]));
+            }
         }
         // The second pass reads dz1, a1 or dz2, and a2 one example at a time: the block's
         // columns, through a copy on the stack so that every index is a constant. (Past the
@@ -358,6 +389,18 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
         let columns = &mut bufs.columns[b * width..(b + L::LANES) * width];
         let middle: &[L::F] = if a1_in_lanes { &a1 } else { &dz2 };
         to_columns(l, [&dz1, middle, &a2], columns);
+    }
+    if db1_here {
+        // numpy's pairwise end: the running sums as a tree, then the values past the last
+        // whole eight one by one (from the columns, where dz1 comes first).
+        for (k, db1) in db1.iter_mut().enumerate().take(N1) {
+            let r = &bufs.db1_lanes[k * 8..k * 8 + 8];
+            let mut sum = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+            for j in whole..m {
+                sum += bufs.columns[j * width + k];
+            }
+            *db1 = sum;
+        }
     }
 }
 
