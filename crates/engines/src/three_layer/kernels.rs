@@ -63,14 +63,29 @@ pub(super) struct Buffers {
     /// the forward kernel sums itself ([`db1_in_kernel`]).
     pub db1_lanes: Vec<f64>,
     /// `dz1`, then `a1` or `dz2` ([`a1_columns`]), then `a2` of each example one after the
-    /// other in one column ([`column_width`] of the rows).
+    /// other in one column ([`column_width`] values).
     pub columns: Vec<f64>,
 }
 
-/// The width of a column of `rows` values: a multiple of the widest vector (eight lanes), with
-/// room for a vector read from any of the values.
-pub(super) const fn column_width(rows: usize) -> usize {
-    rows.div_ceil(8) * 8 + 8
+/// The width of a column of `dz1` (`n1` values), `middle` values (`a1` or `dz2`) and `a2` (`n2`
+/// values): a multiple of the widest vector (eight lanes), with room for the vectors the second
+/// pass reads from each part (its last vector runs on past the part). Every column's lines are
+/// written and read at every step, so no wider.
+pub(super) const fn column_width(n1: usize, middle: usize, n2: usize) -> usize {
+    let rows = (n1 + middle + n2).div_ceil(8) * 8;
+    let middle_end = n1 + middle.div_ceil(8) * 8;
+    let a2_end = n1 + middle + n2.div_ceil(8) * 8;
+    let widest = if middle_end > a2_end { middle_end } else { a2_end };
+    (if widest > rows { widest } else { rows }).div_ceil(8) * 8
+}
+
+/// [`column_width`] of a network `[N0, N1, N2, 1]` at `lanes` lanes ([`a1_columns`]).
+const fn width_of<const N1: usize, const N2: usize>(lanes: usize) -> usize {
+    if a1_columns(lanes, N1, N2) {
+        column_width(N1, N1, N2)
+    } else {
+        column_width(N1, N2, N2)
+    }
 }
 
 /// Whether the sums of `dW2 = dz2 a1^T` run with `a1`'s units in the lanes (each example's
@@ -103,7 +118,7 @@ impl Buffers {
             dz2: zeros(n2 * stride),
             dz1: zeros(n1 * stride),
             db1_lanes: zeros(8 * n1),
-            columns: zeros(column_width(n1 + n2 + n1.max(n2)) * stride),
+            columns: zeros(column_width(n1, n1.max(n2), n2) * stride),
         }
     }
 }
@@ -301,7 +316,7 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     if db1_here {
         bufs.db1_lanes.fill(-0.0);
     }
-    let width = column_width(if a1_in_lanes { 2 * N1 + N2 } else { N1 + 2 * N2 });
+    let width = width_of::<N1, N2>(L::LANES);
     let inv_m = l.splat(inv_m);
     let keep_prob = l.splat(dropout.map_or(1.0, |d| d.keep_prob));
     let zero = l.splat(0.0);
@@ -405,12 +420,12 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
 }
 
 /// The rows of `stacked` (`LANES` examples each), one part after the other, into `LANES` columns
-/// of [`column_width`] of the rows, `LANES` rows at a time transposed in registers (rows past
-/// the last are zeros): one transpose per `LANES` stacked rows rather than per layer.
+/// of [`column_width`], `LANES` rows at a time transposed in registers (rows past the last are
+/// zeros): one transpose per `LANES` stacked rows rather than per layer.
 #[inline(always)]
 fn to_columns<L: Lanes>(l: L, stacked: [&[L::F]; 3], columns: &mut [f64]) {
     let rows = stacked.iter().map(|part| part.len()).sum::<usize>();
-    let width = column_width(rows);
+    let width = column_width(stacked[0].len(), stacked[1].len(), stacked[2].len());
     let columns = &mut columns[..L::LANES * width];
     for first in (0..rows).step_by(L::LANES) {
         let mut block = [l.splat(0.0); 8];
@@ -453,7 +468,7 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
     // of its column k. Vectors per column: constants once the kernel is compiled for `L`.
     let (v1, v2) = (N1.div_ceil(L::LANES), N2.div_ceil(L::LANES));
     let (outer, inner) = if a1_in_lanes { (N2, v1) } else { (v2, N1) };
-    let width = column_width(if a1_in_lanes { 2 * N1 + N2 } else { N1 + 2 * N2 });
+    let width = width_of::<N1, N2>(L::LANES);
     let zero = l.splat(0.0);
     // Only the first `outer` x `inner` entries of dw2, v1 of dw1 and v2 of dw3 are used; each
     // is at most the array's size.
