@@ -81,11 +81,7 @@ pub(super) const fn column_width(n1: usize, middle: usize, n2: usize) -> usize {
 
 /// [`column_width`] of a network `[N0, N1, N2, 1]` at `lanes` lanes ([`a1_columns`]).
 const fn width_of<const N1: usize, const N2: usize>(lanes: usize) -> usize {
-    if a1_columns(lanes, N1, N2) {
-        column_width(N1, N1, N2)
-    } else {
-        column_width(N1, N2, N2)
-    }
+    if a1_columns(lanes, N1, N2) { column_width(N1, N1, N2) } else { column_width(N1, N2, N2) }
 }
 
 /// Whether the sums of `dW2 = dz2 a1^T` run with `a1`'s units in the lanes (each example's
@@ -280,6 +276,10 @@ fn sigmoid_lanes<L: Lanes>(l: L, z: L::F) -> L::F {
     l.load(&out)
 }
 
+/// How many examples [`per_example`] takes through its three loops at a time (four blocks of
+/// eight).
+const TILE: usize = 32;
+
 /// The first pass, `LANES` examples at a time: the forward propagation
 ///
 /// ```text
@@ -320,90 +320,99 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     let inv_m = l.splat(inv_m);
     let keep_prob = l.splat(dropout.map_or(1.0, |d| d.keep_prob));
     let zero = l.splat(0.0);
-    // Three loops over the blocks rather than one, so that the sigmoid's long chain of
-    // dependent operations (a table gather, a division) overlaps across blocks instead of
+    // Three loops over the blocks of a tile rather than one, so that the sigmoid's long chain
+    // of dependent operations (a table gather, a division) overlaps across blocks instead of
     // stalling each block's backward part. Plain loops rather than closures
     // (`array::from_fn`): a closure is a function of its own, compiled without the kernel's
     // instruction set unless inlined. The blocks' arrays are made once, outside the loops:
     // made inside, each block would clear them in memory first.
+    //
+    // What only the three loops read (`a2`, and `a1` unless the second pass reads its rows)
+    // goes to the first TILE columns of its rows, the same few cache lines for every tile:
+    // writing a line that is not in the level-1 cache costs more than the arithmetic here.
     let mut x = [zero; N0];
     let mut a1 = [zero; N1];
     let mut a2 = [zero; N2];
     let mut dz2 = [zero; N2];
     let mut dz1 = [zero; N1];
-    for b in (0..m).step_by(L::LANES) {
-        for k in 0..N0 {
-            x[k] = l.load(&bufs.x[k * stride + b..]);
+    for tile in (0..m).step_by(TILE) {
+        let end = m.min(tile + TILE);
+        for b in (tile..end).step_by(L::LANES) {
+            let (t1, t2) = (if a1_in_lanes { b - tile } else { b }, b - tile);
+            for k in 0..N0 {
+                x[k] = l.load(&bufs.x[k * stride + b..]);
+            }
+            for i in 0..N1 {
+                let mut z = l.mul(l.splat(w.w1[i][0]), x[0]);
+                for k in 1..N0 {
+                    z = l.add(z, l.mul(l.splat(w.w1[i][k]), x[k]));
+                }
+                a1[i] = relu(l, l.add(z, l.splat(w.b1[i])));
+                if let Some(d) = dropout {
+                    a1[i] = masked(l, a1[i], d.d1, i * stride + b, keep_prob);
+                }
+                l.store(&mut bufs.a1[i * stride + t1..], a1[i]);
+            }
+            for i in 0..N2 {
+                let mut z = l.mul(l.splat(w.w2[i][0]), a1[0]);
+                for k in 1..N1 {
+                    z = l.add(z, l.mul(l.splat(w.w2[i][k]), a1[k]));
+                }
+                a2[i] = relu(l, l.add(z, l.splat(w.b2[i])));
+                if let Some(d) = dropout {
+                    a2[i] = masked(l, a2[i], d.d2, i * stride + b, keep_prob);
+                }
+                l.store(&mut bufs.a2[i * stride + t2..], a2[i]);
+            }
+            let mut z3 = l.mul(l.splat(w.w3[0]), a2[0]);
+            for k in 1..N2 {
+                z3 = l.add(z3, l.mul(l.splat(w.w3[k]), a2[k]));
+            }
+            // z3 for now; a3 below.
+            l.store(&mut bufs.a3[b..], l.add(z3, l.splat(w.b3)));
         }
-        for i in 0..N1 {
-            let mut z = l.mul(l.splat(w.w1[i][0]), x[0]);
-            for k in 1..N0 {
-                z = l.add(z, l.mul(l.splat(w.w1[i][k]), x[k]));
-            }
-            a1[i] = relu(l, l.add(z, l.splat(w.b1[i])));
-            if let Some(d) = dropout {
-                a1[i] = masked(l, a1[i], d.d1, i * stride + b, keep_prob);
-            }
-            l.store(&mut bufs.a1[i * stride + b..], a1[i]);
+        for b in (tile..end).step_by(L::LANES) {
+            let a3 = sigmoid_lanes(l, l.load(&bufs.a3[b..]));
+            l.store(&mut bufs.a3[b..], a3);
+            l.store(&mut bufs.dz3[b..], l.mul(l.sub(a3, l.load(&bufs.y[b..])), inv_m));
         }
-        for i in 0..N2 {
-            let mut z = l.mul(l.splat(w.w2[i][0]), a1[0]);
-            for k in 1..N1 {
-                z = l.add(z, l.mul(l.splat(w.w2[i][k]), a1[k]));
+        for b in (tile..end).step_by(L::LANES) {
+            let (t1, t2) = (if a1_in_lanes { b - tile } else { b }, b - tile);
+            let dz3 = l.load(&bufs.dz3[b..]);
+            // da2 = W3^T dz3 has one term per entry (W3 has one row): no sum.
+            for i in 0..N2 {
+                a2[i] = l.load(&bufs.a2[i * stride + t2..]);
+                let mut da2 = l.mul(l.splat(w.w3[i]), dz3);
+                if let Some(d) = dropout {
+                    da2 = masked(l, da2, d.d2, i * stride + b, keep_prob);
+                }
+                dz2[i] = l.mul(da2, positive(l, a2[i]));
+                l.store(&mut bufs.dz2[i * stride + b..], dz2[i]);
             }
-            a2[i] = relu(l, l.add(z, l.splat(w.b2[i])));
-            if let Some(d) = dropout {
-                a2[i] = masked(l, a2[i], d.d2, i * stride + b, keep_prob);
+            for k in 0..N1 {
+                let mut d = l.mul(l.splat(w.w2[0][k]), dz2[0]);
+                for i in 1..N2 {
+                    d = l.add(d, l.mul(l.splat(w.w2[i][k]), dz2[i]));
+                }
+                if let Some(masks) = dropout {
+                    d = masked(l, d, masks.d1, k * stride + b, keep_prob);
+                }
+                a1[k] = l.load(&bufs.a1[k * stride + t1..]);
+                dz1[k] = l.mul(d, positive(l, a1[k]));
+                if !db1_here {
+                    l.store(&mut bufs.dz1[k * stride + b..], dz1[k]);
+                } else if b + L::LANES <= whole {
+                    let lanes = &mut bufs.db1_lanes[k * 8 + b % 8..];
+                    l.store(lanes, l.add(l.load(lanes), dz1[k]));
+                }
             }
-            l.store(&mut bufs.a2[i * stride + b..], a2[i]);
+            // The second pass reads dz1, a1 or dz2, and a2 one example at a time: the block's
+            // columns, through a copy on the stack so that every index is a constant. (Past the
+            // last example the columns receive the padding lanes' values, never read.)
+            let columns = &mut bufs.columns[b * width..(b + L::LANES) * width];
+            let middle: &[L::F] = if a1_in_lanes { &a1 } else { &dz2 };
+            to_columns(l, [&dz1, middle, &a2], columns);
         }
-        let mut z3 = l.mul(l.splat(w.w3[0]), a2[0]);
-        for k in 1..N2 {
-            z3 = l.add(z3, l.mul(l.splat(w.w3[k]), a2[k]));
-        }
-        // z3 for now; a3 below.
-        l.store(&mut bufs.a3[b..], l.add(z3, l.splat(w.b3)));
-    }
-    for b in (0..m).step_by(L::LANES) {
-        let a3 = sigmoid_lanes(l, l.load(&bufs.a3[b..]));
-        l.store(&mut bufs.a3[b..], a3);
-        l.store(&mut bufs.dz3[b..], l.mul(l.sub(a3, l.load(&bufs.y[b..])), inv_m));
-    }
-    for b in (0..m).step_by(L::LANES) {
-        let dz3 = l.load(&bufs.dz3[b..]);
-        // da2 = W3^T dz3 has one term per entry (W3 has one row): no sum.
-        for i in 0..N2 {
-            a2[i] = l.load(&bufs.a2[i * stride + b..]);
-            let mut da2 = l.mul(l.splat(w.w3[i]), dz3);
-            if let Some(d) = dropout {
-                da2 = masked(l, da2, d.d2, i * stride + b, keep_prob);
-            }
-            dz2[i] = l.mul(da2, positive(l, a2[i]));
-            l.store(&mut bufs.dz2[i * stride + b..], dz2[i]);
-        }
-        for k in 0..N1 {
-            let mut d = l.mul(l.splat(w.w2[0][k]), dz2[0]);
-            for i in 1..N2 {
-                d = l.add(d, l.mul(l.splat(w.w2[i][k]), dz2[i]));
-            }
-            if let Some(masks) = dropout {
-                d = masked(l, d, masks.d1, k * stride + b, keep_prob);
-            }
-            a1[k] = l.load(&bufs.a1[k * stride + b..]);
-            dz1[k] = l.mul(d, positive(l, a1[k]));
-            if !db1_here {
-                l.store(&mut bufs.dz1[k * stride + b..], dz1[k]);
-            } else if b + L::LANES <= whole {
-                let lanes = &mut bufs.db1_lanes[k * 8 + b % 8..];
-                l.store(lanes, l.add(l.load(lanes), dz1[k]));
-            }
-        }
-        // The second pass reads dz1, a1 or dz2, and a2 one example at a time: the block's
-        // columns, through a copy on the stack so that every index is a constant. (Past the
-        // last example the columns receive the padding lanes' values, never read.)
-        let columns = &mut bufs.columns[b * width..(b + L::LANES) * width];
-        let middle: &[L::F] = if a1_in_lanes { &a1 } else { &dz2 };
-        to_columns(l, [&dz1, middle, &a2], columns);
     }
     if db1_here {
         // numpy's pairwise end: the running sums as a tree, then the values past the last
