@@ -210,13 +210,10 @@ impl<const N0: usize, const N1: usize, const N2: usize> Kernel for Forward<'_, N
 
     #[inline(always)]
     fn run<L: Lanes>(self, l: L) {
-        let Forward { parameters, bufs, stride, m, inv_m, dropout, db1 } = self;
         // Two calls, so that each inlined copy knows whether it masks (no test per block).
-        match dropout {
-            None => per_example::<L, N0, N1, N2>(l, parameters, bufs, stride, m, inv_m, None, db1),
-            Some(d) => {
-                per_example::<L, N0, N1, N2>(l, parameters, bufs, stride, m, inv_m, Some(d), db1)
-            }
+        match self.dropout {
+            None => per_example(l, Forward { dropout: None, ..self }),
+            Some(d) => per_example(l, Forward { dropout: Some(d), ..self }),
         }
     }
 }
@@ -300,14 +297,9 @@ const TILE: usize = 32;
 #[inline(always)]
 fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     l: L,
-    w: &Fixed<N0, N1, N2>,
-    bufs: &mut Buffers,
-    stride: usize,
-    m: usize,
-    inv_m: f64,
-    dropout: Option<Dropout<'_>>,
-    db1: &mut [f64],
+    forward: Forward<'_, N0, N1, N2>,
 ) {
+    let Forward { parameters: w, bufs, stride, m, inv_m, dropout, db1 } = forward;
     let a1_in_lanes = a1_columns(L::LANES, N1, N2);
     // dz1's running sums: lanes `b % 8 ..` of row k's eight take the block at b. numpy starts
     // them at the first eight values; -0.0 + v is v, for every v.
