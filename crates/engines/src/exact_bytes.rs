@@ -373,7 +373,7 @@ fn scaled(value: i128, scale: i32) -> f64 {
 }
 
 /// Whether the products run on the AVX-512 VNNI kernels here, else on the float64 lanes of
-/// [`crate::lanes`] ([`ColumnSums`]): the same bits either way.
+/// [`crate::lanes`] (`ColumnSums`): the same bits either way.
 ///
 /// ```
 /// use nn_engines::exact_bytes::{ColumnTiles, Digits, accelerated};
@@ -392,7 +392,7 @@ pub fn accelerated() -> bool {
 
 /// How a CPU computes the exact products: with the AVX-512 VNNI kernels on seven byte digits
 /// and tiles of 16 rows by 4 columns, or with the lanes of [`crate::lanes`] on two float64
-/// halves and panels of 16 rows ([`ColumnSums`]). Each entry is the same exact integer either
+/// halves and panels of 16 rows (`ColumnSums`). Each entry is the same exact integer either
 /// way, so the same bits.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Path {

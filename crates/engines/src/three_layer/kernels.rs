@@ -1,7 +1,8 @@
 //! The vector kernels of [`super`] for a network of fixed sizes `[N0, N1, N2, 1]`: one pass
 //! over the examples for the forward propagation and the per-example part of the backward
-//! propagation (`dz3`, `dz2`, `dz1`), then one pass for the weight gradients' sums over the
-//! examples, then the bias gradients in numpy's pairwise order. Each is written once over
+//! propagation (`dz3`, `dz2`, `dz1`, and `db1` when that is one pairwise block), then one pass
+//! for the weight gradients' sums over the examples, then the other bias gradients in numpy's
+//! pairwise order. Each is written once over
 //! [`Lanes`], so it runs with AVX-512, AVX2 or one lane, with the same operations and so the
 //! same bits.
 //!
@@ -12,8 +13,9 @@
 //!   first product (`np.dot`), then the bias is added; here the lanes are `LANES` examples
 //!   (columns), so each lane is one entry's sum, in the plain order;
 //! - the gradients `dZ A^T` are summed over the examples in ascending order from `0.0`
-//!   (`dot_transposed`); here the lanes are output entries (rows of `dZ`), one example after the
-//!   other, so again each lane is one entry's sum, in the plain order;
+//!   (`dot_transposed`); here the lanes are output entries (units of `dZ` or, for `dW2`, of
+//!   `A`), one example after the other, so again each lane is one entry's sum, in the plain
+//!   order;
 //! - the masks are `d * (1.0 or 0.0)`, as the plain code multiplies (a NaN or infinite `d`
 //!   times `0.0` is NaN, `-d * 0.0` is `-0.0`), and `relu(z)` is `z > 0 ? z : 0`.
 
