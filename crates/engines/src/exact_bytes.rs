@@ -428,7 +428,7 @@ fn vnni() -> bool {
 /// products allocate nothing.
 ///
 /// On a CPU without the VNNI kernels ([`accelerated`]) the bytes are kept in the panels of the
-/// lanes' kernel [`ColumnSums`] instead.
+/// lanes' kernel `ColumnSums` instead.
 #[derive(Clone, Debug)]
 pub struct ColumnTiles {
     rows: usize,
