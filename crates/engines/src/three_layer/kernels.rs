@@ -247,6 +247,17 @@ fn relu<L: Lanes>(l: L, z: L::F) -> L::F {
     l.max(z, l.splat(0.0))
 }
 
+/// One unit of a ReLU layer for a block of examples, `relu(w[0] a[0] + w[1] a[1] + ... + b)`:
+/// the products added in order from the first (`np.dot`), then the bias.
+#[inline(always)]
+fn relu_unit<L: Lanes>(l: L, w: &[f64], a: &[L::F], b: f64) -> L::F {
+    let mut z = l.mul(l.splat(w[0]), a[0]);
+    for k in 1..w.len() {
+        z = l.add(z, l.mul(l.splat(w[k]), a[k]));
+    }
+    relu(l, l.add(z, l.splat(b)))
+}
+
 /// The backward pass's `(a > 0)` as the factor it multiplies by: 1.0 or 0.0.
 #[inline(always)]
 fn positive<L: Lanes>(l: L, a: L::F) -> L::F {
@@ -337,22 +348,14 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
                 x[k] = l.load(&bufs.x[k * stride + b..]);
             }
             for i in 0..N1 {
-                let mut z = l.mul(l.splat(w.w1[i][0]), x[0]);
-                for k in 1..N0 {
-                    z = l.add(z, l.mul(l.splat(w.w1[i][k]), x[k]));
-                }
-                a1[i] = relu(l, l.add(z, l.splat(w.b1[i])));
+                a1[i] = relu_unit(l, &w.w1[i], &x, w.b1[i]);
                 if let Some(d) = dropout {
                     a1[i] = masked(l, a1[i], d.d1, i * stride + b, keep_prob);
                 }
                 l.store(&mut bufs.a1[i * stride + t1..], a1[i]);
             }
             for i in 0..N2 {
-                let mut z = l.mul(l.splat(w.w2[i][0]), a1[0]);
-                for k in 1..N1 {
-                    z = l.add(z, l.mul(l.splat(w.w2[i][k]), a1[k]));
-                }
-                a2[i] = relu(l, l.add(z, l.splat(w.b2[i])));
+                a2[i] = relu_unit(l, &w.w2[i], &a1, w.b2[i]);
                 if let Some(d) = dropout {
                     a2[i] = masked(l, a2[i], d.d2, i * stride + b, keep_prob);
                 }
