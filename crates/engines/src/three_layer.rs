@@ -603,8 +603,9 @@ impl Workspace {
         let [first, second] = &mut self.parts;
         let mut fixed = fixed_of::<N0, N1, N2>(parameters);
         // The helper's side: the parameters of the step, its part of the examples and its sums
-        // over them, behind one lock (each lock taken by the other thread moves its cache line
-        // between the cores).
+        // over them, behind one lock, which this thread takes once per iteration, after the
+        // helper's half, and keeps until the next start (each lock taken after the other
+        // thread's moves its cache line between the cores, on the step's critical path).
         let helpers = Mutex::new((fixed, first, Sums::<N0, N1>::ZERO));
         let first_part = || {
             // A poisoned lock means this thread panicked before; pair::run re-raises that.
@@ -617,12 +618,11 @@ impl Workspace {
         let poisoned = || NnError::invalid("training thread", "stopped by a panic");
         pair::run(true, &first_part, |pair| -> Result<(), NnError> {
             for i in 0..num_iterations {
-                helpers.lock().map_err(|_| poisoned())?.0 = fixed;
                 pair.start();
                 second.forward(level, &fixed, dz3_factor, keep_prob);
                 pair.finish();
                 let mut helpers = helpers.lock().map_err(|_| poisoned())?;
-                let (_, first, sums) = &mut *helpers;
+                let (next, first, sums) = &mut *helpers;
                 second.chains::<N0, N1, N2>(level, sums, false);
                 let parts = [&**first, &*second];
                 let recorded = i % cost_every == 0;
@@ -634,6 +634,7 @@ impl Workspace {
                     costs.push((i, cost));
                 }
                 descend(&mut fixed, sums, parts, reg, m, learning_rate);
+                *next = fixed;
                 observer.on_iteration(&Iteration { index: i, total: num_iterations, cost });
                 if !fixed_is_finite(&fixed) {
                     store_fixed(&fixed, parameters);
