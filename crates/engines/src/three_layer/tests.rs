@@ -212,6 +212,26 @@ fn bad_sizes_are_refused() {
 }
 
 #[test]
+fn dw2s_sums_put_the_layer_that_fills_the_lanes_best_in_them() {
+    use kernels::{a1_columns, column_width};
+    // reg_utils' [2, 20, 3, 1]: with AVX-512, a1's 20 units take 3 vectors per entry of dz2
+    // (9 in all) instead of 20 vectors with 3 of 8 lanes used; with AVX2 the two more
+    // transposes outweigh 20 against 15; one lane gains nothing.
+    assert!(a1_columns(8, 20, 3));
+    assert!(!a1_columns(4, 20, 3));
+    assert!(!a1_columns(1, 20, 3));
+    // init_utils' [2, 10, 5, 1]: 10 vectors either way with AVX-512, 20 against 15 with AVX2.
+    assert!(!a1_columns(8, 10, 5));
+    assert!(a1_columns(4, 10, 5));
+    // opt_utils' [2, 5, 2, 1]: 2 vectors instead of 5, in as many transposes.
+    assert!(a1_columns(8, 5, 2));
+    // A column holds dz1, a1 or dz2, a2, and room for the last vector read from each.
+    assert_eq!(column_width(20, 20, 3), 48);
+    assert_eq!(column_width(20, 3, 3), 32);
+    assert_eq!(column_width(5, 5, 2), 24);
+}
+
+#[test]
 fn pairwise_sums_are_numpys_at_every_level() {
     let values: Vec<f64> = NumpyRng::new(9).randn(1, 700).iter().map(|v| v * 1e3).collect();
     for level in Level::available() {
