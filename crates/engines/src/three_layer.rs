@@ -35,7 +35,7 @@ mod kernels;
 
 use crate::lanes::Level;
 use crate::pair;
-use kernels::{Buffers, Chains, Dropout, Fixed, Forward, Sums, db1_in_kernel, pairwise_rows};
+use kernels::{Buffers, Chains, Dropout, Fixed, Forward, Sums, TILE, db1_in_kernel, pairwise_rows};
 use linalg_nn::matrix::{ensure_finite, ensure_shape};
 use linalg_nn::numpy::pairwise_sum;
 use linalg_nn::three_layer::{Parameters, backward_propagation, forward_propagation};
@@ -134,7 +134,8 @@ pub struct Workspace {
 #[derive(Clone, Debug)]
 struct Part {
     bufs: Buffers,
-    /// The row length of every buffer: the capacity rounded up to a multiple of 8.
+    /// The row length of every buffer: the capacity rounded up to whole tiles of the forward
+    /// kernel (`kernels::TILE` examples).
     stride: usize,
     /// The examples of this part.
     m: usize,
@@ -148,7 +149,7 @@ struct Part {
 
 impl Part {
     fn new([n0, n1, n2]: [usize; 3], capacity: usize) -> Self {
-        let stride = capacity.div_ceil(8) * 8;
+        let stride = capacity.div_ceil(TILE) * TILE;
         Part {
             bufs: Buffers::new([n0, n1, n2], stride),
             stride,

@@ -200,11 +200,11 @@ pub(super) struct Dropout<'a> {
     pub keep_prob: f64,
 }
 
-/// `v * d / keep_prob` (the notebook's `A = A * D; A = A / keep_prob`), row `i` of `rows` at
-/// block `b`.
+/// `v * d / keep_prob` (the notebook's `A = A * D; A = A / keep_prob`), `d` the mask's lanes at
+/// the start of `mask`.
 #[inline(always)]
-fn masked<L: Lanes>(l: L, v: L::F, rows: &[f64], at: usize, keep_prob: L::F) -> L::F {
-    l.div(l.mul(v, l.load(&rows[at..])), keep_prob)
+fn masked<L: Lanes>(l: L, v: L::F, mask: &[f64], keep_prob: L::F) -> L::F {
+    l.div(l.mul(v, l.load(mask)), keep_prob)
 }
 
 impl<const N0: usize, const N1: usize, const N2: usize> Kernel for Forward<'_, N0, N1, N2> {
@@ -288,7 +288,7 @@ fn sigmoid_lanes<L: Lanes>(l: L, z: L::F) -> L::F {
 
 /// How many examples [`per_example`] takes through its three loops at a time (four blocks of
 /// eight).
-const TILE: usize = 32;
+pub(super) const TILE: usize = 32;
 
 /// The first pass, `LANES` examples at a time: the forward propagation
 ///
@@ -303,8 +303,15 @@ const TILE: usize = 32;
 /// dz3 = (1/m)(a3 - Y), dz2 = (W3^T dz3) * (a2 > 0), dz1 = (W2^T dz2) * (a1 > 0),
 /// ```
 ///
-/// into rows, with `a2`, `dz2` and `dz1` also copied into columns for the second pass.
-/// (`a3` holds `z3` between the first two loops.) `reg_utils` passes `inv_m = 1` (its `dz3 =
+/// into the rows of `a3`, `dz3`, `dz2` (and `dz1` when [`db1_in_kernel`] leaves `db1` to
+/// [`pairwise_rows`]) and the columns the second pass reads. (`a3` holds `z3` between the first
+/// two loops.)
+///
+/// The kernel is bound by what it stores (a vector store takes about two cycles, two multiplies
+/// and adds take one), so no value goes through memory that need not: layer 2's sums take each
+/// unit of layer 1 as it is made, and `dz1` is made where its rows are transposed into columns
+/// rather than kept for all units (more vectors than there are registers), its running sums
+/// kept in registers over a tile. `reg_utils` passes `inv_m = 1` (its `dz3 =
 /// a3 - Y`: times one is exact) and, for dropout, the masks: `a1`, `a2` and `W3^T dz3`,
 /// `W2^T dz2` are then multiplied by their mask and divided by `keep_prob`.
 #[inline(always)]
@@ -318,139 +325,240 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     // them at the first eight values; -0.0 + v is v, for every v.
     let db1_here = db1_in_kernel(m);
     let whole = m - m % 8;
-    if db1_here {
-        bufs.db1_lanes.fill(-0.0);
-    }
     let width = width_of::<N1, N2>(L::LANES);
+    let middle = if a1_in_lanes { N1 } else { N2 };
+    let stacked = N1 + middle + N2;
+    let Buffers {
+        x,
+        y,
+        a1: a1_rows,
+        a3,
+        a2: a2_rows,
+        dz3,
+        dz2: dz2_rows,
+        dz1: dz1_rows,
+        db1_lanes,
+        columns,
+    } = bufs;
+    if db1_here {
+        db1_lanes.fill(-0.0);
+    }
+    let db1_lanes: &mut [[f64; 8]; N1] =
+        (&mut db1_lanes.as_chunks_mut::<8>().0[..N1]).try_into().expect("8 n1 running sums");
     let inv_m = l.splat(inv_m);
     let keep_prob = l.splat(dropout.map_or(1.0, |d| d.keep_prob));
     let zero = l.splat(0.0);
-    // Three loops over the blocks of a tile rather than one, so that the sigmoid's long chain
-    // of dependent operations (a table gather, a division) overlaps across blocks instead of
-    // stalling each block's backward part. Plain loops rather than closures
-    // (`array::from_fn`): a closure is a function of its own, compiled without the kernel's
-    // instruction set unless inlined. The blocks' arrays are made once, outside the loops:
-    // made inside, each block would clear them in memory first.
-    //
-    // What only the three loops read (`a2`, and `a1` unless the second pass reads its rows)
-    // goes to the first TILE columns of its rows, the same few cache lines for every tile:
-    // writing a line that is not in the level-1 cache costs more than the arithmetic here.
-    let mut x = [zero; N0];
-    let mut a1 = [zero; N1];
+    let mut xs = [zero; N0];
     let mut a2 = [zero; N2];
     let mut dz2 = [zero; N2];
-    let mut dz1 = [zero; N1];
     for tile in (0..m).step_by(TILE) {
         let end = m.min(tile + TILE);
-        for b in (tile..end).step_by(L::LANES) {
-            let (t1, t2) = (if a1_in_lanes { b - tile } else { b }, b - tile);
-            for k in 0..N0 {
-                x[k] = l.load(&bufs.x[k * stride + b..]);
+        // The tile's columns of every row, as arrays: indexed within a tile, no access needs a
+        // bounds check of its own. What only the three loops read (`a2`, and `a1` unless the
+        // second pass reads its rows) takes the first TILE columns of its rows, the same few
+        // cache lines for every tile.
+        let x_t = tile_rows::<N0>(x, stride, tile);
+        let [y_t] = tile_rows::<1>(y, stride, tile);
+        let [a3_t] = tile_rows_mut::<1>(a3, stride, tile);
+        let [dz3_t] = tile_rows_mut::<1>(dz3, stride, tile);
+        let a1_t = tile_rows_mut::<N1>(a1_rows, stride, if a1_in_lanes { 0 } else { tile });
+        let a2_t = tile_rows_mut::<N2>(a2_rows, stride, 0);
+        let dz2_t = tile_rows_mut::<N2>(dz2_rows, stride, tile);
+        let mut dz1_t = (!db1_here).then(|| tile_rows_mut::<N1>(dz1_rows, stride, tile));
+        let masks = dropout
+            .map(|d| (tile_rows::<N1>(d.d1, stride, tile), tile_rows::<N2>(d.d2, stride, tile)));
+        let columns_t = &mut columns[tile * width..(tile + TILE) * width];
+        // Loops over the blocks of a tile one after the other rather than one loop, so that
+        // the sigmoid's long chain of dependent operations (a table gather, a division)
+        // overlaps across blocks instead of stalling each block's backward part. Plain loops
+        // rather than closures: a closure is a function of its own, compiled without the
+        // kernel's instruction set unless inlined. The blocks' arrays are made once, outside
+        // the loops: made inside, each block would clear them in memory first.
+        for t in (0..TILE).step_by(L::LANES) {
+            if tile + t >= end {
+                break;
             }
-            for i in 0..N1 {
-                a1[i] = relu_unit(l, &w.w1[i], &x, w.b1[i]);
-                if let Some(d) = dropout {
-                    a1[i] = masked(l, a1[i], d.d1, i * stride + b, keep_prob);
+            for k in 0..N0 {
+                xs[k] = l.load(&x_t[k][t..]);
+            }
+            // Layer 2's sums take each unit of layer 1 as it is made, in the order of their
+            // products.
+            let mut z2 = [zero; N2];
+            for k in 0..N1 {
+                let mut a1 = relu_unit(l, &w.w1[k], &xs, w.b1[k]);
+                if let Some((d1, _)) = masks {
+                    a1 = masked(l, a1, &d1[k][t..], keep_prob);
                 }
-                l.store(&mut bufs.a1[i * stride + t1..], a1[i]);
+                l.store(&mut a1_t[k][t..], a1);
+                for i in 0..N2 {
+                    let product = l.mul(l.splat(w.w2[i][k]), a1);
+                    z2[i] = if k == 0 { product } else { l.add(z2[i], product) };
+                }
             }
             for i in 0..N2 {
-                a2[i] = relu_unit(l, &w.w2[i], &a1, w.b2[i]);
-                if let Some(d) = dropout {
-                    a2[i] = masked(l, a2[i], d.d2, i * stride + b, keep_prob);
+                a2[i] = relu(l, l.add(z2[i], l.splat(w.b2[i])));
+                if let Some((_, d2)) = masks {
+                    a2[i] = masked(l, a2[i], &d2[i][t..], keep_prob);
                 }
-                l.store(&mut bufs.a2[i * stride + t2..], a2[i]);
+                l.store(&mut a2_t[i][t..], a2[i]);
             }
             let mut z3 = l.mul(l.splat(w.w3[0]), a2[0]);
             for k in 1..N2 {
                 z3 = l.add(z3, l.mul(l.splat(w.w3[k]), a2[k]));
             }
             // z3 for now; a3 below.
-            l.store(&mut bufs.a3[b..], l.add(z3, l.splat(w.b3)));
+            l.store(&mut a3_t[t..], l.add(z3, l.splat(w.b3)));
         }
-        for b in (tile..end).step_by(L::LANES) {
-            let a3 = sigmoid_lanes(l, l.load(&bufs.a3[b..]));
-            l.store(&mut bufs.a3[b..], a3);
-            l.store(&mut bufs.dz3[b..], l.mul(l.sub(a3, l.load(&bufs.y[b..])), inv_m));
+        for t in (0..TILE).step_by(L::LANES) {
+            if tile + t >= end {
+                break;
+            }
+            let out = sigmoid_lanes(l, l.load(&a3_t[t..]));
+            l.store(&mut a3_t[t..], out);
+            l.store(&mut dz3_t[t..], l.mul(l.sub(out, l.load(&y_t[t..])), inv_m));
         }
-        for b in (tile..end).step_by(L::LANES) {
-            let (t1, t2) = (if a1_in_lanes { b - tile } else { b }, b - tile);
-            let dz3 = l.load(&bufs.dz3[b..]);
+        for t in (0..TILE).step_by(L::LANES) {
+            if tile + t >= end {
+                break;
+            }
+            let d3 = l.load(&dz3_t[t..]);
             // da2 = W3^T dz3 has one term per entry (W3 has one row): no sum.
             for i in 0..N2 {
-                a2[i] = l.load(&bufs.a2[i * stride + t2..]);
-                let mut da2 = l.mul(l.splat(w.w3[i]), dz3);
-                if let Some(d) = dropout {
-                    da2 = masked(l, da2, d.d2, i * stride + b, keep_prob);
+                let mut da2 = l.mul(l.splat(w.w3[i]), d3);
+                if let Some((_, d2)) = masks {
+                    da2 = masked(l, da2, &d2[i][t..], keep_prob);
                 }
-                dz2[i] = l.mul(da2, positive(l, a2[i]));
-                l.store(&mut bufs.dz2[i * stride + b..], dz2[i]);
+                let dz2 = l.mul(da2, positive(l, l.load(&a2_t[i][t..])));
+                l.store(&mut dz2_t[i][t..], dz2);
             }
-            for k in 0..N1 {
-                let mut d = l.mul(l.splat(w.w2[0][k]), dz2[0]);
-                for i in 1..N2 {
-                    d = l.add(d, l.mul(l.splat(w.w2[i][k]), dz2[i]));
+        }
+        // The second pass reads dz1, a1 or dz2, and a2 one example at a time: the columns,
+        // LANES stacked rows at a time transposed in registers, each row made where it is
+        // needed (more vectors than there are registers to keep them all). (Past the last
+        // example the columns receive the padding lanes' values, never read.) The rows
+        // `first..first + LANES` of the block at `t`, dz2 its rows there, dz1's running sums
+        // `sums` if they are kept:
+        macro_rules! column_block {
+            ($first:expr, $t:expr, $dz2:expr, $sums:expr) => {{
+                let (first, t, dz2): (usize, usize, &[L::F; N2]) = ($first, $t, $dz2);
+                let mut block = [zero; 8];
+                let block = &mut block[..L::LANES];
+                for (r, row) in block.iter_mut().enumerate() {
+                    let s = first + r;
+                    *row = if s < N1 {
+                        // dz1 = (W2^T dz2) * (a1 > 0), the products added in order.
+                        let k = s;
+                        let mut d = l.mul(l.splat(w.w2[0][k]), dz2[0]);
+                        for i in 1..N2 {
+                            d = l.add(d, l.mul(l.splat(w.w2[i][k]), dz2[i]));
+                        }
+                        if let Some((d1, _)) = masks {
+                            d = masked(l, d, &d1[k][t..], keep_prob);
+                        }
+                        let dz1 = l.mul(d, positive(l, l.load(&a1_t[k][t..])));
+                        if let Some(dz1_t) = &mut dz1_t {
+                            l.store(&mut dz1_t[k][t..], dz1);
+                        } else if tile + t + L::LANES <= whole {
+                            let sums: &mut [[L::F; 8]; 8] = $sums;
+                            let h = (t % 8) / L::LANES;
+                            sums[r][h] = l.add(sums[r][h], dz1);
+                        }
+                        dz1
+                    } else if s < N1 + middle {
+                        if a1_in_lanes { l.load(&a1_t[s - N1][t..]) } else { dz2[s - N1] }
+                    } else if s < stacked {
+                        l.load(&a2_t[s - N1 - middle][t..])
+                    } else {
+                        zero
+                    };
                 }
-                if let Some(masks) = dropout {
-                    d = masked(l, d, masks.d1, k * stride + b, keep_prob);
+                l.transpose(block);
+                let block_columns = &mut columns_t[t * width..(t + L::LANES) * width];
+                for (j, column) in block.iter().enumerate() {
+                    l.store(&mut block_columns[j * width + first..], *column);
                 }
-                a1[k] = l.load(&bufs.a1[k * stride + t1..]);
-                dz1[k] = l.mul(d, positive(l, a1[k]));
-                if !db1_here {
-                    l.store(&mut bufs.dz1[k * stride + b..], dz1[k]);
-                } else if b + L::LANES <= whole {
-                    let lanes = &mut bufs.db1_lanes[k * 8 + b % 8..];
-                    l.store(lanes, l.add(l.load(lanes), dz1[k]));
+            }};
+        }
+        let blocks = (0..TILE).step_by(L::LANES).take_while(|&t| tile + t < end);
+        if db1_here {
+            // For each LANES rows the tile's blocks one after the other, so that dz1's running
+            // sums stay in registers for the tile.
+            let halves = 8 / L::LANES;
+            for first in (0..stacked).step_by(L::LANES) {
+                let mut sums = [[zero; 8]; 8];
+                let summed = first < N1;
+                if summed {
+                    for r in 0..L::LANES.min(N1 - first) {
+                        for h in 0..halves {
+                            sums[r][h] = l.load(&db1_lanes[first + r][h * L::LANES..]);
+                        }
+                    }
+                }
+                for t in blocks.clone() {
+                    for i in 0..N2 {
+                        dz2[i] = l.load(&dz2_t[i][t..]);
+                    }
+                    column_block!(first, t, &dz2, &mut sums);
+                }
+                if summed {
+                    for r in 0..L::LANES.min(N1 - first) {
+                        for h in 0..halves {
+                            l.store(&mut db1_lanes[first + r][h * L::LANES..], sums[r][h]);
+                        }
+                    }
                 }
             }
-            // The second pass reads dz1, a1 or dz2, and a2 one example at a time: the block's
-            // columns, through a copy on the stack so that every index is a constant. (Past the
-            // last example the columns receive the padding lanes' values, never read.)
-            let columns = &mut bufs.columns[b * width..(b + L::LANES) * width];
-            let middle: &[L::F] = if a1_in_lanes { &a1 } else { &dz2 };
-            to_columns(l, [&dz1, middle, &a2], columns);
+        } else {
+            // Block after block, dz2 loaded once per block (dz1 goes to its rows: no sums).
+            let mut unused = [[zero; 8]; 8];
+            for t in blocks {
+                for i in 0..N2 {
+                    dz2[i] = l.load(&dz2_t[i][t..]);
+                }
+                for first in (0..stacked).step_by(L::LANES) {
+                    column_block!(first, t, &dz2, &mut unused);
+                }
+            }
         }
     }
     if db1_here {
         // numpy's pairwise end: the running sums as a tree, then the values past the last
         // whole eight one by one (from the columns, where dz1 comes first).
         for (k, db1) in db1.iter_mut().enumerate().take(N1) {
-            let r = &bufs.db1_lanes[k * 8..k * 8 + 8];
+            let r = &db1_lanes[k];
             let mut sum = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
             for j in whole..m {
-                sum += bufs.columns[j * width + k];
+                sum += columns[j * width + k];
             }
             *db1 = sum;
         }
     }
 }
 
-/// The rows of `stacked` (`LANES` examples each), one part after the other, into `LANES` columns
-/// of [`column_width`], `LANES` rows at a time transposed in registers (rows past the last are
-/// zeros): one transpose per `LANES` stacked rows rather than per layer.
+/// Columns `at..at + TILE` of the first `N` rows of `rows` (rows of `stride` values), as arrays.
 #[inline(always)]
-fn to_columns<L: Lanes>(l: L, stacked: [&[L::F]; 3], columns: &mut [f64]) {
-    let rows = stacked.iter().map(|part| part.len()).sum::<usize>();
-    let width = column_width(stacked[0].len(), stacked[1].len(), stacked[2].len());
-    let columns = &mut columns[..L::LANES * width];
-    for first in (0..rows).step_by(L::LANES) {
-        let mut block = [l.splat(0.0); 8];
-        let block = &mut block[..L::LANES];
-        for (r, row) in block.iter_mut().enumerate() {
-            let mut i = first + r;
-            for part in stacked {
-                if i < part.len() {
-                    *row = part[i];
-                    break;
-                }
-                i -= part.len();
-            }
-        }
-        l.transpose(block);
-        for (j, column) in block.iter().enumerate() {
-            l.store(&mut columns[j * width + first..], *column);
-        }
-    }
+fn tile_rows<const N: usize>(rows: &[f64], stride: usize, at: usize) -> [&[f64; TILE]; N] {
+    let mut rest = rows.get(at..).unwrap_or_default();
+    std::array::from_fn(|_| {
+        let (row, next) = rest.split_at(TILE);
+        rest = next.get(stride - TILE..).unwrap_or_default();
+        row.try_into().expect("TILE columns")
+    })
+}
+
+/// [`tile_rows`], to write.
+#[inline(always)]
+fn tile_rows_mut<const N: usize>(
+    rows: &mut [f64],
+    stride: usize,
+    at: usize,
+) -> [&mut [f64; TILE]; N] {
+    let mut rest = rows.get_mut(at..).unwrap_or_default();
+    std::array::from_fn(|_| {
+        let (row, next) = std::mem::take(&mut rest).split_at_mut(TILE);
+        rest = next.get_mut(stride - TILE..).unwrap_or_default();
+        row.try_into().expect("TILE columns")
+    })
 }
 
 /// The second pass: `dW3 = dz3 a2^T`, `dW2 = dz2 a1^T`, `dW1 = dz1 X^T`, each entry the sum over
