@@ -618,8 +618,10 @@ impl Workspace {
         };
         let poisoned = || NnError::invalid("training thread", "stopped by a panic");
         pair::run(true, &first_part, |pair| -> Result<(), NnError> {
-            for i in 0..num_iterations {
+            if num_iterations > 0 {
                 pair.start();
+            }
+            for i in 0..num_iterations {
                 second.forward(level, &fixed, dz3_factor, keep_prob);
                 pair.finish();
                 let mut helpers = helpers.lock().map_err(|_| poisoned())?;
@@ -634,14 +636,21 @@ impl Workspace {
                 if let Some(cost) = cost {
                     costs.push((i, cost));
                 }
-                descend(&mut fixed, sums, parts, reg, m, learning_rate);
-                *next = fixed;
-                observer.on_iteration(&Iteration { index: i, total: num_iterations, cost });
-                if !fixed_is_finite(&fixed) {
+                let iteration = Iteration { index: i, total: num_iterations, cost };
+                if !descend(&mut fixed, sums, parts, reg, m, learning_rate) {
                     store_fixed(&fixed, parameters);
                     let cost = cost.unwrap_or_else(|| loss_of(parts, terms, m));
+                    observer.on_iteration(&iteration);
                     return Err(NnError::Diverged { iteration: i, cost, learning_rate });
                 }
+                // The helper's next half starts before this thread reports the iteration: the
+                // report is not on the step's critical path.
+                *next = fixed;
+                drop(helpers);
+                if i + 1 < num_iterations {
+                    pair.start();
+                }
+                observer.on_iteration(&iteration);
             }
             store_fixed(&fixed, parameters);
             Ok(())
@@ -651,7 +660,7 @@ impl Workspace {
 
 /// One gradient-descent update of `fixed` from a step's weight sums and the parts' bias sums:
 /// [`write_gradients`], [`RegForm::finish_gradients`] and [`update_parameters`] in one pass,
-/// with their operations (so their bits).
+/// with their operations (so their bits). Returns whether every weight and bias is still finite.
 fn descend<const N0: usize, const N1: usize, const N2: usize>(
     fixed: &mut Fixed<N0, N1, N2>,
     sums: &Sums<N0, N1>,
@@ -659,14 +668,16 @@ fn descend<const N0: usize, const N1: usize, const N2: usize>(
     reg: Option<RegForm>,
     m: usize,
     learning_rate: f64,
-) {
+) -> bool {
     // init_utils: dW = the sum; reg_utils: RegForm::gradient.
-    let step = |w: &mut f64, sum: f64, weight: bool| {
+    let mut finite = true;
+    let mut step = |w: &mut f64, sum: f64, weight: bool| {
         let d = match reg {
             None => sum,
             Some(form) => form.gradient(sum, weight.then_some(*w), m),
         };
         *w -= d * learning_rate;
+        finite &= w.is_finite();
     };
     for (i, row) in fixed.w1.iter_mut().enumerate() {
         for (k, w) in row.iter_mut().enumerate() {
@@ -685,20 +696,13 @@ fn descend<const N0: usize, const N1: usize, const N2: usize>(
     for (i, b) in biases.enumerate() {
         step(b, bias_gradient(parts, i), false);
     }
+    finite
 }
 
 /// Bias gradient `i` (`db1`, then `db2`, then `db3`, before any `1/m` of `reg_utils`) from the
 /// parts' pairwise sums, added as numpy adds its two halves when there are two.
 fn bias_gradient([first, second]: [&Part; 2], i: usize) -> f64 {
     if second.m > 0 { first.bias_sums[i] + second.bias_sums[i] } else { first.bias_sums[i] }
-}
-
-/// Whether every weight and bias is finite.
-fn fixed_is_finite<const N0: usize, const N1: usize, const N2: usize>(
-    f: &Fixed<N0, N1, N2>,
-) -> bool {
-    let weights = f.w1.iter().flatten().chain(f.w2.iter().flatten()).chain(&f.w3);
-    weights.chain(&f.b1).chain(&f.b2).chain([&f.b3]).all(|v| v.is_finite())
 }
 
 /// Writes the kernels' arrays back into `p` (the inverse of [`fixed_of`]).
