@@ -328,6 +328,8 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     let width = width_of::<N1, N2>(L::LANES);
     let middle = if a1_in_lanes { N1 } else { N2 };
     let stacked = N1 + middle + N2;
+    // Row r's running sums at lanes `h LANES..` are `sums[r halves + h]` in the column loop.
+    let halves = 8 / L::LANES;
     let Buffers {
         x,
         y,
@@ -386,7 +388,7 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
             let mut z2 = [zero; N2];
             for k in 0..N1 {
                 let mut a1 = relu_unit(l, &w.w1[k], &xs, w.b1[k]);
-                if let Some((d1, _)) = masks {
+                if let Some((d1, _)) = &masks {
                     a1 = masked(l, a1, &d1[k][t..], keep_prob);
                 }
                 l.store(&mut a1_t[k][t..], a1);
@@ -397,7 +399,7 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
             }
             for i in 0..N2 {
                 a2[i] = relu(l, l.add(z2[i], l.splat(w.b2[i])));
-                if let Some((_, d2)) = masks {
+                if let Some((_, d2)) = &masks {
                     a2[i] = masked(l, a2[i], &d2[i][t..], keep_prob);
                 }
                 l.store(&mut a2_t[i][t..], a2[i]);
@@ -425,7 +427,7 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
             // da2 = W3^T dz3 has one term per entry (W3 has one row): no sum.
             for i in 0..N2 {
                 let mut da2 = l.mul(l.splat(w.w3[i]), d3);
-                if let Some((_, d2)) = masks {
+                if let Some((_, d2)) = &masks {
                     da2 = masked(l, da2, &d2[i][t..], keep_prob);
                 }
                 let dz2 = l.mul(da2, positive(l, l.load(&a2_t[i][t..])));
@@ -452,16 +454,16 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
                         for i in 1..N2 {
                             d = l.add(d, l.mul(l.splat(w.w2[i][k]), dz2[i]));
                         }
-                        if let Some((d1, _)) = masks {
+                        if let Some((d1, _)) = &masks {
                             d = masked(l, d, &d1[k][t..], keep_prob);
                         }
                         let dz1 = l.mul(d, positive(l, l.load(&a1_t[k][t..])));
                         if let Some(dz1_t) = &mut dz1_t {
                             l.store(&mut dz1_t[k][t..], dz1);
                         } else if tile + t + L::LANES <= whole {
-                            let sums: &mut [[L::F; 8]; 8] = $sums;
-                            let h = (t % 8) / L::LANES;
-                            sums[r][h] = l.add(sums[r][h], dz1);
+                            let sums: &mut [L::F; 8] = $sums;
+                            let at = r * halves + (t % 8) / L::LANES;
+                            sums[at] = l.add(sums[at], dz1);
                         }
                         dz1
                     } else if s < N1 + middle {
@@ -483,14 +485,13 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
         if db1_here {
             // For each LANES rows the tile's blocks one after the other, so that dz1's running
             // sums stay in registers for the tile.
-            let halves = 8 / L::LANES;
             for first in (0..stacked).step_by(L::LANES) {
-                let mut sums = [[zero; 8]; 8];
+                let mut sums = [zero; 8];
                 let summed = first < N1;
                 if summed {
                     for r in 0..L::LANES.min(N1 - first) {
                         for h in 0..halves {
-                            sums[r][h] = l.load(&db1_lanes[first + r][h * L::LANES..]);
+                            sums[r * halves + h] = l.load(&db1_lanes[first + r][h * L::LANES..]);
                         }
                     }
                 }
@@ -503,14 +504,17 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
                 if summed {
                     for r in 0..L::LANES.min(N1 - first) {
                         for h in 0..halves {
-                            l.store(&mut db1_lanes[first + r][h * L::LANES..], sums[r][h]);
+                            l.store(
+                                &mut db1_lanes[first + r][h * L::LANES..],
+                                sums[r * halves + h],
+                            );
                         }
                     }
                 }
             }
         } else {
             // Block after block, dz2 loaded once per block (dz1 goes to its rows: no sums).
-            let mut unused = [[zero; 8]; 8];
+            let mut unused = [zero; 8];
             for t in blocks {
                 for i in 0..N2 {
                     dz2[i] = l.load(&dz2_t[i][t..]);
