@@ -126,6 +126,9 @@ pub struct Workspace {
     parts: [Part; 2],
     /// `compute_loss`'s terms.
     terms: Vec<f64>,
+    /// The bias gradients' sums of a step over both parts, `db1`, `db2`, `db3` (`n1 + n2 + 1`
+    /// values, before any `1/m` of `reg_utils`).
+    bias: Vec<f64>,
     /// `reg_utils`' backward propagation instead of `init_utils`' ([`Workspace::reg_utils`]).
     reg: Option<RegForm>,
 }
@@ -224,6 +227,7 @@ impl Workspace {
             level: Level::current(),
             parts: [part.clone(), part],
             terms: vec![0.0; capacity],
+            bias: vec![0.0; n1 + n2 + 1],
             reg: None,
         })
     }
@@ -600,7 +604,7 @@ impl Workspace {
         let Schedule { num_iterations, learning_rate, cost_every } = *schedule;
         let (level, m, reg) = (self.level, self.m, self.reg);
         let (dz3_factor, keep_prob) = dz3_factor_and_dropout(reg, 1.0 / m as f64);
-        let terms = &mut self.terms;
+        let (terms, bias) = (&mut self.terms, &mut self.bias);
         let [first, second] = &mut self.parts;
         let mut fixed = fixed_of::<N0, N1, N2>(parameters);
         // The helper's side: the parameters of the step, its part of the examples and its sums
@@ -626,8 +630,13 @@ impl Workspace {
                 pair.finish();
                 let mut helpers = helpers.lock().map_err(|_| poisoned())?;
                 let (next, first, sums) = &mut *helpers;
-                second.chains::<N0, N1, N2>(level, sums, false);
                 let parts = [&**first, &*second];
+                // The other part's bias sums first: their cache lines come from the other core
+                // while this thread goes on with the weight sums.
+                for (i, bias) in bias.iter_mut().enumerate() {
+                    *bias = bias_gradient(parts, i);
+                }
+                second.chains::<N0, N1, N2>(level, sums, false);
                 let recorded = i % cost_every == 0;
                 let cost = recorded.then(|| {
                     store_fixed(&fixed, parameters);
@@ -637,7 +646,7 @@ impl Workspace {
                     costs.push((i, cost));
                 }
                 let iteration = Iteration { index: i, total: num_iterations, cost };
-                if !descend(&mut fixed, sums, parts, reg, m, learning_rate) {
+                if !descend(&mut fixed, sums, bias, reg, m, learning_rate) {
                     store_fixed(&fixed, parameters);
                     let cost = cost.unwrap_or_else(|| loss_of(parts, terms, m));
                     observer.on_iteration(&iteration);
@@ -658,23 +667,24 @@ impl Workspace {
     }
 }
 
-/// One gradient-descent update of `fixed` from a step's weight sums and the parts' bias sums:
+/// One gradient-descent update of `fixed` from a step's weight sums and bias sums:
 /// [`write_gradients`], [`RegForm::finish_gradients`] and [`update_parameters`] in one pass,
 /// with their operations (so their bits). Returns whether every weight and bias is still finite.
 fn descend<const N0: usize, const N1: usize, const N2: usize>(
     fixed: &mut Fixed<N0, N1, N2>,
     sums: &Sums<N0, N1>,
-    parts: [&Part; 2],
+    bias: &[f64],
     reg: Option<RegForm>,
     m: usize,
     learning_rate: f64,
 ) -> bool {
-    // init_utils: dW = the sum; reg_utils: RegForm::gradient.
+    // init_utils: dW = the sum; reg_utils: Scale::gradient.
+    let scale = reg.map(|form| form.scale(m));
     let mut finite = true;
     let mut step = |w: &mut f64, sum: f64, weight: bool| {
-        let d = match reg {
+        let d = match scale {
             None => sum,
-            Some(form) => form.gradient(sum, weight.then_some(*w), m),
+            Some(scale) => scale.gradient(sum, weight.then_some(*w)),
         };
         *w -= d * learning_rate;
         finite &= w.is_finite();
@@ -693,8 +703,8 @@ fn descend<const N0: usize, const N1: usize, const N2: usize>(
         step(w, sums.dw3[i], true);
     }
     let biases = fixed.b1.iter_mut().chain(fixed.b2.iter_mut()).chain([&mut fixed.b3]);
-    for (i, b) in biases.enumerate() {
-        step(b, bias_gradient(parts, i), false);
+    for (b, &sum) in biases.zip(bias) {
+        step(b, sum, false);
     }
     finite
 }
@@ -793,29 +803,45 @@ struct RegForm {
 
 impl RegForm {
     /// `dW = 1./m * (dZ A^T)` and `db = 1./m * sum(dZ)` from the sums in `grads` (`reg_utils`
-    /// scales after the product), then `dW = dW + lambd / m * W` with L2 ([`RegForm::gradient`]
+    /// scales after the product), then `dW = dW + lambd / m * W` with L2 ([`Scale::gradient`]
     /// entry by entry).
     fn finish_gradients(self, p: &Parameters, m: usize, grads: &mut WeightGradients) {
         let WeightGradients { dw1, db1, dw2, db2, dw3, db3 } = grads;
+        let scale = self.scale(m);
         for (dw, w) in [(dw1, &p.w1), (dw2, &p.w2), (dw3, &p.w3)] {
             for (d, &w) in dw.iter_mut().zip(w.iter()) {
-                *d = self.gradient(*d, Some(w), m);
+                *d = scale.gradient(*d, Some(w));
             }
         }
         for db in [db1, db2, db3] {
             for d in db.iter_mut() {
-                *d = self.gradient(*d, None, m);
+                *d = scale.gradient(*d, None);
             }
         }
     }
 
+    /// The factors of `reg_utils`' gradients for `m` examples, worked out once per step
+    /// rather than per entry (two divisions each).
+    fn scale(self, m: usize) -> Scale {
+        Scale { inv_m: 1.0 / m as f64, lambd_over_m: self.lambd.map(|lambd| lambd / m as f64) }
+    }
+}
+
+/// `reg_utils`' `1./m` and L2's `lambd / m` ([`RegForm::scale`]).
+#[derive(Clone, Copy, Debug)]
+struct Scale {
+    inv_m: f64,
+    lambd_over_m: Option<f64>,
+}
+
+impl Scale {
     /// One entry of `reg_utils`' gradient from its sum over the examples: `1./m * sum`, plus
     /// `lambd / m * w` for a weight `w` with L2 (the notebook's `lambd / m`, not
     /// `lambd * (1/m)`).
-    fn gradient(self, sum: f64, weight: Option<f64>, m: usize) -> f64 {
-        let d = sum * (1.0 / m as f64);
-        match (self.lambd, weight) {
-            (Some(lambd), Some(w)) => d + lambd / m as f64 * w,
+    fn gradient(self, sum: f64, weight: Option<f64>) -> f64 {
+        let d = sum * self.inv_m;
+        match (self.lambd_over_m, weight) {
+            (Some(lambd_over_m), Some(w)) => d + lambd_over_m * w,
             _ => d,
         }
     }
