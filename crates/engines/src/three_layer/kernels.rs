@@ -286,8 +286,7 @@ fn sigmoid_lanes<L: Lanes>(l: L, z: L::F) -> L::F {
     l.load(&out)
 }
 
-/// How many examples [`per_example`] takes through its three loops at a time (four blocks of
-/// eight).
+/// How many examples [`per_example`] takes through its loops at a time (four blocks of eight).
 pub(super) const TILE: usize = 32;
 
 /// The first pass, `LANES` examples at a time: the forward propagation
@@ -307,11 +306,11 @@ pub(super) const TILE: usize = 32;
 /// [`pairwise_rows`]) and the columns the second pass reads. (`a3` holds `z3` between the first
 /// two loops.)
 ///
-/// The kernel is bound by what it stores (a vector store takes about two cycles, two multiplies
-/// and adds take one), so no value goes through memory that need not: layer 2's sums take each
-/// unit of layer 1 as it is made, and `dz1` is made where its rows are transposed into columns
-/// rather than kept for all units (more vectors than there are registers), its running sums
-/// kept in registers over a tile. `reg_utils` passes `inv_m = 1` (its `dz3 =
+/// The kernel is bound by what it stores more than by its arithmetic (on the test machine a
+/// 512-bit store takes about two cycles, a multiply and an add together one), so no value goes
+/// through memory that need not: layer 2's sums take each unit of layer 1 as it is made, and
+/// `dz1` is made where its rows are transposed into columns rather than kept for all units
+/// (more vectors than there are registers), its running sums kept in registers over a tile. `reg_utils` passes `inv_m = 1` (its `dz3 =
 /// a3 - Y`: times one is exact) and, for dropout, the masks: `a1`, `a2` and `W3^T dz3`,
 /// `W2^T dz2` are then multiplied by their mask and divided by `keep_prob`.
 #[inline(always)]
@@ -430,8 +429,8 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
                 if let Some((_, d2)) = &masks {
                     da2 = masked(l, da2, &d2[i][t..], keep_prob);
                 }
-                let dz2 = l.mul(da2, positive(l, l.load(&a2_t[i][t..])));
-                l.store(&mut dz2_t[i][t..], dz2);
+                let row = l.mul(da2, positive(l, l.load(&a2_t[i][t..])));
+                l.store(&mut dz2_t[i][t..], row);
             }
         }
         // The second pass reads dz1, a1 or dz2, and a2 one example at a time: the columns,
@@ -539,7 +538,8 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     }
 }
 
-/// Columns `at..at + TILE` of the first `N` rows of `rows` (rows of `stride` values), as arrays.
+/// Columns `at..at + TILE` of the first `N` rows of `rows` (rows of `stride` values, `at + TILE`
+/// at most `stride`), as arrays.
 #[inline(always)]
 fn tile_rows<const N: usize>(rows: &[f64], stride: usize, at: usize) -> [&[f64; TILE]; N] {
     let mut rest = rows.get(at..).unwrap_or_default();
