@@ -177,14 +177,15 @@ impl Part {
             let dropout =
                 keep_prob.map(|keep_prob| Dropout { d1: &self.d1, d2: &self.d2, keep_prob });
             let bufs = &mut self.bufs;
-            let (db1, rest) = self.bias_sums.split_at_mut(N1);
-            let (db2, db3) = rest.split_at_mut(N2);
-            level.run(Forward { parameters: fixed, bufs, stride, m, inv_m, dropout, db1 });
+            let bias = &mut self.bias_sums;
+            level.run(Forward { parameters: fixed, bufs, stride, m, inv_m, dropout, bias });
             if !db1_in_kernel(m) {
+                let (db1, rest) = self.bias_sums.split_at_mut(N1);
+                let (db2, db3) = rest.split_at_mut(N2);
                 pairwise_rows(level, &self.bufs.dz1, stride, m, db1);
+                pairwise_rows(level, &self.bufs.dz2, stride, m, db2);
+                pairwise_rows(level, &self.bufs.dz3, stride, m, db3);
             }
-            pairwise_rows(level, &self.bufs.dz2, stride, m, db2);
-            pairwise_rows(level, &self.bufs.dz3, stride, m, db3);
         }
     }
 

@@ -61,9 +61,9 @@ pub(super) struct Buffers {
     /// `dz1`, rows: written only for a part that [`db1_in_kernel`] leaves to
     /// [`pairwise_rows`].
     pub dz1: Vec<f64>,
-    /// numpy's eight running sums of each row of `dz1` (`8 n1` values), for a part whose `db1`
-    /// the forward kernel sums itself ([`db1_in_kernel`]).
-    pub db1_lanes: Vec<f64>,
+    /// numpy's eight running sums of each row of `dz1`, `dz2` and `dz3` (`8 (n1 + n2 + 1)`
+    /// values), for a part whose bias sums the forward kernel makes itself ([`db1_in_kernel`]).
+    pub bias_lanes: Vec<f64>,
     /// `dz1`, then `a1` or `dz2` ([`a1_columns`]), then `a2` of each example one after the
     /// other in one column ([`column_width`] values).
     pub columns: Vec<f64>,
@@ -115,7 +115,7 @@ impl Buffers {
             dz3: zeros(stride),
             dz2: zeros(n2 * stride),
             dz1: zeros(n1 * stride),
-            db1_lanes: zeros(8 * n1),
+            bias_lanes: zeros(8 * (n1 + n2 + 1)),
             columns: zeros(column_width(n1, n1.max(n2), n2) * stride),
         }
     }
@@ -177,15 +177,17 @@ pub(super) struct Forward<'a, const N0: usize, const N1: usize, const N2: usize>
     pub inv_m: f64,
     /// `reg_utils`' dropout masks, if any ([`Dropout`]).
     pub dropout: Option<Dropout<'a>>,
-    /// numpy's pairwise sum of each row of `dz1` over the `m` examples, when
-    /// [`db1_in_kernel`]`(m)` (else untouched: the rows are stored for [`pairwise_rows`]).
-    pub db1: &'a mut [f64],
+    /// numpy's pairwise sums of each row of `dz1`, `dz2` and `dz3` over the `m` examples
+    /// (`n1 + n2 + 1` values), when [`db1_in_kernel`]`(m)` (else untouched: the rows are stored
+    /// for [`pairwise_rows`]).
+    pub bias: &'a mut [f64],
 }
 
-/// Whether [`per_example`] sums `dz1`'s rows itself, as it makes them, rather than storing them
-/// for [`pairwise_rows`]: when numpy sums `m` values as one block of eight running sums (8 to
-/// 128 values). The rows are `n1` more values per example to write and read again, which cost
-/// more than the additions (about a fifth of a step of the regularization notebook's network).
+/// Whether [`per_example`] sums the rows of `dz1`, `dz2` and `dz3` itself, as it makes them,
+/// rather than leaving them to [`pairwise_rows`]: when numpy sums `m` values as one block of
+/// eight running sums (8 to 128 values). `dz1`'s rows are then not stored at all: they are `n1`
+/// more values per example to write and read again, which cost more than the additions (about
+/// a fifth of a step of the regularization notebook's network).
 pub(super) const fn db1_in_kernel(m: usize) -> bool {
     8 <= m && m <= 128
 }
@@ -318,7 +320,7 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     l: L,
     forward: Forward<'_, N0, N1, N2>,
 ) {
-    let Forward { parameters: w, bufs, stride, m, inv_m, dropout, db1 } = forward;
+    let Forward { parameters: w, bufs, stride, m, inv_m, dropout, bias } = forward;
     let a1_in_lanes = a1_columns(L::LANES, N1, N2);
     // dz1's running sums: lanes `b % 8 ..` of row k's eight take the block at b. numpy starts
     // them at the first eight values; -0.0 + v is v, for every v.
@@ -338,14 +340,16 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
         dz3,
         dz2: dz2_rows,
         dz1: dz1_rows,
-        db1_lanes,
+        bias_lanes,
         columns,
     } = bufs;
     if db1_here {
-        db1_lanes.fill(-0.0);
+        bias_lanes.fill(-0.0);
     }
-    let db1_lanes: &mut [[f64; 8]; N1] =
-        (&mut db1_lanes.as_chunks_mut::<8>().0[..N1]).try_into().expect("8 n1 running sums");
+    let (db1_lanes, later_lanes) = bias_lanes.as_chunks_mut::<8>().0.split_at_mut(N1);
+    let db1_lanes: &mut [[f64; 8]; N1] = db1_lanes.try_into().expect("8 running sums per unit");
+    let (db2_lanes, db3_lanes) = later_lanes.split_at_mut(N2);
+    let db3_lanes = &mut db3_lanes[0];
     let inv_m = l.splat(inv_m);
     let keep_prob = l.splat(dropout.map_or(1.0, |d| d.keep_prob));
     let zero = l.splat(0.0);
@@ -416,7 +420,12 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
             }
             let out = sigmoid_lanes(l, l.load(&a3_t[t..]));
             l.store(&mut a3_t[t..], out);
-            l.store(&mut dz3_t[t..], l.mul(l.sub(out, l.load(&y_t[t..])), inv_m));
+            let dz3 = l.mul(l.sub(out, l.load(&y_t[t..])), inv_m);
+            l.store(&mut dz3_t[t..], dz3);
+            if db1_here && tile + t + L::LANES <= whole {
+                let lanes = &mut db3_lanes[t % 8..];
+                l.store(lanes, l.add(l.load(lanes), dz3));
+            }
         }
         for t in (0..TILE).step_by(L::LANES) {
             if tile + t >= end {
@@ -431,6 +440,10 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
                 }
                 let row = l.mul(da2, positive(l, l.load(&a2_t[i][t..])));
                 l.store(&mut dz2_t[i][t..], row);
+                if db1_here && tile + t + L::LANES <= whole {
+                    let lanes = &mut db2_lanes[i][t % 8..];
+                    l.store(lanes, l.add(l.load(lanes), row));
+                }
             }
         }
         // The second pass reads dz1, a1 or dz2, and a2 one example at a time: the columns,
@@ -526,14 +539,25 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     }
     if db1_here {
         // numpy's pairwise end: the running sums as a tree, then the values past the last
-        // whole eight one by one (from the columns, where dz1 comes first).
-        for (k, db1) in db1.iter_mut().enumerate().take(N1) {
-            let r = &db1_lanes[k];
-            let mut sum = ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        // whole eight one by one (dz1's from the columns, where it comes first; dz2's and
+        // dz3's from their rows).
+        let tree = |r: &[f64; 8]| ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
+        let (db1, later) = bias.split_at_mut(N1);
+        for (k, db1) in db1.iter_mut().enumerate() {
+            let mut sum = tree(&db1_lanes[k]);
             for j in whole..m {
                 sum += columns[j * width + k];
             }
             *db1 = sum;
+        }
+        let rows = (0..N2).map(|i| &dz2_rows[i * stride..]).chain([&dz3[..]]);
+        let lanes = db2_lanes.iter().chain([&*db3_lanes]);
+        for ((sum_out, row), lanes) in later.iter_mut().zip(rows).zip(lanes) {
+            let mut sum = tree(lanes);
+            for &v in &row[whole..m] {
+                sum += v;
+            }
+            *sum_out = sum;
         }
     }
 }
