@@ -35,7 +35,9 @@ mod kernels;
 
 use crate::lanes::Level;
 use crate::pair;
-use kernels::{Buffers, Chains, Dropout, Fixed, Forward, Sums, TILE, db1_in_kernel, pairwise_rows};
+use kernels::{
+    Buffers, Chains, Dropout, Fixed, Forward, Sums, TILE, bias_in_kernel, pairwise_rows,
+};
 use linalg_nn::matrix::{ensure_finite, ensure_shape};
 use linalg_nn::numpy::pairwise_sum;
 use linalg_nn::three_layer::{Parameters, backward_propagation, forward_propagation};
@@ -179,7 +181,7 @@ impl Part {
             let bufs = &mut self.bufs;
             let bias = &mut self.bias_sums;
             level.run(Forward { parameters: fixed, bufs, stride, m, inv_m, dropout, bias });
-            if !db1_in_kernel(m) {
+            if !bias_in_kernel(m) {
                 let (db1, rest) = self.bias_sums.split_at_mut(N1);
                 let (db2, db3) = rest.split_at_mut(N2);
                 pairwise_rows(level, &self.bufs.dz1, stride, m, db1);

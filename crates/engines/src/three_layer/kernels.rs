@@ -1,8 +1,8 @@
 //! The vector kernels of [`super`] for a network of fixed sizes `[N0, N1, N2, 1]`: one pass
 //! over the examples for the forward propagation and the per-example part of the backward
-//! propagation (`dz3`, `dz2`, `dz1`, and `db1` when that is one pairwise block), then one pass
-//! for the weight gradients' sums over the examples, then the other bias gradients in numpy's
-//! pairwise order. Each is written once over
+//! propagation (`dz3`, `dz2`, `dz1`, and the bias sums when a part is one pairwise block), then
+//! one pass for the weight gradients' sums over the examples, then for larger parts the bias
+//! sums in numpy's pairwise order. Each is written once over
 //! [`Lanes`], so it runs with AVX-512, AVX2 or one lane, with the same operations and so the
 //! same bits.
 //!
@@ -58,11 +58,11 @@ pub(super) struct Buffers {
     pub dz3: Vec<f64>,
     /// `dz2`, rows.
     pub dz2: Vec<f64>,
-    /// `dz1`, rows: written only for a part that [`db1_in_kernel`] leaves to
+    /// `dz1`, rows: written only for a part that [`bias_in_kernel`] leaves to
     /// [`pairwise_rows`].
     pub dz1: Vec<f64>,
     /// numpy's eight running sums of each row of `dz1`, `dz2` and `dz3` (`8 (n1 + n2 + 1)`
-    /// values), for a part whose bias sums the forward kernel makes itself ([`db1_in_kernel`]).
+    /// values), for a part whose bias sums the forward kernel makes itself ([`bias_in_kernel`]).
     pub bias_lanes: Vec<f64>,
     /// `dz1`, then `a1` or `dz2` ([`a1_columns`]), then `a2` of each example one after the
     /// other in one column ([`column_width`] values).
@@ -178,7 +178,7 @@ pub(super) struct Forward<'a, const N0: usize, const N1: usize, const N2: usize>
     /// `reg_utils`' dropout masks, if any ([`Dropout`]).
     pub dropout: Option<Dropout<'a>>,
     /// numpy's pairwise sums of each row of `dz1`, `dz2` and `dz3` over the `m` examples
-    /// (`n1 + n2 + 1` values), when [`db1_in_kernel`]`(m)` (else untouched: the rows are stored
+    /// (`n1 + n2 + 1` values), when [`bias_in_kernel`]`(m)` (else untouched: the rows are stored
     /// for [`pairwise_rows`]).
     pub bias: &'a mut [f64],
 }
@@ -188,7 +188,7 @@ pub(super) struct Forward<'a, const N0: usize, const N1: usize, const N2: usize>
 /// eight running sums (8 to 128 values). `dz1`'s rows are then not stored at all: they are `n1`
 /// more values per example to write and read again, which cost more than the additions (about
 /// a fifth of a step of the regularization notebook's network).
-pub(super) const fn db1_in_kernel(m: usize) -> bool {
+pub(super) const fn bias_in_kernel(m: usize) -> bool {
     8 <= m && m <= 128
 }
 
@@ -304,17 +304,17 @@ pub(super) const TILE: usize = 32;
 /// dz3 = (1/m)(a3 - Y), dz2 = (W3^T dz3) * (a2 > 0), dz1 = (W2^T dz2) * (a1 > 0),
 /// ```
 ///
-/// into the rows of `a3`, `dz3`, `dz2` (and `dz1` when [`db1_in_kernel`] leaves `db1` to
-/// [`pairwise_rows`]) and the columns the second pass reads. (`a3` holds `z3` between the first
-/// two loops.)
+/// into the rows of `a3`, `dz3`, `dz2` (and `dz1` when [`bias_in_kernel`] leaves the bias sums
+/// to [`pairwise_rows`]) and the columns the second pass reads. (`a3` holds `z3` between the
+/// first two loops.) `reg_utils` passes `inv_m = 1` (its `dz3 = a3 - Y`: times one is exact)
+/// and, for dropout, the masks: `a1`, `a2` and `W3^T dz3`, `W2^T dz2` are then multiplied by
+/// their mask and divided by `keep_prob`.
 ///
 /// The kernel is bound by what it stores more than by its arithmetic (on the test machine a
 /// 512-bit store takes about two cycles, a multiply and an add together one), so no value goes
 /// through memory that need not: layer 2's sums take each unit of layer 1 as it is made, and
 /// `dz1` is made where its rows are transposed into columns rather than kept for all units
-/// (more vectors than there are registers), its running sums kept in registers over a tile. `reg_utils` passes `inv_m = 1` (its `dz3 =
-/// a3 - Y`: times one is exact) and, for dropout, the masks: `a1`, `a2` and `W3^T dz3`,
-/// `W2^T dz2` are then multiplied by their mask and divided by `keep_prob`.
+/// (more vectors than there are registers), its running sums kept in registers over a tile.
 #[inline(always)]
 fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     l: L,
@@ -324,7 +324,7 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     let a1_in_lanes = a1_columns(L::LANES, N1, N2);
     // dz1's running sums: lanes `b % 8 ..` of row k's eight take the block at b. numpy starts
     // them at the first eight values; -0.0 + v is v, for every v.
-    let db1_here = db1_in_kernel(m);
+    let bias_here = bias_in_kernel(m);
     let whole = m - m % 8;
     let width = width_of::<N1, N2>(L::LANES);
     let middle = if a1_in_lanes { N1 } else { N2 };
@@ -343,7 +343,7 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
         bias_lanes,
         columns,
     } = bufs;
-    if db1_here {
+    if bias_here {
         bias_lanes.fill(-0.0);
     }
     let (db1_lanes, later_lanes) = bias_lanes.as_chunks_mut::<8>().0.split_at_mut(N1);
@@ -369,7 +369,7 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
         let a1_t = tile_rows_mut::<N1>(a1_rows, stride, if a1_in_lanes { 0 } else { tile });
         let a2_t = tile_rows_mut::<N2>(a2_rows, stride, 0);
         let dz2_t = tile_rows_mut::<N2>(dz2_rows, stride, tile);
-        let mut dz1_t = (!db1_here).then(|| tile_rows_mut::<N1>(dz1_rows, stride, tile));
+        let mut dz1_t = (!bias_here).then(|| tile_rows_mut::<N1>(dz1_rows, stride, tile));
         let masks = dropout
             .map(|d| (tile_rows::<N1>(d.d1, stride, tile), tile_rows::<N2>(d.d2, stride, tile)));
         let columns_t = &mut columns[tile * width..(tile + TILE) * width];
@@ -422,7 +422,7 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
             l.store(&mut a3_t[t..], out);
             let dz3 = l.mul(l.sub(out, l.load(&y_t[t..])), inv_m);
             l.store(&mut dz3_t[t..], dz3);
-            if db1_here && tile + t + L::LANES <= whole {
+            if bias_here && tile + t + L::LANES <= whole {
                 let lanes = &mut db3_lanes[t % 8..];
                 l.store(lanes, l.add(l.load(lanes), dz3));
             }
@@ -440,7 +440,7 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
                 }
                 let row = l.mul(da2, positive(l, l.load(&a2_t[i][t..])));
                 l.store(&mut dz2_t[i][t..], row);
-                if db1_here && tile + t + L::LANES <= whole {
+                if bias_here && tile + t + L::LANES <= whole {
                     let lanes = &mut db2_lanes[i][t % 8..];
                     l.store(lanes, l.add(l.load(lanes), row));
                 }
@@ -494,7 +494,7 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
             }};
         }
         let blocks = (0..TILE).step_by(L::LANES).take_while(|&t| tile + t < end);
-        if db1_here {
+        if bias_here {
             // For each LANES rows the tile's blocks one after the other, so that dz1's running
             // sums stay in registers for the tile.
             for first in (0..stacked).step_by(L::LANES) {
@@ -537,14 +537,13 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
             }
         }
     }
-    if db1_here {
+    if bias_here {
         // numpy's pairwise end: the running sums as a tree, then the values past the last
         // whole eight one by one (dz1's from the columns, where it comes first; dz2's and
         // dz3's from their rows).
-        let tree = |r: &[f64; 8]| ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]));
         let (db1, later) = bias.split_at_mut(N1);
         for (k, db1) in db1.iter_mut().enumerate() {
-            let mut sum = tree(&db1_lanes[k]);
+            let mut sum = lanes_tree(&db1_lanes[k]);
             for j in whole..m {
                 sum += columns[j * width + k];
             }
@@ -553,7 +552,7 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
         let rows = (0..N2).map(|i| &dz2_rows[i * stride..]).chain([&dz3[..]]);
         let lanes = db2_lanes.iter().chain([&*db3_lanes]);
         for ((sum_out, row), lanes) in later.iter_mut().zip(rows).zip(lanes) {
-            let mut sum = tree(lanes);
+            let mut sum = lanes_tree(lanes);
             for &v in &row[whole..m] {
                 sum += v;
             }
@@ -716,6 +715,12 @@ pub(super) fn pairwise_rows(
     }
 }
 
+/// numpy's end of a pairwise block's eight running sums, `((r0 + r1) + (r2 + r3)) + ((r4 + r5)
+/// + (r6 + r7))`.
+fn lanes_tree(r: &[f64; 8]) -> f64 {
+    ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
+}
+
 /// [`linalg_nn::numpy::pairwise_sum`] of `values`, its blocks at `level`.
 pub(super) fn pairwise_sum(level: Level, values: &[f64]) -> f64 {
     let n = values.len();
@@ -759,7 +764,7 @@ impl Kernel for PairwiseBlock<'_> {
         for c in 0..per {
             l.store(&mut s[c * L::LANES..], r[c]);
         }
-        let mut res = ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+        let mut res = lanes_tree(&s);
         for &v in &values[whole..] {
             res += v;
         }
