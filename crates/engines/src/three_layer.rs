@@ -33,6 +33,7 @@
 
 mod kernels;
 
+use crate::aligned::AlignedVec;
 use crate::lanes::Level;
 use crate::pair;
 use kernels::{
@@ -148,8 +149,8 @@ struct Part {
     bias_sums: Vec<f64>,
     /// `reg_utils`' dropout masks `D1`, `D2` of this part's examples, as rows (empty without
     /// dropout).
-    d1: Vec<f64>,
-    d2: Vec<f64>,
+    d1: AlignedVec,
+    d2: AlignedVec,
 }
 
 impl Part {
@@ -160,8 +161,8 @@ impl Part {
             stride,
             m: 0,
             bias_sums: vec![0.0; n1 + n2 + 1],
-            d1: Vec::new(),
-            d2: Vec::new(),
+            d1: AlignedVec::default(),
+            d2: AlignedVec::default(),
         }
     }
 
@@ -910,8 +911,7 @@ impl Workspace {
         for (part, start) in self.parts.iter_mut().zip([0, first]) {
             let stride = part.stride;
             for (rows, d, n) in [(&mut part.d1, masks.d1, n1), (&mut part.d2, masks.d2, n2)] {
-                rows.clear();
-                rows.resize(n * stride, 0.0);
+                *rows = AlignedVec::zeros(n * stride);
                 for i in 0..n {
                     for t in 0..part.m {
                         rows[i * stride + t] = d[(i, start + t)];

@@ -16,6 +16,11 @@ impl Avx2 {
         has.then_some(Avx2(()))
     }
 
+    /// The token from an AVX-512 one, whose detection checked AVX2 and FMA too.
+    pub(super) fn implied_by(_avx512: super::Avx512) -> Avx2 {
+        Avx2(())
+    }
+
     /// `kernel.run(self)` compiled with AVX2 and FMA, the kernel inlined.
     #[inline]
     pub fn vectorize<K: Kernel>(self, kernel: K) -> K::Output {
@@ -35,6 +40,12 @@ impl Lanes for Avx2 {
     type F = __m256d;
     type I = __m256i;
     type M = __m256d;
+    type Narrow = Avx2;
+
+    #[inline(always)]
+    fn narrow(self) -> Avx2 {
+        self
+    }
 
     #[inline(always)]
     fn splat(self, v: f64) -> __m256d {

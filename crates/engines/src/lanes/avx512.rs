@@ -37,6 +37,12 @@ impl Lanes for Avx512 {
     type F = __m512d;
     type I = __m512i;
     type M = __mmask8;
+    type Narrow = super::Avx2;
+
+    #[inline(always)]
+    fn narrow(self) -> super::Avx2 {
+        super::Avx2::implied_by(self)
+    }
 
     #[inline(always)]
     fn splat(self, v: f64) -> __m512d {

@@ -83,6 +83,14 @@ pub trait Lanes: Copy {
     type I: Copy;
     /// One truth value per lane, from the compares.
     type M: Copy;
+    /// This level's narrower vectors, for the few values at the end of a row that do not fill
+    /// a vector: [`Avx2`]'s four lanes under AVX-512 (CPUs that run a 512-bit operation as two
+    /// 256-bit halves, AMD's Zen 4 among them, take half the time for a 256-bit one), these
+    /// lanes at the other levels.
+    type Narrow: Lanes;
+
+    /// The token of [`Lanes::Narrow`], whose features this token's imply.
+    fn narrow(self) -> Self::Narrow;
 
     /// Every lane `v`.
     fn splat(self, v: f64) -> Self::F;

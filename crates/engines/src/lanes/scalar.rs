@@ -40,6 +40,12 @@ impl Lanes for Scalar {
     type F = f64;
     type I = i64;
     type M = bool;
+    type Narrow = Scalar;
+
+    #[inline(always)]
+    fn narrow(self) -> Scalar {
+        self
+    }
 
     #[inline(always)]
     fn splat(self, v: f64) -> f64 {

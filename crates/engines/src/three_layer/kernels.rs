@@ -23,6 +23,7 @@
 // way they say what the matrix expressions say and unroll fully.
 #![allow(clippy::needless_range_loop)]
 
+use crate::aligned::AlignedVec;
 use crate::lanes::{Kernel, Lanes, Level};
 use crate::vector_exp::exp_lanes;
 use linalg_nn::numpy::sigmoid;
@@ -41,32 +42,35 @@ pub(super) struct Fixed<const N0: usize, const N1: usize, const N2: usize> {
 
 /// The per-example values of a step, laid out for the two passes. "Rows" hold one unit per
 /// row, the examples side by side (`rows[i * stride + j]`); "columns" hold one example per
-/// column, the units side by side (`cols[j * COLS + i]`, padded with zeros to `COLS`).
+/// column, the units side by side (`cols[j * COLS + i]`, padded with zeros to `COLS`). Every
+/// buffer starts on a cache line ([`AlignedVec`]) and the stride and the columns' width are
+/// multiples of eight values, so each vector of eight the forward kernel stores in a row or a
+/// column is one whole line.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Buffers {
     /// `X`, `(n0, stride)` rows.
-    pub x: Vec<f64>,
+    pub x: AlignedVec,
     /// `Y`, one row.
-    pub y: Vec<f64>,
+    pub y: AlignedVec,
     /// `a1 = relu(z1)`, rows.
-    pub a1: Vec<f64>,
+    pub a1: AlignedVec,
     /// `a3 = sigmoid(z3)`, one row.
-    pub a3: Vec<f64>,
+    pub a3: AlignedVec,
     /// `a2 = relu(z2)`, rows.
-    pub a2: Vec<f64>,
+    pub a2: AlignedVec,
     /// `dz3`, one row.
-    pub dz3: Vec<f64>,
+    pub dz3: AlignedVec,
     /// `dz2`, rows.
-    pub dz2: Vec<f64>,
+    pub dz2: AlignedVec,
     /// `dz1`, rows: written only for a part that [`bias_in_kernel`] leaves to
     /// [`pairwise_rows`].
-    pub dz1: Vec<f64>,
+    pub dz1: AlignedVec,
     /// numpy's eight running sums of each row of `dz1`, `dz2` and `dz3` (`8 (n1 + n2 + 1)`
     /// values), for a part whose bias sums the forward kernel makes itself ([`bias_in_kernel`]).
-    pub bias_lanes: Vec<f64>,
+    pub bias_lanes: AlignedVec,
     /// `dz1`, then `a1` or `dz2` ([`a1_columns`]), then `a2` of each example one after the
     /// other in one column ([`column_width`] values).
-    pub columns: Vec<f64>,
+    pub columns: AlignedVec,
 }
 
 /// The width of a column of `dz1` (`n1` values), `middle` values (`a1` or `dz2`) and `a2` (`n2`
@@ -105,7 +109,7 @@ pub(super) const fn a1_columns(lanes: usize, n1: usize, n2: usize) -> bool {
 impl Buffers {
     /// Room for `stride` examples (a multiple of 8) of a network `[n0, n1, n2, 1]`.
     pub fn new([n0, n1, n2]: [usize; 3], stride: usize) -> Self {
-        let zeros = |n: usize| vec![0.0; n];
+        let zeros = AlignedVec::zeros;
         Buffers {
             x: zeros(n0 * stride),
             y: zeros(stride),
@@ -604,34 +608,53 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
     sums: &mut Sums<N0, N1>,
     from_zero: bool,
 ) {
+    let n = l.narrow();
     let a1_in_lanes = a1_columns(L::LANES, N1, N2);
-    // With a1 in the lanes, dw2[i][v] is vector v of dW2's row i; else dw2[v][k] is vector v
-    // of its column k. Vectors per column: constants once the kernel is compiled for `L`.
-    let (v1, v2) = (N1.div_ceil(L::LANES), N2.div_ceil(L::LANES));
+    // A column of N1 units (dz1's, a1's) is v1 wide vectors and, with tail1, one narrow one;
+    // one of N2 (dz2's, a2's) v2 and tail2. Constants once the kernel is compiled for `L`.
+    let (v1, tail1) = vectors_of::<L>(N1);
+    let (v2, tail2) = vectors_of::<L>(N2);
+    let (t1, t2) = (v1 * L::LANES, v2 * L::LANES);
+    // With a1 in the lanes, dw2[i][v] is vector v of dW2's row i (its narrow tail at
+    // dw2_tail[i]); else dw2[v][k] is vector v of its column k (dw2_tail[k]).
     let (outer, inner) = if a1_in_lanes { (N2, v1) } else { (v2, N1) };
+    let (tails, tail_at) =
+        if a1_in_lanes { (tail1.then_some(N2), t1) } else { (tail2.then_some(N1), t2) };
     let width = width_of::<N1, N2>(L::LANES);
-    let zero = l.splat(0.0);
+    let (zero, narrow_zero) = (l.splat(0.0), n.splat(0.0));
     // Only the first `outer` x `inner` entries of dw2, v1 of dw1 and v2 of dw3 are used; each
     // is at most the array's size.
     let mut dw2 = [[zero; N1]; N2];
     let mut dw1 = [[zero; N0]; N1];
     let mut dw3 = [zero; N2];
+    let mut dw2_tail = [narrow_zero; N1];
+    let mut dw1_tail = [narrow_zero; N0];
+    let mut dw3_tail = narrow_zero;
+    // Where each vector of sums lives in `sums`.
+    let dw2_at =
+        |o: usize, n: usize| if a1_in_lanes { (o, n * L::LANES) } else { (n, o * L::LANES) };
     if !from_zero {
         for o in 0..outer {
-            for n in 0..inner {
-                dw2[o][n] = if a1_in_lanes {
-                    l.load(&sums.dw2[o][n * L::LANES..])
-                } else {
-                    l.load(&sums.dw2[n][o * L::LANES..])
-                };
+            for v in 0..inner {
+                let (row, at) = dw2_at(o, v);
+                dw2[o][v] = l.load(&sums.dw2[row][at..]);
             }
+        }
+        for (r, tail) in dw2_tail.iter_mut().enumerate().take(tails.unwrap_or(0)) {
+            *tail = n.load(&sums.dw2[r][tail_at..]);
         }
         for v in 0..v2 {
             dw3[v] = l.load(&sums.dw3[v * L::LANES..]);
         }
-        for v in 0..v1 {
-            for k in 0..N0 {
+        if tail2 {
+            dw3_tail = n.load(&sums.dw3[t2..]);
+        }
+        for k in 0..N0 {
+            for v in 0..v1 {
                 dw1[v][k] = l.load(&sums.dw1[k][v * L::LANES..]);
+            }
+            if tail1 {
+                dw1_tail[k] = n.load(&sums.dw1[k][t1..]);
             }
         }
     }
@@ -660,6 +683,12 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
                     dw2[i][v] = l.add(dw2[i][v], l.mul(l.splat(dz2[i][j]), a));
                 }
             }
+            if tail1 {
+                let a = n.load(&middle[t1..]);
+                for i in 0..N2 {
+                    dw2_tail[i] = n.add(dw2_tail[i], n.mul(n.splat(dz2[i][j]), a));
+                }
+            }
         } else {
             for v in 0..v2 {
                 let d = l.load(&middle[v * L::LANES..]);
@@ -667,9 +696,18 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
                     dw2[v][k] = l.add(dw2[v][k], l.mul(d, l.splat(a1[k][j])));
                 }
             }
+            if tail2 {
+                let d = n.load(&middle[t2..]);
+                for k in 0..N1 {
+                    dw2_tail[k] = n.add(dw2_tail[k], n.mul(d, n.splat(a1[k][j])));
+                }
+            }
         }
         for v in 0..v2 {
             dw3[v] = l.add(dw3[v], l.mul(l.splat(dz3[j]), l.load(&a2[v * L::LANES..])));
+        }
+        if tail2 {
+            dw3_tail = n.add(dw3_tail, n.mul(n.splat(dz3[j]), n.load(&a2[t2..])));
         }
         for v in 0..v1 {
             let d = l.load(&column[v * L::LANES..]);
@@ -677,25 +715,50 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
                 dw1[v][k] = l.add(dw1[v][k], l.mul(d, l.splat(x[k][j])));
             }
         }
-    }
-    for o in 0..outer {
-        for n in 0..inner {
-            if a1_in_lanes {
-                l.store(&mut sums.dw2[o][n * L::LANES..], dw2[o][n]);
-            } else {
-                l.store(&mut sums.dw2[n][o * L::LANES..], dw2[o][n]);
+        if tail1 {
+            let d = n.load(&column[t1..]);
+            for k in 0..N0 {
+                dw1_tail[k] = n.add(dw1_tail[k], n.mul(d, n.splat(x[k][j])));
             }
         }
+    }
+    for o in 0..outer {
+        for v in 0..inner {
+            let (row, at) = dw2_at(o, v);
+            l.store(&mut sums.dw2[row][at..], dw2[o][v]);
+        }
+    }
+    for (r, tail) in dw2_tail.iter().enumerate().take(tails.unwrap_or(0)) {
+        n.store(&mut sums.dw2[r][tail_at..], *tail);
     }
     for v in 0..v2 {
         l.store(&mut sums.dw3[v * L::LANES..], dw3[v]);
     }
-    for v in 0..v1 {
-        for k in 0..N0 {
+    if tail2 {
+        n.store(&mut sums.dw3[t2..], dw3_tail);
+    }
+    for k in 0..N0 {
+        for v in 0..v1 {
             l.store(&mut sums.dw1[k][v * L::LANES..], dw1[v][k]);
+        }
+        if tail1 {
+            n.store(&mut sums.dw1[k][t1..], dw1_tail[k]);
         }
     }
     sums.a1_columns = a1_in_lanes;
+}
+
+/// How [`weight_gradients`] lays `n` values side by side in vectors of `L`: `(wide, tail)`, as
+/// many whole vectors of `L` as fit and, with `tail`, the rest in one of `L::Narrow`, when
+/// that is narrower and holds it (else the rest takes one more vector of `L`).
+pub(super) const fn vectors_of<L: Lanes>(n: usize) -> (usize, bool) {
+    let (lanes, narrow) = (L::LANES, <L::Narrow as Lanes>::LANES);
+    let rest = n % lanes;
+    if rest != 0 && rest <= narrow && narrow < lanes {
+        (n / lanes, true)
+    } else {
+        (n.div_ceil(lanes), false)
+    }
 }
 
 /// numpy's `pairwise_sum` ([`linalg_nn::numpy::pairwise_sum`]) of each of `rows` rows of

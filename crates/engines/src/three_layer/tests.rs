@@ -235,6 +235,26 @@ fn dw2s_sums_put_the_layer_that_fills_the_lanes_best_in_them() {
     assert_eq!(column_width(5, 5, 2), 24);
 }
 
+/// With AVX-512 the last few sums of a column go into one 256-bit vector when they fit in four
+/// lanes (a 256-bit operation costs half a 512-bit one on CPUs that split the latter); AVX2 and
+/// one lane have nothing narrower.
+#[cfg(target_arch = "x86_64")]
+#[test]
+fn the_weight_sums_take_the_narrow_vectors_for_a_short_tail() {
+    use crate::lanes::{Avx2, Avx512, Scalar};
+    use kernels::vectors_of;
+    // [2, 20, 3, 1]: 20 units as 2 x 8 + 4, 3 as one of 4.
+    assert_eq!(vectors_of::<Avx512>(20), (2, true));
+    assert_eq!(vectors_of::<Avx512>(3), (0, true));
+    // [2, 10, 5, 1]: 10 as 8 + 2; 5 needs a wide one.
+    assert_eq!(vectors_of::<Avx512>(10), (1, true));
+    assert_eq!(vectors_of::<Avx512>(5), (1, false));
+    assert_eq!(vectors_of::<Avx512>(16), (2, false));
+    assert_eq!(vectors_of::<Avx2>(20), (5, false));
+    assert_eq!(vectors_of::<Avx2>(3), (1, false));
+    assert_eq!(vectors_of::<Scalar>(3), (3, false));
+}
+
 #[test]
 fn pairwise_sums_are_numpys_at_every_level() {
     let values: Vec<f64> = NumpyRng::new(9).randn(1, 700).iter().map(|v| v * 1e3).collect();
