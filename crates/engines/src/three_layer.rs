@@ -620,7 +620,12 @@ impl Workspace {
             // A poisoned lock means this thread panicked before; pair::run re-raises that.
             if let Ok(mut helpers) = helpers.lock() {
                 let (fixed, part, sums) = &mut *helpers;
-                part.forward(level, fixed, dz3_factor, keep_prob);
+                // The training thread has just written the parameters on the other core. A copy
+                // asks for all their cache lines at once, where the kernel would meet them a few
+                // at a time, each a wait (the helper's forward work took about 0.25 µs less per
+                // iteration with the copy, timed in turn on alternate iterations).
+                let fixed = *fixed;
+                part.forward(level, &fixed, dz3_factor, keep_prob);
                 part.chains::<N0, N1, N2>(level, sums, true);
             }
         };
@@ -634,6 +639,12 @@ impl Workspace {
                 pair.finish();
                 let mut helpers = helpers.lock().map_err(|_| poisoned())?;
                 let (next, first, sums) = &mut *helpers;
+                // The helper copied the parameters at its start and reads them no more: writing
+                // them now (the same values) brings their lines to this core while it works, so
+                // that the final write below does not hold up the hand-over (about 40 ns less
+                // between the update and the start of the helper's next half, timed in turn on
+                // alternate iterations).
+                *next = fixed;
                 let parts = [&**first, &*second];
                 // The other part's bias sums first: their cache lines come from the other core
                 // while this thread goes on with the weight sums.
