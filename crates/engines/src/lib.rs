@@ -5,7 +5,7 @@
 //!
 //! | module | what it is | the course code it speeds up |
 //! |---|---|---|
-//! | [`aligned`] | buffers of `f64` that start on a cache line, so that no vector load or store straddles two | (the three-layer kernels' rows and columns) |
+//! | [`aligned`] | buffers of `f64` that start on a cache line, so that a vector of eight values at a multiple of eight never straddles two | (the three-layer kernels' rows and columns) |
 //! | [`lanes`] | vectors of `f64` behind one trait, one file per instruction set, and the one switch (`DL_COURSE_SIMD`) that picks the level every kernel runs at | (every kernel below) |
 //! | [`kernels`] | the heavy matrix products (runtime-dispatched SIMD, a fixed 2-way split) | `np.dot` in every forward and backward pass |
 //! | [`logistic`] | logistic regression's gradient descent: one fused pass over `X` per iteration (SIMD, two fixed halves, from floats or bytes), or through `X^T X` | week 2 `propagate`, `optimize`, `predict` |

@@ -84,9 +84,10 @@ pub trait Lanes: Copy {
     /// One truth value per lane, from the compares.
     type M: Copy;
     /// This level's narrower vectors, for the few values at the end of a row that do not fill
-    /// a vector: [`Avx2`]'s four lanes under AVX-512 (CPUs that run a 512-bit operation as two
-    /// 256-bit halves, AMD's Zen 4 among them, take half the time for a 256-bit one), these
-    /// lanes at the other levels.
+    /// a vector: [`Avx2`]'s four lanes under AVX-512, these lanes at the other levels. (On the
+    /// test machine, an AMD Zen 4, which runs a 512-bit operation as two 256-bit halves, the
+    /// three-layer weight sums took 7 % less time with their last four values or fewer in one
+    /// 256-bit vector.)
     type Narrow: Lanes;
 
     /// The token of [`Lanes::Narrow`], whose features this token's imply.

@@ -236,8 +236,7 @@ fn dw2s_sums_put_the_layer_that_fills_the_lanes_best_in_them() {
 }
 
 /// With AVX-512 the last few sums of a column go into one 256-bit vector when they fit in four
-/// lanes (a 256-bit operation costs half a 512-bit one on CPUs that split the latter); AVX2 and
-/// one lane have nothing narrower.
+/// lanes; AVX2 and one lane have nothing narrower.
 #[cfg(target_arch = "x86_64")]
 #[test]
 fn the_weight_sums_take_the_narrow_vectors_for_a_short_tail() {
