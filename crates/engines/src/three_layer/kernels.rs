@@ -608,7 +608,7 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
     sums: &mut Sums<N0, N1>,
     from_zero: bool,
 ) {
-    let n = l.narrow();
+    let narrow = l.narrow();
     let a1_in_lanes = a1_columns(L::LANES, N1, N2);
     // A column of N1 units (dz1's, a1's) is v1 wide vectors and, with tail1, one narrow one;
     // one of N2 (dz2's, a2's) v2 and tail2. Constants once the kernel is compiled for `L`.
@@ -621,7 +621,7 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
     let (tails, tail_at) =
         if a1_in_lanes { (tail1.then_some(N2), t1) } else { (tail2.then_some(N1), t2) };
     let width = width_of::<N1, N2>(L::LANES);
-    let (zero, narrow_zero) = (l.splat(0.0), n.splat(0.0));
+    let (zero, narrow_zero) = (l.splat(0.0), narrow.splat(0.0));
     // Only the first `outer` x `inner` entries of dw2, v1 of dw1 and v2 of dw3 are used; each
     // is at most the array's size.
     let mut dw2 = [[zero; N1]; N2];
@@ -632,7 +632,7 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
     let mut dw3_tail = narrow_zero;
     // Where each vector of sums lives in `sums`.
     let dw2_at =
-        |o: usize, n: usize| if a1_in_lanes { (o, n * L::LANES) } else { (n, o * L::LANES) };
+        |o: usize, v: usize| if a1_in_lanes { (o, v * L::LANES) } else { (v, o * L::LANES) };
     if !from_zero {
         for o in 0..outer {
             for v in 0..inner {
@@ -641,20 +641,20 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
             }
         }
         for (r, tail) in dw2_tail.iter_mut().enumerate().take(tails.unwrap_or(0)) {
-            *tail = n.load(&sums.dw2[r][tail_at..]);
+            *tail = narrow.load(&sums.dw2[r][tail_at..]);
         }
         for v in 0..v2 {
             dw3[v] = l.load(&sums.dw3[v * L::LANES..]);
         }
         if tail2 {
-            dw3_tail = n.load(&sums.dw3[t2..]);
+            dw3_tail = narrow.load(&sums.dw3[t2..]);
         }
         for k in 0..N0 {
             for v in 0..v1 {
                 dw1[v][k] = l.load(&sums.dw1[k][v * L::LANES..]);
             }
             if tail1 {
-                dw1_tail[k] = n.load(&sums.dw1[k][t1..]);
+                dw1_tail[k] = narrow.load(&sums.dw1[k][t1..]);
             }
         }
     }
@@ -684,9 +684,9 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
                 }
             }
             if tail1 {
-                let a = n.load(&middle[t1..]);
+                let a = narrow.load(&middle[t1..]);
                 for i in 0..N2 {
-                    dw2_tail[i] = n.add(dw2_tail[i], n.mul(n.splat(dz2[i][j]), a));
+                    dw2_tail[i] = narrow.add(dw2_tail[i], narrow.mul(narrow.splat(dz2[i][j]), a));
                 }
             }
         } else {
@@ -697,9 +697,9 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
                 }
             }
             if tail2 {
-                let d = n.load(&middle[t2..]);
+                let d = narrow.load(&middle[t2..]);
                 for k in 0..N1 {
-                    dw2_tail[k] = n.add(dw2_tail[k], n.mul(d, n.splat(a1[k][j])));
+                    dw2_tail[k] = narrow.add(dw2_tail[k], narrow.mul(d, narrow.splat(a1[k][j])));
                 }
             }
         }
@@ -707,7 +707,8 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
             dw3[v] = l.add(dw3[v], l.mul(l.splat(dz3[j]), l.load(&a2[v * L::LANES..])));
         }
         if tail2 {
-            dw3_tail = n.add(dw3_tail, n.mul(n.splat(dz3[j]), n.load(&a2[t2..])));
+            dw3_tail =
+                narrow.add(dw3_tail, narrow.mul(narrow.splat(dz3[j]), narrow.load(&a2[t2..])));
         }
         for v in 0..v1 {
             let d = l.load(&column[v * L::LANES..]);
@@ -716,9 +717,9 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
             }
         }
         if tail1 {
-            let d = n.load(&column[t1..]);
+            let d = narrow.load(&column[t1..]);
             for k in 0..N0 {
-                dw1_tail[k] = n.add(dw1_tail[k], n.mul(d, n.splat(x[k][j])));
+                dw1_tail[k] = narrow.add(dw1_tail[k], narrow.mul(d, narrow.splat(x[k][j])));
             }
         }
     }
@@ -729,20 +730,20 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
         }
     }
     for (r, tail) in dw2_tail.iter().enumerate().take(tails.unwrap_or(0)) {
-        n.store(&mut sums.dw2[r][tail_at..], *tail);
+        narrow.store(&mut sums.dw2[r][tail_at..], *tail);
     }
     for v in 0..v2 {
         l.store(&mut sums.dw3[v * L::LANES..], dw3[v]);
     }
     if tail2 {
-        n.store(&mut sums.dw3[t2..], dw3_tail);
+        narrow.store(&mut sums.dw3[t2..], dw3_tail);
     }
     for k in 0..N0 {
         for v in 0..v1 {
             l.store(&mut sums.dw1[k][v * L::LANES..], dw1[v][k]);
         }
         if tail1 {
-            n.store(&mut sums.dw1[k][t1..], dw1_tail[k]);
+            narrow.store(&mut sums.dw1[k][t1..], dw1_tail[k]);
         }
     }
     sums.a1_columns = a1_in_lanes;
