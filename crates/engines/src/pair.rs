@@ -76,6 +76,37 @@ pub fn cores() -> usize {
 #[repr(align(128))]
 struct OwnLine<T>(T);
 
+/// A count the other half raises partway through (its first results are ready), on cache lines
+/// of its own, for [`Pair::wait_for_signal`]. Raising it wakes no thread: a training thread that
+/// went to sleep waiting for it (after spinning for [`SPIN_FOR`]) wakes when the half ends, or
+/// within a millisecond.
+pub struct Signal {
+    raised: OwnLine<AtomicU64>,
+}
+
+impl Signal {
+    /// A signal not yet raised.
+    pub fn new() -> Self {
+        Signal { raised: OwnLine(AtomicU64::new(0)) }
+    }
+
+    /// Raises the signal once more, from the other half (whichever thread runs it: one at a
+    /// time).
+    pub fn raise(&self) {
+        // One writer: a load and a store, which the store buffer takes without waiting for the
+        // line, where an atomic add would hold this thread until the line came back from the
+        // waiting core.
+        let raised = self.raised.0.load(Ordering::Relaxed);
+        self.raised.0.store(raised + 1, Ordering::Release);
+    }
+}
+
+impl Default for Signal {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 /// How long a thread spins for the other before it sleeps: an iteration's half takes a few
 /// microseconds on a quiet machine, and sleeping costs more than that; on a busy machine the
 /// other thread may not be running at all, and spinning would only take its core.
@@ -120,13 +151,13 @@ impl Handover {
     }
 }
 
-/// Waits until `counter` reaches `generation`: spins for [`SPIN_FOR`], then sleeps until woken.
-/// Returns whether it had to sleep.
-fn wait_for(counter: &AtomicU64, generation: u64) -> bool {
+/// Waits until `ready` holds: spins for [`SPIN_FOR`], then sleeps until woken. Returns whether
+/// it had to sleep.
+fn wait_for(ready: impl Fn() -> bool) -> bool {
     let started = Instant::now();
     let mut spins = 0u32;
     let mut slept = false;
-    while counter.load(Ordering::Acquire) < generation {
+    while !ready() {
         spins = spins.wrapping_add(1);
         if !spins.is_multiple_of(64) || started.elapsed() < SPIN_FOR {
             std::hint::spin_loop();
@@ -186,15 +217,35 @@ impl Pair<'_> {
         self.wait_through(self.generation.saturating_sub(1));
     }
 
+    /// Returns once this iteration's other half has raised `signal` (each half raises it
+    /// once, [`Signal::raise`]), or has ended without raising it: for a half whose first
+    /// results this thread can use while the half goes on. A panic of the half before it raised
+    /// the signal resumes here; [`Pair::finish`] is still needed before anything the half
+    /// makes after the signal is read.
+    pub fn wait_for_signal(&mut self, signal: &Signal) {
+        let generation = self.generation;
+        self.wait_until(generation, || {
+            signal.raised.0.load(Ordering::Acquire) >= generation
+                || self.handover.finished.load(Ordering::Acquire) >= generation
+        });
+    }
+
     /// Waits until the other half of start number `generation` is done (see [`Pair::finish`]).
     fn wait_through(&mut self, generation: u64) {
+        let finished = &self.handover.finished;
+        self.wait_until(generation, || finished.load(Ordering::Acquire) >= generation);
+    }
+
+    /// Waits until `ready` holds, on the other half of start number `generation`; gives the
+    /// helper up when it is found not running too often (a busy machine).
+    fn wait_until(&mut self, generation: u64, ready: impl Fn() -> bool) {
         if !self.helper_on {
             return;
         }
         // Whether the helper had not even begun this half when this thread was done with its
         // own: then it was not running, rather than running a little behind.
         let not_running = self.handover.picked_up.load(Ordering::Acquire) < generation;
-        let slept = wait_for(&self.handover.finished, generation);
+        let slept = wait_for(ready);
         self.resume_panic();
         if slept && not_running {
             // The helper was not running when needed: the machine is busy. Past a few such
@@ -204,7 +255,8 @@ impl Pair<'_> {
             self.sleeps += 1;
             if self.sleeps > MAX_SLEEPS + self.generation as usize / 20 {
                 // Every half started so far runs on the helper before it is released.
-                wait_for(&self.handover.finished, self.generation);
+                let (finished, last) = (&self.handover.finished, self.generation);
+                wait_for(|| finished.load(Ordering::Acquire) >= last);
                 self.resume_panic();
                 self.helper_on = false;
                 self.pinned = None;
@@ -263,7 +315,7 @@ pub fn run<R>(
         let _apart = Affinity::except(trainer_cpu);
         let mut seen = 0;
         loop {
-            wait_for(&handover.started.0, seen + 1);
+            wait_for(|| handover.started.0.load(Ordering::Acquire) > seen);
             if handover.stop.load(Ordering::Acquire) {
                 return;
             }
@@ -637,6 +689,49 @@ mod tests {
             assert_eq!(own.len(), 1000);
             assert_eq!(other, (0..1000).map(|n| n * 2 + 1).collect::<Vec<u64>>());
         }
+    }
+
+    #[test]
+    fn a_signal_hands_the_first_result_over_while_the_half_goes_on() {
+        for two_threads in [false, true] {
+            let first = Mutex::new(0u64);
+            let rest = Mutex::new(0u64);
+            let ready = Signal::new();
+            let second_half = || {
+                let Ok(mut first) = first.lock() else { return };
+                let Ok(mut rest) = rest.lock() else { return };
+                *first += 1;
+                drop(first);
+                ready.raise();
+                *rest += 10;
+            };
+            run(two_threads, &second_half, |pair| {
+                for i in 1..=1000u64 {
+                    pair.start();
+                    pair.wait_for_signal(&ready);
+                    assert_eq!(
+                        *first.lock().unwrap(),
+                        i,
+                        "the signal comes after the first result"
+                    );
+                    pair.finish();
+                    assert_eq!(*rest.lock().unwrap(), 10 * i, "finish waits for the rest");
+                }
+            });
+        }
+    }
+
+    #[test]
+    fn a_panic_before_the_signal_reaches_the_training_thread_at_the_wait() {
+        let ready = Signal::new();
+        let second_half = || panic!("no signal");
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run(true, &second_half, |pair| {
+                pair.start();
+                pair.wait_for_signal(&ready);
+            })
+        }));
+        assert_eq!(caught.unwrap_err().downcast_ref::<&str>(), Some(&"no signal"));
     }
 
     #[test]

@@ -15,6 +15,8 @@
 //!   numpy's pairwise sum cuts them, the second thread does the first part's forward work and
 //!   weight sums while this one does the second part's forward work, then this one takes the
 //!   sums on over the second part, in the order one thread would (the same bits either way).
+//!   The weight sums change hands a few examples before the cut (the second part's lead, which
+//!   both threads work through), so that the two threads' shares take about as long.
 //!
 //! The networks `[2, 10, 5, 1]` (`init_utils`), `[2, 20, 3, 1]` (`reg_utils`) and `[2, 5, 2, 1]`
 //! (`opt_utils`) run vector kernels compiled for their sizes (`three_layer/kernels.rs`), at the
@@ -37,7 +39,8 @@ use crate::aligned::AlignedVec;
 use crate::lanes::Level;
 use crate::pair;
 use kernels::{
-    Buffers, Chains, Dropout, Fixed, Forward, Sums, TILE, bias_in_kernel, pairwise_rows,
+    BiasSums, Buffers, Chains, Dropout, Fixed, Forward, MAX_WIDTH, Sums, TILE, bias_in_kernel,
+    pairwise_rows,
 };
 use linalg_nn::matrix::{ensure_finite, ensure_shape};
 use linalg_nn::numpy::pairwise_sum;
@@ -141,10 +144,17 @@ pub struct Workspace {
 struct Part {
     bufs: Buffers,
     /// The row length of every buffer: the capacity rounded up to whole tiles of the forward
-    /// kernel (`kernels::TILE` examples).
+    /// kernel (`kernels::TILE` examples). (A lead is part of the first part, so no part holds
+    /// more than the batch.)
     stride: usize,
-    /// The examples of this part.
+    /// The examples at the start of the buffers that belong to the part before, worked through
+    /// again here for the weight sums only ([`lead_of`]); 0 in the first part.
+    lead: usize,
+    /// The examples of this part, after the lead.
     m: usize,
+    /// How many of the buffers' examples this part's weight sums go over: the lead and its own
+    /// examples, but for the first part only those the second part does not lead with.
+    chained: usize,
     /// numpy's pairwise sums of this part's `dz1`, `dz2`, `dz3` rows (`n1 + n2 + 1` values).
     bias_sums: Vec<f64>,
     /// `reg_utils`' dropout masks `D1`, `D2` of this part's examples, as rows (empty without
@@ -159,15 +169,65 @@ impl Part {
         Part {
             bufs: Buffers::new([n0, n1, n2], stride),
             stride,
+            lead: 0,
             m: 0,
+            chained: 0,
             bias_sums: vec![0.0; n1 + n2 + 1],
             d1: AlignedVec::default(),
             d2: AlignedVec::default(),
         }
     }
 
-    /// The forward propagation and the per-example backward part for this part's examples
-    /// (`dz3` times `inv_m`; with `keep_prob`, through the part's dropout masks).
+    /// The examples in the buffers: the lead and this part's own.
+    fn columns(&self) -> usize {
+        self.lead + self.m
+    }
+
+    /// Whether the forward kernel makes this part's bias sums itself ([`bias_in_kernel`]).
+    fn bias_in_kernel(&self) -> bool {
+        bias_in_kernel(self.m)
+    }
+
+    /// The forward propagation and the per-example backward part for the buffers' examples
+    /// `start..end` (`dz3` times `inv_m`; with `keep_prob`, through the part's dropout masks).
+    fn forward_columns<const N0: usize, const N1: usize, const N2: usize>(
+        &mut self,
+        level: Level,
+        fixed: &Fixed<N0, N1, N2>,
+        inv_m: f64,
+        keep_prob: Option<f64>,
+        [start, end]: [usize; 2],
+    ) {
+        if start < end {
+            let stride = self.stride;
+            let dropout =
+                keep_prob.map(|keep_prob| Dropout { d1: &self.d1, d2: &self.d2, keep_prob });
+            let (from, count) = (self.lead, self.m);
+            let bias = self.bias_in_kernel().then_some(BiasSums {
+                sums: &mut self.bias_sums,
+                from,
+                count,
+            });
+            let (bufs, parameters) = (&mut self.bufs, fixed);
+            level.run(Forward { parameters, bufs, stride, start, end, inv_m, dropout, bias });
+        }
+    }
+
+    /// The bias sums of this part's own examples, when the forward kernel left them to
+    /// [`pairwise_rows`].
+    fn pairwise_bias<const N1: usize, const N2: usize>(&mut self, level: Level) {
+        if self.m > 0 && !self.bias_in_kernel() {
+            let (stride, lead, m) = (self.stride, self.lead, self.m);
+            let (db1, rest) = self.bias_sums.split_at_mut(N1);
+            let (db2, db3) = rest.split_at_mut(N2);
+            pairwise_rows(level, &self.bufs.dz1[lead..], stride, m, db1);
+            pairwise_rows(level, &self.bufs.dz2[lead..], stride, m, db2);
+            pairwise_rows(level, &self.bufs.dz3[lead..], stride, m, db3);
+        }
+    }
+
+    /// The forward propagation and the per-example backward part for all of this part's
+    /// examples, lead included, then the bias sums.
     fn forward<const N0: usize, const N1: usize, const N2: usize>(
         &mut self,
         level: Level,
@@ -175,33 +235,20 @@ impl Part {
         inv_m: f64,
         keep_prob: Option<f64>,
     ) {
-        if self.m > 0 {
-            let (stride, m) = (self.stride, self.m);
-            let dropout =
-                keep_prob.map(|keep_prob| Dropout { d1: &self.d1, d2: &self.d2, keep_prob });
-            let bufs = &mut self.bufs;
-            let bias = &mut self.bias_sums;
-            level.run(Forward { parameters: fixed, bufs, stride, m, inv_m, dropout, bias });
-            if !bias_in_kernel(m) {
-                let (db1, rest) = self.bias_sums.split_at_mut(N1);
-                let (db2, db3) = rest.split_at_mut(N2);
-                pairwise_rows(level, &self.bufs.dz1, stride, m, db1);
-                pairwise_rows(level, &self.bufs.dz2, stride, m, db2);
-                pairwise_rows(level, &self.bufs.dz3, stride, m, db3);
-            }
-        }
+        self.forward_columns(level, fixed, inv_m, keep_prob, [0, self.columns()]);
+        self.pairwise_bias::<N1, N2>(level);
     }
 
-    /// The weight gradients' sums over this part's examples: from `0.0` with `from_zero` (the
-    /// batch's first part), else going on from `sums`.
+    /// The weight gradients' sums over this part's first `chained` examples: from `0.0` with
+    /// `from_zero` (the batch's first part), else going on from `sums`.
     fn chains<const N0: usize, const N1: usize, const N2: usize>(
         &self,
         level: Level,
         sums: &mut Sums<N0, N1>,
         from_zero: bool,
     ) {
-        if self.m > 0 {
-            let (bufs, stride, m) = (&self.bufs, self.stride, self.m);
+        if self.chained > 0 {
+            let (bufs, stride, m) = (&self.bufs, self.stride, self.chained);
             level.run(Chains::<N0, N1, N2> { bufs, stride, m, sums, from_zero });
         } else if from_zero {
             *sums = Sums::ZERO;
@@ -294,17 +341,21 @@ impl Workspace {
             ));
         }
         let first = first_part(m);
-        for (part, range) in self.parts.iter_mut().zip([0..first, first..m]) {
+        let lead = lead_of(first, m);
+        for (part, (range, lead)) in self.parts.iter_mut().zip([(0..first, 0), (first..m, lead)]) {
             let stride = part.stride;
-            for (t, picked) in range.clone().enumerate() {
+            for (t, picked) in (range.start - lead..range.end).enumerate() {
                 let j = column(picked);
                 for k in 0..n0 {
                     part.bufs.x[k * stride + t] = x[(k, j)];
                 }
                 part.bufs.y[t] = y[(0, j)];
             }
+            part.lead = lead;
             part.m = range.len();
+            part.chained = part.columns();
         }
+        self.parts[0].chained = first - lead;
         self.m = m;
         Ok(())
     }
@@ -367,8 +418,8 @@ impl Workspace {
         let plain = backward_propagation(&x, &y, &cache, p)?;
         let first = self.parts[0].m;
         self.parts[0].bufs.a3[..first].copy_from_slice(&cache.a3.as_slice()[..first]);
-        let second = self.parts[1].m;
-        self.parts[1].bufs.a3[..second].copy_from_slice(&cache.a3.as_slice()[first..]);
+        let [second, lead] = [self.parts[1].m, self.parts[1].lead];
+        self.parts[1].bufs.a3[lead..lead + second].copy_from_slice(&cache.a3.as_slice()[first..]);
         grads.dw1.copy_from(&plain.dw1);
         grads.db1.copy_from(&plain.db1);
         grads.dw2.copy_from(&plain.dw2);
@@ -382,7 +433,7 @@ impl Workspace {
     fn examples_matrix(&self) -> DMatrix<f64> {
         let [a, b] = &self.parts;
         DMatrix::from_fn(self.dims[0], self.m, |k, j| {
-            let (part, t) = if j < a.m { (a, j) } else { (b, j - a.m) };
+            let (part, t) = if j < a.m { (a, j) } else { (b, b.lead + j - a.m) };
             part.bufs.x[k * part.stride + t]
         })
     }
@@ -394,12 +445,12 @@ impl Workspace {
 
     /// The output `a3` of the last step, one value per example.
     pub fn output(&self) -> impl Iterator<Item = &f64> + '_ {
-        self.parts.iter().flat_map(|part| &part.bufs.a3[..part.m])
+        self.parts.iter().flat_map(|part| &part.bufs.a3[part.lead..part.columns()])
     }
 
     /// The labels loaded, one per example.
     pub fn labels(&self) -> impl Iterator<Item = &f64> + '_ {
-        self.parts.iter().flat_map(|part| &part.bufs.y[..part.m])
+        self.parts.iter().flat_map(|part| &part.bufs.y[part.lead..part.columns()])
     }
 
     /// `compute_loss(a3, Y)` of the last step: `(1/m) nansum(-log(a3) Y - log(1 - a3)(1 - Y))`
@@ -412,7 +463,8 @@ impl Workspace {
 
 /// [`Workspace::loss`] of the parts' outputs, `terms` the buffer of its terms.
 fn loss_of(parts: [&Part; 2], terms: &mut [f64], m: usize) -> f64 {
-    let pairs = parts.iter().flat_map(|p| p.bufs.a3[..p.m].iter().zip(&p.bufs.y[..p.m]));
+    let own = |p: &Part| p.lead..p.columns();
+    let pairs = parts.iter().flat_map(|p| p.bufs.a3[own(p)].iter().zip(&p.bufs.y[own(p)]));
     for (term, (&a, &y)) in terms.iter_mut().zip(pairs) {
         // compute_loss's term, NaN (0 * inf) skipped as by nansum.
         let t = -a.ln() * y + -(1.0 - a).ln() * (1.0 - y);
@@ -426,6 +478,16 @@ fn loss_of(parts: [&Part; 2], terms: &mut [f64], m: usize) -> f64 {
 /// parts); fewer stay in one part.
 fn first_part(m: usize) -> usize {
     if m > 128 { m / 2 - (m / 2) % 8 } else { m }
+}
+
+/// How many of the first part's `first` examples (of `m`) the second part leads with: those
+/// after its last whole tile. The second part works through them again for the weight sums, so
+/// that the helper's share of the sums, on the step's critical path, is shorter (the training
+/// thread's own forward work, done meanwhile, was the shorter); the first part still makes them
+/// for its bias sums, after it has handed its weight sums over. hw4's 144 + 156 examples become
+/// 128 + 172 for the weight sums (16 ahead), hw5's 104 + 107 become 96 + 115 (8 ahead).
+fn lead_of(first: usize, m: usize) -> usize {
+    if first == m { 0 } else { first % TILE }
 }
 
 /// The gradients from the weight sums over both parts and the parts' bias sums (added as numpy
@@ -594,6 +656,10 @@ impl Workspace {
     /// does the second part's forward work; then this thread takes the sums on over the second
     /// part, in the same order as one thread would (so the same bits), and updates the
     /// parameters, kept as the kernels' arrays until training ends ([`descend`]).
+    ///
+    /// When the second part leads with the first part's last examples ([`lead_of`]), the
+    /// helper hands its weight sums over as soon as they are made, before it goes through those
+    /// examples itself for its bias sums, which this thread reads after its own weight sums.
     fn train_in_parts<const N0: usize, const N1: usize, const N2: usize, O>(
         &mut self,
         parameters: &mut Parameters,
@@ -610,23 +676,41 @@ impl Workspace {
         let (dz3_factor, keep_prob) = dz3_factor_and_dropout(reg, 1.0 / m as f64);
         let (terms, bias) = (&mut self.terms, &mut self.bias);
         let [first, second] = &mut self.parts;
+        let lead = second.lead;
         let mut fixed = fixed_of::<N0, N1, N2>(parameters);
-        // The helper's side: the parameters of the step, its part of the examples and its sums
-        // over them, behind one lock, which this thread takes once per iteration, after the
-        // helper's half, and keeps until the next start (each lock taken after the other
-        // thread's moves its cache line between the cores, on the step's critical path).
-        let helpers = Mutex::new((fixed, first, Sums::<N0, N1>::ZERO));
+        // What crosses between the threads at every iteration, behind one lock, which each
+        // thread takes once per iteration (each lock taken after the other thread's moves its
+        // cache line between the cores, on the step's critical path): the parameters of the
+        // step, the weight sums over the first part and, without a lead, its bias sums. The
+        // helper holds it from its start until it raises `handed_over`; this thread from then
+        // until it starts the helper's next half.
+        let exchange = Mutex::new(Exchange { fixed, sums: Sums::ZERO, bias: [0.0; MAX_BIAS] });
+        let handed_over = pair::Signal::new();
+        // The first part itself: the helper's for its whole half.
+        let helpers = Mutex::new(first);
         let first_part = || {
             // A poisoned lock means this thread panicked before; pair::run re-raises that.
-            if let Ok(mut helpers) = helpers.lock() {
-                let (fixed, part, sums) = &mut *helpers;
-                // The training thread has just written the parameters on the other core. A copy
-                // asks for all their cache lines at once, where the kernel would meet them a few
-                // at a time, each a wait (the helper's forward work took about 0.25 µs less per
-                // iteration with the copy, timed in turn on alternate iterations).
-                let fixed = *fixed;
-                part.forward(level, &fixed, dz3_factor, keep_prob);
-                part.chains::<N0, N1, N2>(level, sums, true);
+            let (Ok(mut exchange), Ok(mut part)) = (exchange.lock(), helpers.lock()) else {
+                return;
+            };
+            // The training thread has just written the parameters on the other core. A copy
+            // asks for all their cache lines at once, where the kernel would meet them a few at
+            // a time, each a wait (the helper's forward work took about 0.25 µs less per
+            // iteration with the copy, timed in turn on alternate iterations).
+            let fixed = exchange.fixed;
+            let chained = part.chained;
+            part.forward_columns(level, &fixed, dz3_factor, keep_prob, [0, chained]);
+            if lead == 0 {
+                part.pairwise_bias::<N1, N2>(level);
+                exchange.bias[..part.bias_sums.len()].copy_from_slice(&part.bias_sums);
+            }
+            part.chains::<N0, N1, N2>(level, &mut exchange.sums, true);
+            drop(exchange);
+            handed_over.raise();
+            if lead > 0 {
+                let own = part.m;
+                part.forward_columns(level, &fixed, dz3_factor, keep_prob, [chained, own]);
+                part.pairwise_bias::<N1, N2>(level);
             }
         };
         let poisoned = || NnError::invalid("training thread", "stopped by a panic");
@@ -636,41 +720,65 @@ impl Workspace {
             }
             for i in 0..num_iterations {
                 second.forward(level, &fixed, dz3_factor, keep_prob);
-                pair.finish();
-                let mut helpers = helpers.lock().map_err(|_| poisoned())?;
-                let (next, first, sums) = &mut *helpers;
+                pair.wait_for_signal(&handed_over);
+                let mut exchange = exchange.lock().map_err(|_| poisoned())?;
                 // The helper copied the parameters at its start and reads them no more: writing
                 // them now (the same values) brings their lines to this core while it works, so
                 // that the final write below does not hold up the hand-over (about 40 ns less
                 // between the update and the start of the helper's next half, timed in turn on
                 // alternate iterations).
-                *next = fixed;
-                let parts = [&**first, &*second];
-                // The other part's bias sums first: their cache lines come from the other core
-                // while this thread goes on with the weight sums.
-                for (i, bias) in bias.iter_mut().enumerate() {
-                    *bias = bias_gradient(parts, i);
+                exchange.fixed = fixed;
+                let own_bias = &second.bias_sums;
+                if lead == 0 {
+                    // The other part's bias sums first: their cache lines come from the other
+                    // core while this thread goes on with the weight sums.
+                    for (i, bias) in bias.iter_mut().enumerate() {
+                        *bias = bias_sum(&exchange.bias, own_bias, second.m, i);
+                    }
                 }
-                second.chains::<N0, N1, N2>(level, sums, false);
+                second.chains::<N0, N1, N2>(level, &mut exchange.sums, false);
                 let recorded = i % cost_every == 0;
-                let cost = recorded.then(|| {
+                // The first part's outputs (for the cost) and, with a lead, its bias sums are
+                // the helper's until its half ends.
+                let first = if recorded || lead > 0 {
+                    pair.finish();
+                    Some(helpers.lock().map_err(|_| poisoned())?)
+                } else {
+                    None
+                };
+                if let (Some(first), true) = (&first, lead > 0) {
+                    for (i, bias) in bias.iter_mut().enumerate() {
+                        *bias = bias_sum(&first.bias_sums, own_bias, second.m, i);
+                    }
+                }
+                let cost = first.as_ref().filter(|_| recorded).map(|first| {
                     store_fixed(&fixed, parameters);
-                    with_penalty(loss_of(parts, terms, m), penalty, parameters)
+                    let loss = loss_of([first, &*second], terms, m);
+                    with_penalty(loss, penalty, parameters)
                 });
                 if let Some(cost) = cost {
                     costs.push((i, cost));
                 }
                 let iteration = Iteration { index: i, total: num_iterations, cost };
-                if !descend(&mut fixed, sums, bias, reg, m, learning_rate) {
+                if !descend(&mut fixed, &exchange.sums, bias, reg, m, learning_rate) {
                     store_fixed(&fixed, parameters);
-                    let cost = cost.unwrap_or_else(|| loss_of(parts, terms, m));
+                    drop(exchange);
+                    let cost = match (cost, first) {
+                        (Some(cost), _) => cost,
+                        (None, Some(first)) => loss_of([&first, &*second], terms, m),
+                        (None, None) => {
+                            pair.finish();
+                            let first = helpers.lock().map_err(|_| poisoned())?;
+                            loss_of([&first, &*second], terms, m)
+                        }
+                    };
                     observer.on_iteration(&iteration);
                     return Err(NnError::Diverged { iteration: i, cost, learning_rate });
                 }
                 // The helper's next half starts before this thread reports the iteration: the
                 // report is not on the step's critical path.
-                *next = fixed;
-                drop(helpers);
+                exchange.fixed = fixed;
+                drop((exchange, first));
                 if i + 1 < num_iterations {
                     pair.start();
                 }
@@ -681,6 +789,20 @@ impl Workspace {
         })
     }
 }
+
+/// What [`Workspace::train_in_parts`] hands between its threads at every iteration.
+struct Exchange<const N0: usize, const N1: usize, const N2: usize> {
+    /// The parameters of the step.
+    fixed: Fixed<N0, N1, N2>,
+    /// The weight sums over the first part, then over both.
+    sums: Sums<N0, N1>,
+    /// The first part's bias sums, when the second part has no lead (else they stay in the
+    /// part: the helper makes them after the hand-over).
+    bias: [f64; MAX_BIAS],
+}
+
+/// Room for the bias sums of the largest network the kernels take (`n1 + n2 + 1` values).
+const MAX_BIAS: usize = 2 * MAX_WIDTH + 1;
 
 /// One gradient-descent update of `fixed` from a step's weight sums and bias sums:
 /// [`write_gradients`], [`RegForm::finish_gradients`] and [`update_parameters`] in one pass,
@@ -727,7 +849,12 @@ fn descend<const N0: usize, const N1: usize, const N2: usize>(
 /// Bias gradient `i` (`db1`, then `db2`, then `db3`, before any `1/m` of `reg_utils`) from the
 /// parts' pairwise sums, added as numpy adds its two halves when there are two.
 fn bias_gradient([first, second]: [&Part; 2], i: usize) -> f64 {
-    if second.m > 0 { first.bias_sums[i] + second.bias_sums[i] } else { first.bias_sums[i] }
+    bias_sum(&first.bias_sums, &second.bias_sums, second.m, i)
+}
+
+/// [`bias_gradient`] from the two parts' sums, the second part having `second_m` examples.
+fn bias_sum(first: &[f64], second: &[f64], second_m: usize, i: usize) -> f64 {
+    if second_m > 0 { first[i] + second[i] } else { first[i] }
 }
 
 /// Writes the kernels' arrays back into `p` (the inverse of [`fixed_of`]).
@@ -920,11 +1047,11 @@ impl Workspace {
         ensure_shape(masks.d2, (n2, self.m), "D2 (n2, m of the examples loaded)")?;
         let first = first_part(self.m);
         for (part, start) in self.parts.iter_mut().zip([0, first]) {
-            let stride = part.stride;
+            let (stride, start, columns) = (part.stride, start - part.lead, part.columns());
             for (rows, d, n) in [(&mut part.d1, masks.d1, n1), (&mut part.d2, masks.d2, n2)] {
                 *rows = AlignedVec::zeros(n * stride);
                 for i in 0..n {
-                    for t in 0..part.m {
+                    for t in 0..columns {
                         rows[i * stride + t] = d[(i, start + t)];
                     }
                 }

@@ -171,20 +171,33 @@ impl<const N0: usize, const N1: usize> Sums<N0, N1> {
     }
 }
 
-/// The forward propagation and the per-example part of the backward propagation over the
-/// first `m` examples of `bufs` ([`per_example`]); `inv_m` is `1/m` of the whole batch.
+/// The forward propagation and the per-example part of the backward propagation over examples
+/// `start..end` of `bufs` ([`per_example`]; `start` a multiple of 8); `inv_m` is `1/m` of the
+/// whole batch.
 pub(super) struct Forward<'a, const N0: usize, const N1: usize, const N2: usize> {
     pub parameters: &'a Fixed<N0, N1, N2>,
     pub bufs: &'a mut Buffers,
     pub stride: usize,
-    pub m: usize,
+    pub start: usize,
+    pub end: usize,
     pub inv_m: f64,
     /// `reg_utils`' dropout masks, if any ([`Dropout`]).
     pub dropout: Option<Dropout<'a>>,
-    /// numpy's pairwise sums of each row of `dz1`, `dz2` and `dz3` over the `m` examples
-    /// (`n1 + n2 + 1` values), when [`bias_in_kernel`]`(m)` (else untouched: the rows are stored
-    /// for [`pairwise_rows`]).
-    pub bias: &'a mut [f64],
+    /// numpy's pairwise sums of each row of `dz1`, `dz2` and `dz3` (`n1 + n2 + 1` values) over
+    /// examples `from..from + count` of `bufs`, when the kernel makes them ([`BiasSums`]; else
+    /// the rows are stored for [`pairwise_rows`]).
+    pub bias: Option<BiasSums<'a>>,
+}
+
+/// The bias sums [`per_example`] makes, over a part's own examples when numpy sums them as one
+/// block ([`bias_in_kernel`]), possibly over several calls in order: the first call (from
+/// example 0) starts the running sums, the call that reaches the last example ends them.
+pub(super) struct BiasSums<'a> {
+    pub sums: &'a mut [f64],
+    /// The first example summed (a multiple of 8: the part's lead).
+    pub from: usize,
+    /// How many are summed.
+    pub count: usize,
 }
 
 /// Whether [`per_example`] sums the rows of `dz1`, `dz2` and `dz3` itself, as it makes them,
@@ -324,12 +337,17 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     l: L,
     forward: Forward<'_, N0, N1, N2>,
 ) {
-    let Forward { parameters: w, bufs, stride, m, inv_m, dropout, bias } = forward;
+    let Forward { parameters: w, bufs, stride, start, end: m, inv_m, dropout, bias } = forward;
     let a1_in_lanes = a1_columns(L::LANES, N1, N2);
-    // dz1's running sums: lanes `b % 8 ..` of row k's eight take the block at b. numpy starts
-    // them at the first eight values; -0.0 + v is v, for every v.
-    let bias_here = bias_in_kernel(m);
-    let whole = m - m % 8;
+    // The running sums: lanes `b % 8 ..` of row k's eight take the block at example b (the
+    // first example summed and every tile start are multiples of 8, so the lanes are numpy's).
+    // numpy starts them at the first eight values; -0.0 + v is v, for every v. Only the
+    // examples before `whole`, in whole blocks of eight, go into them.
+    let bias_here = bias.is_some();
+    let (bias_from, bias_end) = bias.as_ref().map_or((0, 0), |b| (b.from, b.from + b.count));
+    let whole = bias_end - (bias_end - bias_from) % 8;
+    debug_assert!(start % 8 == 0 && bias_from % 8 == 0);
+    let summed = |j: usize| bias_from <= j && j + L::LANES <= whole;
     let width = width_of::<N1, N2>(L::LANES);
     let middle = if a1_in_lanes { N1 } else { N2 };
     let stacked = N1 + middle + N2;
@@ -347,7 +365,7 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
         bias_lanes,
         columns,
     } = bufs;
-    if bias_here {
+    if bias_here && start == 0 {
         bias_lanes.fill(-0.0);
     }
     let (db1_lanes, later_lanes) = bias_lanes.as_chunks_mut::<8>().0.split_at_mut(N1);
@@ -360,7 +378,7 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     let mut xs = [zero; N0];
     let mut a2 = [zero; N2];
     let mut dz2 = [zero; N2];
-    for tile in (0..m).step_by(TILE) {
+    for tile in (start..m).step_by(TILE) {
         let end = m.min(tile + TILE);
         // The tile's columns of every row, as arrays: indexed within a tile, no access needs a
         // bounds check of its own. What only the three loops read (`a2`, and `a1` unless the
@@ -426,7 +444,7 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
             l.store(&mut a3_t[t..], out);
             let dz3 = l.mul(l.sub(out, l.load(&y_t[t..])), inv_m);
             l.store(&mut dz3_t[t..], dz3);
-            if bias_here && tile + t + L::LANES <= whole {
+            if bias_here && summed(tile + t) {
                 let lanes = &mut db3_lanes[t % 8..];
                 l.store(lanes, l.add(l.load(lanes), dz3));
             }
@@ -444,7 +462,7 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
                 }
                 let row = l.mul(da2, positive(l, l.load(&a2_t[i][t..])));
                 l.store(&mut dz2_t[i][t..], row);
-                if bias_here && tile + t + L::LANES <= whole {
+                if bias_here && summed(tile + t) {
                     let lanes = &mut db2_lanes[i][t % 8..];
                     l.store(lanes, l.add(l.load(lanes), row));
                 }
@@ -476,7 +494,7 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
                         let dz1 = l.mul(d, positive(l, l.load(&a1_t[k][t..])));
                         if let Some(dz1_t) = &mut dz1_t {
                             l.store(&mut dz1_t[k][t..], dz1);
-                        } else if tile + t + L::LANES <= whole {
+                        } else if summed(tile + t) {
                             let sums: &mut [L::F; 8] = $sums;
                             let at = r * halves + (t % 8) / L::LANES;
                             sums[at] = l.add(sums[at], dz1);
@@ -541,27 +559,26 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
             }
         }
     }
-    if bias_here {
-        // numpy's pairwise end: the running sums as a tree, then the values past the last
-        // whole eight one by one (dz1's from the columns, where it comes first; dz2's and
-        // dz3's from their rows).
-        let (db1, later) = bias.split_at_mut(N1);
-        for (k, db1) in db1.iter_mut().enumerate() {
-            let mut sum = lanes_tree(&db1_lanes[k]);
-            for j in whole..m {
-                sum += columns[j * width + k];
-            }
-            *db1 = sum;
+    // numpy's pairwise end, once the last example summed is made: the running sums as a tree,
+    // then the values past the last whole eight one by one (dz1's from the columns, where it
+    // comes first; dz2's and dz3's from their rows).
+    let Some(BiasSums { sums: bias, .. }) = bias.filter(|_| m == bias_end) else { return };
+    let (db1, later) = bias.split_at_mut(N1);
+    for (k, db1) in db1.iter_mut().enumerate() {
+        let mut sum = lanes_tree(&db1_lanes[k]);
+        for j in whole..bias_end {
+            sum += columns[j * width + k];
         }
-        let rows = (0..N2).map(|i| &dz2_rows[i * stride..]).chain([&dz3[..]]);
-        let lanes = db2_lanes.iter().chain([&*db3_lanes]);
-        for ((sum_out, row), lanes) in later.iter_mut().zip(rows).zip(lanes) {
-            let mut sum = lanes_tree(lanes);
-            for &v in &row[whole..m] {
-                sum += v;
-            }
-            *sum_out = sum;
+        *db1 = sum;
+    }
+    let rows = (0..N2).map(|i| &dz2_rows[i * stride..]).chain([&dz3[..]]);
+    let lanes = db2_lanes.iter().chain([&*db3_lanes]);
+    for ((sum_out, row), lanes) in later.iter_mut().zip(rows).zip(lanes) {
+        let mut sum = lanes_tree(lanes);
+        for &v in &row[whole..bias_end] {
+            sum += v;
         }
+        *sum_out = sum;
     }
 }
 

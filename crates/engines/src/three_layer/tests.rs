@@ -74,12 +74,29 @@ fn every_step_has_the_plain_bits_for_the_three_initialisations() {
 #[test]
 fn odd_sizes_and_large_steps_keep_the_plain_bits() {
     // m below a vector, not a multiple of 8, at and above numpy's 128-value pairwise block (the
-    // forward kernel sums db1 itself from 8 to 128 examples per part); a large
-    // learning rate makes dead units (zero masks) and large values.
-    for m in [1, 2, 7, 8, 9, 13, 128, 129, 257] {
+    // forward kernel sums db1 itself from 8 to 128 examples per part), 272 for a lead of 8
+    // (parts of 136 and 136); a large learning rate makes dead units (zero masks) and large
+    // values.
+    for m in [1, 2, 7, 8, 9, 13, 128, 129, 257, 272] {
         compare_steps([2, 10, 5, 1], WeightInit::He, m, 25, 0.5);
     }
     compare_steps([2, 10, 5, 1], WeightInit::Scaled(10.0), 37, 25, 1.0);
+}
+
+#[test]
+fn the_second_part_leads_where_the_first_parts_bias_sums_are_summed_after_the_kernel() {
+    // hw4's 300 examples: parts of 144 and 156 (numpy's cut); the helper's weight sums end on
+    // its fourth tile (128) and the second part works the first part's last 16 again.
+    let (x, y) = circles(300);
+    let mut workspace = Workspace::new([2, 10, 5, 1], 300).unwrap();
+    workspace.load(&x, &y).unwrap();
+    let [first, second] = &workspace.parts;
+    assert_eq!([first.m, first.lead, first.chained], [144, 0, 128]);
+    assert_eq!([second.m, second.lead, second.chained], [156, 16, 172]);
+    assert_eq!(second.bufs.x[0], x[(0, 128)], "the lead's first example is the batch's 128th");
+    // hw5's 211: parts of 104 (one pairwise block, its bias sums the kernel's over two calls)
+    // and 107, a lead of 8; 520: the first part ends on a whole tile; 100: one part.
+    assert_eq!([lead_of(104, 211), lead_of(256, 520), lead_of(100, 100)], [8, 0, 0]);
 }
 
 #[test]
@@ -97,8 +114,12 @@ fn the_other_helper_networks_keep_the_plain_bits() {
 
 #[test]
 fn training_gives_the_plain_loops_bits_at_every_level() {
-    let (x, y) = circles(300);
-    for init in [WeightInit::Zeros, WeightInit::Scaled(10.0), WeightInit::He] {
+    // The notebook's 300 examples (two parts, the second with a lead of 16), and 264 (two
+    // parts of 128 and 136, no lead: the helper hands its bias sums over with its weight sums).
+    for (m, init) in [300, 264].into_iter().flat_map(|m| {
+        [WeightInit::Zeros, WeightInit::Scaled(10.0), WeightInit::He].map(|init| (m, init))
+    }) {
+        let (x, y) = circles(m);
         let start = initialize(&[2, 10, 5, 1], init, 3).unwrap();
         let (mut plain, mut plain_costs) = (start.clone(), Vec::new());
         for i in 0..400 {
@@ -113,7 +134,7 @@ fn training_gives_the_plain_loops_bits_at_every_level() {
         for level in Level::available() {
             let trained =
                 train_at(level, &x, &y, start.clone(), &schedule, None, &mut Silent).unwrap();
-            let what = format!("{init:?} at {}", level.name());
+            let what = format!("m = {m}, {init:?} at {}", level.name());
             let costs = |c: &[(usize, f64)]| -> Vec<(usize, u64)> {
                 c.iter().map(|&(i, c)| (i, c.to_bits())).collect()
             };
