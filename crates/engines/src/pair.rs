@@ -221,13 +221,18 @@ impl Pair<'_> {
     /// once, [`Signal::raise`]), or has ended without raising it: for a half whose first
     /// results this thread can use while the half goes on. A panic of the half before it raised
     /// the signal resumes here; [`Pair::finish`] is still needed before anything the half
-    /// makes after the signal is read.
-    pub fn wait_for_signal(&mut self, signal: &Signal) {
+    /// makes after the signal is read. Returns whether this thread had to wait (the signal was
+    /// not raised when it first looked).
+    pub fn wait_for_signal(&mut self, signal: &Signal) -> bool {
         let generation = self.generation;
+        let raised = || signal.raised.0.load(Ordering::Acquire) >= generation;
+        if !self.helper_on || raised() {
+            return false;
+        }
         self.wait_until(generation, || {
-            signal.raised.0.load(Ordering::Acquire) >= generation
-                || self.handover.finished.load(Ordering::Acquire) >= generation
+            raised() || self.handover.finished.load(Ordering::Acquire) >= generation
         });
+        true
     }
 
     /// Waits until the other half of start number `generation` is done (see [`Pair::finish`]).
@@ -326,7 +331,10 @@ pub fn run<R>(
                 if let Ok(mut slot) = handover.panic.lock() {
                     *slot = Some(payload);
                 }
-                handover.finish(seen);
+                // Every half ends here, the ones not started yet too: whatever the training
+                // thread waits for next (this half, a later one, a signal that will not come)
+                // ends its wait, and the wait resumes the panic.
+                handover.finish(u64::MAX);
                 return;
             }
             handover.finish(seen);

@@ -15,8 +15,9 @@
 //!   numpy's pairwise sum cuts them, the second thread does the first part's forward work and
 //!   weight sums while this one does the second part's forward work, then this one takes the
 //!   sums on over the second part, in the order one thread would (the same bits either way).
-//!   The weight sums change hands a few examples before the cut (the second part's lead, which
-//!   both threads work through), so that the two threads' shares take about as long.
+//!   The weight sums change hands a few examples before the cut (which both threads work
+//!   through), how many set at each iteration so that the two threads' shares take about as
+//!   long on the cores as they are.
 //!
 //! The networks `[2, 10, 5, 1]` (`init_utils`), `[2, 20, 3, 1]` (`reg_utils`) and `[2, 5, 2, 1]`
 //! (`opt_utils`) run vector kernels compiled for their sizes (`three_layer/kernels.rs`), at the
@@ -147,14 +148,12 @@ struct Part {
     /// kernel (`kernels::TILE` examples). (A lead is part of the first part, so no part holds
     /// more than the batch.)
     stride: usize,
-    /// The examples at the start of the buffers that belong to the part before, worked through
-    /// again here for the weight sums only ([`lead_of`]); 0 in the first part.
+    /// The examples at the start of the buffers that belong to the part before: the last
+    /// `ahead` of them are worked through again here for the weight sums only ([`Ahead`]); 0 in
+    /// the first part.
     lead: usize,
     /// The examples of this part, after the lead.
     m: usize,
-    /// How many of the buffers' examples this part's weight sums go over: the lead and its own
-    /// examples, but for the first part only those the second part does not lead with.
-    chained: usize,
     /// numpy's pairwise sums of this part's `dz1`, `dz2`, `dz3` rows (`n1 + n2 + 1` values).
     bias_sums: Vec<f64>,
     /// `reg_utils`' dropout masks `D1`, `D2` of this part's examples, as rows (empty without
@@ -171,7 +170,6 @@ impl Part {
             stride,
             lead: 0,
             m: 0,
-            chained: 0,
             bias_sums: vec![0.0; n1 + n2 + 1],
             d1: AlignedVec::default(),
             d2: AlignedVec::default(),
@@ -226,30 +224,32 @@ impl Part {
         }
     }
 
-    /// The forward propagation and the per-example backward part for all of this part's
-    /// examples, lead included, then the bias sums.
+    /// The forward propagation and the per-example backward part for the buffers' examples
+    /// from `start` to the end, then the bias sums.
     fn forward<const N0: usize, const N1: usize, const N2: usize>(
         &mut self,
         level: Level,
         fixed: &Fixed<N0, N1, N2>,
         inv_m: f64,
         keep_prob: Option<f64>,
+        start: usize,
     ) {
-        self.forward_columns(level, fixed, inv_m, keep_prob, [0, self.columns()]);
+        self.forward_columns(level, fixed, inv_m, keep_prob, [start, self.columns()]);
         self.pairwise_bias::<N1, N2>(level);
     }
 
-    /// The weight gradients' sums over this part's first `chained` examples: from `0.0` with
+    /// The weight gradients' sums over the buffers' examples `start..end`: from `0.0` with
     /// `from_zero` (the batch's first part), else going on from `sums`.
     fn chains<const N0: usize, const N1: usize, const N2: usize>(
         &self,
         level: Level,
         sums: &mut Sums<N0, N1>,
         from_zero: bool,
+        [start, end]: [usize; 2],
     ) {
-        if self.chained > 0 {
-            let (bufs, stride, m) = (&self.bufs, self.stride, self.chained);
-            level.run(Chains::<N0, N1, N2> { bufs, stride, m, sums, from_zero });
+        if start < end {
+            let (bufs, stride) = (&self.bufs, self.stride);
+            level.run(Chains::<N0, N1, N2> { bufs, stride, start, end, sums, from_zero });
         } else if from_zero {
             *sums = Sums::ZERO;
         }
@@ -341,7 +341,7 @@ impl Workspace {
             ));
         }
         let first = first_part(m);
-        let lead = lead_of(first, m);
+        let lead = Ahead::room(first, m);
         for (part, (range, lead)) in self.parts.iter_mut().zip([(0..first, 0), (first..m, lead)]) {
             let stride = part.stride;
             for (t, picked) in (range.start - lead..range.end).enumerate() {
@@ -353,9 +353,7 @@ impl Workspace {
             }
             part.lead = lead;
             part.m = range.len();
-            part.chained = part.columns();
         }
-        self.parts[0].chained = first - lead;
         self.m = m;
         Ok(())
     }
@@ -397,11 +395,13 @@ impl Workspace {
         let (level, inv_m, reg) = (self.level, 1.0 / self.m as f64, self.reg);
         let (dz3_factor, keep_prob) = dz3_factor_and_dropout(reg, inv_m);
         let [first, second] = &mut self.parts;
-        first.forward(level, &fixed, dz3_factor, keep_prob);
-        second.forward(level, &fixed, dz3_factor, keep_prob);
+        let ahead = Ahead::start([first, second]);
+        let [own, lead] = ahead.chained([first, second]);
+        first.forward(level, &fixed, dz3_factor, keep_prob, 0);
+        second.forward(level, &fixed, dz3_factor, keep_prob, lead[0]);
         let mut sums = Sums::ZERO;
-        first.chains::<N0, N1, N2>(level, &mut sums, true);
-        second.chains::<N0, N1, N2>(level, &mut sums, false);
+        first.chains::<N0, N1, N2>(level, &mut sums, true, own);
+        second.chains::<N0, N1, N2>(level, &mut sums, false, lead);
         write_gradients::<N0, N1, N2>(&sums, [first, second], grads);
         if let Some(reg) = reg {
             reg.finish_gradients(p, self.m, grads);
@@ -480,14 +480,45 @@ fn first_part(m: usize) -> usize {
     if m > 128 { m / 2 - (m / 2) % 8 } else { m }
 }
 
-/// How many of the first part's `first` examples (of `m`) the second part leads with: those
-/// after its last whole tile. The second part works through them again for the weight sums, so
-/// that the helper's share of the sums, on the step's critical path, is shorter (the training
-/// thread's own forward work, done meanwhile, was the shorter); the first part still makes them
-/// for its bias sums, after it has handed its weight sums over. hw4's 144 + 156 examples become
-/// 128 + 172 for the weight sums (16 ahead), hw5's 104 + 107 become 96 + 115 (8 ahead).
-fn lead_of(first: usize, m: usize) -> usize {
-    if first == m { 0 } else { first % TILE }
+/// How many of the first part's last examples the second part works through again for the
+/// weight sums, so that the two threads' shares take about as long: the helper's (the first
+/// part's forward work and its share of the weight sums, on the step's critical path) and the
+/// training thread's own forward work, done meanwhile. The first part still makes them for its
+/// bias sums, after it has handed its weight sums over. A multiple of 8, at most the second
+/// part's lead (its room): hw4's 144 + 156 examples are 128 + 172 for the weight sums with 16
+/// ahead, hw5's 104 + 107 are 96 + 115 with 8.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Ahead(usize);
+
+impl Ahead {
+    /// The second part's lead (the most it may go ahead) for a first part of `first` of `m`
+    /// examples: one tile beyond the first part's examples after its last whole tile.
+    fn room(first: usize, m: usize) -> usize {
+        if first == m { 0 } else { (first % TILE + TILE).min(first) }
+    }
+
+    /// Where training starts, and what [`Workspace::step`] takes: the examples after the first
+    /// part's last whole tile.
+    fn start([first, second]: [&Part; 2]) -> Self {
+        Ahead((first.m % TILE).min(second.lead))
+    }
+
+    /// The next iteration's: further ahead if this thread waited for the helper's sums (its own
+    /// forward work was the shorter), less far if they were there when it looked (the helper's
+    /// was). Every value gives the same sums: they go over the same examples in the same order.
+    fn next(self, waited: bool, room: usize) -> Self {
+        #[cfg(test)]
+        if let Some(forced) = tests::FORCED_AHEAD.get() {
+            return forced(self, room);
+        }
+        if waited { Ahead((self.0 + 8).min(room)) } else { Ahead(self.0.saturating_sub(8)) }
+    }
+
+    /// The buffers' examples each part goes through for the weight sums: the first part's
+    /// first `m - ahead`, the second part's from `lead - ahead` to its end.
+    fn chained(self, [first, second]: [&Part; 2]) -> [[usize; 2]; 2] {
+        [[0, first.m - self.0], [second.lead - self.0, second.columns()]]
+    }
 }
 
 /// The gradients from the weight sums over both parts and the parts' bias sums (added as numpy
@@ -657,9 +688,10 @@ impl Workspace {
     /// part, in the same order as one thread would (so the same bits), and updates the
     /// parameters, kept as the kernels' arrays until training ends ([`descend`]).
     ///
-    /// When the second part leads with the first part's last examples ([`lead_of`]), the
+    /// When the second part goes ahead, through the first part's last examples ([`Ahead`]), the
     /// helper hands its weight sums over as soon as they are made, before it goes through those
-    /// examples itself for its bias sums, which this thread reads after its own weight sums.
+    /// examples itself for its bias sums, which this thread reads after its own weight sums. How
+    /// far ahead changes from one iteration to the next, to whichever thread was the slower.
     fn train_in_parts<const N0: usize, const N1: usize, const N2: usize, O>(
         &mut self,
         parameters: &mut Parameters,
@@ -676,15 +708,16 @@ impl Workspace {
         let (dz3_factor, keep_prob) = dz3_factor_and_dropout(reg, 1.0 / m as f64);
         let (terms, bias) = (&mut self.terms, &mut self.bias);
         let [first, second] = &mut self.parts;
-        let lead = second.lead;
+        let (room, mut ahead) = (second.lead, Ahead::start([first, second]));
         let mut fixed = fixed_of::<N0, N1, N2>(parameters);
         // What crosses between the threads at every iteration, behind one lock, which each
         // thread takes once per iteration (each lock taken after the other thread's moves its
         // cache line between the cores, on the step's critical path): the parameters of the
-        // step, the weight sums over the first part and, without a lead, its bias sums. The
-        // helper holds it from its start until it raises `handed_over`; this thread from then
-        // until it starts the helper's next half.
-        let exchange = Mutex::new(Exchange { fixed, sums: Sums::ZERO, bias: [0.0; MAX_BIAS] });
+        // step, how far the second part goes ahead, the weight sums over the first part and,
+        // when it does not go ahead, its bias sums. The helper holds it from its start until it
+        // raises `handed_over`; this thread from then until it starts the helper's next half.
+        let exchange =
+            Mutex::new(Exchange { fixed, ahead, sums: Sums::ZERO, bias: [0.0; MAX_BIAS] });
         let handed_over = pair::Signal::new();
         // The first part itself: the helper's for its whole half.
         let helpers = Mutex::new(first);
@@ -697,19 +730,18 @@ impl Workspace {
             // asks for all their cache lines at once, where the kernel would meet them a few at
             // a time, each a wait (the helper's forward work took about 0.25 µs less per
             // iteration with the copy, timed in turn on alternate iterations).
-            let fixed = exchange.fixed;
-            let chained = part.chained;
-            part.forward_columns(level, &fixed, dz3_factor, keep_prob, [0, chained]);
-            if lead == 0 {
+            let (fixed, ahead) = (exchange.fixed, exchange.ahead);
+            let (own, handed) = (part.m, part.m - ahead.0);
+            part.forward_columns(level, &fixed, dz3_factor, keep_prob, [0, handed]);
+            if ahead.0 == 0 {
                 part.pairwise_bias::<N1, N2>(level);
                 exchange.bias[..part.bias_sums.len()].copy_from_slice(&part.bias_sums);
             }
-            part.chains::<N0, N1, N2>(level, &mut exchange.sums, true);
+            part.chains::<N0, N1, N2>(level, &mut exchange.sums, true, [0, handed]);
             drop(exchange);
             handed_over.raise();
-            if lead > 0 {
-                let own = part.m;
-                part.forward_columns(level, &fixed, dz3_factor, keep_prob, [chained, own]);
+            if ahead.0 > 0 {
+                part.forward_columns(level, &fixed, dz3_factor, keep_prob, [handed, own]);
                 part.pairwise_bias::<N1, N2>(level);
             }
         };
@@ -719,8 +751,9 @@ impl Workspace {
                 pair.start();
             }
             for i in 0..num_iterations {
-                second.forward(level, &fixed, dz3_factor, keep_prob);
-                pair.wait_for_signal(&handed_over);
+                let lead = [second.lead - ahead.0, second.columns()];
+                second.forward(level, &fixed, dz3_factor, keep_prob, lead[0]);
+                let waited = pair.wait_for_signal(&handed_over);
                 let mut exchange = exchange.lock().map_err(|_| poisoned())?;
                 // The helper copied the parameters at its start and reads them no more: writing
                 // them now (the same values) brings their lines to this core while it works, so
@@ -729,24 +762,24 @@ impl Workspace {
                 // alternate iterations).
                 exchange.fixed = fixed;
                 let own_bias = &second.bias_sums;
-                if lead == 0 {
+                if ahead.0 == 0 {
                     // The other part's bias sums first: their cache lines come from the other
                     // core while this thread goes on with the weight sums.
                     for (i, bias) in bias.iter_mut().enumerate() {
                         *bias = bias_sum(&exchange.bias, own_bias, second.m, i);
                     }
                 }
-                second.chains::<N0, N1, N2>(level, &mut exchange.sums, false);
+                second.chains::<N0, N1, N2>(level, &mut exchange.sums, false, lead);
                 let recorded = i % cost_every == 0;
-                // The first part's outputs (for the cost) and, with a lead, its bias sums are
-                // the helper's until its half ends.
-                let first = if recorded || lead > 0 {
+                // The first part's outputs (for the cost) and, when this part went ahead, its
+                // bias sums are the helper's until its half ends.
+                let first = if recorded || ahead.0 > 0 {
                     pair.finish();
                     Some(helpers.lock().map_err(|_| poisoned())?)
                 } else {
                     None
                 };
-                if let (Some(first), true) = (&first, lead > 0) {
+                if let (Some(first), true) = (&first, ahead.0 > 0) {
                     for (i, bias) in bias.iter_mut().enumerate() {
                         *bias = bias_sum(&first.bias_sums, own_bias, second.m, i);
                     }
@@ -777,7 +810,8 @@ impl Workspace {
                 }
                 // The helper's next half starts before this thread reports the iteration: the
                 // report is not on the step's critical path.
-                exchange.fixed = fixed;
+                ahead = ahead.next(waited, room);
+                (exchange.fixed, exchange.ahead) = (fixed, ahead);
                 drop((exchange, first));
                 if i + 1 < num_iterations {
                     pair.start();
@@ -794,10 +828,12 @@ impl Workspace {
 struct Exchange<const N0: usize, const N1: usize, const N2: usize> {
     /// The parameters of the step.
     fixed: Fixed<N0, N1, N2>,
+    /// How far the second part goes ahead in the step.
+    ahead: Ahead,
     /// The weight sums over the first part, then over both.
     sums: Sums<N0, N1>,
-    /// The first part's bias sums, when the second part has no lead (else they stay in the
-    /// part: the helper makes them after the hand-over).
+    /// The first part's bias sums, when the second part does not go ahead (else they stay in
+    /// the part: the helper makes them after the hand-over).
     bias: [f64; MAX_BIAS],
 }
 

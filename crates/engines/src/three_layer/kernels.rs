@@ -190,8 +190,9 @@ pub(super) struct Forward<'a, const N0: usize, const N1: usize, const N2: usize>
 }
 
 /// The bias sums [`per_example`] makes, over a part's own examples when numpy sums them as one
-/// block ([`bias_in_kernel`]), possibly over several calls in order: the first call (from
-/// example 0) starts the running sums, the call that reaches the last example ends them.
+/// block ([`bias_in_kernel`]), possibly over several calls in order: the call that begins at or
+/// before the first example summed starts the running sums, the call that reaches the last one
+/// ends them.
 pub(super) struct BiasSums<'a> {
     pub sums: &'a mut [f64],
     /// The first example summed (a multiple of 8: the part's lead).
@@ -239,13 +240,14 @@ impl<const N0: usize, const N1: usize, const N2: usize> Kernel for Forward<'_, N
     }
 }
 
-/// The weight gradients' sums over the first `m` examples of `bufs` ([`weight_gradients`]):
+/// The weight gradients' sums over examples `start..end` of `bufs` ([`weight_gradients`]):
 /// from `0.0` with `from_zero`, else going on from `sums` (where an earlier part of the batch
 /// left them).
 pub(super) struct Chains<'a, const N0: usize, const N1: usize, const N2: usize> {
     pub bufs: &'a Buffers,
     pub stride: usize,
-    pub m: usize,
+    pub start: usize,
+    pub end: usize,
     pub sums: &'a mut Sums<N0, N1>,
     pub from_zero: bool,
 }
@@ -255,8 +257,8 @@ impl<const N0: usize, const N1: usize, const N2: usize> Kernel for Chains<'_, N0
 
     #[inline(always)]
     fn run<L: Lanes>(self, l: L) {
-        let Chains { bufs, stride, m, sums, from_zero } = self;
-        weight_gradients::<L, N0, N1, N2>(l, bufs, stride, m, sums, from_zero);
+        let Chains { bufs, stride, start, end, sums, from_zero } = self;
+        weight_gradients::<L, N0, N1, N2>(l, bufs, stride, [start, end], sums, from_zero);
     }
 }
 
@@ -365,7 +367,7 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
         bias_lanes,
         columns,
     } = bufs;
-    if bias_here && start == 0 {
+    if bias_here && start <= bias_from {
         bias_lanes.fill(-0.0);
     }
     let (db1_lanes, later_lanes) = bias_lanes.as_chunks_mut::<8>().0.split_at_mut(N1);
@@ -611,7 +613,7 @@ fn tile_rows_mut<const N: usize>(
 
 /// The second pass: `dW3 = dz3 a2^T`, `dW2 = dz2 a1^T`, `dW1 = dz1 X^T`, each entry the sum over
 /// the examples in ascending order from `0.0` (`linalg_nn::numpy::dot_transposed`), here over
-/// the first `m` examples of `bufs`, from zero or going on from `sums`. The lanes are output
+/// examples `start..m` of `bufs`, from zero or going on from `sums`. The lanes are output
 /// entries, all `N1 N2 + N0 N1 + N2` sums side by side in registers, one example after the
 /// other: for `dW1` the units of `dz1` (times each `X` entry), for `dW3` those of `a2` (times
 /// `dz3`), for `dW2` those of `a1` (times each `dz2` entry) or of `dz2` (times each `a1` entry),
@@ -621,7 +623,7 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
     l: L,
     bufs: &Buffers,
     stride: usize,
-    m: usize,
+    [start, m]: [usize; 2],
     sums: &mut Sums<N0, N1>,
     from_zero: bool,
 ) {
@@ -690,7 +692,7 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
     let dz3 = &bufs.dz3[..m];
     // Each column is dz1 (N1 values), then a1 (N1) or dz2 (N2), then a2 (N2); a vector read
     // from one runs on into what follows, lanes whose sums are never read.
-    for (j, column) in bufs.columns.chunks_exact(width).take(m).enumerate() {
+    for (j, column) in bufs.columns.chunks_exact(width).enumerate().take(m).skip(start) {
         let middle = &column[N1..];
         let a2 = &column[if a1_in_lanes { 2 * N1 } else { N1 + N2 }..];
         if a1_in_lanes {

@@ -84,19 +84,78 @@ fn odd_sizes_and_large_steps_keep_the_plain_bits() {
 }
 
 #[test]
-fn the_second_part_leads_where_the_first_parts_bias_sums_are_summed_after_the_kernel() {
-    // hw4's 300 examples: parts of 144 and 156 (numpy's cut); the helper's weight sums end on
-    // its fourth tile (128) and the second part works the first part's last 16 again.
+fn the_second_part_holds_a_tile_more_than_it_starts_ahead_with() {
+    // hw4's 300 examples: parts of 144 and 156 (numpy's cut). The second part holds the first
+    // part's last 48 (its room); training starts 16 ahead, so that the helper's weight sums end
+    // on its fourth tile (128).
     let (x, y) = circles(300);
     let mut workspace = Workspace::new([2, 10, 5, 1], 300).unwrap();
     workspace.load(&x, &y).unwrap();
     let [first, second] = &workspace.parts;
-    assert_eq!([first.m, first.lead, first.chained], [144, 0, 128]);
-    assert_eq!([second.m, second.lead, second.chained], [156, 16, 172]);
-    assert_eq!(second.bufs.x[0], x[(0, 128)], "the lead's first example is the batch's 128th");
-    // hw5's 211: parts of 104 (one pairwise block, its bias sums the kernel's over two calls)
-    // and 107, a lead of 8; 520: the first part ends on a whole tile; 100: one part.
-    assert_eq!([lead_of(104, 211), lead_of(256, 520), lead_of(100, 100)], [8, 0, 0]);
+    assert_eq!([first.m, first.lead, second.m, second.lead], [144, 0, 156, 48]);
+    assert_eq!(second.bufs.x[0], x[(0, 96)], "the room's first example is the batch's 96th");
+    let ahead = Ahead::start([first, second]);
+    assert_eq!((ahead, ahead.chained([first, second])), (Ahead(16), [[0, 128], [32, 204]]));
+    // hw5's 211: parts of 104 and 107, 8 ahead of a room of 40; 520: 256 and 264, none ahead
+    // of 32; 100: one part.
+    assert_eq!([Ahead::room(104, 211), Ahead::room(256, 520), Ahead::room(100, 100)], [40, 32, 0]);
+    // Further ahead after a wait for the helper, less far after none, within 0..=room.
+    let steps = |waits: &[bool]| -> Vec<usize> {
+        waits.iter().scan(Ahead(16), |a, &w| Some(std::mem::replace(a, a.next(w, 40)).0)).collect()
+    };
+    let waits = [true, true, true, true, false, false, false, false, false, false];
+    assert_eq!(steps(&waits), vec![16, 24, 32, 40, 40, 32, 24, 16, 8, 0]);
+}
+
+/// A test's choice of [`Ahead::next`] from the current value and the room.
+type NextAhead = fn(Ahead, usize) -> Ahead;
+
+thread_local! {
+    /// [`Ahead::next`]'s value in this thread's training, when a test sets it.
+    pub(super) static FORCED_AHEAD: std::cell::Cell<Option<NextAhead>> =
+        const { std::cell::Cell::new(None) };
+}
+
+#[test]
+fn training_keeps_the_bits_however_far_the_second_part_goes_ahead() {
+    // Every value from 0 to the room in turn (the controller picks them from the threads'
+    // timing): hw4's network at 300 examples, hw5's at 211 (whose parts' bias sums the kernel
+    // makes, across the helper's two calls), and small batches, whose tiles start near the end
+    // of the buffers.
+    static ZEROS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    fn cycle(ahead: Ahead, room: usize) -> Ahead {
+        let next = if ahead.0 + 8 > room { 0 } else { ahead.0 + 8 };
+        if next == 0 {
+            ZEROS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        }
+        Ahead(next)
+    }
+    FORCED_AHEAD.set(Some(cycle));
+    for (dims, m) in
+        [([2, 10, 5, 1], 300), ([2, 20, 3, 1], 211), ([2, 10, 5, 1], 136), ([2, 5, 2, 1], 190)]
+    {
+        let (x, y) = circles(m);
+        let start = initialize(&dims, WeightInit::He, 3).unwrap();
+        let mut plain = start.clone();
+        for _ in 0..60 {
+            let cache = forward_propagation(&x, &plain).unwrap();
+            let grads = backward_propagation(&x, &y, &cache, &plain).unwrap();
+            plain = linalg_nn::three_layer::update_parameters(&plain, &grads, 0.3);
+        }
+        let schedule = Schedule { num_iterations: 60, learning_rate: 0.3, cost_every: 100 };
+        for level in Level::available() {
+            let trained =
+                train_at(level, &x, &y, start.clone(), &schedule, None, &mut Silent).unwrap();
+            for ((name, f), (_, p)) in trained.parameters.named().into_iter().zip(plain.named()) {
+                assert_eq!(bits(f), bits(p), "{dims:?} at {}: {name}", level.name());
+            }
+        }
+    }
+    FORCED_AHEAD.set(None);
+    // 60 iterations went round each room (32 to 56) at least once per run (on two threads).
+    if pair::cores() > 1 {
+        assert!(ZEROS.load(std::sync::atomic::Ordering::Relaxed) >= 4 * Level::available().count());
+    }
 }
 
 #[test]
