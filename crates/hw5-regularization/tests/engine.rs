@@ -51,8 +51,8 @@ fn every_level_gives_the_notebook_loops_bits() {
 #[test]
 fn odd_example_counts_and_large_steps_keep_the_bits() {
     // Below a vector, not a multiple of 8, one part (up to 128) and two; 300 (the 211 examples,
-    // then the first 89 again) for two parts of which the second leads with the first's last
-    // 16 examples, as hw4's do; a large learning rate for dead units and large weights.
+    // then the first 89 again) for hw4's parts of 144 and 156, whose bias sums are not the
+    // forward kernel's; a large learning rate for dead units and large weights.
     let data = data();
     for m in [1, 7, 13, 129, 150, 300] {
         let columns = |of: &DMatrix<f64>| -> DMatrix<f64> {

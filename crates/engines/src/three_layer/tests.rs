@@ -59,6 +59,38 @@ fn compare_steps(dims: [usize; 4], init: WeightInit, m: usize, steps: usize, rat
     }
 }
 
+/// `schedule` of the plain loop (`forward_propagation`, `compute_loss` every `cost_every`
+/// iterations, `backward_propagation`, `update_parameters`) and of [`train_at`] at every level,
+/// from `start`: the kept costs and the trained parameters must be the same bits.
+fn compare_training(
+    x: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    start: &Parameters,
+    schedule: &Schedule,
+    case: &str,
+) {
+    let (mut plain, mut plain_costs) = (start.clone(), Vec::new());
+    for i in 0..schedule.num_iterations {
+        let cache = forward_propagation(x, &plain).unwrap();
+        if i % schedule.cost_every == 0 {
+            plain_costs.push((i, compute_loss(&cache.a3, y).unwrap()));
+        }
+        let grads = backward_propagation(x, y, &cache, &plain).unwrap();
+        plain = linalg_nn::three_layer::update_parameters(&plain, &grads, schedule.learning_rate);
+    }
+    let costs = |c: &[(usize, f64)]| -> Vec<(usize, u64)> {
+        c.iter().map(|&(i, c)| (i, c.to_bits())).collect()
+    };
+    for level in Level::available() {
+        let trained = train_at(level, x, y, start.clone(), schedule, None, &mut Silent).unwrap();
+        let what = format!("{case}, m = {} at {}", x.ncols(), level.name());
+        assert_eq!(costs(&trained.costs), costs(&plain_costs), "{what}");
+        for ((name, f), (_, p)) in trained.parameters.named().into_iter().zip(plain.named()) {
+            assert_eq!(bits(f), bits(p), "{what}: {name}");
+        }
+    }
+}
+
 #[test]
 fn every_step_has_the_plain_bits_for_the_three_initialisations() {
     // The notebook's sizes and data; random (randn * 10) makes infinite losses.
@@ -136,20 +168,8 @@ fn training_keeps_the_bits_however_far_the_second_part_goes_ahead() {
     {
         let (x, y) = circles(m);
         let start = initialize(&dims, WeightInit::He, 3).unwrap();
-        let mut plain = start.clone();
-        for _ in 0..60 {
-            let cache = forward_propagation(&x, &plain).unwrap();
-            let grads = backward_propagation(&x, &y, &cache, &plain).unwrap();
-            plain = linalg_nn::three_layer::update_parameters(&plain, &grads, 0.3);
-        }
-        let schedule = Schedule { num_iterations: 60, learning_rate: 0.3, cost_every: 100 };
-        for level in Level::available() {
-            let trained =
-                train_at(level, &x, &y, start.clone(), &schedule, None, &mut Silent).unwrap();
-            for ((name, f), (_, p)) in trained.parameters.named().into_iter().zip(plain.named()) {
-                assert_eq!(bits(f), bits(p), "{dims:?} at {}: {name}", level.name());
-            }
-        }
+        let schedule = Schedule { num_iterations: 60, learning_rate: 0.3, cost_every: 20 };
+        compare_training(&x, &y, &start, &schedule, &format!("{dims:?}"));
     }
     FORCED_AHEAD.set(None);
     // 60 iterations went round each room (32 to 56) at least once per run (on two threads).
@@ -173,35 +193,16 @@ fn the_other_helper_networks_keep_the_plain_bits() {
 
 #[test]
 fn training_gives_the_plain_loops_bits_at_every_level() {
-    // The notebook's 300 examples (two parts, the second with a lead of 16), and 264 (two
-    // parts of 128 and 136, no lead: the helper hands its bias sums over with its weight sums).
+    // The notebook's 300 examples (two parts, the second starting 16 ahead), and 264 (two parts
+    // of 128 and 136, starting with none ahead: the helper then hands its bias sums over with
+    // its weight sums).
     for (m, init) in [300, 264].into_iter().flat_map(|m| {
         [WeightInit::Zeros, WeightInit::Scaled(10.0), WeightInit::He].map(|init| (m, init))
     }) {
         let (x, y) = circles(m);
         let start = initialize(&[2, 10, 5, 1], init, 3).unwrap();
-        let (mut plain, mut plain_costs) = (start.clone(), Vec::new());
-        for i in 0..400 {
-            let cache = forward_propagation(&x, &plain).unwrap();
-            if i % 100 == 0 {
-                plain_costs.push((i, compute_loss(&cache.a3, &y).unwrap()));
-            }
-            let grads = backward_propagation(&x, &y, &cache, &plain).unwrap();
-            plain = linalg_nn::three_layer::update_parameters(&plain, &grads, 0.01);
-        }
         let schedule = Schedule { num_iterations: 400, learning_rate: 0.01, cost_every: 100 };
-        for level in Level::available() {
-            let trained =
-                train_at(level, &x, &y, start.clone(), &schedule, None, &mut Silent).unwrap();
-            let what = format!("m = {m}, {init:?} at {}", level.name());
-            let costs = |c: &[(usize, f64)]| -> Vec<(usize, u64)> {
-                c.iter().map(|&(i, c)| (i, c.to_bits())).collect()
-            };
-            assert_eq!(costs(&trained.costs), costs(&plain_costs), "{what}");
-            for ((name, f), (_, p)) in trained.parameters.named().into_iter().zip(plain.named()) {
-                assert_eq!(bits(f), bits(p), "{what}: {name}");
-            }
-        }
+        compare_training(&x, &y, &start, &schedule, &format!("{init:?}"));
     }
 }
 
