@@ -743,6 +743,29 @@ mod tests {
     }
 
     #[test]
+    fn a_panic_after_the_signal_reaches_the_training_thread_at_its_next_wait() {
+        let ready = Signal::new();
+        let second_half = || {
+            ready.raise();
+            panic!("after the signal")
+        };
+        let waits = AtomicU64::new(0);
+        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run(true, &second_half, |pair| {
+                for _ in 0..3 {
+                    pair.start();
+                    pair.wait_for_signal(&ready);
+                    waits.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        }));
+        assert_eq!(caught.unwrap_err().downcast_ref::<&str>(), Some(&"after the signal"));
+        // The first wait may return before the panic (the signal came first); the one after
+        // it cannot, whether the half ran on the helper or inside start.
+        assert!(waits.load(Ordering::Relaxed) <= 1);
+    }
+
+    #[test]
     fn an_early_return_releases_the_helper() {
         let calls = AtomicU64::new(0);
         let second_half = || {
