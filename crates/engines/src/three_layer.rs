@@ -40,8 +40,8 @@ use crate::aligned::AlignedVec;
 use crate::lanes::Level;
 use crate::pair;
 use kernels::{
-    BiasSums, Buffers, Chains, Dropout, Fixed, Forward, MAX_WIDTH, Sums, TILE, bias_in_kernel,
-    pairwise_rows,
+    BiasSums, Buffers, Chains, Dropout, Fixed, Forward, MAX_BIAS, Sums, TILE, bias_in_kernel,
+    pairwise_bias,
 };
 use linalg_nn::matrix::{ensure_finite, ensure_shape};
 use linalg_nn::numpy::pairwise_sum;
@@ -154,7 +154,7 @@ struct Part {
     lead: usize,
     /// The examples of this part, after the lead.
     m: usize,
-    /// numpy's pairwise sums of this part's `dz1`, `dz2`, `dz3` rows (`n1 + n2 + 1` values).
+    /// numpy's pairwise sums of this part's `dz1`, `dz2`, `dz3` (`n1 + n2 + 1` values).
     bias_sums: Vec<f64>,
     /// `reg_utils`' dropout masks `D1`, `D2` of this part's examples, as rows (empty without
     /// dropout).
@@ -212,15 +212,11 @@ impl Part {
     }
 
     /// The bias sums of this part's own examples, when the forward kernel left them to
-    /// [`pairwise_rows`].
+    /// [`pairwise_bias`].
     fn pairwise_bias<const N1: usize, const N2: usize>(&mut self, level: Level) {
         if self.m > 0 && !self.bias_in_kernel() {
-            let (stride, lead, m) = (self.stride, self.lead, self.m);
-            let (db1, rest) = self.bias_sums.split_at_mut(N1);
-            let (db2, db3) = rest.split_at_mut(N2);
-            pairwise_rows(level, &self.bufs.dz1[lead..], stride, m, db1);
-            pairwise_rows(level, &self.bufs.dz2[lead..], stride, m, db2);
-            pairwise_rows(level, &self.bufs.dz3[lead..], stride, m, db3);
+            let own = [self.lead, self.m];
+            pairwise_bias::<N1, N2>(level, &self.bufs, self.stride, own, &mut self.bias_sums);
         }
     }
 
@@ -836,9 +832,6 @@ struct Exchange<const N0: usize, const N1: usize, const N2: usize> {
     /// the part: the helper makes them after the hand-over).
     bias: [f64; MAX_BIAS],
 }
-
-/// Room for the bias sums of the largest network the kernels take (`n1 + n2 + 1` values).
-const MAX_BIAS: usize = 2 * MAX_WIDTH + 1;
 
 /// One gradient-descent update of `fixed` from a step's weight sums and bias sums:
 /// [`write_gradients`], [`RegForm::finish_gradients`] and [`update_parameters`] in one pass,

@@ -62,9 +62,6 @@ pub(super) struct Buffers {
     pub dz3: AlignedVec,
     /// `dz2`, rows.
     pub dz2: AlignedVec,
-    /// `dz1`, rows: written only for a part that [`bias_in_kernel`] leaves to
-    /// [`pairwise_rows`].
-    pub dz1: AlignedVec,
     /// numpy's eight running sums of each row of `dz1`, `dz2` and `dz3` (`8 (n1 + n2 + 1)`
     /// values), for a part whose bias sums the forward kernel makes itself ([`bias_in_kernel`]).
     pub bias_lanes: AlignedVec,
@@ -86,7 +83,7 @@ pub(super) const fn column_width(n1: usize, middle: usize, n2: usize) -> usize {
 }
 
 /// [`column_width`] of a network `[N0, N1, N2, 1]` at `lanes` lanes ([`a1_columns`]).
-const fn width_of<const N1: usize, const N2: usize>(lanes: usize) -> usize {
+pub(super) const fn width_of<const N1: usize, const N2: usize>(lanes: usize) -> usize {
     if a1_columns(lanes, N1, N2) { column_width(N1, N1, N2) } else { column_width(N1, N2, N2) }
 }
 
@@ -118,7 +115,6 @@ impl Buffers {
             a2: zeros(n2 * stride),
             dz3: zeros(stride),
             dz2: zeros(n2 * stride),
-            dz1: zeros(n1 * stride),
             bias_lanes: zeros(8 * (n1 + n2 + 1)),
             columns: zeros(column_width(n1, n1.max(n2), n2) * stride),
         }
@@ -142,6 +138,9 @@ pub(super) struct Sums<const N0: usize, const N1: usize> {
 
 /// The widest padded column the fixed-size kernels take (layers of up to 32 units).
 pub(super) const MAX_WIDTH: usize = 32;
+
+/// Room for the bias sums of the largest network the kernels take (`n1 + n2 + 1` values).
+pub(super) const MAX_BIAS: usize = 2 * MAX_WIDTH + 1;
 
 impl<const N0: usize, const N1: usize> Sums<N0, N1> {
     /// Every sum at `0.0`, where `dot_transposed` starts.
@@ -185,7 +184,7 @@ pub(super) struct Forward<'a, const N0: usize, const N1: usize, const N2: usize>
     pub dropout: Option<Dropout<'a>>,
     /// numpy's pairwise sums of each row of `dz1`, `dz2` and `dz3` (`n1 + n2 + 1` values) over
     /// examples `from..from + count` of `bufs`, when the kernel makes them ([`BiasSums`]; else
-    /// the rows are stored for [`pairwise_rows`]).
+    /// [`pairwise_bias`] makes them after the kernel).
     pub bias: Option<BiasSums<'a>>,
 }
 
@@ -202,10 +201,10 @@ pub(super) struct BiasSums<'a> {
 }
 
 /// Whether [`per_example`] sums the rows of `dz1`, `dz2` and `dz3` itself, as it makes them,
-/// rather than leaving them to [`pairwise_rows`]: when numpy sums `m` values as one block of
-/// eight running sums (8 to 128 values). `dz1`'s rows are then not stored at all: they are `n1`
-/// more values per example to write and read again, which cost more than the additions (about
-/// a fifth of a step of the regularization notebook's network).
+/// rather than leaving them to [`pairwise_bias`]: when numpy sums `m` values as one block of
+/// eight running sums (8 to 128 values). (Storing `dz1`'s rows for a pass after the kernel
+/// cost about a fifth of a step of the regularization notebook's network; that pass reads
+/// `dz1` from the columns instead.)
 pub(super) const fn bias_in_kernel(m: usize) -> bool {
     8 <= m && m <= 128
 }
@@ -323,11 +322,10 @@ pub(super) const TILE: usize = 32;
 /// dz3 = (1/m)(a3 - Y), dz2 = (W3^T dz3) * (a2 > 0), dz1 = (W2^T dz2) * (a1 > 0),
 /// ```
 ///
-/// into the rows of `a3`, `dz3`, `dz2` (and `dz1` when [`bias_in_kernel`] leaves the bias sums
-/// to [`pairwise_rows`]) and the columns the second pass reads. (`a3` holds `z3` between the
-/// first two loops.) `reg_utils` passes `inv_m = 1` (its `dz3 = a3 - Y`: times one is exact)
-/// and, for dropout, the masks: `a1`, `a2` and `W3^T dz3`, `W2^T dz2` are then multiplied by
-/// their mask and divided by `keep_prob`.
+/// into the rows of `a3`, `dz3`, `dz2` and the columns the second pass reads. (`a3` holds `z3`
+/// between the first two loops.) `reg_utils` passes `inv_m = 1` (its `dz3 = a3 - Y`: times one
+/// is exact) and, for dropout, the masks: `a1`, `a2` and `W3^T dz3`, `W2^T dz2` are then
+/// multiplied by their mask and divided by `keep_prob`.
 ///
 /// The kernel is bound by what it stores more than by its arithmetic (on the test machine a
 /// 512-bit store takes about two cycles, a multiply and an add together one), so no value goes
@@ -355,18 +353,8 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     let stacked = N1 + middle + N2;
     // Row r's running sums at lanes `h LANES..` are `sums[r halves + h]` in the column loop.
     let halves = 8 / L::LANES;
-    let Buffers {
-        x,
-        y,
-        a1: a1_rows,
-        a3,
-        a2: a2_rows,
-        dz3,
-        dz2: dz2_rows,
-        dz1: dz1_rows,
-        bias_lanes,
-        columns,
-    } = bufs;
+    let Buffers { x, y, a1: a1_rows, a3, a2: a2_rows, dz3, dz2: dz2_rows, bias_lanes, columns } =
+        bufs;
     if bias_here && start <= bias_from {
         bias_lanes.fill(-0.0);
     }
@@ -393,7 +381,6 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
         let a1_t = tile_rows_mut::<N1>(a1_rows, stride, if a1_in_lanes { 0 } else { tile });
         let a2_t = tile_rows_mut::<N2>(a2_rows, stride, 0);
         let dz2_t = tile_rows_mut::<N2>(dz2_rows, stride, tile);
-        let mut dz1_t = (!bias_here).then(|| tile_rows_mut::<N1>(dz1_rows, stride, tile));
         let masks = dropout
             .map(|d| (tile_rows::<N1>(d.d1, stride, tile), tile_rows::<N2>(d.d2, stride, tile)));
         let columns_t = &mut columns[tile * width..(tile + TILE) * width];
@@ -494,9 +481,7 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
                             d = masked(l, d, &d1[k][t..], keep_prob);
                         }
                         let dz1 = l.mul(d, positive(l, l.load(&a1_t[k][t..])));
-                        if let Some(dz1_t) = &mut dz1_t {
-                            l.store(&mut dz1_t[k][t..], dz1);
-                        } else if summed(tile + t) {
+                        if summed(tile + t) {
                             let sums: &mut [L::F; 8] = $sums;
                             let at = r * halves + (t % 8) / L::LANES;
                             sums[at] = l.add(sums[at], dz1);
@@ -549,7 +534,7 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
                 }
             }
         } else {
-            // Block after block, dz2 loaded once per block (dz1 goes to its rows: no sums).
+            // Block after block, dz2 loaded once per block (no sums).
             let mut unused = [zero; 8];
             for t in blocks {
                 for i in 0..N2 {
@@ -781,20 +766,91 @@ pub(super) const fn vectors_of<L: Lanes>(n: usize) -> (usize, bool) {
     }
 }
 
-/// numpy's `pairwise_sum` ([`linalg_nn::numpy::pairwise_sum`]) of each of `rows` rows of
-/// `values` (`values[i * stride..i * stride + m]`) into `out[i]`, with its eight running sums in
-/// lanes: the same additions in the same order. The recursion (above 128 values) calls
-/// [`Level::run`] once per block of at most 128 values, so that the block's loop is compiled
-/// with the level's instruction set (a recursive function cannot be inlined into it).
-pub(super) fn pairwise_rows(
+/// numpy's pairwise sums ([`linalg_nn::numpy::pairwise_sum`]) of `dz1`, `dz2` and `dz3` over
+/// examples `from..from + m` of a part's buffers, into `out` (`N1 + N2 + 1` values), when the
+/// forward kernel left them ([`bias_in_kernel`]): `dz1` from the columns, `N1` units side by
+/// side in the lanes (the same additions in the same order, unit by unit; the kernel writes
+/// no rows of `dz1`), `dz2` and `dz3` from their rows. The recursion (above 128 examples)
+/// calls [`Level::run`] once per block of at most 128, so that the block's loops are compiled
+/// with the level's instruction set (a recursive function cannot be inlined into them).
+pub(super) fn pairwise_bias<const N1: usize, const N2: usize>(
     level: Level,
-    values: &[f64],
+    bufs: &Buffers,
     stride: usize,
-    m: usize,
+    [from, m]: [usize; 2],
     out: &mut [f64],
 ) {
-    for (i, out) in out.iter_mut().enumerate() {
-        *out = pairwise_sum(level, &values[i * stride..i * stride + m]);
+    if m <= 128 {
+        level.run(BiasBlock::<N1, N2> { bufs, stride, from, m, out });
+    } else {
+        let half = m / 2;
+        let half = half - half % 8;
+        let mut second = [0.0; MAX_BIAS];
+        let second = &mut second[..out.len()];
+        pairwise_bias::<N1, N2>(level, bufs, stride, [from, half], out);
+        pairwise_bias::<N1, N2>(level, bufs, stride, [from + half, m - half], second);
+        for (out, second) in out.iter_mut().zip(second) {
+            *out += *second;
+        }
+    }
+}
+
+/// [`pairwise_bias`] of one of numpy's blocks, at most 128 examples.
+struct BiasBlock<'a, const N1: usize, const N2: usize> {
+    bufs: &'a Buffers,
+    stride: usize,
+    from: usize,
+    m: usize,
+    out: &'a mut [f64],
+}
+
+impl<const N1: usize, const N2: usize> Kernel for BiasBlock<'_, N1, N2> {
+    type Output = ();
+
+    #[inline(always)]
+    fn run<L: Lanes>(self, l: L) {
+        let BiasBlock { bufs, stride, from, m, out } = self;
+        debug_assert!(m <= 128);
+        let width = width_of::<N1, N2>(L::LANES);
+        let (db1, later) = out.split_at_mut(N1);
+        column_sums(l, &bufs.columns[from * width..(from + m) * width], width, db1);
+        let rows = (0..N2).map(|i| &bufs.dz2[i * stride..]).chain([&bufs.dz3[..]]);
+        for (sum, row) in later.iter_mut().zip(rows) {
+            *sum = block_sum(l, &row[from..from + m]);
+        }
+    }
+}
+
+/// numpy's pairwise sum over the columns of `columns` (`width` values apart, at most 128 of
+/// them) of each of their first `out.len()` values, into `out`: [`block_sum`]'s additions,
+/// `LANES` units side by side (the vectors read run on past the last unit, into lanes never
+/// stored).
+#[inline(always)]
+fn column_sums<L: Lanes>(l: L, columns: &[f64], width: usize, out: &mut [f64]) {
+    let m = columns.len() / width;
+    let column = |j: usize, unit: usize| l.load(&columns[j * width + unit..]);
+    for unit in (0..out.len()).step_by(L::LANES) {
+        let sum = if m < 8 {
+            (0..m).fold(l.splat(0.0), |acc, j| l.add(acc, column(j, unit)))
+        } else {
+            let mut r = [l.splat(0.0); 8];
+            for (c, r) in r.iter_mut().enumerate() {
+                *r = column(c, unit);
+            }
+            let whole = m - m % 8;
+            for block in (8..whole).step_by(8) {
+                for (c, r) in r.iter_mut().enumerate() {
+                    *r = l.add(*r, column(block + c, unit));
+                }
+            }
+            let low = l.add(l.add(r[0], r[1]), l.add(r[2], r[3]));
+            let tree = l.add(low, l.add(l.add(r[4], r[5]), l.add(r[6], r[7])));
+            (whole..m).fold(tree, |acc, j| l.add(acc, column(j, unit)))
+        };
+        let mut lanes = [0.0; 8];
+        l.store(&mut lanes, sum);
+        let n = L::LANES.min(out.len() - unit);
+        out[unit..unit + n].copy_from_slice(&lanes[..n]);
     }
 }
 
@@ -804,53 +860,34 @@ fn lanes_tree(r: &[f64; 8]) -> f64 {
     ((r[0] + r[1]) + (r[2] + r[3])) + ((r[4] + r[5]) + (r[6] + r[7]))
 }
 
-/// [`linalg_nn::numpy::pairwise_sum`] of `values`, its blocks at `level`.
-pub(super) fn pairwise_sum(level: Level, values: &[f64]) -> f64 {
+/// numpy's pairwise sum of one block of at most 128 values: below 8 a plain loop, else eight
+/// running sums (`LANES` per vector) combined as `((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 +
+/// r7))`, then the leftovers.
+#[inline(always)]
+fn block_sum<L: Lanes>(l: L, values: &[f64]) -> f64 {
     let n = values.len();
-    if n <= 128 {
-        level.run(PairwiseBlock(values))
-    } else {
-        let half = n / 2;
-        let half = half - half % 8;
-        pairwise_sum(level, &values[..half]) + pairwise_sum(level, &values[half..])
+    debug_assert!(n <= 128);
+    if n < 8 {
+        return values.iter().fold(0.0, |acc, &v| acc + v);
     }
-}
-
-/// numpy's pairwise sum of at most 128 values: below 8 a plain loop, else eight running sums
-/// (`LANES` per vector) combined as `((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))`, then
-/// the leftovers.
-struct PairwiseBlock<'a>(&'a [f64]);
-
-impl Kernel for PairwiseBlock<'_> {
-    type Output = f64;
-
-    #[inline(always)]
-    fn run<L: Lanes>(self, l: L) -> f64 {
-        let values = self.0;
-        let n = values.len();
-        debug_assert!(n <= 128);
-        if n < 8 {
-            return values.iter().fold(0.0, |acc, &v| acc + v);
-        }
-        let per = 8 / L::LANES;
-        let mut r: [L::F; 8] = [l.splat(0.0); 8];
-        for c in 0..per {
-            r[c] = l.load(&values[c * L::LANES..]);
-        }
-        let whole = n - n % 8;
-        for block in values[8..whole].chunks_exact(8) {
-            for c in 0..per {
-                r[c] = l.add(r[c], l.load(&block[c * L::LANES..]));
-            }
-        }
-        let mut s = [0.0; 8];
-        for c in 0..per {
-            l.store(&mut s[c * L::LANES..], r[c]);
-        }
-        let mut res = lanes_tree(&s);
-        for &v in &values[whole..] {
-            res += v;
-        }
-        res
+    let per = 8 / L::LANES;
+    let mut r: [L::F; 8] = [l.splat(0.0); 8];
+    for c in 0..per {
+        r[c] = l.load(&values[c * L::LANES..]);
     }
+    let whole = n - n % 8;
+    for block in values[8..whole].chunks_exact(8) {
+        for c in 0..per {
+            r[c] = l.add(r[c], l.load(&block[c * L::LANES..]));
+        }
+    }
+    let mut s = [0.0; 8];
+    for c in 0..per {
+        l.store(&mut s[c * L::LANES..], r[c]);
+    }
+    let mut res = lanes_tree(&s);
+    for &v in &values[whole..] {
+        res += v;
+    }
+    res
 }

@@ -181,8 +181,8 @@ fn training_keeps_the_bits_however_far_the_second_part_goes_ahead() {
 #[test]
 fn the_other_helper_networks_keep_the_plain_bits() {
     // reg_utils' [2, 20, 3, 1] (with a1 in the lanes of dW2's sums at AVX-512: at 211 examples
-    // each part's db1 summed in the forward kernel, at 300 from dz1's rows, at 37 one part
-    // with a partial tile), opt_utils' [2, 5, 2, 1], and a size without kernels.
+    // each part's db1 summed in the forward kernel, at 300 after it from dz1's columns, at 37
+    // one part with a partial tile), opt_utils' [2, 5, 2, 1], and a size without kernels.
     for m in [211, 300, 37] {
         compare_steps([2, 20, 3, 1], WeightInit::He, m, 20, 0.3);
     }
@@ -336,12 +336,44 @@ fn the_weight_sums_take_the_narrow_vectors_for_a_short_tail() {
 }
 
 #[test]
-fn pairwise_sums_are_numpys_at_every_level() {
-    let values: Vec<f64> = NumpyRng::new(9).randn(1, 700).iter().map(|v| v * 1e3).collect();
+fn bias_sums_after_the_kernel_are_numpys_at_every_level() {
+    // hw4's network and hw5's (whose columns hold a1 after dz1, rather than dz2).
+    bias_sums_are_numpys::<10, 5>();
+    bias_sums_are_numpys::<20, 3>();
+}
+
+/// [`kernels::pairwise_bias`] of a network `[2, N1, N2, 1]` against `pairwise_sum` of each
+/// unit's values, over one block, two, and more (700: three levels of halves), at every level.
+fn bias_sums_are_numpys<const N1: usize, const N2: usize>() {
+    let stride = 704;
+    let values = NumpyRng::new(9).randn(N1 + N2 + 1, stride) * 1e3;
     for level in Level::available() {
-        for n in [0, 1, 7, 8, 9, 16, 127, 128, 129, 300, 700] {
-            let got = kernels::pairwise_sum(level, &values[..n]);
-            assert_eq!(got.to_bits(), pairwise_sum(&values[..n]).to_bits(), "{n} {level:?}");
+        let lanes = match level {
+            Level::Scalar => 1,
+            Level::Avx2 => 4,
+            Level::Avx512 => 8,
+        };
+        let width = kernels::width_of::<N1, N2>(lanes);
+        let mut bufs = Buffers::new([2, N1, N2], stride);
+        for j in 0..stride {
+            for k in 0..N1 {
+                bufs.columns[j * width + k] = values[(k, j)];
+            }
+            for i in 0..N2 {
+                bufs.dz2[i * stride + j] = values[(N1 + i, j)];
+            }
+            bufs.dz3[j] = values[(N1 + N2, j)];
+        }
+        let blocks =
+            [[0, 1], [0, 7], [8, 8], [16, 9], [0, 127], [0, 128], [40, 129], [0, 300], [0, 700]];
+        for [from, m] in blocks {
+            let mut sums = vec![0.0; N1 + N2 + 1];
+            kernels::pairwise_bias::<N1, N2>(level, &bufs, stride, [from, m], &mut sums);
+            for (r, got) in sums.iter().enumerate() {
+                let row: Vec<f64> = (from..from + m).map(|j| values[(r, j)]).collect();
+                let what = format!("[2, {N1}, {N2}, 1] unit {r} of {m} from {from} at {level:?}");
+                assert_eq!(got.to_bits(), pairwise_sum(&row).to_bits(), "{what}");
+            }
         }
     }
 }
