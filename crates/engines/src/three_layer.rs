@@ -709,18 +709,29 @@ impl Workspace {
         // What crosses between the threads at every iteration, behind one lock, which each
         // thread takes once per iteration (each lock taken after the other thread's moves its
         // cache line between the cores, on the step's critical path): the parameters of the
-        // step, how far the second part goes ahead, the weight sums over the first part and,
-        // when it does not go ahead, its bias sums. The helper holds it from its start until it
-        // raises `handed_over`; this thread from then until it starts the helper's next half.
-        let exchange =
-            Mutex::new(Exchange { fixed, ahead, sums: Sums::ZERO, bias: [0.0; MAX_BIAS] });
+        // step, how far the second part goes ahead, the weight sums over the first part. The
+        // helper holds it from its start until it raises `handed_over`; this thread from then
+        // until it starts the helper's next half.
+        let exchange = Mutex::new(Exchange { fixed, ahead, sums: Sums::ZERO });
         let handed_over = pair::Signal::new();
-        // The first part itself: the helper's for its whole half.
+        // The first part's bias sums, behind a lock of their own that the helper takes once it
+        // has them and raises `bias_ready`, before or after `handed_over` (with or without the
+        // second part ahead), and this thread after that signal.
+        let (first_bias, bias_ready) = (Mutex::new([0.0; MAX_BIAS]), pair::Signal::new());
+        // The first part itself: the helper's for its whole half, this thread's only to compute
+        // the cost (so that the helper does not wait for its lock's cache line every time).
         let helpers = Mutex::new(first);
         let first_part = || {
             // A poisoned lock means this thread panicked before; pair::run re-raises that.
             let (Ok(mut exchange), Ok(mut part)) = (exchange.lock(), helpers.lock()) else {
                 return;
+            };
+            let post_bias = |part: &mut Part| {
+                part.pairwise_bias::<N1, N2>(level);
+                if let Ok(mut first_bias) = first_bias.lock() {
+                    first_bias[..part.bias_sums.len()].copy_from_slice(&part.bias_sums);
+                }
+                bias_ready.raise();
             };
             // The training thread has just written the parameters on the other core. A copy
             // asks for all their cache lines at once, where the kernel would meet them a few at
@@ -730,15 +741,14 @@ impl Workspace {
             let (own, handed) = (part.m, part.m - ahead.0);
             part.forward_columns(level, &fixed, dz3_factor, keep_prob, [0, handed]);
             if ahead.0 == 0 {
-                part.pairwise_bias::<N1, N2>(level);
-                exchange.bias[..part.bias_sums.len()].copy_from_slice(&part.bias_sums);
+                post_bias(&mut part);
             }
             part.chains::<N0, N1, N2>(level, &mut exchange.sums, true, [0, handed]);
             drop(exchange);
             handed_over.raise();
             if ahead.0 > 0 {
                 part.forward_columns(level, &fixed, dz3_factor, keep_prob, [handed, own]);
-                part.pairwise_bias::<N1, N2>(level);
+                post_bias(&mut part);
             }
         };
         let poisoned = || NnError::invalid("training thread", "stopped by a panic");
@@ -758,29 +768,32 @@ impl Workspace {
                 // alternate iterations).
                 exchange.fixed = fixed;
                 let own_bias = &second.bias_sums;
-                if ahead.0 == 0 {
-                    // The other part's bias sums first: their cache lines come from the other
-                    // core while this thread goes on with the weight sums.
+                let mut add_first_bias = |pair: &mut pair::Pair<'_>| -> Result<(), NnError> {
+                    pair.wait_for_signal(&bias_ready);
+                    let first_bias = first_bias.lock().map_err(|_| poisoned())?;
                     for (i, bias) in bias.iter_mut().enumerate() {
-                        *bias = bias_sum(&exchange.bias, own_bias, second.m, i);
+                        *bias = bias_sum(&*first_bias, own_bias, second.m, i);
                     }
+                    Ok(())
+                };
+                if ahead.0 == 0 {
+                    // They came first: their cache lines come from the other core while this
+                    // thread goes on with the weight sums.
+                    add_first_bias(pair)?;
                 }
                 second.chains::<N0, N1, N2>(level, &mut exchange.sums, false, lead);
+                if ahead.0 > 0 {
+                    add_first_bias(pair)?;
+                }
                 let recorded = i % cost_every == 0;
-                // The first part's outputs (for the cost) and, when this part went ahead, its
-                // bias sums are the helper's until its half ends.
-                let first = if recorded || ahead.0 > 0 {
+                // The first part's outputs (for the cost) are the helper's until its half ends.
+                let first = if recorded {
                     pair.finish();
                     Some(helpers.lock().map_err(|_| poisoned())?)
                 } else {
                     None
                 };
-                if let (Some(first), true) = (&first, ahead.0 > 0) {
-                    for (i, bias) in bias.iter_mut().enumerate() {
-                        *bias = bias_sum(&first.bias_sums, own_bias, second.m, i);
-                    }
-                }
-                let cost = first.as_ref().filter(|_| recorded).map(|first| {
+                let cost = first.as_ref().map(|first| {
                     store_fixed(&fixed, parameters);
                     let loss = loss_of([first, &*second], terms, m);
                     with_penalty(loss, penalty, parameters)
@@ -792,10 +805,10 @@ impl Workspace {
                 if !descend(&mut fixed, &exchange.sums, bias, reg, m, learning_rate) {
                     store_fixed(&fixed, parameters);
                     drop(exchange);
-                    let cost = match (cost, first) {
-                        (Some(cost), _) => cost,
-                        (None, Some(first)) => loss_of([&first, &*second], terms, m),
-                        (None, None) => {
+                    drop(first);
+                    let cost = match cost {
+                        Some(cost) => cost,
+                        None => {
                             pair.finish();
                             let first = helpers.lock().map_err(|_| poisoned())?;
                             loss_of([&first, &*second], terms, m)
@@ -828,9 +841,6 @@ struct Exchange<const N0: usize, const N1: usize, const N2: usize> {
     ahead: Ahead,
     /// The weight sums over the first part, then over both.
     sums: Sums<N0, N1>,
-    /// The first part's bias sums, when the second part does not go ahead (else they stay in
-    /// the part: the helper makes them after the hand-over).
-    bias: [f64; MAX_BIAS],
 }
 
 /// One gradient-descent update of `fixed` from a step's weight sums and bias sums:
