@@ -76,37 +76,6 @@ pub fn cores() -> usize {
 #[repr(align(128))]
 struct OwnLine<T>(T);
 
-/// A count the other half raises partway through (its first results are ready), on cache lines
-/// of its own, for [`Pair::wait_for_signal`]. Raising it wakes no thread: a training thread that
-/// went to sleep waiting for it (after spinning for [`SPIN_FOR`]) wakes when the half ends, or
-/// within a millisecond.
-pub struct Signal {
-    raised: OwnLine<AtomicU64>,
-}
-
-impl Signal {
-    /// A signal not yet raised.
-    pub fn new() -> Self {
-        Signal { raised: OwnLine(AtomicU64::new(0)) }
-    }
-
-    /// Raises the signal once more, from the other half (whichever thread runs it: one at a
-    /// time).
-    pub fn raise(&self) {
-        // One writer: a load and a store, which the store buffer takes without waiting for the
-        // line, where an atomic add would hold this thread until the line came back from the
-        // waiting core.
-        let raised = self.raised.0.load(Ordering::Relaxed);
-        self.raised.0.store(raised + 1, Ordering::Release);
-    }
-}
-
-impl Default for Signal {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 /// How long a thread spins for the other before it sleeps: an iteration's half takes a few
 /// microseconds on a quiet machine, and sleeping costs more than that; on a busy machine the
 /// other thread may not be running at all, and spinning would only take its core.
@@ -217,24 +186,6 @@ impl Pair<'_> {
         self.wait_through(self.generation.saturating_sub(1));
     }
 
-    /// Returns once this iteration's other half has raised `signal` (each half raises it
-    /// once, [`Signal::raise`]), or has ended without raising it: for a half whose first
-    /// results this thread can use while the half goes on. A panic of the half before it raised
-    /// the signal resumes here; [`Pair::finish`] is still needed before anything the half
-    /// makes after the signal is read. Returns whether this thread had to wait (the signal was
-    /// not raised when it first looked).
-    pub fn wait_for_signal(&mut self, signal: &Signal) -> bool {
-        let generation = self.generation;
-        let raised = || signal.raised.0.load(Ordering::Acquire) >= generation;
-        if !self.helper_on || raised() {
-            return false;
-        }
-        self.wait_until(generation, || {
-            raised() || self.handover.finished.load(Ordering::Acquire) >= generation
-        });
-        true
-    }
-
     /// Waits until the other half of start number `generation` is done (see [`Pair::finish`]).
     fn wait_through(&mut self, generation: u64) {
         let finished = &self.handover.finished;
@@ -332,8 +283,8 @@ pub fn run<R>(
                     *slot = Some(payload);
                 }
                 // Every half ends here, the ones not started yet too: whatever the training
-                // thread waits for next (this half, a later one, a signal that will not come)
-                // ends its wait, and the wait resumes the panic.
+                // thread waits for next (this half or a later one) ends its wait, and the wait
+                // resumes the panic.
                 handover.finish(u64::MAX);
                 return;
             }
@@ -697,72 +648,6 @@ mod tests {
             assert_eq!(own.len(), 1000);
             assert_eq!(other, (0..1000).map(|n| n * 2 + 1).collect::<Vec<u64>>());
         }
-    }
-
-    #[test]
-    fn a_signal_hands_the_first_result_over_while_the_half_goes_on() {
-        for two_threads in [false, true] {
-            let first = Mutex::new(0u64);
-            let rest = Mutex::new(0u64);
-            let ready = Signal::new();
-            let second_half = || {
-                let Ok(mut first) = first.lock() else { return };
-                let Ok(mut rest) = rest.lock() else { return };
-                *first += 1;
-                drop(first);
-                ready.raise();
-                *rest += 10;
-            };
-            run(two_threads, &second_half, |pair| {
-                for i in 1..=1000u64 {
-                    pair.start();
-                    pair.wait_for_signal(&ready);
-                    assert_eq!(
-                        *first.lock().unwrap(),
-                        i,
-                        "the signal comes after the first result"
-                    );
-                    pair.finish();
-                    assert_eq!(*rest.lock().unwrap(), 10 * i, "finish waits for the rest");
-                }
-            });
-        }
-    }
-
-    #[test]
-    fn a_panic_before_the_signal_reaches_the_training_thread_at_the_wait() {
-        let ready = Signal::new();
-        let second_half = || panic!("no signal");
-        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            run(true, &second_half, |pair| {
-                pair.start();
-                pair.wait_for_signal(&ready);
-            })
-        }));
-        assert_eq!(caught.unwrap_err().downcast_ref::<&str>(), Some(&"no signal"));
-    }
-
-    #[test]
-    fn a_panic_after_the_signal_reaches_the_training_thread_at_its_next_wait() {
-        let ready = Signal::new();
-        let second_half = || {
-            ready.raise();
-            panic!("after the signal")
-        };
-        let waits = AtomicU64::new(0);
-        let caught = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            run(true, &second_half, |pair| {
-                for _ in 0..3 {
-                    pair.start();
-                    pair.wait_for_signal(&ready);
-                    waits.fetch_add(1, Ordering::Relaxed);
-                }
-            })
-        }));
-        assert_eq!(caught.unwrap_err().downcast_ref::<&str>(), Some(&"after the signal"));
-        // The first wait may return before the panic (the signal came first); the one after
-        // it cannot, whether the half ran on the helper or inside start.
-        assert!(waits.load(Ordering::Relaxed) <= 1);
     }
 
     #[test]

@@ -12,12 +12,10 @@
 //! - [`train`] is full-batch gradient descent on top of it, the initialisation notebook's
 //!   `model` (week 1): step, [`update_parameters`], the cost every `cost_every` iterations.
 //!   Above 128 examples it runs on two threads ([`crate::pair`]): the examples are cut where
-//!   numpy's pairwise sum cuts them, the second thread does the first part's forward work and
-//!   weight sums while this one does the second part's forward work, then this one takes the
-//!   sums on over the second part, in the order one thread would (the same bits either way).
-//!   The weight sums change hands a few examples before the cut (which both threads work
-//!   through), how many set at each iteration so that the two threads' shares take about as
-//!   long on the cores as they are.
+//!   numpy's pairwise sum cuts them, which is also where `dot_transposed` cuts the weight
+//!   gradients' sums over the examples; the second thread does the first part's forward work,
+//!   bias sums and weight sums while this one does the second part's, then this one adds the
+//!   two parts' sums, as one thread would (the same bits either way), and updates.
 //!
 //! The networks `[2, 10, 5, 1]` (`init_utils`), `[2, 20, 3, 1]` (`reg_utils`) and `[2, 5, 2, 1]`
 //! (`opt_utils`) run vector kernels compiled for their sizes (`three_layer/kernels.rs`), at the
@@ -40,11 +38,10 @@ use crate::aligned::AlignedVec;
 use crate::lanes::Level;
 use crate::pair;
 use kernels::{
-    BiasSums, Buffers, Chains, Dropout, Fixed, Forward, MAX_BIAS, Sums, TILE, bias_in_kernel,
-    pairwise_bias,
+    Buffers, Chains, Dropout, Fixed, Forward, Sums, TILE, bias_in_kernel, pairwise_bias,
 };
 use linalg_nn::matrix::{ensure_finite, ensure_shape};
-use linalg_nn::numpy::pairwise_sum;
+use linalg_nn::numpy::{pairwise_half, pairwise_sum};
 use linalg_nn::three_layer::{Parameters, backward_propagation, forward_propagation};
 use linalg_nn::train::{Iteration, TrainObserver, all_finite, validate_hyperparameters};
 use linalg_nn::{DMatrix, NnError};
@@ -145,14 +142,9 @@ pub struct Workspace {
 struct Part {
     bufs: Buffers,
     /// The row length of every buffer: the capacity rounded up to whole tiles of the forward
-    /// kernel (`kernels::TILE` examples). (A lead is part of the first part, so no part holds
-    /// more than the batch.)
+    /// kernel (`kernels::TILE` examples).
     stride: usize,
-    /// The examples at the start of the buffers that belong to the part before: the last
-    /// `ahead` of them are worked through again here for the weight sums only ([`Ahead`]); 0 in
-    /// the first part.
-    lead: usize,
-    /// The examples of this part, after the lead.
+    /// The examples of this part.
     m: usize,
     /// numpy's pairwise sums of this part's `dz1`, `dz2`, `dz3` (`n1 + n2 + 1` values).
     bias_sums: Vec<f64>,
@@ -168,7 +160,6 @@ impl Part {
         Part {
             bufs: Buffers::new([n0, n1, n2], stride),
             stride,
-            lead: 0,
             m: 0,
             bias_sums: vec![0.0; n1 + n2 + 1],
             d1: AlignedVec::default(),
@@ -176,77 +167,44 @@ impl Part {
         }
     }
 
-    /// The examples in the buffers: the lead and this part's own.
-    fn columns(&self) -> usize {
-        self.lead + self.m
-    }
-
     /// Whether the forward kernel makes this part's bias sums itself ([`bias_in_kernel`]).
     fn bias_in_kernel(&self) -> bool {
         bias_in_kernel(self.m)
     }
 
-    /// The forward propagation and the per-example backward part for the buffers' examples
-    /// `start..end` (`dz3` times `inv_m`; with `keep_prob`, through the part's dropout masks).
-    fn forward_columns<const N0: usize, const N1: usize, const N2: usize>(
-        &mut self,
-        level: Level,
-        fixed: &Fixed<N0, N1, N2>,
-        inv_m: f64,
-        keep_prob: Option<f64>,
-        [start, end]: [usize; 2],
-    ) {
-        if start < end {
-            let stride = self.stride;
-            let dropout =
-                keep_prob.map(|keep_prob| Dropout { d1: &self.d1, d2: &self.d2, keep_prob });
-            let (from, count) = (self.lead, self.m);
-            let bias = self.bias_in_kernel().then_some(BiasSums {
-                sums: &mut self.bias_sums,
-                from,
-                count,
-            });
-            let (bufs, parameters) = (&mut self.bufs, fixed);
-            level.run(Forward { parameters, bufs, stride, start, end, inv_m, dropout, bias });
-        }
-    }
-
-    /// The bias sums of this part's own examples, when the forward kernel left them to
-    /// [`pairwise_bias`].
-    fn pairwise_bias<const N1: usize, const N2: usize>(&mut self, level: Level) {
-        if self.m > 0 && !self.bias_in_kernel() {
-            let own = [self.lead, self.m];
-            pairwise_bias::<N1, N2>(level, &self.bufs, self.stride, own, &mut self.bias_sums);
-        }
-    }
-
-    /// The forward propagation and the per-example backward part for the buffers' examples
-    /// from `start` to the end, then the bias sums.
+    /// The forward propagation and the per-example backward part for the part's examples
+    /// (`dz3` times `inv_m`; with `keep_prob`, through the part's dropout masks), then the bias
+    /// sums ([`Part::bias_sums`]).
     fn forward<const N0: usize, const N1: usize, const N2: usize>(
         &mut self,
         level: Level,
         fixed: &Fixed<N0, N1, N2>,
         inv_m: f64,
         keep_prob: Option<f64>,
-        start: usize,
     ) {
-        self.forward_columns(level, fixed, inv_m, keep_prob, [start, self.columns()]);
-        self.pairwise_bias::<N1, N2>(level);
+        if self.m == 0 {
+            return;
+        }
+        let (stride, end) = (self.stride, self.m);
+        let dropout = keep_prob.map(|keep_prob| Dropout { d1: &self.d1, d2: &self.d2, keep_prob });
+        let bias = self.bias_in_kernel().then_some(&mut self.bias_sums[..]);
+        let (bufs, parameters) = (&mut self.bufs, fixed);
+        level.run(Forward { parameters, bufs, stride, end, inv_m, dropout, bias });
+        if !self.bias_in_kernel() {
+            pairwise_bias::<N1, N2>(level, &self.bufs, stride, [0, end], &mut self.bias_sums);
+        }
     }
 
-    /// The weight gradients' sums over the buffers' examples `start..end`: from `0.0` with
-    /// `from_zero` (the batch's first part), else going on from `sums`.
+    /// The weight gradients' sums over the part's examples, each from `0.0`.
     fn chains<const N0: usize, const N1: usize, const N2: usize>(
         &self,
         level: Level,
         sums: &mut Sums<N0, N1>,
-        from_zero: bool,
-        [start, end]: [usize; 2],
     ) {
-        if start < end {
-            let (bufs, stride) = (&self.bufs, self.stride);
-            level.run(Chains::<N0, N1, N2> { bufs, stride, start, end, sums, from_zero });
-        } else if from_zero {
+        if self.m > 0 {
+            let (bufs, stride, end) = (&self.bufs, self.stride, self.m);
+            level.run(Chains::<N0, N1, N2> { bufs, stride, end, sums });
+        } else {
             *sums = Sums::ZERO;
         }
     }
@@ -336,18 +294,16 @@ impl Workspace {
                 format!("between 1 and the workspace's capacity {}, got {m}", self.capacity),
             ));
         }
-        let first = first_part(m);
-        let lead = Ahead::room(first, m);
-        for (part, (range, lead)) in self.parts.iter_mut().zip([(0..first, 0), (first..m, lead)]) {
+        let first = pairwise_half(m);
+        for (part, range) in self.parts.iter_mut().zip([0..first, first..m]) {
             let stride = part.stride;
-            for (t, picked) in (range.start - lead..range.end).enumerate() {
+            for (t, picked) in range.clone().enumerate() {
                 let j = column(picked);
                 for k in 0..n0 {
                     part.bufs.x[k * stride + t] = x[(k, j)];
                 }
                 part.bufs.y[t] = y[(0, j)];
             }
-            part.lead = lead;
             part.m = range.len();
         }
         self.m = m;
@@ -391,13 +347,14 @@ impl Workspace {
         let (level, inv_m, reg) = (self.level, 1.0 / self.m as f64, self.reg);
         let (dz3_factor, keep_prob) = dz3_factor_and_dropout(reg, inv_m);
         let [first, second] = &mut self.parts;
-        let ahead = Ahead::start([first, second]);
-        let [own, lead] = ahead.chained([first, second]);
-        first.forward(level, &fixed, dz3_factor, keep_prob, 0);
-        second.forward(level, &fixed, dz3_factor, keep_prob, lead[0]);
-        let mut sums = Sums::ZERO;
-        first.chains::<N0, N1, N2>(level, &mut sums, true, own);
-        second.chains::<N0, N1, N2>(level, &mut sums, false, lead);
+        first.forward(level, &fixed, dz3_factor, keep_prob);
+        second.forward(level, &fixed, dz3_factor, keep_prob);
+        let (mut sums, mut second_sums) = (Sums::ZERO, Sums::ZERO);
+        first.chains::<N0, N1, N2>(level, &mut sums);
+        second.chains::<N0, N1, N2>(level, &mut second_sums);
+        if second.m > 0 {
+            sums.add::<N2>(&second_sums);
+        }
         write_gradients::<N0, N1, N2>(&sums, [first, second], grads);
         if let Some(reg) = reg {
             reg.finish_gradients(p, self.m, grads);
@@ -414,8 +371,8 @@ impl Workspace {
         let plain = backward_propagation(&x, &y, &cache, p)?;
         let first = self.parts[0].m;
         self.parts[0].bufs.a3[..first].copy_from_slice(&cache.a3.as_slice()[..first]);
-        let [second, lead] = [self.parts[1].m, self.parts[1].lead];
-        self.parts[1].bufs.a3[lead..lead + second].copy_from_slice(&cache.a3.as_slice()[first..]);
+        let second = self.parts[1].m;
+        self.parts[1].bufs.a3[..second].copy_from_slice(&cache.a3.as_slice()[first..]);
         grads.dw1.copy_from(&plain.dw1);
         grads.db1.copy_from(&plain.db1);
         grads.dw2.copy_from(&plain.dw2);
@@ -429,7 +386,7 @@ impl Workspace {
     fn examples_matrix(&self) -> DMatrix<f64> {
         let [a, b] = &self.parts;
         DMatrix::from_fn(self.dims[0], self.m, |k, j| {
-            let (part, t) = if j < a.m { (a, j) } else { (b, b.lead + j - a.m) };
+            let (part, t) = if j < a.m { (a, j) } else { (b, j - a.m) };
             part.bufs.x[k * part.stride + t]
         })
     }
@@ -441,12 +398,12 @@ impl Workspace {
 
     /// The output `a3` of the last step, one value per example.
     pub fn output(&self) -> impl Iterator<Item = &f64> + '_ {
-        self.parts.iter().flat_map(|part| &part.bufs.a3[part.lead..part.columns()])
+        self.parts.iter().flat_map(|part| &part.bufs.a3[..part.m])
     }
 
     /// The labels loaded, one per example.
     pub fn labels(&self) -> impl Iterator<Item = &f64> + '_ {
-        self.parts.iter().flat_map(|part| &part.bufs.y[part.lead..part.columns()])
+        self.parts.iter().flat_map(|part| &part.bufs.y[..part.m])
     }
 
     /// `compute_loss(a3, Y)` of the last step: `(1/m) nansum(-log(a3) Y - log(1 - a3)(1 - Y))`
@@ -459,62 +416,13 @@ impl Workspace {
 
 /// [`Workspace::loss`] of the parts' outputs, `terms` the buffer of its terms.
 fn loss_of(parts: [&Part; 2], terms: &mut [f64], m: usize) -> f64 {
-    let own = |p: &Part| p.lead..p.columns();
-    let pairs = parts.iter().flat_map(|p| p.bufs.a3[own(p)].iter().zip(&p.bufs.y[own(p)]));
+    let pairs = parts.iter().flat_map(|p| p.bufs.a3[..p.m].iter().zip(&p.bufs.y[..p.m]));
     for (term, (&a, &y)) in terms.iter_mut().zip(pairs) {
         // compute_loss's term, NaN (0 * inf) skipped as by nansum.
         let t = -a.ln() * y + -(1.0 - a).ln() * (1.0 - y);
         *term = if t.is_nan() { 0.0 } else { t };
     }
     1.0 / m as f64 * pairwise_sum(&terms[..m])
-}
-
-/// How many of `m` examples go into the first part: numpy's pairwise sum splits more than 128
-/// values at half of them rounded down to a multiple of 8 (its two last sums are those of the
-/// parts); fewer stay in one part.
-fn first_part(m: usize) -> usize {
-    if m > 128 { m / 2 - (m / 2) % 8 } else { m }
-}
-
-/// How many of the first part's last examples the second part works through again for the
-/// weight sums, so that the two threads' shares take about as long: the helper's (the first
-/// part's forward work and its share of the weight sums, on the step's critical path) and the
-/// training thread's own forward work, done meanwhile. The first part still makes them for its
-/// bias sums, after it has handed its weight sums over. A multiple of 8, at most the second
-/// part's lead (its room): hw4's 144 + 156 examples are 128 + 172 for the weight sums with 16
-/// ahead, hw5's 104 + 107 are 96 + 115 with 8.
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Ahead(usize);
-
-impl Ahead {
-    /// The second part's lead (the most it may go ahead) for a first part of `first` of `m`
-    /// examples: one tile beyond the first part's examples after its last whole tile.
-    fn room(first: usize, m: usize) -> usize {
-        if first == m { 0 } else { (first % TILE + TILE).min(first) }
-    }
-
-    /// Where training starts, and what [`Workspace::step`] takes: the examples after the first
-    /// part's last whole tile.
-    fn start([first, second]: [&Part; 2]) -> Self {
-        Ahead((first.m % TILE).min(second.lead))
-    }
-
-    /// The next iteration's: further ahead if this thread waited for the helper's sums (its own
-    /// forward work was the shorter), less far if they were there when it looked (the helper's
-    /// was). Every value gives the same sums: they go over the same examples in the same order.
-    fn next(self, waited: bool, room: usize) -> Self {
-        #[cfg(test)]
-        if let Some(forced) = tests::FORCED_AHEAD.get() {
-            return forced(self, room);
-        }
-        if waited { Ahead((self.0 + 8).min(room)) } else { Ahead(self.0.saturating_sub(8)) }
-    }
-
-    /// The buffers' examples each part goes through for the weight sums: the first part's
-    /// first `m - ahead`, the second part's from `lead - ahead` to its end.
-    fn chained(self, [first, second]: [&Part; 2]) -> [[usize; 2]; 2] {
-        [[0, first.m - self.0], [second.lead - self.0, second.columns()]]
-    }
 }
 
 /// The gradients from the weight sums over both parts and the parts' bias sums (added as numpy
@@ -679,15 +587,10 @@ impl Workspace {
     }
 
     /// [`train`]'s loop with the first part on a second thread ([`pair`]): its forward
-    /// propagation, its per-example backward part and its weight sums run while this thread
-    /// does the second part's forward work; then this thread takes the sums on over the second
-    /// part, in the same order as one thread would (so the same bits), and updates the
-    /// parameters, kept as the kernels' arrays until training ends ([`descend`]).
-    ///
-    /// When the second part goes ahead, through the first part's last examples ([`Ahead`]), the
-    /// helper hands its weight sums over as soon as they are made, before it goes through those
-    /// examples itself for its bias sums, which this thread reads after its own weight sums. How
-    /// far ahead changes from one iteration to the next, to whichever thread was the slower.
+    /// propagation, its per-example backward part, its bias sums and its weight sums run while
+    /// this thread does the same for the second part; then this thread adds the two parts'
+    /// sums (as one thread would: the same bits) and updates the parameters, kept as the
+    /// kernels' arrays until training ends ([`descend`]).
     fn train_in_parts<const N0: usize, const N1: usize, const N2: usize, O>(
         &mut self,
         parameters: &mut Parameters,
@@ -704,96 +607,41 @@ impl Workspace {
         let (dz3_factor, keep_prob) = dz3_factor_and_dropout(reg, 1.0 / m as f64);
         let (terms, bias) = (&mut self.terms, &mut self.bias);
         let [first, second] = &mut self.parts;
-        let (room, mut ahead) = (second.lead, Ahead::start([first, second]));
         let mut fixed = fixed_of::<N0, N1, N2>(parameters);
-        // What crosses between the threads at every iteration, behind one lock, which each
-        // thread takes once per iteration (each lock taken after the other thread's moves its
-        // cache line between the cores, on the step's critical path): the parameters of the
-        // step, how far the second part goes ahead, the weight sums over the first part. The
-        // helper holds it from its start until it raises `handed_over`; this thread from then
-        // until it starts the helper's next half.
-        let exchange = Mutex::new(Exchange { fixed, ahead, sums: Sums::ZERO });
-        let handed_over = pair::Signal::new();
-        // The first part's bias sums, behind a lock of their own that the helper takes once it
-        // has them and raises `bias_ready`, before or after `handed_over` (with or without the
-        // second part ahead), and this thread after that signal.
-        let (first_bias, bias_ready) = (Mutex::new([0.0; MAX_BIAS]), pair::Signal::new());
-        // The first part itself: the helper's for its whole half, this thread's only to compute
-        // the cost (so that the helper does not wait for its lock's cache line every time).
-        let helpers = Mutex::new(first);
+        // What the threads hand each other, behind one lock that each takes once per iteration
+        // (a lock the other thread took last moves its cache line between the cores, a wait on
+        // the step's critical path): the parameters of the step, the first part, and its weight
+        // sums. The helper holds it for its whole half; this thread between the helper's halves.
+        let exchange = Mutex::new(Exchange { fixed, first, sums: Sums::ZERO });
         let first_part = || {
             // A poisoned lock means this thread panicked before; pair::run re-raises that.
-            let (Ok(mut exchange), Ok(mut part)) = (exchange.lock(), helpers.lock()) else {
-                return;
-            };
-            let post_bias = |part: &mut Part| {
-                part.pairwise_bias::<N1, N2>(level);
-                if let Ok(mut first_bias) = first_bias.lock() {
-                    first_bias[..part.bias_sums.len()].copy_from_slice(&part.bias_sums);
-                }
-                bias_ready.raise();
-            };
+            let Ok(mut exchange) = exchange.lock() else { return };
             // The training thread has just written the parameters on the other core. A copy
             // asks for all their cache lines at once, where the kernel would meet them a few at
             // a time, each a wait (the helper's forward work took about 0.25 µs less per
             // iteration with the copy, timed in turn on alternate iterations).
-            let (fixed, ahead) = (exchange.fixed, exchange.ahead);
-            let (own, handed) = (part.m, part.m - ahead.0);
-            part.forward_columns(level, &fixed, dz3_factor, keep_prob, [0, handed]);
-            if ahead.0 == 0 {
-                post_bias(&mut part);
-            }
-            part.chains::<N0, N1, N2>(level, &mut exchange.sums, true, [0, handed]);
-            drop(exchange);
-            handed_over.raise();
-            if ahead.0 > 0 {
-                part.forward_columns(level, &fixed, dz3_factor, keep_prob, [handed, own]);
-                post_bias(&mut part);
-            }
+            let fixed = exchange.fixed;
+            let Exchange { first, sums, .. } = &mut *exchange;
+            first.forward(level, &fixed, dz3_factor, keep_prob);
+            first.chains::<N0, N1, N2>(level, sums);
         };
         let poisoned = || NnError::invalid("training thread", "stopped by a panic");
+        let mut sums = Sums::ZERO;
         pair::run(true, &first_part, |pair| -> Result<(), NnError> {
-            if num_iterations > 0 {
-                pair.start();
-            }
             for i in 0..num_iterations {
-                let lead = [second.lead - ahead.0, second.columns()];
-                second.forward(level, &fixed, dz3_factor, keep_prob, lead[0]);
-                let waited = pair.wait_for_signal(&handed_over);
+                pair.start();
+                second.forward(level, &fixed, dz3_factor, keep_prob);
+                second.chains::<N0, N1, N2>(level, &mut sums);
+                pair.finish();
                 let mut exchange = exchange.lock().map_err(|_| poisoned())?;
-                // The helper copied the parameters at its start and reads them no more: writing
-                // them now (the same values) brings their lines to this core while it works, so
-                // that the final write below does not hold up the hand-over (about 40 ns less
-                // between the update and the start of the helper's next half, timed in turn on
-                // alternate iterations).
-                exchange.fixed = fixed;
-                let own_bias = &second.bias_sums;
-                let mut add_first_bias = |pair: &mut pair::Pair<'_>| -> Result<(), NnError> {
-                    pair.wait_for_signal(&bias_ready);
-                    let first_bias = first_bias.lock().map_err(|_| poisoned())?;
-                    for (i, bias) in bias.iter_mut().enumerate() {
-                        *bias = bias_sum(&*first_bias, own_bias, second.m, i);
-                    }
-                    Ok(())
-                };
-                if ahead.0 == 0 {
-                    // They came first: their cache lines come from the other core while this
-                    // thread goes on with the weight sums.
-                    add_first_bias(pair)?;
-                }
-                second.chains::<N0, N1, N2>(level, &mut exchange.sums, false, lead);
-                if ahead.0 > 0 {
-                    add_first_bias(pair)?;
+                let first = &*exchange.first;
+                // The two parts' sums added, as numpy adds its two halves (`x + y` is `y + x`).
+                sums.add::<N2>(&exchange.sums);
+                for (i, bias) in bias.iter_mut().enumerate() {
+                    *bias = bias_gradient([first, second], i);
                 }
                 let recorded = i % cost_every == 0;
-                // The first part's outputs (for the cost) are the helper's until its half ends.
-                let first = if recorded {
-                    pair.finish();
-                    Some(helpers.lock().map_err(|_| poisoned())?)
-                } else {
-                    None
-                };
-                let cost = first.as_ref().map(|first| {
+                let cost = recorded.then(|| {
                     store_fixed(&fixed, parameters);
                     let loss = loss_of([first, &*second], terms, m);
                     with_penalty(loss, penalty, parameters)
@@ -802,29 +650,14 @@ impl Workspace {
                     costs.push((i, cost));
                 }
                 let iteration = Iteration { index: i, total: num_iterations, cost };
-                if !descend(&mut fixed, &exchange.sums, bias, reg, m, learning_rate) {
+                if !descend(&mut fixed, &sums, bias, reg, m, learning_rate) {
                     store_fixed(&fixed, parameters);
-                    drop(exchange);
-                    drop(first);
-                    let cost = match cost {
-                        Some(cost) => cost,
-                        None => {
-                            pair.finish();
-                            let first = helpers.lock().map_err(|_| poisoned())?;
-                            loss_of([&first, &*second], terms, m)
-                        }
-                    };
+                    let cost = cost.unwrap_or_else(|| loss_of([first, &*second], terms, m));
                     observer.on_iteration(&iteration);
                     return Err(NnError::Diverged { iteration: i, cost, learning_rate });
                 }
-                // The helper's next half starts before this thread reports the iteration: the
-                // report is not on the step's critical path.
-                ahead = ahead.next(waited, room);
-                (exchange.fixed, exchange.ahead) = (fixed, ahead);
-                drop((exchange, first));
-                if i + 1 < num_iterations {
-                    pair.start();
-                }
+                exchange.fixed = fixed;
+                drop(exchange);
                 observer.on_iteration(&iteration);
             }
             store_fixed(&fixed, parameters);
@@ -834,12 +667,12 @@ impl Workspace {
 }
 
 /// What [`Workspace::train_in_parts`] hands between its threads at every iteration.
-struct Exchange<const N0: usize, const N1: usize, const N2: usize> {
+struct Exchange<'a, const N0: usize, const N1: usize, const N2: usize> {
     /// The parameters of the step.
     fixed: Fixed<N0, N1, N2>,
-    /// How far the second part goes ahead in the step.
-    ahead: Ahead,
-    /// The weight sums over the first part, then over both.
+    /// The first part of the examples.
+    first: &'a mut Part,
+    /// The weight sums over the first part.
     sums: Sums<N0, N1>,
 }
 
@@ -888,12 +721,7 @@ fn descend<const N0: usize, const N1: usize, const N2: usize>(
 /// Bias gradient `i` (`db1`, then `db2`, then `db3`, before any `1/m` of `reg_utils`) from the
 /// parts' pairwise sums, added as numpy adds its two halves when there are two.
 fn bias_gradient([first, second]: [&Part; 2], i: usize) -> f64 {
-    bias_sum(&first.bias_sums, &second.bias_sums, second.m, i)
-}
-
-/// [`bias_gradient`] from the two parts' sums, the second part having `second_m` examples.
-fn bias_sum(first: &[f64], second: &[f64], second_m: usize, i: usize) -> f64 {
-    if second_m > 0 { first[i] + second[i] } else { first[i] }
+    if second.m > 0 { first.bias_sums[i] + second.bias_sums[i] } else { first.bias_sums[i] }
 }
 
 /// Writes the kernels' arrays back into `p` (the inverse of [`fixed_of`]).
@@ -1084,9 +912,9 @@ impl Workspace {
         let [_, n1, n2, _] = self.dims;
         ensure_shape(masks.d1, (n1, self.m), "D1 (n1, m of the examples loaded)")?;
         ensure_shape(masks.d2, (n2, self.m), "D2 (n2, m of the examples loaded)")?;
-        let first = first_part(self.m);
+        let first = pairwise_half(self.m);
         for (part, start) in self.parts.iter_mut().zip([0, first]) {
-            let (stride, start, columns) = (part.stride, start - part.lead, part.columns());
+            let (stride, columns) = (part.stride, part.m);
             for (rows, d, n) in [(&mut part.d1, masks.d1, n1), (&mut part.d2, masks.d2, n2)] {
                 *rows = AlignedVec::zeros(n * stride);
                 for i in 0..n {

@@ -51,7 +51,7 @@ pub mod figures;
 use linalg_nn::init::WeightInit;
 use linalg_nn::matrix::ensure_shape;
 use linalg_nn::numpy::{
-    dot_into, dot_transposed_into, pairwise_sum, sigmoid, sum_rows_like_numpy_into,
+    dot_into, dot_transposed_in_halves_into, pairwise_sum, sigmoid, sum_rows_like_numpy_into,
 };
 use linalg_nn::three_layer::{
     compute_loss, forward_propagation_into, initialize, linear_into, map_into,
@@ -619,7 +619,7 @@ fn backward_pass(
     // `1./m * np.dot(dZ, A.T)` and `1./m * np.sum(dZ, axis=1, keepdims=True)`.
     let weight_and_bias =
         |dz: &DMatrix<f64>, a: &DMatrix<f64>, dw: &mut DMatrix<f64>, db: &mut DMatrix<f64>| {
-            dot_transposed_into(dz, a, dw);
+            dot_transposed_in_halves_into(dz, a, dw);
             scale(dw, inv_m);
             sum_rows_like_numpy_into(dz, db);
             scale(db, inv_m);

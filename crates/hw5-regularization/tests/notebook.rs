@@ -127,11 +127,12 @@ fn dropout_with_fresh_masks_is_noisier_and_fits_less() {
         ],
         "costs with fresh dropout masks",
     );
-    // Our run (`hw5-regularization --reg dropout --dropout-masks fresh`): 200 / 211 and 186 /
-    // 200. numpy on this machine ends at 201 / 211 and 187 / 200: the noisy descent amplifies
-    // the last bits of its BLAS products (its cost at 29000 differs in the 8th digit), and one
-    // point of each set sits that close to the boundary.
-    assert_eq!((train, test), (200.0 / 211.0, 0.93));
+    // Our run (`hw5-regularization --reg dropout --dropout-masks fresh`): 201 / 211 and 187 /
+    // 200, as numpy ends on this machine. The noisy descent amplifies the last bits of the
+    // products (summing each gradient over the examples in one chain instead of two halves
+    // ended at 200 / 211 and 186 / 200), and one point of each set sits that close to the
+    // boundary.
+    assert_eq!((train, test), (201.0 / 211.0, 0.935));
 }
 
 #[test]

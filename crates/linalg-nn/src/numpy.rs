@@ -71,6 +71,18 @@ pub fn pairwise_sum_by(n: usize, value: impl Fn(usize) -> f64) -> f64 {
     pairwise_range(0, n, &value)
 }
 
+/// How many of `n` values the first half of numpy's pairwise sum takes: above 128 values, half
+/// of them rounded down to a multiple of 8; up to 128 (one block), all of them. [`dot_transposed`]
+/// cuts its sums over the examples at the same place.
+///
+/// ```
+/// use linalg_nn::numpy::pairwise_half;
+/// assert_eq!([pairwise_half(100), pairwise_half(211), pairwise_half(300)], [100, 104, 144]);
+/// ```
+pub fn pairwise_half(n: usize) -> usize {
+    if n > 128 { n / 2 - (n / 2) % 8 } else { n }
+}
+
 fn pairwise_range(start: usize, n: usize, value: &impl Fn(usize) -> f64) -> f64 {
     if n < 8 {
         (start..start + n).fold(0.0, |acc, k| acc + value(k))
@@ -88,8 +100,7 @@ fn pairwise_range(start: usize, n: usize, value: &impl Fn(usize) -> f64) -> f64 
         }
         res
     } else {
-        let half = n / 2;
-        let half = half - half % 8;
+        let half = pairwise_half(n);
         pairwise_range(start, half, value) + pairwise_range(start + half, n - half, value)
     }
 }
@@ -131,6 +142,45 @@ pub fn dot(a: &DMatrix<f64>, b: &DMatrix<f64>) -> DMatrix<f64> {
 pub fn dot_transposed(dz: &DMatrix<f64>, a: &DMatrix<f64>) -> DMatrix<f64> {
     DMatrix::from_fn(dz.nrows(), a.nrows(), |i, k| {
         (0..dz.ncols()).fold(0.0, |acc, j| acc + dz[(i, j)] * a[(k, j)])
+    })
+}
+
+/// `np.dot(dZ, A.T)` as [`dot_transposed`] sums it, but over the examples in two halves cut
+/// where numpy's pairwise sum cuts them ([`pairwise_half`]: up to 128 examples one half, above
+/// that the first `m / 2` rounded down to a multiple of 8), each summed in order from zero, the
+/// two sums added last: the order of Course 2's three-layer networks (`init_utils`,
+/// `reg_utils`, `opt_utils`).
+///
+/// numpy leaves the order of these sums to its BLAS library, which splits a long sum into
+/// blocks that depend on the processor; one order has to be picked, the same on every machine.
+/// These halves are those of the bias gradients' pairwise sums, and two cores can each sum one
+/// (`nn_engines::three_layer`). The order changes the last bits of a gradient, not a digit the
+/// notebooks print.
+///
+/// ```
+/// use linalg_nn::DMatrix;
+/// use linalg_nn::numpy::{dot_transposed, dot_transposed_in_halves};
+/// let dz = DMatrix::from_fn(2, 300, |i, j| ((i + 1) * j) as f64 / 7.0);
+/// let a = DMatrix::from_fn(3, 300, |k, j| 1.0 / (1.0 + (k * 300 + j) as f64));
+/// let halves = dot_transposed_in_halves(&dz, &a);
+/// let first = dot_transposed(&dz.columns(0, 144).into(), &a.columns(0, 144).into());
+/// let second = dot_transposed(&dz.columns(144, 156).into(), &a.columns(144, 156).into());
+/// assert_eq!(halves, first + second);
+/// // Up to 128 examples, one half: the same sums as dot_transposed.
+/// let (dz, a) = (dz.columns(0, 128).into(), a.columns(0, 128).into());
+/// assert_eq!(dot_transposed_in_halves(&dz, &a), dot_transposed(&dz, &a));
+/// ```
+///
+/// # Panics
+///
+/// If `dZ` and `A` differ in their number of columns (callers check the shapes).
+pub fn dot_transposed_in_halves(dz: &DMatrix<f64>, a: &DMatrix<f64>) -> DMatrix<f64> {
+    let sum = |i: usize, k: usize, examples: std::ops::Range<usize>| {
+        examples.fold(0.0, |acc, j| acc + dz[(i, j)] * a[(k, j)])
+    };
+    let (m, half) = (dz.ncols(), pairwise_half(dz.ncols()));
+    DMatrix::from_fn(dz.nrows(), a.nrows(), |i, k| {
+        if half == m { sum(i, k, 0..m) } else { sum(i, k, 0..half) + sum(i, k, half..m) }
     })
 }
 
@@ -286,6 +336,44 @@ pub fn transposed_dot_into(w: &DMatrix<f64>, dz: &DMatrix<f64>, out: &mut DMatri
 ///
 /// If `dZ` and `A` differ in their number of columns, or `out` is not `(dZ rows, A rows)`.
 pub fn dot_transposed_into(dz: &DMatrix<f64>, a: &DMatrix<f64>, out: &mut DMatrix<f64>) {
+    sum_outer_products(dz, a, 0..dz.ncols(), out);
+}
+
+/// [`dot_transposed_in_halves`] into a matrix the caller keeps (the same bits): the first half
+/// as [`dot_transposed_into`] sums it, the second half's sums added entry by entry.
+///
+/// ```
+/// use linalg_nn::DMatrix;
+/// use linalg_nn::numpy::{dot_transposed_in_halves, dot_transposed_in_halves_into};
+/// let dz = DMatrix::from_fn(3, 211, |i, j| ((i + 2) * j) as f64 / 9.0);
+/// let a = DMatrix::from_fn(20, 211, |k, j| 1.0 / (1.0 + (k * 211 + j) as f64));
+/// let mut out = DMatrix::zeros(3, 20);
+/// dot_transposed_in_halves_into(&dz, &a, &mut out);
+/// assert_eq!(out, dot_transposed_in_halves(&dz, &a));
+/// ```
+///
+/// # Panics
+///
+/// As [`dot_transposed_into`].
+pub fn dot_transposed_in_halves_into(dz: &DMatrix<f64>, a: &DMatrix<f64>, out: &mut DMatrix<f64>) {
+    let (m, half) = (dz.ncols(), pairwise_half(dz.ncols()));
+    sum_outer_products(dz, a, 0..half, out);
+    if half < m {
+        let entries = (0..a.nrows()).flat_map(|k| (0..dz.nrows()).map(move |i| (i, k)));
+        for ((i, k), entry) in entries.zip(out.iter_mut()) {
+            *entry += (half..m).fold(0.0, |acc, j| acc + dz[(i, j)] * a[(k, j)]);
+        }
+    }
+}
+
+/// `out = dZ A^T` over the examples `examples` only, each entry summed from zero in ascending
+/// order ([`dot_transposed_into`]'s loops).
+fn sum_outer_products(
+    dz: &DMatrix<f64>,
+    a: &DMatrix<f64>,
+    examples: std::ops::Range<usize>,
+    out: &mut DMatrix<f64>,
+) {
     assert_eq!(dz.ncols(), a.ncols(), "dot_transposed_into: dZ and A differ in columns");
     assert_eq!(
         out.shape(),
@@ -293,26 +381,33 @@ pub fn dot_transposed_into(dz: &DMatrix<f64>, a: &DMatrix<f64>, out: &mut DMatri
         "dot_transposed_into: out has the wrong shape"
     );
     if dz.nrows() >= a.nrows() {
-        accumulate_outer_products(dz, a, out);
+        accumulate_outer_products(dz, a, examples, out);
     } else {
         // A wide `A` (dW2 = dZ2 A1^T: 3 rows against 20): the transposed product runs along
         // `A`'s longer columns. Each entry is the same sum of the same products (`x * y` and
         // `y * x` round alike), in the same order.
         let mut transposed = DMatrix::zeros(a.nrows(), dz.nrows());
-        accumulate_outer_products(a, dz, &mut transposed);
+        accumulate_outer_products(a, dz, examples, &mut transposed);
         transposed.transpose_to(out);
     }
 }
 
-/// `out = 0 + sum over j of dZ[:, j] A[:, j]^T`, example after example, down `dZ`'s columns.
-fn accumulate_outer_products(dz: &DMatrix<f64>, a: &DMatrix<f64>, out: &mut DMatrix<f64>) {
+/// `out = 0 + sum over j in examples of dZ[:, j] A[:, j]^T`, example after example, down `dZ`'s
+/// columns.
+fn accumulate_outer_products(
+    dz: &DMatrix<f64>,
+    a: &DMatrix<f64>,
+    examples: std::ops::Range<usize>,
+    out: &mut DMatrix<f64>,
+) {
     let (n, p) = (dz.nrows(), a.nrows());
     out.fill(0.0);
     if n == 0 || p == 0 {
         return;
     }
     let out = out.as_mut_slice();
-    for (dz_col, a_col) in dz.as_slice().chunks_exact(n).zip(a.as_slice().chunks_exact(p)) {
+    let dz_cols = dz.as_slice().chunks_exact(n).skip(examples.start).take(examples.len());
+    for (dz_col, a_col) in dz_cols.zip(a.as_slice().chunks_exact(p).skip(examples.start)) {
         for (out_col, &ak) in out.chunks_exact_mut(n).zip(a_col) {
             for (o, &d) in out_col.iter_mut().zip(dz_col) {
                 *o += d * ak;

@@ -11,8 +11,8 @@ use crate::error::NnError;
 use crate::init::WeightInit;
 use crate::matrix::{add_column, ensure_shape};
 use crate::numpy::{
-    Products, dot, dot_into, dot_transposed, dot_transposed_into, pairwise_sum, sigmoid,
-    sum_rows_like_numpy, sum_rows_like_numpy_into, transposed_dot_into,
+    Products, dot, dot_into, dot_transposed_in_halves, dot_transposed_in_halves_into, pairwise_sum,
+    sigmoid, sum_rows_like_numpy, sum_rows_like_numpy_into, transposed_dot_into,
 };
 use crate::rng::NumpyRng;
 use nalgebra::DMatrix;
@@ -286,15 +286,15 @@ pub fn backward_propagation(
     ensure_shape(&cache.a3, (1, m), "a3 (the cache of a forward pass over X)")?;
     let inv_m = 1.0 / m as f64;
     let dz3 = (&cache.a3 - y) * inv_m;
-    let dw3 = dot_transposed(&dz3, &cache.a2);
+    let dw3 = dot_transposed_in_halves(&dz3, &cache.a2);
     let db3 = sum_rows_like_numpy(&dz3);
     let da2 = dot(&parameters.w3.transpose(), &dz3);
     let dz2 = da2.zip_map(&cache.a2, |d, a| d * if a > 0.0 { 1.0 } else { 0.0 });
-    let dw2 = dot_transposed(&dz2, &cache.a1);
+    let dw2 = dot_transposed_in_halves(&dz2, &cache.a1);
     let db2 = sum_rows_like_numpy(&dz2);
     let da1 = dot(&parameters.w2.transpose(), &dz2);
     let dz1 = da1.zip_map(&cache.a1, |d, a| d * if a > 0.0 { 1.0 } else { 0.0 });
-    let dw1 = dot_transposed(&dz1, x);
+    let dw1 = dot_transposed_in_halves(&dz1, x);
     let db1 = sum_rows_like_numpy(&dz1);
     Ok(Gradients { dz3, dw3, db3, da2, dz2, dw2, db2, da1, dz1, dw1, db1 })
 }
@@ -333,17 +333,17 @@ pub fn backward_propagation_into(
     let relu_gate = |d: &mut f64, a: f64| *d *= if a > 0.0 { 1.0 } else { 0.0 };
     g.dz3.copy_from(&cache.a3);
     g.dz3.zip_apply(y, |d, y| *d = (*d - y) * inv_m);
-    dot_transposed_into(&g.dz3, &cache.a2, &mut g.dw3);
+    dot_transposed_in_halves_into(&g.dz3, &cache.a2, &mut g.dw3);
     sum_rows_like_numpy_into(&g.dz3, &mut g.db3);
     transposed_dot_into(&parameters.w3, &g.dz3, &mut g.da2);
     g.dz2.copy_from(&g.da2);
     g.dz2.zip_apply(&cache.a2, relu_gate);
-    dot_transposed_into(&g.dz2, &cache.a1, &mut g.dw2);
+    dot_transposed_in_halves_into(&g.dz2, &cache.a1, &mut g.dw2);
     sum_rows_like_numpy_into(&g.dz2, &mut g.db2);
     transposed_dot_into(&parameters.w2, &g.dz2, &mut g.da1);
     g.dz1.copy_from(&g.da1);
     g.dz1.zip_apply(&cache.a1, relu_gate);
-    dot_transposed_into(&g.dz1, x, &mut g.dw1);
+    dot_transposed_in_halves_into(&g.dz1, x, &mut g.dw1);
     sum_rows_like_numpy_into(&g.dz1, &mut g.db1);
     Ok(())
 }

@@ -140,10 +140,10 @@ pub(super) struct Sums<const N0: usize, const N1: usize> {
 pub(super) const MAX_WIDTH: usize = 32;
 
 /// Room for the bias sums of the largest network the kernels take (`n1 + n2 + 1` values).
-pub(super) const MAX_BIAS: usize = 2 * MAX_WIDTH + 1;
+const MAX_BIAS: usize = 2 * MAX_WIDTH + 1;
 
 impl<const N0: usize, const N1: usize> Sums<N0, N1> {
-    /// Every sum at `0.0`, where `dot_transposed` starts.
+    /// Every sum at `0.0`, where `dot_transposed_in_halves` starts each half.
     pub const ZERO: Self = Sums {
         dw2: [[0.0; MAX_WIDTH]; N1],
         dw1: [[0.0; MAX_WIDTH]; N0],
@@ -154,6 +154,26 @@ impl<const N0: usize, const N1: usize> Sums<N0, N1> {
     /// The sum of entry `(i, k)` of `dW2`.
     pub fn dw2_at(&self, i: usize, k: usize) -> f64 {
         if self.a1_columns { self.dw2[i][k] } else { self.dw2[k][i] }
+    }
+
+    /// Adds `other`'s sums (made by the same kernels, so laid out alike) to these, entry by
+    /// entry: `dot_transposed`'s two halves added last.
+    pub fn add<const N2: usize>(&mut self, other: &Self) {
+        debug_assert_eq!(self.a1_columns, other.a1_columns);
+        for i in 0..N2 {
+            for k in 0..N1 {
+                let (r, c) = if self.a1_columns { (i, k) } else { (k, i) };
+                self.dw2[r][c] += other.dw2[r][c];
+            }
+        }
+        for (column, other) in self.dw1.iter_mut().zip(&other.dw1) {
+            for (entry, other) in column[..N1].iter_mut().zip(other) {
+                *entry += *other;
+            }
+        }
+        for (entry, other) in self.dw3[..N2].iter_mut().zip(other.dw3) {
+            *entry += other;
+        }
     }
 
     /// The sums as the column-major gradients `dW1 (N1, N0)`, `dW2 (N2, N1)`, `dW3 (1, N2)`.
@@ -170,34 +190,20 @@ impl<const N0: usize, const N1: usize> Sums<N0, N1> {
     }
 }
 
-/// The forward propagation and the per-example part of the backward propagation over examples
-/// `start..end` of `bufs` ([`per_example`]; `start` a multiple of 8); `inv_m` is `1/m` of the
-/// whole batch.
+/// The forward propagation and the per-example part of the backward propagation over the
+/// first `end` examples of `bufs` ([`per_example`]); `inv_m` is `1/m` of the whole batch.
 pub(super) struct Forward<'a, const N0: usize, const N1: usize, const N2: usize> {
     pub parameters: &'a Fixed<N0, N1, N2>,
     pub bufs: &'a mut Buffers,
     pub stride: usize,
-    pub start: usize,
     pub end: usize,
     pub inv_m: f64,
     /// `reg_utils`' dropout masks, if any ([`Dropout`]).
     pub dropout: Option<Dropout<'a>>,
-    /// numpy's pairwise sums of each row of `dz1`, `dz2` and `dz3` (`n1 + n2 + 1` values) over
-    /// examples `from..from + count` of `bufs`, when the kernel makes them ([`BiasSums`]; else
-    /// [`pairwise_bias`] makes them after the kernel).
-    pub bias: Option<BiasSums<'a>>,
-}
-
-/// The bias sums [`per_example`] makes, over a part's own examples when numpy sums them as one
-/// block ([`bias_in_kernel`]), possibly over several calls in order: the call that begins at or
-/// before the first example summed starts the running sums, the call that reaches the last one
-/// ends them.
-pub(super) struct BiasSums<'a> {
-    pub sums: &'a mut [f64],
-    /// The first example summed (a multiple of 8: the part's lead).
-    pub from: usize,
-    /// How many are summed.
-    pub count: usize,
+    /// numpy's pairwise sums of each row of `dz1`, `dz2` and `dz3` over the examples (`n1 + n2
+    /// + 1` values), when the kernel makes them, as one of numpy's blocks ([`bias_in_kernel`];
+    /// else [`pairwise_bias`] makes them after the kernel).
+    pub bias: Option<&'a mut [f64]>,
 }
 
 /// Whether [`per_example`] sums the rows of `dz1`, `dz2` and `dz3` itself, as it makes them,
@@ -239,16 +245,13 @@ impl<const N0: usize, const N1: usize, const N2: usize> Kernel for Forward<'_, N
     }
 }
 
-/// The weight gradients' sums over examples `start..end` of `bufs` ([`weight_gradients`]):
-/// from `0.0` with `from_zero`, else going on from `sums` (where an earlier part of the batch
-/// left them).
+/// The weight gradients' sums over the first `end` examples of `bufs`, from `0.0`
+/// ([`weight_gradients`]).
 pub(super) struct Chains<'a, const N0: usize, const N1: usize, const N2: usize> {
     pub bufs: &'a Buffers,
     pub stride: usize,
-    pub start: usize,
     pub end: usize,
     pub sums: &'a mut Sums<N0, N1>,
-    pub from_zero: bool,
 }
 
 impl<const N0: usize, const N1: usize, const N2: usize> Kernel for Chains<'_, N0, N1, N2> {
@@ -256,8 +259,8 @@ impl<const N0: usize, const N1: usize, const N2: usize> Kernel for Chains<'_, N0
 
     #[inline(always)]
     fn run<L: Lanes>(self, l: L) {
-        let Chains { bufs, stride, start, end, sums, from_zero } = self;
-        weight_gradients::<L, N0, N1, N2>(l, bufs, stride, [start, end], sums, from_zero);
+        let Chains { bufs, stride, end, sums } = self;
+        weight_gradients::<L, N0, N1, N2>(l, bufs, stride, end, sums);
     }
 }
 
@@ -337,17 +340,15 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     l: L,
     forward: Forward<'_, N0, N1, N2>,
 ) {
-    let Forward { parameters: w, bufs, stride, start, end: m, inv_m, dropout, bias } = forward;
+    let Forward { parameters: w, bufs, stride, end: m, inv_m, dropout, bias } = forward;
     let a1_in_lanes = a1_columns(L::LANES, N1, N2);
-    // The running sums: lanes `b % 8 ..` of row k's eight take the block at example b (the
-    // first example summed and every tile start are multiples of 8, so the lanes are numpy's).
-    // numpy starts them at the first eight values; -0.0 + v is v, for every v. Only the
-    // examples before `whole`, in whole blocks of eight, go into them.
+    // The running sums: lanes `b % 8 ..` of row k's eight take the block at example b (every
+    // tile starts at a multiple of 8, so the lanes are numpy's). numpy starts them at the first
+    // eight values; -0.0 + v is v, for every v. Only the examples before `whole`, in whole
+    // blocks of eight, go into them.
     let bias_here = bias.is_some();
-    let (bias_from, bias_end) = bias.as_ref().map_or((0, 0), |b| (b.from, b.from + b.count));
-    let whole = bias_end - (bias_end - bias_from) % 8;
-    debug_assert!(start % 8 == 0 && bias_from % 8 == 0);
-    let summed = |j: usize| bias_from <= j && j + L::LANES <= whole;
+    let whole = if bias_here { m - m % 8 } else { 0 };
+    let summed = |j: usize| j + L::LANES <= whole;
     let width = width_of::<N1, N2>(L::LANES);
     let middle = if a1_in_lanes { N1 } else { N2 };
     let stacked = N1 + middle + N2;
@@ -355,7 +356,7 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     let halves = 8 / L::LANES;
     let Buffers { x, y, a1: a1_rows, a3, a2: a2_rows, dz3, dz2: dz2_rows, bias_lanes, columns } =
         bufs;
-    if bias_here && start <= bias_from {
+    if bias_here {
         bias_lanes.fill(-0.0);
     }
     let (db1_lanes, later_lanes) = bias_lanes.as_chunks_mut::<8>().0.split_at_mut(N1);
@@ -368,7 +369,7 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     let mut xs = [zero; N0];
     let mut a2 = [zero; N2];
     let mut dz2 = [zero; N2];
-    for tile in (start..m).step_by(TILE) {
+    for tile in (0..m).step_by(TILE) {
         let end = m.min(tile + TILE);
         // The tile's columns of every row, as arrays: indexed within a tile, no access needs a
         // bounds check of its own. What only the three loops read (`a2`, and `a1` unless the
@@ -546,14 +547,14 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
             }
         }
     }
-    // numpy's pairwise end, once the last example summed is made: the running sums as a tree,
-    // then the values past the last whole eight one by one (dz1's from the columns, where it
-    // comes first; dz2's and dz3's from their rows).
-    let Some(BiasSums { sums: bias, .. }) = bias.filter(|_| m == bias_end) else { return };
+    // numpy's pairwise end: the running sums as a tree, then the values past the last whole
+    // eight one by one (dz1's from the columns, where it comes first; dz2's and dz3's from
+    // their rows).
+    let Some(bias) = bias else { return };
     let (db1, later) = bias.split_at_mut(N1);
     for (k, db1) in db1.iter_mut().enumerate() {
         let mut sum = lanes_tree(&db1_lanes[k]);
-        for j in whole..bias_end {
+        for j in whole..m {
             sum += columns[j * width + k];
         }
         *db1 = sum;
@@ -562,7 +563,7 @@ fn per_example<L: Lanes, const N0: usize, const N1: usize, const N2: usize>(
     let lanes = db2_lanes.iter().chain([&*db3_lanes]);
     for ((sum_out, row), lanes) in later.iter_mut().zip(rows).zip(lanes) {
         let mut sum = lanes_tree(lanes);
-        for &v in &row[whole..bias_end] {
+        for &v in &row[whole..m] {
             sum += v;
         }
         *sum_out = sum;
@@ -597,8 +598,9 @@ fn tile_rows_mut<const N: usize>(
 }
 
 /// The second pass: `dW3 = dz3 a2^T`, `dW2 = dz2 a1^T`, `dW1 = dz1 X^T`, each entry the sum over
-/// the examples in ascending order from `0.0` (`linalg_nn::numpy::dot_transposed`), here over
-/// examples `start..m` of `bufs`, from zero or going on from `sums`. The lanes are output
+/// the examples in ascending order from `0.0` (each half of
+/// `linalg_nn::numpy::dot_transposed_in_halves`), here over the first `m` examples of `bufs`,
+/// into `sums`. The lanes are output
 /// entries, all `N1 N2 + N0 N1 + N2` sums side by side in registers, one example after the
 /// other: for `dW1` the units of `dz1` (times each `X` entry), for `dW3` those of `a2` (times
 /// `dz3`), for `dW2` those of `a1` (times each `dz2` entry) or of `dz2` (times each `a1` entry),
@@ -608,9 +610,8 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
     l: L,
     bufs: &Buffers,
     stride: usize,
-    [start, m]: [usize; 2],
+    m: usize,
     sums: &mut Sums<N0, N1>,
-    from_zero: bool,
 ) {
     let narrow = l.narrow();
     let a1_in_lanes = a1_columns(L::LANES, N1, N2);
@@ -637,31 +638,6 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
     // Where each vector of sums lives in `sums`.
     let dw2_at =
         |o: usize, v: usize| if a1_in_lanes { (o, v * L::LANES) } else { (v, o * L::LANES) };
-    if !from_zero {
-        for o in 0..outer {
-            for v in 0..inner {
-                let (row, at) = dw2_at(o, v);
-                dw2[o][v] = l.load(&sums.dw2[row][at..]);
-            }
-        }
-        for (r, tail) in dw2_tail.iter_mut().enumerate().take(tails.unwrap_or(0)) {
-            *tail = narrow.load(&sums.dw2[r][tail_at..]);
-        }
-        for v in 0..v2 {
-            dw3[v] = l.load(&sums.dw3[v * L::LANES..]);
-        }
-        if tail2 {
-            dw3_tail = narrow.load(&sums.dw3[t2..]);
-        }
-        for k in 0..N0 {
-            for v in 0..v1 {
-                dw1[v][k] = l.load(&sums.dw1[k][v * L::LANES..]);
-            }
-            if tail1 {
-                dw1_tail[k] = narrow.load(&sums.dw1[k][t1..]);
-            }
-        }
-    }
     let mut a1: [&[f64]; N1] = [&[]; N1];
     for k in 0..N1 {
         a1[k] = &bufs.a1[k * stride..k * stride + m];
@@ -677,7 +653,7 @@ fn weight_gradients<L: Lanes, const N0: usize, const N1: usize, const N2: usize>
     let dz3 = &bufs.dz3[..m];
     // Each column is dz1 (N1 values), then a1 (N1) or dz2 (N2), then a2 (N2); a vector read
     // from one runs on into what follows, lanes whose sums are never read.
-    for (j, column) in bufs.columns.chunks_exact(width).enumerate().take(m).skip(start) {
+    for (j, column) in bufs.columns.chunks_exact(width).enumerate().take(m) {
         let middle = &column[N1..];
         let a2 = &column[if a1_in_lanes { 2 * N1 } else { N1 + N2 }..];
         if a1_in_lanes {

@@ -106,9 +106,9 @@ fn every_step_has_the_plain_bits_for_the_three_initialisations() {
 #[test]
 fn odd_sizes_and_large_steps_keep_the_plain_bits() {
     // m below a vector, not a multiple of 8, at and above numpy's 128-value pairwise block (the
-    // forward kernel sums db1 itself from 8 to 128 examples per part), 272 for a lead of 8
-    // (parts of 136 and 136); a large learning rate makes dead units (zero masks) and large
-    // values.
+    // forward kernel sums db1 itself from 8 to 128 examples per part; 257 and 272 cut into two
+    // parts of 128 and 129, 136 and 136); a large learning rate makes dead units (zero masks)
+    // and large values.
     for m in [1, 2, 7, 8, 9, 13, 128, 129, 257, 272] {
         compare_steps([2, 10, 5, 1], WeightInit::He, m, 25, 0.5);
     }
@@ -116,53 +116,27 @@ fn odd_sizes_and_large_steps_keep_the_plain_bits() {
 }
 
 #[test]
-fn the_second_part_holds_a_tile_more_than_it_starts_ahead_with() {
-    // hw4's 300 examples: parts of 144 and 156 (numpy's cut). The second part holds the first
-    // part's last 48 (its room); training starts 16 ahead, so that the helper's weight sums end
-    // on its fourth tile (128).
+fn the_examples_are_cut_where_numpys_pairwise_sum_cuts_them() {
+    // hw4's 300 examples: parts of 144 and 156, the second part's first example the batch's
+    // 144th; hw5's 211: 104 and 107; 100: one part.
     let (x, y) = circles(300);
     let mut workspace = Workspace::new([2, 10, 5, 1], 300).unwrap();
+    let parts = |w: &Workspace| [w.parts[0].m, w.parts[1].m];
     workspace.load(&x, &y).unwrap();
-    let [first, second] = &workspace.parts;
-    assert_eq!([first.m, first.lead, second.m, second.lead], [144, 0, 156, 48]);
-    assert_eq!(second.bufs.x[0], x[(0, 96)], "the room's first example is the batch's 96th");
-    let ahead = Ahead::start([first, second]);
-    assert_eq!((ahead, ahead.chained([first, second])), (Ahead(16), [[0, 128], [32, 204]]));
-    // hw5's 211: parts of 104 and 107, 8 ahead of a room of 40; 520: 256 and 264, none ahead
-    // of 32; 100: one part.
-    assert_eq!([Ahead::room(104, 211), Ahead::room(256, 520), Ahead::room(100, 100)], [40, 32, 0]);
-    // Further ahead after a wait for the helper, less far after none, within 0..=room.
-    let steps = |waits: &[bool]| -> Vec<usize> {
-        waits.iter().scan(Ahead(16), |a, &w| Some(std::mem::replace(a, a.next(w, 40)).0)).collect()
-    };
-    let waits = [true, true, true, true, false, false, false, false, false, false];
-    assert_eq!(steps(&waits), vec![16, 24, 32, 40, 40, 32, 24, 16, 8, 0]);
-}
-
-/// A test's choice of [`Ahead::next`] from the current value and the room.
-type NextAhead = fn(Ahead, usize) -> Ahead;
-
-thread_local! {
-    /// [`Ahead::next`]'s value in this thread's training, when a test sets it.
-    pub(super) static FORCED_AHEAD: std::cell::Cell<Option<NextAhead>> =
-        const { std::cell::Cell::new(None) };
+    assert_eq!(parts(&workspace), [144, 156]);
+    assert_eq!(workspace.parts[1].bufs.x[0], x[(0, 144)]);
+    let (x, y) = circles(211);
+    workspace.load(&x, &y).unwrap();
+    assert_eq!(parts(&workspace), [104, 107]);
+    let (x, y) = circles(100);
+    workspace.load(&x, &y).unwrap();
+    assert_eq!(parts(&workspace), [100, 0]);
 }
 
 #[test]
-fn training_keeps_the_bits_however_far_the_second_part_goes_ahead() {
-    // Every value from 0 to the room in turn (the controller picks them from the threads'
-    // timing): hw4's network at 300 examples, hw5's at 211 (whose parts' bias sums the kernel
-    // makes, across the helper's two calls), and small batches, whose tiles start near the end
-    // of the buffers.
-    static ZEROS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
-    fn cycle(ahead: Ahead, room: usize) -> Ahead {
-        let next = if ahead.0 + 8 > room { 0 } else { ahead.0 + 8 };
-        if next == 0 {
-            ZEROS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        }
-        Ahead(next)
-    }
-    FORCED_AHEAD.set(Some(cycle));
+fn training_in_two_parts_keeps_the_plain_bits() {
+    // hw4's network at 300 examples, hw5's at 211 (whose parts' bias sums the forward kernel
+    // makes), 136 (parts of 64 and 72) and opt_utils' network at 190.
     for (dims, m) in
         [([2, 10, 5, 1], 300), ([2, 20, 3, 1], 211), ([2, 10, 5, 1], 136), ([2, 5, 2, 1], 190)]
     {
@@ -170,11 +144,6 @@ fn training_keeps_the_bits_however_far_the_second_part_goes_ahead() {
         let start = initialize(&dims, WeightInit::He, 3).unwrap();
         let schedule = Schedule { num_iterations: 60, learning_rate: 0.3, cost_every: 20 };
         compare_training(&x, &y, &start, &schedule, &format!("{dims:?}"));
-    }
-    FORCED_AHEAD.set(None);
-    // 60 iterations went round each room (32 to 56) at least once per run (on two threads).
-    if pair::cores() > 1 {
-        assert!(ZEROS.load(std::sync::atomic::Ordering::Relaxed) >= 4 * Level::available().count());
     }
 }
 
@@ -193,9 +162,7 @@ fn the_other_helper_networks_keep_the_plain_bits() {
 
 #[test]
 fn training_gives_the_plain_loops_bits_at_every_level() {
-    // The notebook's 300 examples (two parts, the second starting 16 ahead), and 264 (two parts
-    // of 128 and 136, starting with none ahead: the helper then hands its bias sums over with
-    // its weight sums).
+    // The notebook's 300 examples (two parts of 144 and 156), and 264 (128 and 136).
     for (m, init) in [300, 264].into_iter().flat_map(|m| {
         [WeightInit::Zeros, WeightInit::Scaled(10.0), WeightInit::He].map(|init| (m, init))
     }) {
