@@ -340,7 +340,7 @@ pub fn dot_transposed_into(dz: &DMatrix<f64>, a: &DMatrix<f64>, out: &mut DMatri
 }
 
 /// [`dot_transposed_in_halves`] into a matrix the caller keeps (the same bits): the first half
-/// as [`dot_transposed_into`] sums it, the second half's sums added entry by entry.
+/// as [`dot_transposed_into`] sums it, then the second half's sums added.
 ///
 /// ```
 /// use linalg_nn::DMatrix;
@@ -358,10 +358,26 @@ pub fn dot_transposed_into(dz: &DMatrix<f64>, a: &DMatrix<f64>, out: &mut DMatri
 pub fn dot_transposed_in_halves_into(dz: &DMatrix<f64>, a: &DMatrix<f64>, out: &mut DMatrix<f64>) {
     let (m, half) = (dz.ncols(), pairwise_half(dz.ncols()));
     sum_outer_products(dz, a, 0..half, out);
-    if half < m {
-        let entries = (0..a.nrows()).flat_map(|k| (0..dz.nrows()).map(move |i| (i, k)));
-        for ((i, k), entry) in entries.zip(out.iter_mut()) {
-            *entry += (half..m).fold(0.0, |acc, j| acc + dz[(i, j)] * a[(k, j)]);
+    if half == m {
+        return;
+    }
+    // The second half's sums, a column of `out` and up to 64 of its rows at a time, each from
+    // zero, then added to the first half's.
+    let n = dz.nrows();
+    let dz_cols = dz.as_slice().chunks_exact(n);
+    for (k, out_col) in out.as_mut_slice().chunks_exact_mut(n).enumerate() {
+        for (chunk, out_rows) in out_col.chunks_mut(64).enumerate() {
+            let mut sums = [0.0; 64];
+            let sums = &mut sums[..out_rows.len()];
+            for (j, dz_col) in dz_cols.clone().enumerate().skip(half) {
+                let (ak, dz_rows) = (a[(k, j)], &dz_col[chunk * 64..]);
+                for (sum, &d) in sums.iter_mut().zip(dz_rows) {
+                    *sum += d * ak;
+                }
+            }
+            for (entry, sum) in out_rows.iter_mut().zip(sums) {
+                *entry += *sum;
+            }
         }
     }
 }
