@@ -12,8 +12,8 @@
 //! - [`train`] is full-batch gradient descent on top of it, the initialisation notebook's
 //!   `model` (week 1): step, [`update_parameters`], the cost every `cost_every` iterations.
 //!   Above 128 examples it runs on two threads ([`crate::pair`]): the examples are cut where
-//!   numpy's pairwise sum cuts them, which is also where `dot_transposed` cuts the weight
-//!   gradients' sums over the examples; the second thread does the first part's forward work,
+//!   numpy's pairwise sum cuts them, which is also where `dot_transposed_in_halves` cuts the
+//!   weight gradients' sums over the examples; the second thread does the first part's forward work,
 //!   bias sums and weight sums while this one does the second part's, then this one adds the
 //!   two parts' sums, as one thread would (the same bits either way), and updates.
 //!
@@ -125,8 +125,8 @@ pub struct Workspace {
     m: usize,
     level: Level,
     /// The examples in two parts: above 128 examples, cut where numpy's pairwise sum cuts them
-    /// (so each part's bias sums are one of the two numpy adds last), else all in the first.
-    /// The two parts' per-example work is independent; [`train`] runs them on two threads.
+    /// (so each part's bias sums and weight sums are the two halves added last), else all in
+    /// the first. The two parts' work is independent; [`train`] runs them on two threads.
     parts: [Part; 2],
     /// `compute_loss`'s terms.
     terms: Vec<f64>,
@@ -349,11 +349,13 @@ impl Workspace {
         let [first, second] = &mut self.parts;
         first.forward(level, &fixed, dz3_factor, keep_prob);
         second.forward(level, &fixed, dz3_factor, keep_prob);
-        let (mut sums, mut second_sums) = (Sums::ZERO, Sums::ZERO);
+        let mut sums = Sums::ZERO;
         first.chains::<N0, N1, N2>(level, &mut sums);
-        second.chains::<N0, N1, N2>(level, &mut second_sums);
         if second.m > 0 {
-            sums.add::<N2>(&second_sums);
+            let mut second_sums = Sums::ZERO;
+            second.chains::<N0, N1, N2>(level, &mut second_sums);
+            second_sums.add_first_half::<N2>(&sums);
+            sums = second_sums;
         }
         write_gradients::<N0, N1, N2>(&sums, [first, second], grads);
         if let Some(reg) = reg {
@@ -635,8 +637,8 @@ impl Workspace {
                 pair.finish();
                 let mut exchange = exchange.lock().map_err(|_| poisoned())?;
                 let first = &*exchange.first;
-                // The two parts' sums added, as numpy adds its two halves (`x + y` is `y + x`).
-                sums.add::<N2>(&exchange.sums);
+                // The two parts' sums added, as numpy adds its two halves.
+                sums.add_first_half::<N2>(&exchange.sums);
                 for (i, bias) in bias.iter_mut().enumerate() {
                     *bias = bias_gradient([first, second], i);
                 }

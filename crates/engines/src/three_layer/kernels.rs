@@ -12,10 +12,10 @@
 //! - the products `W A` are summed over the shared index in ascending order, starting from the
 //!   first product (`np.dot`), then the bias is added; here the lanes are `LANES` examples
 //!   (columns), so each lane is one entry's sum, in the plain order;
-//! - the gradients `dZ A^T` are summed over the examples in ascending order from `0.0`
-//!   (`dot_transposed`); here the lanes are output entries (units of `dZ` or, for `dW2`, of
-//!   `A`), one example after the other, so again each lane is one entry's sum, in the plain
-//!   order;
+//! - the gradients `dZ A^T` are summed over each part's examples in ascending order from `0.0`
+//!   (each half of `dot_transposed_in_halves`); here the lanes are output entries (units of
+//!   `dZ` or, for `dW2`, of `A`), one example after the other, so again each lane is one
+//!   entry's sum, in the plain order;
 //! - the masks are `d * (1.0 or 0.0)`, as the plain code multiplies (a NaN or infinite `d`
 //!   times `0.0` is NaN, `-d * 0.0` is `-0.0`), and `relu(z)` is `z > 0 ? z : 0`.
 
@@ -156,23 +156,26 @@ impl<const N0: usize, const N1: usize> Sums<N0, N1> {
         if self.a1_columns { self.dw2[i][k] } else { self.dw2[k][i] }
     }
 
-    /// Adds `other`'s sums (made by the same kernels, so laid out alike) to these, entry by
-    /// entry: `dot_transposed`'s two halves added last.
-    pub fn add<const N2: usize>(&mut self, other: &Self) {
-        debug_assert_eq!(self.a1_columns, other.a1_columns);
+    /// These sums, of the second half of the examples, become `first + these` entry by entry
+    /// (`first` made by the same kernels, so laid out alike): `dot_transposed_in_halves`' two
+    /// halves added last, in its order (`first + x`, not `x + first`: of two NaNs, x86 keeps
+    /// the first operand's, so the order shows in the bits of a diverging step).
+    #[allow(clippy::assign_op_pattern)]
+    pub fn add_first_half<const N2: usize>(&mut self, first: &Self) {
+        debug_assert_eq!(self.a1_columns, first.a1_columns);
         for i in 0..N2 {
             for k in 0..N1 {
                 let (r, c) = if self.a1_columns { (i, k) } else { (k, i) };
-                self.dw2[r][c] += other.dw2[r][c];
+                self.dw2[r][c] = first.dw2[r][c] + self.dw2[r][c];
             }
         }
-        for (column, other) in self.dw1.iter_mut().zip(&other.dw1) {
-            for (entry, other) in column[..N1].iter_mut().zip(other) {
-                *entry += *other;
+        for (column, first) in self.dw1.iter_mut().zip(&first.dw1) {
+            for (entry, first) in column[..N1].iter_mut().zip(first) {
+                *entry = *first + *entry;
             }
         }
-        for (entry, other) in self.dw3[..N2].iter_mut().zip(other.dw3) {
-            *entry += other;
+        for (entry, first) in self.dw3[..N2].iter_mut().zip(first.dw3) {
+            *entry = first + *entry;
         }
     }
 
