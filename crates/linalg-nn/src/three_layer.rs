@@ -274,7 +274,8 @@ pub struct Gradients {
 /// ```
 ///
 /// They are the gradients of [`compute_loss`] (checked with `linalg_nn::gradcheck` in the
-/// tests).
+/// tests). Each `dW` sums over the examples in numpy's pairwise halves
+/// ([`dot_transposed_in_halves`]), each `db` in numpy's pairwise order.
 pub fn backward_propagation(
     x: &DMatrix<f64>,
     y: &DMatrix<f64>,
