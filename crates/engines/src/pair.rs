@@ -186,22 +186,17 @@ impl Pair<'_> {
         self.wait_through(self.generation.saturating_sub(1));
     }
 
-    /// Waits until the other half of start number `generation` is done (see [`Pair::finish`]).
+    /// Waits until the other half of start number `generation` is done (see [`Pair::finish`]);
+    /// gives the helper up when it is found not running too often (a busy machine).
     fn wait_through(&mut self, generation: u64) {
-        let finished = &self.handover.finished;
-        self.wait_until(generation, || finished.load(Ordering::Acquire) >= generation);
-    }
-
-    /// Waits until `ready` holds, on the other half of start number `generation`; gives the
-    /// helper up when it is found not running too often (a busy machine).
-    fn wait_until(&mut self, generation: u64, ready: impl Fn() -> bool) {
         if !self.helper_on {
             return;
         }
         // Whether the helper had not even begun this half when this thread was done with its
         // own: then it was not running, rather than running a little behind.
         let not_running = self.handover.picked_up.load(Ordering::Acquire) < generation;
-        let slept = wait_for(ready);
+        let finished = &self.handover.finished;
+        let slept = wait_for(|| finished.load(Ordering::Acquire) >= generation);
         self.resume_panic();
         if slept && not_running {
             // The helper was not running when needed: the machine is busy. Past a few such

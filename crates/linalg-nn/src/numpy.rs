@@ -72,8 +72,8 @@ pub fn pairwise_sum_by(n: usize, value: impl Fn(usize) -> f64) -> f64 {
 }
 
 /// How many of `n` values the first half of numpy's pairwise sum takes: above 128 values, half
-/// of them rounded down to a multiple of 8; up to 128 (one block), all of them. [`dot_transposed`]
-/// cuts its sums over the examples at the same place.
+/// of them rounded down to a multiple of 8; up to 128 (one block), all of them.
+/// [`dot_transposed_in_halves`] cuts its sums over the examples at the same place.
 ///
 /// ```
 /// use linalg_nn::numpy::pairwise_half;
@@ -358,12 +358,12 @@ pub fn dot_transposed_into(dz: &DMatrix<f64>, a: &DMatrix<f64>, out: &mut DMatri
 pub fn dot_transposed_in_halves_into(dz: &DMatrix<f64>, a: &DMatrix<f64>, out: &mut DMatrix<f64>) {
     let (m, half) = (dz.ncols(), pairwise_half(dz.ncols()));
     sum_outer_products(dz, a, 0..half, out);
-    if half == m {
+    let n = dz.nrows();
+    if half == m || n == 0 {
         return;
     }
     // The second half's sums, a column of `out` and up to 64 of its rows at a time, each from
     // zero, then added to the first half's.
-    let n = dz.nrows();
     let dz_cols = dz.as_slice().chunks_exact(n);
     for (k, out_col) in out.as_mut_slice().chunks_exact_mut(n).enumerate() {
         for (chunk, out_rows) in out_col.chunks_mut(64).enumerate() {
@@ -667,6 +667,23 @@ mod tests {
             let mut sums = DMatrix::zeros(n, 1);
             sum_rows_like_numpy_into(&dz, &mut sums);
             assert_eq!(sums, sum_rows_like_numpy(&dz), "row sums {n}x{m}");
+        }
+    }
+
+    #[test]
+    fn sums_in_halves_in_place_give_the_same_bits_for_every_shape() {
+        let pseudo = |r: usize, c: usize, seed: f64| {
+            DMatrix::from_fn(r, c, |i, j| ((i * 31 + j * 17) as f64 * seed).sin() * 1.7)
+        };
+        // Narrow and wide `A`, one half (up to 128 examples) and two, more than 64 rows of `dZ`
+        // (the second half's sums in two chunks), and no row at all.
+        for (n, p, m) in
+            [(3, 20, 211), (20, 2, 211), (1, 5, 300), (70, 3, 150), (4, 4, 128), (0, 3, 200)]
+        {
+            let (dz, a) = (pseudo(n, m, 0.53), pseudo(p, m, 0.91));
+            let mut out = DMatrix::zeros(n, p);
+            dot_transposed_in_halves_into(&dz, &a, &mut out);
+            assert_eq!(out, dot_transposed_in_halves(&dz, &a), "{n}x{p}, {m} examples");
         }
     }
 

@@ -26,7 +26,7 @@
 use crate::aligned::AlignedVec;
 use crate::lanes::{Kernel, Lanes, Level};
 use crate::vector_exp::exp_lanes;
-use linalg_nn::numpy::sigmoid;
+use linalg_nn::numpy::{pairwise_half, sigmoid};
 
 /// The parameters of a network `[N0, N1, N2, 1]` as fixed-size arrays, row by row (`w1[i][k]`
 /// is `W1[i, k]`).
@@ -603,9 +603,8 @@ fn tile_rows_mut<const N: usize>(
 /// The second pass: `dW3 = dz3 a2^T`, `dW2 = dz2 a1^T`, `dW1 = dz1 X^T`, each entry the sum over
 /// the examples in ascending order from `0.0` (each half of
 /// `linalg_nn::numpy::dot_transposed_in_halves`), here over the first `m` examples of `bufs`,
-/// into `sums`. The lanes are output
-/// entries, all `N1 N2 + N0 N1 + N2` sums side by side in registers, one example after the
-/// other: for `dW1` the units of `dz1` (times each `X` entry), for `dW3` those of `a2` (times
+/// into `sums`. The lanes are output entries, all `N1 N2 + N0 N1 + N2` sums side by side in
+/// registers, one example after the other: for `dW1` the units of `dz1` (times each `X` entry), for `dW3` those of `a2` (times
 /// `dz3`), for `dW2` those of `a1` (times each `dz2` entry) or of `dz2` (times each `a1` entry),
 /// as [`a1_columns`] picks.
 #[inline(always)]
@@ -762,8 +761,7 @@ pub(super) fn pairwise_bias<const N1: usize, const N2: usize>(
     if m <= 128 {
         level.run(BiasBlock::<N1, N2> { bufs, stride, from, m, out });
     } else {
-        let half = m / 2;
-        let half = half - half % 8;
+        let half = pairwise_half(m);
         let mut second = [0.0; MAX_BIAS];
         let second = &mut second[..out.len()];
         pairwise_bias::<N1, N2>(level, bufs, stride, [from, half], out);
